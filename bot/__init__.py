@@ -1,0 +1,1 @@
+"""Entry point and wiring: CLI, settings, build_application(), logging, i18n setup."""

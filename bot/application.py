@@ -1,0 +1,134 @@
+"""build_application(): the one place where the bot is wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+from typing import Any
+from weakref import WeakValueDictionary
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+
+from bot.settings import Settings
+from handlers.context import BotContext, BotServices
+from handlers.delivery import Dispatcher
+from handlers.registry import register, register_commands
+from handlers.scope import close_scope, maybe_scope, open_scope
+from storage.engine import Database
+
+log = logging.getLogger("bot.updates")
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat run in the order they came.
+
+    A person who types their name and then /cancel must see them handled in that order.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.get(chat.id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[chat.id] = lock
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class CamKetApplication(Application):  # type: ignore[type-arg]
+    """An Application whose every update runs in one unit of work, logged in one line."""
+
+    async def process_update(self, update: object) -> None:
+        services: BotServices = self.bot_data
+        scope, token = open_scope(services.database)
+        started = time.perf_counter()
+        try:
+            await super().process_update(update)
+        finally:
+            try:
+                await scope.finish()
+            except Exception:
+                log.exception("could not finish the unit of work of an update")
+            finally:
+                close_scope(token)
+            if scope.outbox_planned:
+                services.outbox_wakeup.set()
+            if isinstance(update, Update):
+                user = update.effective_user
+                log.info(
+                    "update %s user %s handler %s %.1f ms",
+                    update.update_id,
+                    user.id if user else "-",
+                    ",".join(scope.handlers) or "-",
+                    (time.perf_counter() - started) * 1000,
+                )
+
+    async def process_error(self, update: object | None, error: Exception, *args: Any, **kwargs: Any) -> bool:
+        scope = maybe_scope()
+        if scope is not None:
+            scope.failed = True
+        return await super().process_error(update, error, *args, **kwargs)
+
+
+def build_application(settings: Settings, database: Database, *, with_dispatcher: bool = True) -> Application:  # type: ignore[type-arg]
+    api = settings.api_root
+    application = (
+        ApplicationBuilder()
+        .application_class(CamKetApplication)
+        .token(settings.token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .context_types(ContextTypes(context=BotContext, bot_data=BotServices))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(64))
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .build()
+    )
+    services: BotServices = application.bot_data
+    services.database = database
+    services.admin_ids = settings.admin_ids
+    services.default_locale = settings.default_locale
+    services.run_dispatcher = with_dispatcher
+    register(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    services: BotServices = application.bot_data
+    await register_commands(
+        application.bot, admin_chat_ids=sorted(services.admin_ids), default_locale=services.default_locale
+    )
+    if services.run_dispatcher:
+        dispatcher = Dispatcher(
+            application.bot,
+            services.database,
+            wakeup=services.outbox_wakeup,
+            default_locale=services.default_locale,
+        )
+        services.stop_dispatcher = dispatcher.stop
+        services.dispatcher_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    services: BotServices = application.bot_data
+    if services.stop_dispatcher is not None and services.dispatcher_task is not None:
+        services.stop_dispatcher()
+        await services.dispatcher_task
+        services.dispatcher_task = None

@@ -1,0 +1,154 @@
+"""python -m bot …: run the bot, migrate, import a staff list, seed a demo office."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from telegram import Update
+
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+from compliance.demo import demo_rows
+from compliance.staff_file import StaffFileError
+from compliance.staff_import import apply_rows, plan_import
+from handlers.i18n import _, load_catalogs, set_locale
+from handlers.staff_upload import file_error_text, row_error_text
+from storage.engine import Database
+from storage.migrate import upgrade
+
+NO_TOKEN = """BOT_TOKEN is not set, so the bot cannot start.
+
+Get a token from Telegram: open @BotFather, send /newbot, choose a name and a username, and copy the
+token it gives you (it looks like 123456789:AA...). Then put it in a .env file beside README.md:
+
+    BOT_TOKEN=123456789:AA...
+
+or export it in your shell, and start again."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Cam Kết Bot: the friendly-office pledge."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", help="migrate the database, then serve (polling, or webhook if WEBHOOK_URL is set)"
+    )
+    commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    staff = commands.add_parser("import-staff", help="import a staff list (.xlsx or .csv)")
+    staff.add_argument("file", type=Path)
+    staff.add_argument("--dry-run", action="store_true", help="check every row and change nothing")
+    commands.add_parser("demo-data", help="seed a demo office (a Sở, 3 phòng, 2 tổ, 40 officials)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, secrets=[settings.token] if settings.bot_token else [])
+    load_catalogs()
+    set_locale(settings.default_locale)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "migrate":
+        asyncio.run(upgrade(settings.database_url))
+        print(_("Database is up to date."))
+        return 0
+    if args.command == "import-staff":
+        if not args.file.is_file():
+            print(_("File not found: {path}").format(path=args.file), file=sys.stderr)
+            return 2
+        return asyncio.run(
+            import_staff(settings, args.file.name, args.file.read_bytes(), dry_run=args.dry_run)
+        )
+    if args.command == "demo-data":
+        return asyncio.run(demo_data(settings))
+    return 2
+
+
+def run(settings: Settings) -> int:
+    if settings.bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.application import build_application
+
+    asyncio.run(upgrade(settings.database_url))
+    database = Database(settings.database_url)
+    application = build_application(settings, database)
+    if settings.webhook_url is not None:
+        url = str(settings.webhook_url)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.port,
+            url_path=url.split("/", 3)[3] if url.count("/") >= 3 else "",
+            webhook_url=url,
+            secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+async def import_staff(settings: Settings, file_name: str, content: bytes, *, dry_run: bool) -> int:
+    await upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as session:
+            try:
+                plan = await plan_import(session, file_name=file_name, content=content)
+            except StaffFileError as exc:
+                print(file_error_text(exc), file=sys.stderr)
+                return 1
+            for error in plan.errors:
+                print(row_error_text(error))
+            print(
+                _(
+                    "{rows} rows: {create} new, {update} updated, {units} new units, {errors} with errors."
+                ).format(
+                    rows=plan.total,
+                    create=plan.to_create,
+                    update=plan.to_update,
+                    units=plan.new_units,
+                    errors=len({e.row for e in plan.errors}),
+                )
+            )
+            if dry_run:
+                await session.rollback()
+                print(_("Dry run: nothing was changed."))
+                return 1 if plan.errors else 0
+            if plan.errors:
+                print(_("Nothing was imported: fix the rows above and run again."), file=sys.stderr)
+                return 1
+            created, updated = await apply_rows(session, plan.rows)
+        print(
+            _("Import done: {created} new officials, {updated} updated.").format(
+                created=created, updated=updated
+            )
+        )
+        return 0
+    finally:
+        await database.dispose()
+
+
+async def demo_data(settings: Settings) -> int:
+    await upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as session:
+            created, updated = await apply_rows(session, demo_rows())
+        print(
+            _("Demo office ready: {created} new officials, {updated} updated.").format(
+                created=created, updated=updated
+            )
+        )
+        return 0
+    finally:
+        await database.dispose()

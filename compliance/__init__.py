@@ -1,0 +1,1 @@
+"""The domain, channel-free: it never imports telegram and returns plain data, never message texts."""

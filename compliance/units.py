@@ -1,0 +1,92 @@
+"""The units tree (Sở → Phòng → Tổ, any depth) and who may see which part of it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.text import ascii_slug, clean_text, name_key
+from storage.models import Unit
+
+MAX_UNIT_DEPTH = 6
+PATH_SEPARATOR = "/"
+
+
+def split_unit_path(raw: str) -> list[str]:
+    """ "Sở GTVT / Văn phòng" -> ["Sở GTVT", "Văn phòng"]; empty parts are dropped."""
+    return [part for part in (clean_text(p) for p in raw.split(PATH_SEPARATOR)) if part]
+
+
+def is_within(unit_path: str, ancestor_path: str) -> bool:
+    """Whether a unit (by materialised path) is the ancestor itself or below it."""
+    return unit_path.startswith(ancestor_path)
+
+
+class UnitTree:
+    """The units, loaded once, for work that resolves many paths (an import of thousands of rows)."""
+
+    def __init__(self, session: AsyncSession, units: Sequence[Unit]) -> None:
+        self._session = session
+        self._by_key: dict[tuple[int | None, str], Unit] = {(u.parent_id, u.name_key): u for u in units}
+        self._codes: set[str] = {u.code for u in units}
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> UnitTree:
+        units = (await session.scalars(select(Unit))).all()
+        return cls(session, units)
+
+    def find(self, names: Sequence[str]) -> Unit | None:
+        parent: Unit | None = None
+        for name in names:
+            unit = self._by_key.get((parent.id if parent else None, name_key(name)))
+            if unit is None:
+                return None
+            parent = unit
+        return parent
+
+    def _new_code(self, name: str) -> str:
+        base = ascii_slug(name)
+        code, n = base, 1
+        while code in self._codes:
+            n += 1
+            code = f"{base}-{n}"
+        self._codes.add(code)
+        return code
+
+    async def ensure(self, names: Sequence[str]) -> Unit:
+        """The unit at this path, creating the missing ones on the way down."""
+        if not names or len(names) > MAX_UNIT_DEPTH:
+            raise ValueError(f"unit path must have 1..{MAX_UNIT_DEPTH} parts")
+        parent: Unit | None = None
+        for name in names:
+            key = (parent.id if parent else None, name_key(name))
+            unit = self._by_key.get(key)
+            if unit is None:
+                unit = Unit(
+                    parent_id=parent.id if parent else None,
+                    code=self._new_code(name),
+                    name=clean_text(name),
+                    name_key=name_key(name),
+                    path="",
+                    depth=(parent.depth + 1) if parent else 0,
+                )
+                self._session.add(unit)
+                await self._session.flush()  # the id is part of the materialised path
+                unit.path = f"{parent.path if parent else PATH_SEPARATOR}{unit.id}{PATH_SEPARATOR}"
+                self._by_key[key] = unit
+            parent = unit
+        assert parent is not None
+        return parent
+
+
+async def get_unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.code == clean_text(code).lower()))
+
+
+async def unit_display_path(session: AsyncSession, unit: Unit) -> str:
+    """ "Sở GTVT / Văn phòng": the names from the root down, for people to read."""
+    ids = [int(part) for part in unit.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR) if part]
+    names = dict((await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))).tuples().all())
+    return f" {PATH_SEPARATOR} ".join(names[i] for i in ids if i in names)

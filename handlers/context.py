@@ -1,0 +1,52 @@
+"""Shared resources typed in a custom context, rather than attributes stuck on the Application."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackContext, ExtBot
+
+from storage.engine import Database
+
+
+class BotServices:
+    """What every handler may need; filled in by bot.application.build_application()."""
+
+    database: Database
+    admin_ids: frozenset[int]
+    default_locale: str
+    outbox_wakeup: asyncio.Event
+    run_dispatcher: bool
+    dispatcher_task: asyncio.Task[None] | None
+    stop_dispatcher: Callable[[], None] | None
+
+    def __init__(self) -> None:
+        self.admin_ids = frozenset()
+        self.default_locale = "vi"
+        self.outbox_wakeup = asyncio.Event()
+        self.run_dispatcher = True
+        self.dispatcher_task = None
+        self.stop_dispatcher = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotServices]):
+    @property
+    def services(self) -> BotServices:
+        return self.bot_data
+
+
+def esc(value: object) -> str:
+    """Every user- or admin-supplied string goes through this before it enters an HTML message."""
+    return escape(str(value), quote=False)
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)

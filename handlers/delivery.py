@@ -1,0 +1,168 @@
+"""Sending the outbox: each row rendered in its reader's language and sent through the rate limiter."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from compliance import delivery
+from compliance.delivery import Claimed
+from handlers.context import esc
+from handlers.i18n import _, use_locale
+from storage.engine import Database
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+def _join_request(payload: dict[str, Any]) -> Rendered:
+    text = _("<b>Join request</b> for {unit}:\n{name} (Telegram: {telegram_name})").format(
+        unit=esc(payload["unit_name"]),
+        name=esc(payload["full_name"]),
+        telegram_name=esc(payload["telegram_name"]),
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✅ Approve"), callback_data=f"jr:a:{payload['request_id']}"),
+                InlineKeyboardButton(_("✖ Reject"), callback_data=f"jr:r:{payload['request_id']}"),
+            ]
+        ]
+    )
+    return text, markup
+
+
+def _join_approved(payload: dict[str, Any]) -> Rendered:
+    text = _("Your request was approved. Welcome, <b>{name}</b> ({unit})! Type /help to see what you can do.")
+    return text.format(name=esc(payload["full_name"]), unit=esc(payload["unit_name"])), None
+
+
+def _join_rejected(payload: dict[str, Any]) -> Rendered:
+    return _("Your request to join {unit} was not approved. Please contact your office.").format(
+        unit=esc(payload["unit_name"])
+    ), None
+
+
+RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
+    "join_request": _join_request,
+    "join_approved": _join_approved,
+    "join_rejected": _join_rejected,
+}
+
+
+class Dispatcher:
+    """Drains the outbox until stopped; wakes at once when a handler planned something."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        database: Database,
+        *,
+        wakeup: asyncio.Event,
+        default_locale: str,
+        batch: int = 100,
+        idle_seconds: float = 1.0,
+    ) -> None:
+        self.bot = bot
+        self.database = database
+        self.wakeup = wakeup
+        self.default_locale = default_locale
+        self.batch = batch
+        self.idle_seconds = idle_seconds
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                sent = await self.drain_once()
+            except Exception:
+                log.exception("outbox drain failed; retrying")
+                sent = 0
+            if sent == 0:
+                self.wakeup.clear()
+                waiters = [
+                    asyncio.ensure_future(self.wakeup.wait()),
+                    asyncio.ensure_future(self._stopping.wait()),
+                ]
+                await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def drain_once(self) -> int:
+        async with self.database.unit_of_work() as session:
+            claimed = await delivery.claim_due(session, now=utcnow(), limit=self.batch)
+        if claimed:
+            await asyncio.gather(*(self._send(row) for row in claimed))
+        return len(claimed)
+
+    async def _send(self, row: Claimed) -> None:
+        locale = row.locale or row.payload.get("locale") or self.default_locale
+        outcome = await self._attempt(row, locale)
+        async with self.database.unit_of_work() as session:
+            now = utcnow()
+            if outcome.kind == "sent":
+                await delivery.mark_sent(
+                    session, row_id=row.id, telegram_message_id=outcome.message_id, now=now
+                )
+            elif outcome.kind == "retry":
+                await delivery.mark_retry(
+                    session,
+                    row_id=row.id,
+                    attempts=row.attempts,
+                    error=outcome.error,
+                    now=now,
+                    delay=outcome.delay,
+                )
+            elif outcome.kind == "unreachable":
+                await delivery.mark_unreachable(
+                    session, row_id=row.id, official_id=row.official_id, error=outcome.error
+                )
+            else:
+                await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
+
+    async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
+        try:
+            renderer = RENDERERS[row.kind]
+            with use_locale(locale):
+                text, markup = renderer(row.payload)
+            message = await self.bot.send_message(
+                row.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except RetryAfter as exc:
+            return SendOutcome(
+                "retry", error=f"429 retry after {exc.retry_after}", delay=_seconds(exc.retry_after)
+            )
+        except Forbidden as exc:
+            return SendOutcome("unreachable", error=f"403 {exc.message}")
+        except BadRequest as exc:
+            return SendOutcome("failed", error=f"400 {exc.message}")
+        except (NetworkError, TelegramError) as exc:
+            return SendOutcome("retry", error=f"{type(exc).__name__}: {exc.message}")
+        except KeyError as exc:
+            return SendOutcome("failed", error=f"unknown kind or payload field {exc}")
+        return SendOutcome("sent", message_id=message.message_id)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    kind: str  # sent | retry | unreachable | failed
+    message_id: int | None = None
+    error: str = ""
+    delay: timedelta | None = None
+
+
+def _seconds(value: int | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)

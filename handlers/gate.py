@@ -1,0 +1,120 @@
+"""The gate (group -1): load the official, set the language, and decide who may do what.
+
+Authorization lives here, in one table, before any feature handler runs. Callback data names what
+to act on but never carries authority: features re-check the object itself against the database.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from compliance.officials import Actor, load_actor, pick_locale
+from handlers.context import BotContext, reply
+from handlers.i18n import _, set_locale
+from handlers.scope import current_scope
+
+
+class Access(enum.IntEnum):
+    ANYONE = 0  # strangers too: the ways in
+    MEMBER = 1  # a joined official
+    MANAGER = 2  # a unit head or an admin
+    ADMIN = 3
+
+
+COMMAND_ACCESS: dict[str, Access] = {
+    "start": Access.ANYONE,
+    "help": Access.ANYONE,
+    "cancel": Access.ANYONE,
+    "me": Access.MEMBER,
+    "lang": Access.MEMBER,
+    "invite": Access.MANAGER,
+    "import": Access.ADMIN,
+}
+CALLBACK_ACCESS: dict[str, Access] = {
+    "lang": Access.MEMBER,
+    "jr": Access.MANAGER,
+    "imp": Access.ADMIN,
+}
+# Unknown commands are for members: a stranger is told how to join, a member gets /help.
+DEFAULT_ACCESS = Access.MEMBER
+
+
+def level_of(actor: Actor | None) -> Access:
+    if actor is None:
+        return Access.ANYONE
+    if actor.is_admin:
+        return Access.ADMIN
+    if actor.is_head:
+        return Access.MANAGER
+    return Access.MEMBER
+
+
+def required_access(update: Update) -> Access:
+    if update.callback_query is not None:
+        prefix = (update.callback_query.data or "").split(":", 1)[0]
+        return CALLBACK_ACCESS.get(prefix, Access.ADMIN)  # forged or stale prefixes reach nothing
+    message = update.message
+    if message is None:
+        return Access.ADMIN
+    if message.document is not None:
+        return Access.ADMIN
+    text = message.text or ""
+    if text.startswith("/"):
+        command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+        return COMMAND_ACCESS.get(command, DEFAULT_ACCESS)
+    # Plain text (a name typed after an invite) and a shared contact are the ways in.
+    return Access.ANYONE
+
+
+async def explain_joining(update: Update) -> None:
+    await reply(
+        update,
+        _(
+            "Hello! This bot is for officials of offices that run the friendly-office pledge.\n\n"
+            "To join, open /start and share your phone number: it must be on your office's staff list. "
+            "If you are not on the list, ask your unit head or the office for an invite link."
+        ),
+    )
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    scope = current_scope()
+    user = update.effective_user
+    chat = update.effective_chat
+    # Channel posts, edited messages and anonymous group admins carry no person to act for.
+    if user is None or chat is None or update.edited_message is not None or user.is_bot:
+        raise ApplicationHandlerStop
+    services = context.services
+    set_locale(pick_locale(user.language_code, services.default_locale))
+    actor = await load_actor(
+        scope.session,
+        telegram_user_id=user.id,
+        display_name=user.full_name,
+        language_code=user.language_code,
+        admin_ids=services.admin_ids,
+        default_locale=services.default_locale,
+    )
+    scope.actor = actor
+    if actor is not None and actor.locale:
+        set_locale(actor.locale)
+    needed = required_access(update)
+    in_group = chat.type != ChatType.PRIVATE
+    if (
+        in_group
+        and update.callback_query is None
+        and not ((update.message and update.message.text) or "").startswith("/")
+    ):
+        raise ApplicationHandlerStop  # in groups the bot hears only commands addressed to it
+    if level_of(actor) >= needed:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(_("You are not allowed to do this."), show_alert=True)
+    elif actor is None and not in_group:
+        await explain_joining(update)
+    elif actor is not None:
+        await reply(update, _("This command is for unit heads and administrators only."))
+    raise ApplicationHandlerStop

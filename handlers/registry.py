@@ -1,0 +1,96 @@
+"""Every handler in its group, and the command menus registered with Telegram per language and scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import invites, joining, profile, staff_upload
+from handlers.errors import error_handler
+from handlers.gate import gate
+from handlers.i18n import _, use_locale
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    # Group -1: the gate loads the official and refuses what their role does not allow.
+    application.add_handler(TypeHandler(object, gate), group=-1)
+    # Group 0: one handler per command, button family and kind of message.
+    handlers = [
+        CommandHandler("start", joining.start, filters=PRIVATE),
+        CommandHandler("help", profile.help_command),
+        CommandHandler("cancel", profile.cancel, filters=PRIVATE),
+        CommandHandler("me", profile.me, filters=PRIVATE),
+        CommandHandler("lang", profile.lang, filters=PRIVATE),
+        CommandHandler("invite", invites.invite, filters=PRIVATE),
+        CommandHandler("import", staff_upload.import_help, filters=PRIVATE),
+        CallbackQueryHandler(profile.lang_chosen, pattern=r"^lang:"),
+        CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
+        CallbackQueryHandler(staff_upload.import_decision, pattern=r"^imp:"),
+        MessageHandler(PRIVATE & filters.CONTACT, joining.contact_shared),
+        MessageHandler(PRIVATE & filters.Document.ALL, staff_upload.document_received),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining.text_message),
+        # Last: an unknown command in a private chat gets a pointer to /help.
+        MessageHandler(PRIVATE & filters.COMMAND, joining.text_message),
+    ]
+    for handler in handlers:
+        application.add_handler(handler, group=0)
+    application.add_error_handler(error_handler)
+
+
+def _private_commands() -> list[BotCommand]:
+    return [
+        BotCommand("start", _("Start and join")),
+        BotCommand("me", _("Your details")),
+        BotCommand("lang", _("Change language")),
+        BotCommand("help", _("What you can do")),
+        BotCommand("cancel", _("Stop what you are doing")),
+    ]
+
+
+def _admin_commands() -> list[BotCommand]:
+    return [
+        *_private_commands(),
+        BotCommand("invite", _("Invite link for a unit")),
+        BotCommand("import", _("Import the staff list")),
+    ]
+
+
+def _group_commands() -> list[BotCommand]:
+    return [BotCommand("help", _("What this bot does"))]
+
+
+async def register_commands(bot: Bot, *, admin_chat_ids: Iterable[int], default_locale: str) -> None:
+    """setMyCommands for each scope, once with no language (the default, Vietnamese) and once per locale."""
+    for language_code, locale in ((None, default_locale), ("vi", "vi"), ("en", "en")):
+        with use_locale(locale):
+            await bot.set_my_commands(
+                _private_commands(), scope=BotCommandScopeAllPrivateChats(), language_code=language_code
+            )
+            await bot.set_my_commands(
+                _group_commands(), scope=BotCommandScopeAllGroupChats(), language_code=language_code
+            )
+            for chat_id in admin_chat_ids:
+                try:
+                    await bot.set_my_commands(
+                        _admin_commands(), scope=BotCommandScopeChat(chat_id), language_code=language_code
+                    )
+                except TelegramError:
+                    # An admin who never opened the bot has no chat yet; their menu comes next start.
+                    continue
