@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from handlers.i18n import load_catalogs
+from storage.engine import Database
+from tests.dbs import PostgresDatabases, SqliteDatabases, engines
+from tests.harness import BotHarness
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs() -> None:
+    load_catalogs()
+
+
+@pytest.fixture(scope="session")
+def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> SqliteDatabases:
+    return SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases | None]:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield None
+        return
+    databases = PostgresDatabases(server)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(params=engines())
+def database_url(
+    request: pytest.FixtureRequest,
+    sqlite_databases: SqliteDatabases,
+    postgres_databases: PostgresDatabases | None,
+) -> Iterator[str]:
+    factory = sqlite_databases if request.param == "sqlite" else postgres_databases
+    assert factory is not None
+    url = factory.new()
+    yield url
+    factory.drop(url)
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def harness(database: Database, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    bot = BotHarness(database, admin_ids=frozenset({BotHarness.ADMIN.id}))
+    await bot.start()
+    yield bot
+    await bot.stop()

@@ -1,0 +1,394 @@
+"""A fake Telegram Bot API server on 127.0.0.1, answering like Telegram does.
+
+It keeps what the bot sent per chat, lets a test inject updates as a user would, serves getUpdates with
+long polling and offsets, serves files, and answers errors as Telegram does: 429 with retry_after, 403
+for a user who blocked the bot, 400 for a bad request (unknown chat, empty or too long text, HTML that
+Telegram could not parse). Run it in-process (tests) or as `python -m tests.fakes.botapi` (benchmarks,
+subprocess tests), where /_test/* endpoints drive it over HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": 700000001, "is_bot": True, "first_name": "Cam Kết", "username": "camket_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates", "media",
+               "link_preview_options", "reply_parameters"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
+                "span", "blockquote", "tg-emoji"}
+MAX_TEXT = 4096
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+class _EntityChecker(HTMLParser):
+    """Telegram refuses a message whose HTML it cannot parse: unknown or unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.error = self.error or f"Unsupported start tag \"{tag}\""
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.error = self.error or f"Unexpected end tag \"{tag}\""
+
+
+def check_html(text: str) -> None:
+    checker = _EntityChecker()
+    checker.feed(text)
+    checker.close()
+    if checker.error is None and checker.stack:
+        checker.error = f"Can't find end tag corresponding to start tag \"{checker.stack[-1]}\""
+    if checker.error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {checker.error}")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    result: Any = None
+
+
+@dataclass
+class FakeBotApi:
+    token: str = "123456789:TEST-token-for-the-fake-bot-api-server"
+    host: str = "127.0.0.1"
+    port: int = 0
+    calls: list[Call] = field(default_factory=list)
+    sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    blocked: set[int] = field(default_factory=set)
+    known_chats: set[int] = field(default_factory=set)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # (method, chat_id or None) -> queued errors to answer instead of the real result
+    failures: dict[tuple[str, int | None], deque[ApiError]] = field(default_factory=lambda: defaultdict(deque))
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._file_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._injected_at: dict[int, deque[float]] = defaultdict(deque)
+        self._runner: web.AppRunner | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        app.router.add_post("/_test/updates", self._control_inject)
+        app.router.add_get("/_test/sent", self._control_sent)
+        app.router.add_get("/_test/stats", self._control_stats)
+        app.router.add_post("/_test/reset_stats", self._control_reset)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- what a test does ------------------------------------------------------------------------
+    async def inject(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        update = {"update_id": update_id, **update}
+        chat = _chat_of(update)
+        if chat is not None:
+            self.known_chats.add(chat)
+            self._injected_at[chat].append(time.perf_counter())
+        async with self._changed:
+            self._updates.append(update)
+            self._changed.notify_all()
+        return update_id
+
+    def add_file(self, file_name: str, content: bytes) -> dict[str, Any]:
+        file_id = f"file-{next(self._file_ids)}"
+        self.files[file_id] = (file_name, content)
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                "file_size": len(content)}
+
+    def fail_next(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
+        self.failures[(method, chat_id)].append(error)
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until the bot has done what the predicate looks for: no sleeping, just the event."""
+        async with self._changed:
+            result = predicate()
+            deadline = time.monotonic() + timeout
+            while not result:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the bot did not do what the test waited for")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+                result = predicate()
+            return result
+
+    def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
+        return [m for m in self.sent.get(chat_id, []) if m.get("_method") != "editMessageText"]
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [m.get("text") or m.get("caption") or "" for m in self.sent.get(chat_id, [])]
+
+    # ---- the API ---------------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        params = await _params(request)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return _error(ApiError(404, "Not Found"))
+        try:
+            queued = self.failures.get((method, params.get("chat_id"))) or self.failures.get((method, None))
+            if queued:
+                raise queued.popleft()
+            result = await handler(params)
+        except ApiError as exc:
+            return _error(exc)
+        async with self._changed:
+            self.calls.append(Call(method, params, time.perf_counter(), result))
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].split("/")[-1]
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id][1])
+
+    async def _m_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        async with self._changed:
+            if offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
+            except TimeoutError:
+                pass
+            return self._updates[:limit]
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        self.commands[f"{scope}|{params.get('language_code') or ''}"] = params["commands"]
+        return True
+
+    def _check_chat(self, chat_id: Any) -> int:
+        if not isinstance(chat_id, int):
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id not in self.known_chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat_id
+
+    def _record(self, chat_id: int, message: dict[str, Any], method: str) -> dict[str, Any]:
+        message = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                   "from": BOT_USER, **message}
+        self.sent[chat_id].append({**message, "_method": method})
+        queue = self._injected_at.get(chat_id)
+        if queue:
+            self.latencies_ms.append((time.perf_counter() - queue.popleft()) * 1000)
+        return {k: v for k, v in message.items() if not k.startswith("_")}
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = self._check_chat(params.get("chat_id"))
+        text = params.get("text") or ""
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        if params.get("parse_mode") == "HTML":
+            check_html(text)
+        message: dict[str, Any] = {"text": text, **_markup(params)}
+        return self._record(chat_id, message, "sendMessage")
+
+    async def _send_file(self, params: dict[str, Any], kind: str) -> Any:
+        chat_id = self._check_chat(params.get("chat_id"))
+        value = params.get(kind)
+        if isinstance(value, tuple):
+            name, content = value
+            meta = self.add_file(name, content)
+        elif isinstance(value, str) and value in self.files:
+            meta = {"file_id": value, "file_unique_id": f"u{value}", "file_name": self.files[value][0],
+                    "file_size": len(self.files[value][1])}
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if params.get("parse_mode") == "HTML" and params.get("caption"):
+            check_html(params["caption"])
+        message: dict[str, Any] = {kind: meta if kind == "document" else [meta], "caption": params.get("caption"),
+                                   **_markup(params)}
+        return self._record(chat_id, message, f"send{kind.title()}")
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        return await self._send_file(params, "document")
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return await self._send_file(params, "photo")
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
+        chat_id = self._check_chat(params.get("chat_id"))
+        text = params.get("text") or ""
+        if params.get("parse_mode") == "HTML":
+            check_html(text)
+        original = next(
+            (m for m in self.sent[chat_id] if m.get("message_id") == params.get("message_id")), None
+        )
+        if original is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        edit = {k: v for k, v in original.items() if k != "reply_markup"}
+        edit.update({"text": text, "edit_date": int(time.time()), "_method": "editMessageText"})
+        edit.update(_markup(params))
+        self.sent[chat_id].append(edit)
+        return {k: v for k, v in edit.items() if not k.startswith("_")}
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        return await self._m_editMessageText({**params, "text": params.get("text", "")})
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_deleteMessage(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = params.get("file_id")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id][1]),
+                "file_path": f"documents/{file_id}"}
+
+    # ---- control over HTTP, for a server in another process --------------------------------------
+    async def _control_inject(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        updates = body if isinstance(body, list) else [body]
+        ids = [await self.inject(u) for u in updates]
+        return web.json_response({"update_ids": ids})
+
+    async def _control_sent(self, request: web.Request) -> web.Response:
+        return web.json_response({str(k): v for k, v in self.sent.items()})
+
+    async def _control_stats(self, request: web.Request) -> web.Response:
+        sends = [c for c in self.calls if c.method.startswith("send")]
+        return web.json_response({"sends": len(sends), "latencies_ms": self.latencies_ms,
+                                  "first_send": sends[0].at if sends else None,
+                                  "last_send": sends[-1].at if sends else None})
+
+    async def _control_reset(self, request: web.Request) -> web.Response:
+        self.calls.clear()
+        self.latencies_ms.clear()
+        self.sent.clear()
+        return web.json_response({"ok": True})
+
+
+def _markup(params: dict[str, Any]) -> dict[str, Any]:
+    """Telegram echoes only inline keyboards in a Message; reply keyboards are kept aside for tests."""
+    markup = params.get("reply_markup")
+    if not markup:
+        return {}
+    if "inline_keyboard" in markup:
+        return {"reply_markup": markup}
+    return {"_reply_keyboard": markup}
+
+
+def _chat_of(update: dict[str, Any]) -> int | None:
+    for key in ("message", "edited_message", "channel_post"):
+        if key in update:
+            return int(update[key]["chat"]["id"])
+    if "callback_query" in update and "message" in update["callback_query"]:
+        return int(update["callback_query"]["message"]["chat"]["id"])
+    return None
+
+
+def _error(exc: ApiError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.retry_after is not None:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return web.json_response(body, status=exc.code)
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        params.update(await request.json())
+        return params
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if part.filename:  # type: ignore[union-attr]
+                params[part.name] = (part.filename, await part.read())  # type: ignore[union-attr]
+            else:
+                params[part.name] = await part.text()  # type: ignore[union-attr]
+    else:
+        params.update(await request.post())
+    for key, value in list(params.items()):
+        if isinstance(value, str) and (key in JSON_FIELDS or key in INT_FIELDS):
+            try:
+                params[key] = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        elif isinstance(value, str) and value.startswith("attach://"):
+            params[key] = params.get(value[len("attach://"):], value)
+    return params
+
+
+async def _serve(port: int, token: str) -> None:
+    server = FakeBotApi(token=token, port=port)
+    await server.start()
+    print(f"fake Bot API on {server.url}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default=FakeBotApi.token)
+    args = parser.parse_args()
+    asyncio.run(_serve(args.port, args.token))

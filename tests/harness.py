@@ -1,0 +1,66 @@
+"""The real bot, polling the fake Bot API server, for end-to-end tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.application import build_application
+from bot.settings import Settings
+from storage.engine import Database
+from tests.factories import FakeUser, message
+from tests.fakes.botapi import FakeBotApi
+
+
+class BotHarness:
+    ADMIN = FakeUser(900001, "Quản trị", "Văn phòng", "vi")
+
+    def __init__(self, database: Database, *, admin_ids: frozenset[int] = frozenset(), **settings: Any) -> None:
+        self.database = database
+        self.server = FakeBotApi()
+        self.admin_ids = admin_ids
+        self.extra_settings = settings
+        self.app: Application | None = None  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        await self.server.start()
+        settings = Settings(
+            bot_token=self.server.token,
+            telegram_api_url=self.server.url,
+            database_url=self.database.url,
+            admin_ids=",".join(str(i) for i in self.admin_ids),
+            **self.extra_settings,
+        )
+        self.app = build_application(settings, self.database)
+        await self.app.initialize()
+        # run_polling() would call these hooks; the harness runs the lifecycle step by step.
+        if self.app.post_init is not None:
+            await self.app.post_init(self.app)
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            assert self.app.updater is not None
+            await self.app.updater.stop()
+            await self.app.stop()
+            if self.app.post_stop is not None:
+                await self.app.post_stop(self.app)
+            await self.app.shutdown()
+        await self.server.stop()
+
+    async def send(self, update: dict[str, Any], *, to_chat: int, timeout: float = 10.0) -> dict[str, Any]:
+        """Inject an update and wait for the next thing the bot sends or edits in that chat."""
+        before = len(self.server.sent.get(to_chat, []))
+        await self.server.inject(update)
+        await self.server.wait_for(lambda: len(self.server.sent.get(to_chat, [])) > before, timeout)
+        return self.server.sent[to_chat][before]
+
+    async def say(self, user: FakeUser, text: str) -> dict[str, Any]:
+        return await self.send(message(user, text), to_chat=user.id)
+
+    async def next_to(self, chat_id: int, *, after: int, timeout: float = 10.0) -> dict[str, Any]:
+        await self.server.wait_for(lambda: len(self.server.sent.get(chat_id, [])) > after, timeout)
+        return self.server.sent[chat_id][after]
