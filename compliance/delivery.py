@@ -71,7 +71,7 @@ async def claim_due(
         result = await session.execute(
             select(Official.id, Official.locale).where(Official.id.in_(official_ids))
         )
-        locales = dict(result.tuples().all())
+        locales = {official_id: locale for official_id, locale in result}
     claimed = []
     for row in chosen:
         row.status = SENDING

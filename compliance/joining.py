@@ -227,7 +227,10 @@ class DecisionResult:
 
 async def decide(session: AsyncSession, *, request_id: int, decider: Actor, approve: bool) -> DecisionResult:
     """Approve or reject a join request; the button only names the request, the database says who may."""
-    request = await session.get(JoinRequest, request_id, with_for_update=True)
+    # Two heads pressing at once: the row lock makes the second see the first one's decision.
+    request = await session.scalar(
+        select(JoinRequest).where(JoinRequest.id == request_id).with_for_update(of=JoinRequest)
+    )
     if request is None:
         return DecisionResult(DecisionOutcome.NOT_FOUND)
     if not decider.may_manage(request.unit):

@@ -88,5 +88,6 @@ async def get_unit_by_code(session: AsyncSession, code: str) -> Unit | None:
 async def unit_display_path(session: AsyncSession, unit: Unit) -> str:
     """ "Sở GTVT / Văn phòng": the names from the root down, for people to read."""
     ids = [int(part) for part in unit.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR) if part]
-    names = dict((await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))).tuples().all())
+    result = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))
+    names = {unit_id: name for unit_id, name in result}
     return f" {PATH_SEPARATOR} ".join(names[i] for i in ids if i in names)

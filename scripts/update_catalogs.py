@@ -24,14 +24,37 @@ def pybabel(*args: str) -> None:
 
 def main() -> None:
     pybabel(
-        "extract", "-F", "babel.cfg", "-o", str(POT), "--no-location", "--sort-output",
-        "--project", "camket-bot", "--copyright-holder", "Cam Kết Bot", "--msgid-bugs-address", "", ".",
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-o",
+        str(POT),
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "camket-bot",
+        "--copyright-holder",
+        "Cam Kết Bot",
+        "--msgid-bugs-address",
+        "",
+        ".",
     )
     for locale in ("vi", "en"):
         po = LOCALES / locale / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            pybabel("update", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", locale,
-                    "--no-fuzzy-matching", "--ignore-obsolete")
+            pybabel(
+                "update",
+                "-i",
+                str(POT),
+                "-d",
+                str(LOCALES),
+                "-D",
+                "messages",
+                "-l",
+                locale,
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+            )
         else:
             pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", locale)
     en = LOCALES / "en" / "LC_MESSAGES" / "messages.po"

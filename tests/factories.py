@@ -30,8 +30,9 @@ class FakeUser:
         return {"id": self.id, "type": "private", "first_name": self.first_name}
 
 
-def message(user: FakeUser, text: str | None = None, *, chat: dict[str, Any] | None = None,
-            **extra: Any) -> dict[str, Any]:
+def message(
+    user: FakeUser, text: str | None = None, *, chat: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "message_id": next(_message_ids),
         "date": int(time.time()),
@@ -56,7 +57,9 @@ def contact(user: FakeUser, phone: str, *, contact_user_id: int | None = -1) -> 
     return message(user, contact=card)
 
 
-def document(user: FakeUser, file_meta: dict[str, Any], mime_type: str = "application/octet-stream") -> dict[str, Any]:
+def document(
+    user: FakeUser, file_meta: dict[str, Any], mime_type: str = "application/octet-stream"
+) -> dict[str, Any]:
     return message(user, document={**file_meta, "mime_type": mime_type})
 
 

@@ -16,7 +16,9 @@ from tests.fakes.botapi import FakeBotApi
 class BotHarness:
     ADMIN = FakeUser(900001, "Quản trị", "Văn phòng", "vi")
 
-    def __init__(self, database: Database, *, admin_ids: frozenset[int] = frozenset(), **settings: Any) -> None:
+    def __init__(
+        self, database: Database, *, admin_ids: frozenset[int] = frozenset(), **settings: Any
+    ) -> None:
         self.database = database
         self.server = FakeBotApi()
         self.admin_ids = admin_ids
@@ -25,13 +27,14 @@ class BotHarness:
 
     async def start(self) -> None:
         await self.server.start()
-        settings = Settings(
-            bot_token=self.server.token,
-            telegram_api_url=self.server.url,
-            database_url=self.database.url,
-            admin_ids=",".join(str(i) for i in self.admin_ids),
+        values: dict[str, Any] = {
+            "bot_token": self.server.token,
+            "telegram_api_url": self.server.url,
+            "database_url": self.database.url,
+            "admin_ids": ",".join(str(i) for i in self.admin_ids),
             **self.extra_settings,
-        )
+        }
+        settings = Settings(**values)
         self.app = build_application(settings, self.database)
         await self.app.initialize()
         # run_polling() would call these hooks; the harness runs the lifecycle step by step.

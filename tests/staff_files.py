@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 
@@ -18,19 +19,19 @@ OFFICE = [
 ]
 
 
-def xlsx_bytes(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
+def xlsx_bytes(rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append(header)
+    sheet.append(list(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def csv_bytes(rows: list[list[object]], header: list[str] = HEADER, *, bom: bool = True) -> bytes:
+def csv_bytes(rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER, *, bom: bool = True) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)

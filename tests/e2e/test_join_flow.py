@@ -34,7 +34,12 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
         done_text = _("Import done: {created} new officials, {updated} updated.").format(created=5, updated=0)
     await server.wait_for(lambda: any(m.get("text") == done_text for m in server.sent[ADMIN.id][before:]))
     async with harness.database.unit_of_work() as session:
-        assert await session.scalar(select(func.count()).select_from(Official).where(Official.phone.is_not(None))) == 5
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Official).where(Official.phone.is_not(None))
+            )
+            == 5
+        )
 
     # (a) Lan shares her own phone number (as the request_contact button sends it, without "+").
     welcome = await harness.send(contact(LAN, "84912000004"), to_chat=LAN.id)
@@ -44,7 +49,11 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
     # A forwarded contact of somebody else is refused and links nobody.
     refused = await harness.send(contact(INTRUDER, "0912000005", contact_user_id=LAN.id), to_chat=INTRUDER.id)
     with use_locale("vi"):
-        assert refused["text"].startswith(_("Only your own phone number counts.")[:20])
+        expected = _(
+            "Only your own phone number counts. Please use the <b>Share my phone number</b> button below "
+            "instead of sending someone's contact."
+        )
+    assert expected.startswith("Chỉ") and refused["text"] == expected
     # Huy shares his own number; his Telegram is in English.
     welcome = await harness.send(contact(HUY, "+84912000005"), to_chat=HUY.id)
     assert "Đỗ Quang Huy" in welcome["text"] and "Welcome" in welcome["text"]
@@ -85,8 +94,9 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
 
     async with harness.database.unit_of_work() as session:
         joined = await session.scalar(
-            select(func.count()).select_from(Official).where(Official.status == OfficialStatus.ACTIVE,
-                                                             Official.telegram_user_id.is_not(None))
+            select(func.count())
+            .select_from(Official)
+            .where(Official.status == OfficialStatus.ACTIVE, Official.telegram_user_id.is_not(None))
         )
         # Lan, Huy, Hoa, Mai and the admin; the intruder joined nobody.
         assert joined == 5

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -20,15 +21,47 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
-BOT_USER = {"id": 700000001, "is_bot": True, "first_name": "Cam Kết", "username": "camket_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
-JSON_FIELDS = {"reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates", "media",
-               "link_preview_options", "reply_parameters"}
+BOT_USER = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "Cam Kết",
+    "username": "camket_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+JSON_FIELDS = {
+    "reply_markup",
+    "entities",
+    "caption_entities",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "media",
+    "link_preview_options",
+    "reply_parameters",
+}
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
-                "span", "blockquote", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
 MAX_TEXT = 4096
 
 
@@ -48,12 +81,12 @@ class _EntityChecker(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = self.error or f"Unsupported start tag \"{tag}\""
+            self.error = self.error or f'Unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack.pop() != tag:
-            self.error = self.error or f"Unexpected end tag \"{tag}\""
+            self.error = self.error or f'Unexpected end tag "{tag}"'
 
 
 def check_html(text: str) -> None:
@@ -61,7 +94,7 @@ def check_html(text: str) -> None:
     checker.feed(text)
     checker.close()
     if checker.error is None and checker.stack:
-        checker.error = f"Can't find end tag corresponding to start tag \"{checker.stack[-1]}\""
+        checker.error = f'Can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
     if checker.error:
         raise ApiError(400, f"Bad Request: can't parse entities: {checker.error}")
 
@@ -86,7 +119,9 @@ class FakeBotApi:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # (method, chat_id or None) -> queued errors to answer instead of the real result
-    failures: dict[tuple[str, int | None], deque[ApiError]] = field(default_factory=lambda: defaultdict(deque))
+    failures: dict[tuple[str, int | None], deque[ApiError]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
     latencies_ms: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -137,8 +172,12 @@ class FakeBotApi:
     def add_file(self, file_name: str, content: bytes) -> dict[str, Any]:
         file_id = f"file-{next(self._file_ids)}"
         self.files[file_id] = (file_name, content)
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                "file_size": len(content)}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "file_size": len(content),
+        }
 
     def fail_next(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
         self.failures[(method, chat_id)].append(error)
@@ -152,10 +191,8 @@ class FakeBotApi:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError("the bot did not do what the test waited for")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    pass
                 result = predicate()
             return result
 
@@ -202,10 +239,8 @@ class FakeBotApi:
         async with self._changed:
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
-            except TimeoutError:
-                pass
             return self._updates[:limit]
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
@@ -229,9 +264,13 @@ class FakeBotApi:
         return chat_id
 
     def _record(self, chat_id: int, message: dict[str, Any], method: str) -> dict[str, Any]:
-        message = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-                   "from": BOT_USER, **message}
+        message = {
+            "message_id": next(self._message_ids[chat_id]),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            **message,
+        }
         self.sent[chat_id].append({**message, "_method": method})
         queue = self._injected_at.get(chat_id)
         if queue:
@@ -257,14 +296,21 @@ class FakeBotApi:
             name, content = value
             meta = self.add_file(name, content)
         elif isinstance(value, str) and value in self.files:
-            meta = {"file_id": value, "file_unique_id": f"u{value}", "file_name": self.files[value][0],
-                    "file_size": len(self.files[value][1])}
+            meta = {
+                "file_id": value,
+                "file_unique_id": f"u{value}",
+                "file_name": self.files[value][0],
+                "file_size": len(self.files[value][1]),
+            }
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         if params.get("parse_mode") == "HTML" and params.get("caption"):
             check_html(params["caption"])
-        message: dict[str, Any] = {kind: meta if kind == "document" else [meta], "caption": params.get("caption"),
-                                   **_markup(params)}
+        message: dict[str, Any] = {
+            kind: meta if kind == "document" else [meta],
+            "caption": params.get("caption"),
+            **_markup(params),
+        }
         return self._record(chat_id, message, f"send{kind.title()}")
 
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
@@ -302,8 +348,12 @@ class FakeBotApi:
         file_id = params.get("file_id")
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id][1]),
-                "file_path": f"documents/{file_id}"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[file_id][1]),
+            "file_path": f"documents/{file_id}",
+        }
 
     # ---- control over HTTP, for a server in another process --------------------------------------
     async def _control_inject(self, request: web.Request) -> web.Response:
@@ -317,9 +367,14 @@ class FakeBotApi:
 
     async def _control_stats(self, request: web.Request) -> web.Response:
         sends = [c for c in self.calls if c.method.startswith("send")]
-        return web.json_response({"sends": len(sends), "latencies_ms": self.latencies_ms,
-                                  "first_send": sends[0].at if sends else None,
-                                  "last_send": sends[-1].at if sends else None})
+        return web.json_response(
+            {
+                "sends": len(sends),
+                "latencies_ms": self.latencies_ms,
+                "first_send": sends[0].at if sends else None,
+                "last_send": sends[-1].at if sends else None,
+            }
+        )
 
     async def _control_reset(self, request: web.Request) -> web.Response:
         self.calls.clear()
@@ -362,20 +417,19 @@ async def _params(request: web.Request) -> dict[str, Any]:
     if request.content_type.startswith("multipart/"):
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if part.filename:  # type: ignore[union-attr]
-                params[part.name] = (part.filename, await part.read())  # type: ignore[union-attr]
+            assert isinstance(part, BodyPartReader) and part.name is not None
+            if part.filename:
+                params[part.name] = (part.filename, bytes(await part.read()))
             else:
-                params[part.name] = await part.text()  # type: ignore[union-attr]
+                params[part.name] = await part.text()
     else:
         params.update(await request.post())
     for key, value in list(params.items()):
         if isinstance(value, str) and (key in JSON_FIELDS or key in INT_FIELDS):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 params[key] = json.loads(value)
-            except json.JSONDecodeError:
-                pass
         elif isinstance(value, str) and value.startswith("attach://"):
-            params[key] = params.get(value[len("attach://"):], value)
+            params[key] = params.get(value[len("attach://") :], value)
     return params
 
 

@@ -1,0 +1,125 @@
+"""The outbox dispatcher against the fake Bot API server: 429, 403, and a sender that died mid-send."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+from telegram import Bot
+
+from compliance import delivery
+from compliance.outbox import enqueue
+from handlers.delivery import Dispatcher
+from storage.engine import Database
+from storage.models import Official, OfficialStatus, OutboxMessage
+from storage.types import utcnow
+from tests.fakes.botapi import ApiError, FakeBotApi
+
+CHAT = 4242
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    fake = FakeBotApi()
+    await fake.start()
+    fake.known_chats.add(CHAT)
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def dispatcher(server: FakeBotApi, database: Database) -> AsyncIterator[Dispatcher]:
+    bot = Bot(server.token, base_url=f"{server.url}/bot", base_file_url=f"{server.url}/file/bot")
+    async with bot:
+        yield Dispatcher(bot, database, wakeup=asyncio.Event(), default_locale="vi")
+
+
+async def plan(database: Database, key: str, *, official_id: int | None = None) -> None:
+    async with database.unit_of_work() as session:
+        await enqueue(
+            session,
+            dedupe_key=key,
+            kind="join_rejected",
+            chat_id=CHAT,
+            official_id=official_id,
+            payload={"unit_name": "Văn phòng", "locale": "vi"},
+        )
+
+
+async def rows(database: Database) -> list[OutboxMessage]:
+    async with database.unit_of_work() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+async def test_planning_twice_inserts_once(database: Database) -> None:
+    await plan(database, "k1")
+    await plan(database, "k1")
+    assert len(await rows(database)) == 1
+
+
+async def test_429_waits_retry_after_then_sends(
+    server: FakeBotApi, dispatcher: Dispatcher, database: Database
+) -> None:
+    await plan(database, "k1")
+    server.fail_next("sendMessage", ApiError(429, "Too Many Requests: retry after 3", retry_after=3))
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert await dispatcher.drain_once() == 1
+        [row] = await rows(database)
+        assert row.status == "pending" and "429" in (row.last_error or "")
+        assert await dispatcher.drain_once() == 0  # not before retry_after has passed
+        clock.shift(timedelta(seconds=3.5))
+        assert await dispatcher.drain_once() == 1
+    [row] = await rows(database)
+    assert row.status == "sent" and row.attempts == 2 and row.telegram_message_id is not None
+    assert len(server.messages_to(CHAT)) == 1
+
+
+async def test_403_marks_the_official_unreachable_and_holds_their_messages(
+    server: FakeBotApi, dispatcher: Dispatcher, database: Database
+) -> None:
+    async with database.unit_of_work() as session:
+        person = Official(
+            full_name="Lê Văn A", name_key="lê văn a", telegram_user_id=CHAT, status=OfficialStatus.ACTIVE
+        )
+        session.add(person)
+        await session.flush()
+        person_id = person.id
+    await plan(database, "k1", official_id=person_id)
+    await plan(database, "k2", official_id=person_id)
+    server.blocked.add(CHAT)
+    assert await dispatcher.drain_once() == 1
+    assert await dispatcher.drain_once() == 0  # nothing more goes to someone who blocked the bot
+    async with database.unit_of_work() as session:
+        again = await session.get(Official, person_id)
+        assert again is not None and again.status is OfficialStatus.UNREACHABLE
+    assert [r.status for r in await rows(database)] == ["pending", "pending"]
+    assert server.messages_to(CHAT) == []
+
+
+async def test_a_row_whose_sender_died_is_taken_again_after_its_lease(
+    server: FakeBotApi, dispatcher: Dispatcher, database: Database
+) -> None:
+    await plan(database, "k1")
+    async with database.unit_of_work() as session:  # a sender claims the row, then its process dies
+        claimed = await delivery.claim_due(session, now=utcnow(), lease=timedelta(seconds=60))
+    assert len(claimed) == 1
+    assert await dispatcher.drain_once() == 0  # the lease still holds
+    with time_machine.travel(utcnow() + timedelta(seconds=61), tick=False):
+        assert await dispatcher.drain_once() == 1
+    [row] = await rows(database)
+    assert row.status == "sent" and row.attempts == 2
+    assert len(server.messages_to(CHAT)) == 1
+
+
+async def test_a_bad_request_fails_the_row_with_its_reason(
+    server: FakeBotApi, dispatcher: Dispatcher, database: Database
+) -> None:
+    await plan(database, "k1")
+    server.known_chats.discard(CHAT)
+    assert await dispatcher.drain_once() == 1
+    [row] = await rows(database)
+    assert row.status == "failed" and "chat not found" in (row.last_error or "").lower()
