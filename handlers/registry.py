@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
 from telegram import (
     Bot,
@@ -10,6 +12,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    Update,
 )
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -22,16 +25,33 @@ from telegram.ext import (
 )
 
 from handlers import invites, joining, profile, staff_upload
+from handlers.context import BotContext
 from handlers.errors import error_handler
 from handlers.gate import gate
 from handlers.i18n import _, use_locale
+from handlers.scope import maybe_scope
 
 PRIVATE = filters.ChatType.PRIVATE
 
 
+def _traced(
+    callback: Callable[[Update, BotContext], Coroutine[Any, Any, None]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """Records which handlers ran, for the one log line per update."""
+
+    @functools.wraps(callback)
+    async def run(update: Update, context: BotContext) -> None:
+        scope = maybe_scope()
+        if scope is not None:
+            scope.handlers.append(callback.__name__)
+        await callback(update, context)
+
+    return run
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # Group -1: the gate loads the official and refuses what their role does not allow.
-    application.add_handler(TypeHandler(object, gate), group=-1)
+    application.add_handler(TypeHandler(Update, _traced(gate)), group=-1)
     # Group 0: one handler per command, button family and kind of message.
     handlers = [
         CommandHandler("start", joining.start, filters=PRIVATE),
@@ -51,6 +71,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(PRIVATE & filters.COMMAND, joining.text_message),
     ]
     for handler in handlers:
+        handler.callback = _traced(handler.callback)
         application.add_handler(handler, group=0)
     application.add_error_handler(error_handler)
 

@@ -47,6 +47,7 @@ class BotHarness:
     async def stop(self) -> None:
         if self.app is not None:
             assert self.app.updater is not None
+            await self.server.release_pollers()
             await self.app.updater.stop()
             await self.app.stop()
             if self.app.post_stop is not None:

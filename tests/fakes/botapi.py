@@ -132,6 +132,7 @@ class FakeBotApi:
         self._changed = asyncio.Condition()
         self._injected_at: dict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
+        self._closing = False
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @property
@@ -151,6 +152,12 @@ class FakeBotApi:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def release_pollers(self) -> None:
+        """Answer pending long polls now, so a bot that is stopping does not wait out their timeout."""
+        async with self._changed:
+            self._closing = True
+            self._changed.notify_all()
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -240,7 +247,9 @@ class FakeBotApi:
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: bool(self._updates) or self._closing), timeout
+                )
             return self._updates[:limit]
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
