@@ -114,11 +114,11 @@ def test_import_staff_dry_run_then_real(
     assert main(["import-staff", str(good), "--dry-run"]) == 0
     assert main(["import-staff", str(good)]) == 0
     assert main(["import-staff", str(good)]) == 0
-    out = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()
     with use_locale("vi"):
         done = _("Import done: {created} new officials, {updated} updated.")
-        assert out[-1] == done.format(created=0, updated=5)
-        assert done.format(created=5, updated=0) in out
+        assert lines[-1] == done.format(created=0, updated=5)
+        assert done.format(created=5, updated=0) in lines
 
 
 def test_demo_data_is_idempotent(
