@@ -12,7 +12,7 @@ from storage.models import JoinRequest, JoinRequestStatus, Official
 from tests.factories import FakeUser, buttons, contact, document, press
 from tests.fakes.botapi import ApiError
 from tests.harness import BotHarness
-from tests.staff_files import OFFICE, xlsx_bytes
+from tests.staff_files import OFFICE, csv_bytes, xlsx_bytes
 
 LAN = FakeUser(2001, "Lan", "Nguyễn", "vi")
 STRANGER = FakeUser(2002, "Người", "Lạ", "en")
@@ -122,3 +122,23 @@ async def test_command_menus_are_registered_per_language_and_scope(harness: BotH
         assert default["me"] == _("Your details") != "Your details"
     assert [c["command"] for c in commands[f"{groups}|"]] == ["help"]
     assert {"invite", "import"} <= {c["command"] for c in commands[f"{admin}|vi"]}
+
+
+async def test_a_long_staff_file_shows_progress_and_imports_all(harness: BotHarness) -> None:
+    admin = BotHarness.ADMIN
+    rows: list[list[object]] = [
+        [f"Nguyễn Văn Số {i}", "Chuyên viên", f"Sở Nội vụ / Phòng {i % 7}", f"0913{i:06d}", "", ""]
+        for i in range(1200)
+    ]
+    meta = harness.server.add_file("ds.csv", csv_bytes(rows))
+    await harness.send(document(admin, meta), to_chat=admin.id)
+    summary = await harness.server.wait_for(
+        lambda: next((m for m in harness.server.sent[admin.id] if "imp:ok:" in str(m.get("reply_markup"))), None)
+    )
+    ok = next(b for b in buttons(summary) if b["callback_data"].startswith("imp:ok:"))
+    await harness.server.inject(press(admin, summary, ok["callback_data"]))
+    with use_locale("vi"):
+        done = _("Import done: {created} new officials, {updated} updated.").format(created="1.200", updated=0)
+        progress = _("Importing… {done} / {total}").format(done=500, total="1.200")
+    await harness.server.wait_for(lambda: any(m.get("text") == done for m in harness.server.sent[admin.id]))
+    assert any(m.get("text") == progress for m in harness.server.sent[admin.id])
