@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUp
 from bot.settings import Settings
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher
+from handlers.persistence import DatabasePersistence
 from handlers.registry import register, register_commands
 from handlers.scope import close_scope, maybe_scope, open_scope
 from storage.engine import Database
@@ -60,6 +61,8 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         started = time.perf_counter()
         try:
             await super().process_update(update)
+            # Conversation steps and drafts are written now, not on a timer: a restart loses none.
+            await self.update_persistence()
         finally:
             try:
                 await scope.finish()
@@ -97,6 +100,7 @@ def build_application(settings: Settings, database: Database, *, with_dispatcher
         .context_types(ContextTypes(context=BotContext, bot_data=BotServices))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(64))
+        .persistence(DatabasePersistence(database))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from compliance import delivery
 from compliance.delivery import Claimed
 from handlers.context import esc
-from handlers.i18n import _, use_locale
+from handlers.i18n import _, current_locale, use_locale
 from storage.engine import Database
 from storage.types import utcnow
 
@@ -53,10 +53,20 @@ def _join_rejected(payload: dict[str, Any]) -> Rendered:
     ), None
 
 
+def _pledge_resign(payload: dict[str, Any]) -> Rendered:
+    title = payload["title_en"] if current_locale() == "en" else payload["title_vi"]
+    text = _(
+        "A new version of the pledge <b>{title}</b> has been published. "
+        "Please read it and sign it again: /pledge"
+    )
+    return text.format(title=esc(title)), None
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "join_request": _join_request,
     "join_approved": _join_approved,
     "join_rejected": _join_rejected,
+    "pledge_resign": _pledge_resign,
 }
 
 

@@ -33,11 +33,17 @@ COMMAND_ACCESS: dict[str, Access] = {
     "lang": Access.MEMBER,
     "invite": Access.MANAGER,
     "import": Access.ADMIN,
+    "pledge": Access.MEMBER,
+    "mypledge": Access.MEMBER,
+    "ceremony": Access.MANAGER,
 }
 CALLBACK_ACCESS: dict[str, Access] = {
     "lang": Access.MEMBER,
     "jr": Access.MANAGER,
     "imp": Access.ADMIN,
+    "pl": Access.MEMBER,
+    "pv": Access.ADMIN,
+    "cer": Access.MANAGER,
 }
 # Unknown commands are for members: a stranger is told how to join, a member gets /help.
 DEFAULT_ACCESS = Access.MEMBER

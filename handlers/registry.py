@@ -17,14 +17,16 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ConversationHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from handlers import invites, joining, profile, staff_upload
+from handlers import invites, joining, pledge, profile, receipts, staff_upload
 from handlers.context import BotContext
 from handlers.errors import error_handler
 from handlers.gate import gate
@@ -49,11 +51,26 @@ def _traced(
     return run
 
 
+def _trace(handler: BaseHandler[Any, Any, Any]) -> None:
+    if isinstance(handler, ConversationHandler):
+        inner = [
+            *handler.entry_points,
+            *handler.fallbacks,
+            *(h for hs in handler.states.values() for h in hs),
+        ]
+        for step in inner:
+            _trace(step)
+    else:
+        handler.callback = _traced(handler.callback)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # Group -1: the gate loads the official and refuses what their role does not allow.
     application.add_handler(TypeHandler(Update, _traced(gate)), group=-1)
     # Group 0: one handler per command, button family and kind of message.
-    handlers = [
+    handlers: list[BaseHandler[Any, Any, Any]] = [
+        # The signing conversation comes first: while someone is in it, its steps take their messages.
+        pledge.conversation(),
         CommandHandler("start", joining.start, filters=PRIVATE),
         CommandHandler("help", profile.help_command),
         CommandHandler("cancel", profile.cancel, filters=PRIVATE),
@@ -61,6 +78,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("lang", profile.lang, filters=PRIVATE),
         CommandHandler("invite", invites.invite, filters=PRIVATE),
         CommandHandler("import", staff_upload.import_help, filters=PRIVATE),
+        CommandHandler("mypledge", receipts.my_pledge, filters=PRIVATE),
         CallbackQueryHandler(profile.lang_chosen, pattern=r"^lang:"),
         CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
         CallbackQueryHandler(staff_upload.import_decision, pattern=r"^imp:"),
@@ -71,7 +89,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(PRIVATE & filters.COMMAND, joining.text_message),
     ]
     for handler in handlers:
-        handler.callback = _traced(handler.callback)
+        _trace(handler)
         application.add_handler(handler, group=0)
     application.add_error_handler(error_handler)
 
@@ -79,6 +97,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 def _private_commands() -> list[BotCommand]:
     return [
         BotCommand("start", _("Start and join")),
+        BotCommand("pledge", _("Read and sign the pledge")),
+        BotCommand("mypledge", _("Your pledge receipt")),
         BotCommand("me", _("Your details")),
         BotCommand("lang", _("Change language")),
         BotCommand("help", _("What you can do")),

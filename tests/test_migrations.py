@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from storage.engine import Database
-from storage.models import Base
+from storage.schema import Base
 
 
 async def test_models_and_migrations_agree(database: Database) -> None:

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from storage.models import Base
+from storage.schema import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -133,12 +133,16 @@ async def test_a_long_staff_file_shows_progress_and_imports_all(harness: BotHarn
     meta = harness.server.add_file("ds.csv", csv_bytes(rows))
     await harness.send(document(admin, meta), to_chat=admin.id)
     summary = await harness.server.wait_for(
-        lambda: next((m for m in harness.server.sent[admin.id] if "imp:ok:" in str(m.get("reply_markup"))), None)
+        lambda: next(
+            (m for m in harness.server.sent[admin.id] if "imp:ok:" in str(m.get("reply_markup"))), None
+        )
     )
     ok = next(b for b in buttons(summary) if b["callback_data"].startswith("imp:ok:"))
     await harness.server.inject(press(admin, summary, ok["callback_data"]))
     with use_locale("vi"):
-        done = _("Import done: {created} new officials, {updated} updated.").format(created="1.200", updated=0)
+        done = _("Import done: {created} new officials, {updated} updated.").format(
+            created="1.200", updated=0
+        )
         progress = _("Importing… {done} / {total}").format(done=500, total="1.200")
     await harness.server.wait_for(lambda: any(m.get("text") == done for m in harness.server.sent[admin.id]))
     assert any(m.get("text") == progress for m in harness.server.sent[admin.id])

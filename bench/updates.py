@@ -1,0 +1,453 @@
+"""Throughput and latency of Cam Kết Bot under load, against a bare python-telegram-bot echo bot.
+
+    python -m bench.updates                          # SQLite, 5 000 /me from 1 000 of 10 000 officials
+    python -m bench.updates --database postgresql    # BENCH_DATABASE_URL, a fresh database dropped after
+    python -m bench.updates --updates 500 --users 100 --officials 1000   # a quick run
+
+Each bot runs as its own process (the real `python -m bot run`, then `python -m bench.echo_bot`) against
+its own fake Bot API server (tests/fakes/botapi.py, also a process), so the figures include the real
+polling, parsing, database work and HTTP round trips. The script prints figures and checks nothing.
+
+How the load is offered: closed loop, "all at once in batches". After a warm-up, the updates are
+injected in batches of --batch (100) as fast as the fake server takes them, which is the way to measure
+the most a bot can do (updates/s): the bot always has a full getUpdates page waiting. The price is that
+the latencies then include the time an update waits in that backlog, so with a burst p50/p99 say how
+long the backlog took to drain, not how long one update takes. For latencies of a bot that keeps up,
+offer a steady rate below its throughput with --rate R (updates/s, open loop: batches are sent on a
+schedule whatever the bot does).
+
+Clocks: the fake server stamps sends with time.perf_counter() in its own process; on Linux that is
+CLOCK_MONOTONIC, shared by every process, so it is compared directly with this script's perf_counter().
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import random
+import signal
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import aiohttp
+import asyncpg
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from compliance.text import name_key
+from compliance.units import UnitTree
+from storage.engine import Database
+from storage.migrate import upgrade
+from storage.models import Official, OfficialStatus, Role
+from storage.types import utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+TOKEN = "123456789:BENCH-token-for-the-fake-bot-api-server"
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+FIRST_USER_ID = 100_000_001
+UNITS = [
+    ["Sở Nội vụ", "Văn phòng"],
+    ["Sở Nội vụ", "Phòng Tổ chức"],
+    ["Sở Nội vụ", "Phòng Công chức", "Tổ Tuyển dụng"],
+    ["Sở Tư pháp", "Văn phòng"],
+    ["Sở Tư pháp", "Phòng Hành chính"],
+    ["UBND phường Bến Nghé"],
+]
+FIRST_NAMES = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Minh", "Trang"]
+LAST_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"]
+SEED_CHUNK = 2000
+# Environment a developer may have set that would change how the bot runs (webhook, admins).
+SCRUBBED_ENV = ("WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS", "DEFAULT_LOCALE", "PORT")
+
+
+# ---- databases -----------------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def fresh_database(kind: str, directory: Path) -> AsyncIterator[str]:
+    """The URL of an empty, migrated database; a PostgreSQL one is dropped at the end."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{directory / 'bench.db'}"
+        await upgrade(url)
+        yield url  # the file goes with the temporary directory
+        return
+    server = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG_URL))
+    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"ckb_bench_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    try:
+        url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+        await upgrade(url)
+        yield url
+    finally:
+        connection = await asyncpg.connect(admin_dsn)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+def user_id_of(index: int) -> int:
+    return FIRST_USER_ID + index
+
+
+async def seed_officials(url: str, count: int) -> None:
+    """`count` officials who have joined: active, with a Telegram id, spread over a handful of units."""
+    database = Database(url)
+    try:
+        async with database.unit_of_work() as session:
+            tree = await UnitTree.load(session)
+            unit_ids = [(await tree.ensure(path)).id for path in UNITS]
+        now = utcnow()
+        for start in range(0, count, SEED_CHUNK):
+            rows: list[dict[str, Any]] = []
+            for i in range(start, min(start + SEED_CHUNK, count)):
+                full_name = f"{LAST_NAMES[i % len(LAST_NAMES)]} Văn {FIRST_NAMES[i % len(FIRST_NAMES)]} {i}"
+                rows.append(
+                    {
+                        "full_name": full_name,
+                        "name_key": name_key(full_name),
+                        "role": Role.OFFICIAL,
+                        "status": OfficialStatus.ACTIVE,
+                        "telegram_user_id": user_id_of(i),
+                        "locale": "vi" if i % 2 == 0 else "en",
+                        "unit_id": unit_ids[i % len(unit_ids)],
+                        "phone": f"+8491{i:07d}",
+                        "created_at": now,
+                        "updated_at": now,
+                        "joined_at": now,
+                    }
+                )
+            async with database.unit_of_work() as session:
+                await session.execute(insert(Official), rows)
+    finally:
+        await database.dispose()
+
+
+# ---- processes -----------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def stop_process(process: asyncio.subprocess.Process, *, grace: float = 20.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `grace` seconds."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def fake_bot_api(log: IO[bytes]) -> AsyncIterator[str]:
+    """A fake Bot API server in a subprocess; yields its URL once it listens."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        PYTHON,
+        "-m",
+        "tests.fakes.botapi",
+        "--port",
+        str(port),
+        "--token",
+        TOKEN,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=log,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        if b"fake Bot API on" not in line:
+            raise RuntimeError(f"the fake Bot API server did not start (said {line!r})")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await stop_process(process, grace=5)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM, the peak resident set size of a process, in MB (None once it has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+# ---- load ----------------------------------------------------------------------------------------------
+def me_update(user_id: int, message_id: int) -> dict[str, Any]:
+    first_name = f"User{user_id}"
+    return {
+        "message": {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"},
+            "text": "/me",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 3}],
+        }
+    }
+
+
+def load_updates(user_ids: list[int], total: int) -> list[dict[str, Any]]:
+    """`total` /me updates, round-robin over the users, so one chat's updates are never adjacent."""
+    rounds = math.ceil(total / len(user_ids))
+    updates = [me_update(uid, 2 + r) for r in range(rounds) for uid in user_ids]
+    return updates[:total]
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclass
+class Result:
+    bot: str
+    database: str
+    offered: int
+    replies: int = 0
+    updates_per_s: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    peak_rss_mb: float | None = None
+    exit_code: int | None = None
+    problems: list[str] = field(default_factory=list)
+    stderr_tail: list[str] = field(default_factory=list)
+    stderr_errors: int = 0
+    stderr_warnings: int = 0
+    stderr_lines: int = 0
+
+
+async def stats(client: aiohttp.ClientSession) -> dict[str, Any]:
+    async with client.get("/_test/stats") as response:
+        response.raise_for_status()
+        body: dict[str, Any] = await response.json()
+        return body
+
+
+async def inject(client: aiohttp.ClientSession, updates: list[dict[str, Any]]) -> None:
+    async with client.post("/_test/updates", json=updates) as response:
+        response.raise_for_status()
+        await response.read()
+
+
+async def wait_for_sends(
+    client: aiohttp.ClientSession, process: asyncio.subprocess.Process, count: int, within: float
+) -> dict[str, Any]:
+    """Poll the stats until `count` sends, `within` seconds, or the bot's exit; the last stats either way."""
+    deadline = time.monotonic() + within
+    while True:
+        current = await stats(client)
+        if current["sends"] >= count or time.monotonic() >= deadline or process.returncode is not None:
+            return current
+        await asyncio.sleep(0.2)
+
+
+async def run_bot(
+    name: str,
+    command: list[str],
+    *,
+    database_label: str,
+    env: dict[str, str],
+    user_ids: list[int],
+    args: argparse.Namespace,
+    directory: Path,
+) -> Result:
+    result = Result(bot=name, database=database_label, offered=args.updates)
+    server_log_path = directory / f"{name}-fake-api.log"
+    bot_log_path = directory / f"{name}-stderr.log"
+    with server_log_path.open("wb") as server_log, bot_log_path.open("wb") as bot_log:
+        async with fake_bot_api(server_log) as api:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=ROOT,
+                env={**env, "TELEGRAM_API_URL": api},
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=bot_log,
+                stderr=bot_log,
+            )
+            try:
+                async with aiohttp.ClientSession(base_url=api) as client:
+                    await load(client, process, result, user_ids, args)
+                    result.peak_rss_mb = peak_rss_mb(process.pid)
+            finally:
+                await stop_process(process)
+                result.exit_code = process.returncode
+    lines = bot_log_path.read_text(errors="replace").splitlines()
+    result.stderr_tail = lines[-30:]
+    result.stderr_lines = len(lines)
+    result.stderr_warnings = sum(1 for line in lines if " WARNING " in line)
+    result.stderr_errors = sum(1 for line in lines if " ERROR " in line or line.startswith("Traceback"))
+    if result.stderr_errors:
+        result.problems.append(f"{result.stderr_errors} error lines in the bot's stderr")
+    if result.exit_code not in (0, -signal.SIGTERM):
+        result.problems.append(f"the bot exited with {result.exit_code}")
+    return result
+
+
+async def load(
+    client: aiohttp.ClientSession,
+    process: asyncio.subprocess.Process,
+    result: Result,
+    user_ids: list[int],
+    args: argparse.Namespace,
+) -> None:
+    # Warm-up: one /me, answered once the bot has started, migrated, and is polling.
+    await inject(client, [me_update(user_ids[0], 1)])
+    warm = await wait_for_sends(client, process, 1, args.startup_timeout)
+    if warm["sends"] < 1:
+        result.problems.append("no reply to the warm-up /me (bot not polling, or it did not answer)")
+        return
+    async with client.post("/_test/reset_stats") as response:
+        response.raise_for_status()
+
+    updates = load_updates(user_ids, args.updates)
+    batches = [updates[i : i + args.batch] for i in range(0, len(updates), args.batch)]
+    first_injection = time.perf_counter()
+    for index, batch in enumerate(batches):
+        if args.rate > 0:  # open loop: batch i leaves at i * batch / rate, whatever the bot does
+            delay = first_injection + index * args.batch / args.rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        await inject(client, batch)
+    injected = time.perf_counter() - first_injection
+
+    final = await wait_for_sends(client, process, len(updates), args.timeout)
+    result.replies = int(final["sends"])
+    if final["last_send"] is not None and result.replies:
+        result.updates_per_s = result.replies / (float(final["last_send"]) - first_injection)
+    latencies = [float(x) for x in final["latencies_ms"]]
+    result.p50_ms = percentile(latencies, 50)
+    result.p99_ms = percentile(latencies, 99)
+    if result.replies < len(updates):
+        result.problems.append(f"only {result.replies} of {len(updates)} replies")
+    elif result.replies > len(updates):
+        result.problems.append(f"{result.replies} sends for {len(updates)} updates")
+    print(
+        f"  {result.bot}: injected {len(updates)} updates in {injected:.2f} s, {result.replies} replies",
+        flush=True,
+    )
+
+
+# ---- report --------------------------------------------------------------------------------------------
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_table(results: list[Result]) -> None:
+    header = f"{'bot':<8} {'database':<11} {'updates/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'peak RSS MB':>12} "
+    header += f"{'replies':>13}"
+    print()
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r.bot:<8} {r.database:<11} {_fmt(r.updates_per_s):>10} {_fmt(r.p50_ms):>9} "
+            f"{_fmt(r.p99_ms):>9} {_fmt(r.peak_rss_mb):>12} {f'{r.replies}/{r.offered}':>13}"
+        )
+    camket, echo = results[0], results[-1]
+    ratio = (
+        camket.updates_per_s / echo.updates_per_s
+        if camket.updates_per_s is not None and echo.updates_per_s
+        else None
+    )
+    print()
+    print(f"ratio camket/echo updates/s: {_fmt(ratio, 2):>6}   (target ≥ 0.5)")
+    print(f"camket p99:                  {_fmt(camket.p99_ms):>6} ms (target < 100 ms)")
+
+
+def print_problems(results: list[Result]) -> None:
+    print()
+    for r in results:
+        print(
+            f"{r.bot} stderr: {r.stderr_lines} lines, {r.stderr_warnings} warnings, {r.stderr_errors} errors;"
+            f" exit code {r.exit_code}"
+        )
+    for r in results:
+        if not r.problems:
+            continue
+        print()
+        print(f"{r.bot}: " + "; ".join(r.problems))
+        print(f"---- last {len(r.stderr_tail)} lines of {r.bot}'s stderr ----")
+        for line in r.stderr_tail:
+            print(line)
+
+
+# ---- main ----------------------------------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.updates", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--updates", type=int, default=5000, help="/me updates to send (5000)")
+    parser.add_argument("--users", type=int, default=1000, help="distinct users sending them (1000)")
+    parser.add_argument("--officials", type=int, default=10_000, help="officials seeded (10000)")
+    parser.add_argument("--batch", type=int, default=100, help="updates per injection (100)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="steady updates/s, open loop (default: all at once)"
+    )
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the replies")
+    parser.add_argument("--startup-timeout", type=float, default=60.0, help="seconds to the warm-up reply")
+    return parser
+
+
+async def bench(args: argparse.Namespace) -> list[Result]:
+    if not 0 < args.users <= args.officials:
+        raise SystemExit("--users must be between 1 and --officials")
+    user_ids = [user_id_of(i) for i in sorted(random.Random(42).sample(range(args.officials), args.users))]
+    with tempfile.TemporaryDirectory(prefix="ckb-bench-") as tmp:
+        directory = Path(tmp)
+        async with fresh_database(args.database, directory) as url:
+            started = time.perf_counter()
+            await seed_officials(url, args.officials)
+            print(f"seeded {args.officials} officials in {time.perf_counter() - started:.1f} s", flush=True)
+            env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+            env.update(BOT_TOKEN=TOKEN, DATABASE_URL=url, LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+            common: dict[str, Any] = {"env": env, "user_ids": user_ids, "args": args, "directory": directory}
+            results = [
+                await run_bot("camket", [PYTHON, "-m", "bot", "run"], database_label=args.database, **common),
+                await run_bot("echo", [PYTHON, "-m", "bench.echo_bot"], database_label="none", **common),
+            ]
+        print_table(results)
+        print_problems(results)  # while the logs still exist
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    mode = f"at {args.rate:g} updates/s" if args.rate > 0 else "all at once"
+    print(
+        f"bench.updates: {args.updates} /me from {args.users} users of {args.officials} officials, "
+        f"{args.database}, batches of {args.batch} {mode}",
+        flush=True,
+    )
+    results = asyncio.run(bench(args))
+    return 1 if any(r.problems for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Validating bilingual content files (pledges, quiz banks): errors name the file and the item."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+LOCALES = ("vi", "en")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+MAX_TEXT = 1000
+MAX_OPTION = 100
+
+
+class ContentError(ValueError):
+    """A content file that cannot be used, with where and what."""
+
+    def __init__(self, source: str, where: str, problem: str) -> None:
+        super().__init__(f"{source}: {where}: {problem}")
+        self.source, self.where, self.problem = source, where, problem
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in every locale the bot speaks."""
+
+    vi: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: Text
+    options: tuple[Text, ...]
+    answer: int
+    explanation: Text
+    topic: str = ""
+
+
+class Reader:
+    """Walks a parsed YAML document, turning every mistake into a ContentError that says where."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> ContentError:
+        return ContentError(self.source, where, problem)
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be a mapping")
+        return value
+
+    def field(self, data: dict[str, Any], key: str, where: str) -> Any:
+        if key not in data or data[key] is None:
+            raise self.fail(where, f"missing '{key}'")
+        return data[key]
+
+    def list_of(self, value: Any, where: str, *, minimum: int = 1, maximum: int = 1000) -> list[Any]:
+        if not isinstance(value, list) or not (minimum <= len(value) <= maximum):
+            raise self.fail(where, f"must be a list of {minimum} to {maximum} entries")
+        return value
+
+    def ident(self, value: Any, where: str, seen: set[str]) -> str:
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            raise self.fail(where, "id must be lowercase letters, digits and dashes")
+        if value in seen:
+            raise self.fail(where, f"duplicate id '{value}'")
+        seen.add(value)
+        return value
+
+    def text(self, value: Any, where: str, *, limit: int = MAX_TEXT) -> Text:
+        data = self.mapping(value, where)
+        found: dict[str, str] = {}
+        for locale in LOCALES:
+            raw = data.get(locale)
+            if not isinstance(raw, str) or not raw.strip():
+                raise self.fail(where, f"missing the {locale} text")
+            text = unicodedata.normalize("NFC", raw.strip())
+            if len(text) > limit:
+                raise self.fail(where, f"the {locale} text is longer than {limit} characters")
+            found[locale] = text
+        return Text(vi=found["vi"], en=found["en"])
+
+    def question(self, value: Any, where: str, seen: set[str]) -> Question:
+        data = self.mapping(value, where)
+        qid = self.ident(self.field(data, "id", where), where, seen)
+        where = f"question {qid}"
+        options = tuple(
+            self.text(option, f"{where} option {n + 1}", limit=MAX_OPTION)
+            for n, option in enumerate(
+                self.list_of(self.field(data, "options", where), where, minimum=2, maximum=4)
+            )
+        )
+        answer = self.field(data, "answer", where)
+        if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(options):
+            raise self.fail(where, f"answer must be an option index from 0 to {len(options) - 1}")
+        explanation = self.text(self.field(data, "explanation", where), f"{where} explanation")
+        topic = data.get("topic", "")
+        return Question(
+            qid,
+            self.text(self.field(data, "question", where), where),
+            options,
+            answer,
+            explanation,
+            str(topic),
+        )
