@@ -37,16 +37,16 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 def _traced(
-    callback: Callable[[Update, BotContext], Coroutine[Any, Any, None]],
-) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    callback: Callable[[Update, BotContext], Coroutine[Any, Any, Any]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, Any]]:
     """Records which handlers ran, for the one log line per update."""
 
     @functools.wraps(callback)
-    async def run(update: Update, context: BotContext) -> None:
+    async def run(update: Update, context: BotContext) -> Any:
         scope = maybe_scope()
         if scope is not None:
             scope.handlers.append(callback.__name__)
-        await callback(update, context)
+        return await callback(update, context)  # a conversation step's result is its next state
 
     return run
 

@@ -204,7 +204,8 @@ class FakeBotApi:
             return result
 
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
-        return [m for m in self.sent.get(chat_id, []) if m.get("_method") != "editMessageText"]
+        """What arrived as new messages, leaving out the edits of earlier ones."""
+        return [m for m in self.sent.get(chat_id, []) if not str(m.get("_method", "")).startswith("edit")]
 
     def texts_to(self, chat_id: int) -> list[str]:
         return [m.get("text") or m.get("caption") or "" for m in self.sent.get(chat_id, [])]
@@ -334,7 +335,7 @@ class FakeBotApi:
         if params.get("parse_mode") == "HTML":
             check_html(text)
         original = next(
-            (m for m in self.sent[chat_id] if m.get("message_id") == params.get("message_id")), None
+            (m for m in reversed(self.sent[chat_id]) if m.get("message_id") == params.get("message_id")), None
         )
         if original is None:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -345,7 +346,16 @@ class FakeBotApi:
         return {k: v for k, v in edit.items() if not k.startswith("_")}
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
-        return await self._m_editMessageText({**params, "text": params.get("text", "")})
+        chat_id = self._check_chat(params.get("chat_id"))
+        original = next(
+            (m for m in reversed(self.sent[chat_id]) if m.get("message_id") == params.get("message_id")), None
+        )
+        if original is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        edit = {k: v for k, v in original.items() if k != "reply_markup"}
+        edit.update({"edit_date": int(time.time()), "_method": "editMessageReplyMarkup", **_markup(params)})
+        self.sent[chat_id].append(edit)
+        return {k: v for k, v in edit.items() if not k.startswith("_")}
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
