@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from difflib import unified_diff
 
 from sqlalchemy import ColumnElement, String, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import ledger
 from compliance.officials import Actor
-from compliance.pledge_templates import PledgeTemplate, content_hash, template_from_json, text_sha256
+from compliance.pledge_templates import (
+    PledgeTemplate,
+    canonical_text,
+    content_hash,
+    template_from_json,
+    text_sha256,
+)
 from compliance.text import name_key
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit
@@ -341,3 +348,17 @@ async def receipt_facts(session: AsyncSession, signature: Signature) -> ReceiptF
     version = await version_by_id(session, signature.pledge_version_id)
     assert official is not None and version is not None
     return ReceiptFacts(official.full_name, official.title, unit.name if unit else None, version)
+
+
+def diff_versions(old: Version, new: Version, locale: str) -> list[str]:
+    """A unified diff of the two texts as signers read them."""
+    old_text = canonical_text(old.template, locale).splitlines()
+    new_text = canonical_text(new.template, locale).splitlines()
+    return list(unified_diff(old_text, new_text, old.label, new.label, lineterm=""))
+
+
+async def signature_counts(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(
+        select(Signature.pledge_version_id, func.count()).group_by(Signature.pledge_version_id)
+    )
+    return {version_id: int(count) for version_id, count in rows}

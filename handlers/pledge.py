@@ -11,8 +11,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.warnings import PTBUserWarning
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.warnings import PTBUserWarning
 
 from compliance import pledges
 from compliance.pledge_templates import PledgeTemplate, section_text

@@ -9,7 +9,9 @@ import yaml
 from compliance.pledge_templates import PledgeTemplate, parse_template
 
 
-def template_document(code: str = "thu", version: int = 1, *, items: int = 2, quiz: bool = False) -> dict[str, Any]:
+def template_document(
+    code: str = "thu", version: int = 1, *, items: int = 2, quiz: bool = False
+) -> dict[str, Any]:
     document: dict[str, Any] = {
         "code": code,
         "version": version,
@@ -23,7 +25,10 @@ def template_document(code: str = "thu", version: int = 1, *, items: int = 2, qu
                 "id": "biet",
                 "title": {"vi": "Những điều biết", "en": "Things we know"},
                 "items": [
-                    {"id": f"biet-{n}", "text": {"vi": f"Biết lắng nghe số {n}.", "en": f"Know how to listen {n}."}}
+                    {
+                        "id": f"biet-{n}",
+                        "text": {"vi": f"Biết lắng nghe số {n}.", "en": f"Know how to listen {n}."},
+                    }
                     for n in range(1, items + 1)
                 ],
             },

@@ -27,7 +27,9 @@ HOA = FakeUser(5004, "Hoa", "Lê", "vi")  # Lê Thị Hoa, head of Văn phòng
 async def setup_office(harness: BotHarness, *, quiz: bool = False) -> None:
     async with harness.database.unit_of_work() as session:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
-        await pledges.publish(session, template=template(quiz=quiz), unit=None, material=False, publisher_id=None)
+        await pledges.publish(
+            session, template=template(quiz=quiz), unit=None, material=False, publisher_id=None
+        )
     for user, phone in ((LAN, "0912000004"), (HUY, "0912000005"), (CHAU, "0912000003"), (HOA, "0912000002")):
         await harness.send(contact(user, phone), to_chat=user.id)
 
@@ -113,8 +115,9 @@ async def test_a_material_version_asks_signers_to_resign(harness: BotHarness) ->
     await sign(harness, LAN, "Nguyễn Thị Lan")
     before = {u.id: len(harness.server.sent[u.id]) for u in (LAN, HUY, CHAU, HOA)}
     async with harness.database.unit_of_work() as session:
-        result = await pledges.publish(session, template=template(version=2, items=3), unit=None, material=True,
-                                       publisher_id=None)
+        result = await pledges.publish(
+            session, template=template(version=2, items=3), unit=None, material=True, publisher_id=None
+        )
     assert result.resign_requests == 4  # the four who joined; the admin has never written to the bot
     assert harness.app is not None
     harness.app.bot_data.outbox_wakeup.set()
