@@ -28,6 +28,7 @@ import contextlib
 import math
 import os
 import random
+import shutil
 import signal
 import socket
 import sys
@@ -299,6 +300,10 @@ async def run_bot(
             finally:
                 await stop_process(process)
                 result.exit_code = process.returncode
+    if args.logs is not None:  # kept for a look after the run; the temporary directory is removed
+        args.logs.mkdir(parents=True, exist_ok=True)
+        for path in (server_log_path, bot_log_path):
+            shutil.copyfile(path, args.logs / f"{database_label}-{path.name}")
     lines = bot_log_path.read_text(errors="replace").splitlines()
     result.stderr_tail = lines[-30:]
     result.stderr_lines = len(lines)
@@ -410,6 +415,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rate", type=float, default=0.0, help="steady updates/s, open loop (default: all at once)"
     )
+    parser.add_argument("--logs", type=Path, help="copy the bots' and fake servers' stderr into this folder")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the replies")
     parser.add_argument("--startup-timeout", type=float, default=60.0, help="seconds to the warm-up reply")
     return parser

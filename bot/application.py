@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.settings import Settings
+from handlers.ceremony import REFRESH_SECONDS, refresh_job
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher
 from handlers.persistence import DatabasePersistence
@@ -61,8 +62,6 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         started = time.perf_counter()
         try:
             await super().process_update(update)
-            # Conversation steps and drafts are written now, not on a timer: a restart loses none.
-            await self.update_persistence()
         finally:
             try:
                 await scope.finish()
@@ -70,17 +69,23 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
                 log.exception("could not finish the unit of work of an update")
             finally:
                 close_scope(token)
-            if scope.outbox_planned:
-                services.outbox_wakeup.set()
-            if isinstance(update, Update):
-                user = update.effective_user
-                log.info(
-                    "update %s user %s handler %s %.1f ms",
-                    update.update_id,
-                    user.id if user else "-",
-                    ",".join(scope.handlers) or "-",
-                    (time.perf_counter() - started) * 1000,
-                )
+        # After the unit of work has committed (SQLite has one writer): conversation steps and drafts are
+        # written now, not on a timer, so a restart loses none.
+        try:
+            await self.update_persistence()
+        except Exception:
+            log.exception("could not save conversation state")
+        if scope.outbox_planned:
+            services.outbox_wakeup.set()
+        if isinstance(update, Update):
+            user = update.effective_user
+            log.info(
+                "update %s user %s handler %s %.1f ms",
+                update.update_id,
+                user.id if user else "-",
+                ",".join(scope.handlers) or "-",
+                (time.perf_counter() - started) * 1000,
+            )
 
     async def process_error(self, update: object | None, error: Exception, *args: Any, **kwargs: Any) -> bool:
         scope = maybe_scope()
@@ -119,6 +124,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await register_commands(
         application.bot, admin_chat_ids=sorted(services.admin_ids), default_locale=services.default_locale
     )
+    if application.job_queue is not None:
+        # Deterministic name: a restart replaces the job instead of adding a second one.
+        for job in application.job_queue.get_jobs_by_name("ceremony-refresh"):
+            job.schedule_removal()
+        application.job_queue.run_repeating(refresh_job, interval=REFRESH_SECONDS, name="ceremony-refresh")
     if services.run_dispatcher:
         dispatcher = Dispatcher(
             application.bot,

@@ -18,6 +18,7 @@ from compliance import pledges
 from compliance.pledge_templates import PledgeTemplate, section_text
 from compliance.pledges import SignOutcome, Version
 from handlers.context import BotContext, esc, reply
+from handlers.gate import explain_joining
 from handlers.i18n import _, current_locale, fmt_datetime
 from handlers.receipts import send_receipt
 from handlers.scope import current_scope
@@ -48,7 +49,9 @@ async def _current(context: BotContext) -> Version | None:
 async def start(update: Update, context: BotContext) -> int:
     scope = current_scope()
     actor = scope.actor
-    assert actor is not None
+    if actor is None:  # a stranger who followed a ceremony's link
+        await explain_joining(update)
+        return END
     _clear(context)
     version = await _current(context)
     if version is None:

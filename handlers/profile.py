@@ -68,14 +68,18 @@ def help_text(role: Role | None) -> str:
         )
     lines = [
         _("<b>What you can do</b>"),
+        _("/pledge: read and sign the pledge"),
+        _("/mypledge: your signed pledge receipt"),
         _("/me: your details"),
         _("/lang: change language"),
         _("/cancel: stop what you are doing"),
     ]
     if role in (Role.HEAD, Role.ADMIN):
         lines.append(_("/invite [unit code] [days] [uses]: an invite link for people not on the staff list"))
+        lines.append(_("/ceremony: open a signing ceremony for your unit (here or in its group)"))
     if role is Role.ADMIN:
         lines.append(_("/import: import the staff list (send the .xlsx or .csv file)"))
+        lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
     return "\n".join(lines)
 
 

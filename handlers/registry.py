@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import invites, joining, pledge, profile, receipts, staff_upload
+from handlers import ceremony, invites, joining, pledge, pledge_admin, profile, receipts, staff_upload
 from handlers.context import BotContext
 from handlers.errors import error_handler
 from handlers.gate import gate
@@ -79,10 +79,17 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("invite", invites.invite, filters=PRIVATE),
         CommandHandler("import", staff_upload.import_help, filters=PRIVATE),
         CommandHandler("mypledge", receipts.my_pledge, filters=PRIVATE),
+        CommandHandler("ceremony", ceremony.start_ceremony),
         CallbackQueryHandler(profile.lang_chosen, pattern=r"^lang:"),
         CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
         CallbackQueryHandler(staff_upload.import_decision, pattern=r"^imp:"),
+        CallbackQueryHandler(pledge_admin.publish_decision, pattern=r"^pv:[mwx]$"),
+        CallbackQueryHandler(ceremony.close_ceremony, pattern=r"^cer:end:"),
         MessageHandler(PRIVATE & filters.CONTACT, joining.contact_shared),
+        MessageHandler(
+            PRIVATE & (filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")),
+            pledge_admin.yaml_received,
+        ),
         MessageHandler(PRIVATE & filters.Document.ALL, staff_upload.document_received),
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining.text_message),
         # Last: an unknown command in a private chat gets a pointer to /help.
@@ -111,11 +118,12 @@ def _admin_commands() -> list[BotCommand]:
         *_private_commands(),
         BotCommand("invite", _("Invite link for a unit")),
         BotCommand("import", _("Import the staff list")),
+        BotCommand("ceremony", _("Open a signing ceremony")),
     ]
 
 
 def _group_commands() -> list[BotCommand]:
-    return [BotCommand("help", _("What this bot does"))]
+    return [BotCommand("help", _("What this bot does")), BotCommand("ceremony", _("Open a signing ceremony"))]
 
 
 async def register_commands(bot: Bot, *, admin_chat_ids: Iterable[int], default_locale: str) -> None:

@@ -120,7 +120,7 @@ async def test_command_menus_are_registered_per_language_and_scope(harness: BotH
     assert english["me"] == "Your details"
     with use_locale("vi"):
         assert default["me"] == _("Your details") != "Your details"
-    assert [c["command"] for c in commands[f"{groups}|"]] == ["help"]
+    assert [c["command"] for c in commands[f"{groups}|"]] == ["help", "ceremony"]
     assert {"invite", "import"} <= {c["command"] for c in commands[f"{admin}|vi"]}
 
 
