@@ -185,4 +185,8 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        # "sent to this chat within the last second" is asked on every claim (per-chat pacing)
+        Index("ix_outbox_chat_sent", "chat_id", "sent_at"),
+    )
