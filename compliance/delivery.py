@@ -21,6 +21,7 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 MAX_ATTEMPTS = 8
+PER_CHAT_GAP = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,12 @@ async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int = 100, lease: timedelta = timedelta(seconds=60)
 ) -> list[Claimed]:
     """Take up to `limit` due rows, at most one per chat, skipping officials who blocked the bot."""
+    # About one message a second per chat: no second row for a chat with one in flight or just sent.
     in_flight = select(OutboxMessage.chat_id).where(
-        OutboxMessage.status == SENDING, OutboxMessage.lease_until >= now
+        or_(
+            and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until >= now),
+            and_(OutboxMessage.status == SENT, OutboxMessage.sent_at > now - PER_CHAT_GAP),
+        )
     )
     due = (
         select(OutboxMessage)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, String, cast, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import dialect_of
-from storage.models import OutboxMessage
+from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.types import utcnow
 
 
@@ -40,3 +41,49 @@ async def enqueue(
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def plan_for_officials(
+    session: AsyncSession,
+    *,
+    kind: str,
+    key_suffix: str,
+    payload: dict[str, Any],
+    audience: ColumnElement[bool],
+    not_before: datetime | None = None,
+) -> int:
+    """One row per official matching `audience` who can be reached, built in SQL (a province is tens of
+    thousands of people: no row is built in Python). Dedupe key: "<kind>:<official id>:<suffix>"."""
+    now = utcnow()
+    source = select(
+        literal(f"{kind}:") + cast(Official.id, String) + literal(f":{key_suffix}"),
+        literal(kind),
+        Official.telegram_user_id,
+        Official.id,
+        literal(payload, type_=OutboxMessage.payload.type),
+        literal("pending"),
+        literal(not_before or now, type_=OutboxMessage.not_before.type),
+        literal(0),
+        literal(now, type_=OutboxMessage.created_at.type),
+    ).where(audience, Official.telegram_user_id.is_not(None), Official.status == OfficialStatus.ACTIVE)
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .from_select(
+            [
+                "dedupe_key",
+                "kind",
+                "chat_id",
+                "official_id",
+                "payload",
+                "status",
+                "not_before",
+                "attempts",
+                "created_at",
+            ],
+            source,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import unified_diff
 
-from sqlalchemy import ColumnElement, String, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import ledger
 from compliance.officials import Actor
+from compliance.outbox import plan_for_officials
 from compliance.pledge_templates import (
     PledgeTemplate,
     canonical_text,
@@ -22,8 +21,7 @@ from compliance.pledge_templates import (
     text_sha256,
 )
 from compliance.text import name_key
-from storage.engine import dialect_of
-from storage.models import Official, OfficialStatus, OutboxMessage, Unit
+from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import PledgeVersion, Signature
 from storage.types import utcnow
 
@@ -177,52 +175,16 @@ async def _plan_resign_requests(session: AsyncSession, version: PledgeVersion, s
     if scope is None:
         audiences.append(Official.unit_id.is_(None))  # admins outside any unit use the office-wide version
     planned = 0
-    for audience in audiences:
-        planned += await _insert_resign_rows(session, version, audience)
-    return planned
-
-
-async def _insert_resign_rows(
-    session: AsyncSession, version: PledgeVersion, audience: ColumnElement[bool]
-) -> int:
-    now = utcnow()
     payload = {
         "version_id": version.id,
         "title_vi": version.content["title"]["vi"],
         "title_en": version.content["title"]["en"],
     }
-    source = select(
-        literal("pledge_resign:") + cast(Official.id, String) + literal(f":{version.id}"),
-        literal("pledge_resign"),
-        Official.telegram_user_id,
-        Official.id,
-        literal(payload, type_=OutboxMessage.payload.type),
-        literal("pending"),
-        literal(now, type_=OutboxMessage.not_before.type),
-        literal(0),
-        literal(now, type_=OutboxMessage.created_at.type),
-    ).where(audience, Official.telegram_user_id.is_not(None), Official.status == OfficialStatus.ACTIVE)
-    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .from_select(
-            [
-                "dedupe_key",
-                "kind",
-                "chat_id",
-                "official_id",
-                "payload",
-                "status",
-                "not_before",
-                "attempts",
-                "created_at",
-            ],
-            source,
+    for audience in audiences:
+        planned += await plan_for_officials(
+            session, kind="pledge_resign", key_suffix=str(version.id), payload=payload, audience=audience
         )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    result = await session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+    return planned
 
 
 def name_matches(typed: str, full_name: str) -> bool:
@@ -362,3 +324,36 @@ async def signature_counts(session: AsyncSession) -> dict[int, int]:
         select(Signature.pledge_version_id, func.count()).group_by(Signature.pledge_version_id)
     )
     return {version_id: int(count) for version_id, count in rows}
+
+
+@dataclass(frozen=True)
+class VersionMap:
+    """Which version every unit uses, resolved in two queries (for the scheduler's bulk planning)."""
+
+    office: Version | None
+    by_unit: dict[int, Version]
+
+    def for_unit(self, unit_id: int | None) -> Version | None:
+        return self.by_unit.get(unit_id, self.office) if unit_id is not None else self.office
+
+
+async def versions_by_unit(session: AsyncSession) -> VersionMap:
+    rows = (await session.scalars(select(PledgeVersion))).all()
+    versions = {row.id: _version(row) for row in rows}
+    latest_at: dict[int | None, PledgeVersion] = {}
+    for row in rows:  # the newest version published at each scope
+        best = latest_at.get(row.unit_id)
+        if best is None or (row.published_at, row.id) > (best.published_at, best.id):
+            latest_at[row.unit_id] = row
+    office_row = latest_at.get(None)
+    office = versions[office_row.id] if office_row else None
+    by_unit: dict[int, Version] = {}
+    for unit_id, path in (await session.execute(select(Unit.id, Unit.path))).all():
+        chosen = office
+        for ancestor in (int(p) for p in path.strip("/").split("/") if p):
+            own = latest_at.get(ancestor)
+            if own is not None:
+                chosen = versions[own.id]  # deeper ancestors come later and win
+        if chosen is not None:
+            by_unit[unit_id] = chosen
+    return VersionMap(office, by_unit)

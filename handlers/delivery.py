@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from compliance import delivery
 from compliance.delivery import Claimed
 from handlers.context import esc
-from handlers.i18n import _, current_locale, use_locale
+from handlers.i18n import _, current_locale, fmt_datetime, use_locale
 from storage.engine import Database
 from storage.types import utcnow
 
@@ -62,11 +62,58 @@ def _pledge_resign(payload: dict[str, Any]) -> Rendered:
     return text.format(title=esc(title)), None
 
 
+def _title(payload: dict[str, Any]) -> str:
+    return str(payload["title_en"] if current_locale() == "en" else payload["title_vi"])
+
+
+def _reminder(payload: dict[str, Any]) -> Rendered:
+    if payload["kind"] == "sign":
+        text = _("Good morning! You have not signed <b>{title}</b> yet. Type /pledge to read and sign it.")
+        return text.format(title=esc(_title(payload))), None
+    item = payload["en"] if current_locale() == "en" else payload["vi"]
+    text = _("<b>Today's pledge item</b> (no. {number}):\n{item}").format(
+        number=payload["number"], item=esc(item)
+    )
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("Read"), callback_data=f"rd:{payload['day']}")]])
+    return text, markup
+
+
+def _selfcheck_open(payload: dict[str, Any]) -> Rendered:
+    deadline = datetime.fromisoformat(payload["deadline"])
+    text = _("This week's self-check is open until {deadline}. It takes two minutes.").format(
+        deadline=fmt_datetime(deadline)
+    )
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Start the self-check"), callback_data=f"sc:open:{payload['week']}")]]
+    )
+    return text, markup
+
+
+def _selfcheck_nudge(payload: dict[str, Any]) -> Rendered:
+    text = _("Today is the deadline of this week's self-check, and yours is not finished yet.")
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Finish the self-check"), callback_data=f"sc:open:{payload['week']}")]]
+    )
+    return text, markup
+
+
+def _quiz(payload: dict[str, Any]) -> Rendered:
+    text = _("This week's quiz is ready: five short questions on the pledge and office culture.")
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Start the quiz"), callback_data=f"qz:start:{payload['week']}")]]
+    )
+    return text, markup
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "join_request": _join_request,
     "join_approved": _join_approved,
     "join_rejected": _join_rejected,
     "pledge_resign": _pledge_resign,
+    "reminder": _reminder,
+    "selfcheck_open": _selfcheck_open,
+    "selfcheck_nudge": _selfcheck_nudge,
+    "quiz": _quiz,
 }
 
 

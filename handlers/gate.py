@@ -33,6 +33,7 @@ COMMAND_ACCESS: dict[str, Access] = {
     "lang": Access.MEMBER,
     "invite": Access.MANAGER,
     "import": Access.ADMIN,
+    "calendar": Access.ADMIN,
     "pledge": Access.MEMBER,
     "mypledge": Access.MEMBER,
     "ceremony": Access.MANAGER,

@@ -80,6 +80,7 @@ def help_text(role: Role | None) -> str:
     if role is Role.ADMIN:
         lines.append(_("/import: import the staff list (send the .xlsx or .csv file)"))
         lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
+        lines.append(_("/calendar: working days, days off and make-up days"))
     return "\n".join(lines)
 
 

@@ -26,7 +26,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import ceremony, invites, joining, pledge, pledge_admin, profile, receipts, staff_upload
+from handlers import (
+    calendar_admin,
+    ceremony,
+    invites,
+    joining,
+    pledge,
+    pledge_admin,
+    profile,
+    receipts,
+    staff_upload,
+)
 from handlers.context import BotContext
 from handlers.errors import error_handler
 from handlers.gate import gate
@@ -77,6 +87,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("me", profile.me, filters=PRIVATE),
         CommandHandler("lang", profile.lang, filters=PRIVATE),
         CommandHandler("invite", invites.invite, filters=PRIVATE),
+        CommandHandler("calendar", calendar_admin.calendar_command, filters=PRIVATE),
         CommandHandler("import", staff_upload.import_help, filters=PRIVATE),
         CommandHandler("mypledge", receipts.my_pledge, filters=PRIVATE),
         CommandHandler("ceremony", ceremony.start_ceremony),

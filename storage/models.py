@@ -188,5 +188,5 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
         # "sent to this chat within the last second" is asked on every claim (per-chat pacing)
-        Index("ix_outbox_chat_sent", "chat_id", "sent_at"),
+        Index("ix_outbox_recently_sent", "status", "sent_at"),
     )

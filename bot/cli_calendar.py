@@ -1,0 +1,87 @@
+"""python -m bot calendar …: list the year's days off and make-up days, declare or undo the office's own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from bot.settings import Settings
+from compliance import calendar
+from compliance.calendar import OverrideOutcome, WorkCalendar
+from handlers.calendar_admin import reason_text
+from handlers.i18n import _, current_locale
+from storage.engine import Database
+from storage.migrate import upgrade
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("calendar", help="working days: list, add days off and make-up days")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="weekdays off and make-up working days of a year")
+    listing.add_argument("--year", type=int, help="default: this year")
+    for name, text in (
+        ("add-off", "make DATE a day off for the whole office"),
+        ("add-workday", "make DATE a working day (a make-up day)"),
+    ):
+        add = actions.add_parser(name, help=text)
+        add.add_argument("date", help="22/08/2026, 22/8 (this year) or 2026-08-22")
+        add.add_argument("--note", help="why, shown with the day")
+    remove = actions.add_parser("remove", help="undo the office's change of DATE")
+    remove.add_argument("date", help="22/08/2026, 22/8 (this year) or 2026-08-22")
+
+
+async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
+    day: date | None = None
+    if args.action != "list":
+        day = calendar.parse_day(args.date)
+        if day is None:
+            print(
+                _("Not a date: {text} (write it like 22/08/2026 or 2026-08-22).").format(text=args.date),
+                file=sys.stderr,
+            )
+            return 1
+    year: int = args.year if args.action == "list" and args.year else calendar.local_today().year
+    if not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
+        print(
+            _("The year must be between {first} and {last}.").format(
+                first=calendar.FIRST_YEAR, last=calendar.LAST_YEAR
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    await upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as session:
+            if day is None:
+                start, end = date(year, 1, 1), date(year, 12, 31)
+                work = await WorkCalendar.load(session, start=start, end=end)
+                for special in work.special_days(start, end, locale=current_locale()):
+                    print(f"{special.day:%d/%m/%Y}\t{reason_text(special)}")
+                return 0
+            if args.action == "remove":
+                removed = await calendar.remove_override(session, day=day)
+                text = (
+                    _("Removed the office's change of {day}.")
+                    if removed
+                    else _("The office has not changed {day}; nothing to remove.")
+                )
+                print(text.format(day=f"{day:%d/%m/%Y}"))
+                return 0
+            off = args.action == "add-off"
+            outcome = await calendar.add_override(
+                session, day=day, kind=calendar.OFF if off else calendar.WORKDAY, note=args.note
+            )
+        if outcome is OverrideOutcome.NOT_NEEDED:
+            text = (
+                _("{day} is already a day off; nothing changed.")
+                if off
+                else _("{day} is already a working day; nothing changed.")
+            )
+        else:
+            text = _("Saved: {day} is now a day off.") if off else _("Saved: {day} is now a working day.")
+        print(text.format(day=f"{day:%d/%m/%Y}"))
+        return 0
+    finally:
+        await database.dispose()

@@ -1,0 +1,420 @@
+"""The tick: what is due now becomes outbox rows, once; what fell due on an earlier day is recorded as
+skipped, never sent late.
+
+Every event of a day (or of a week) is remembered in planned_events under its kind, the schedule value
+it ran at and its day, so a restart, a second replica or a tick every minute plans nothing twice; the
+outbox's dedupe keys guard every single message as well.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, exists, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.calendar import WorkCalendar
+from compliance.outbox import plan_for_officials
+from compliance.pledges import Version, VersionMap, versions_by_unit
+from compliance.schedules import ScheduleMap, as_time, load_schedules
+from storage.engine import dialect_of
+from storage.models import Official, OfficialStatus
+from storage.models_pledge import Signature
+from storage.models_practice import DailyReminder, PlannedEvent, ReminderMute, SelfCheck
+from storage.types import utcnow
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOOKBACK_DAYS = 7
+NUDGE_AFTER_OPENING = timedelta(hours=1)
+CHUNK = 500
+
+
+@dataclass
+class TickReport:
+    planned: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    skipped: list[tuple[str, str, date]] = field(default_factory=list)
+    closed: int = 0
+    # what earlier ticks already planned or skipped, loaded once: (kind, scope, day)
+    recorded: set[tuple[str, str, date]] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The units whose officials an event reaches; `unitless` adds officials in no unit (ADMIN_IDS)."""
+
+    unit_ids: tuple[int, ...]
+    unitless: bool
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        parts: list[ColumnElement[bool]] = [
+            Official.unit_id.in_(self.unit_ids[i : i + CHUNK]) for i in range(0, len(self.unit_ids), CHUNK)
+        ]
+        if self.unitless:
+            parts.append(Official.unit_id.is_(None))
+        return parts
+
+
+def local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ)
+
+
+def at_local(day: date, clock: str) -> datetime:
+    return datetime.combine(day, as_time(clock), LOCAL_TZ)
+
+
+async def _recorded(session: AsyncSession, kind: str, scope: str, day: date) -> bool:
+    found = await session.scalar(
+        select(PlannedEvent.id).where(
+            PlannedEvent.kind == kind, PlannedEvent.scope == scope, PlannedEvent.day == day
+        )
+    )
+    return found is not None
+
+
+async def _record(
+    session: AsyncSession, kind: str, scope: str, day: date, status: str, planned: int, now: datetime
+) -> None:
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(PlannedEvent)
+        .values(kind=kind, scope=scope, day=day, status=status, planned=planned, at=now)
+        .on_conflict_do_nothing(index_elements=["kind", "scope", "day"])
+    )
+
+
+async def _run_event(
+    session: AsyncSession,
+    report: TickReport,
+    *,
+    kind: str,
+    scope: str,
+    key_day: date,
+    due: datetime | None,
+    now: datetime,
+    action: Callable[[], Awaitable[int]],
+) -> None:
+    """Plan an event once when it is due today; record it as skipped if it fell due on an earlier day."""
+    if due is None or (kind, scope, key_day) in report.recorded:
+        return
+    today = now.astimezone(LOCAL_TZ).date()
+    due_day = due.astimezone(LOCAL_TZ).date()
+    if due_day < today:
+        await _record(session, kind, scope, key_day, "skipped", 0, now)
+        report.recorded.add((kind, scope, key_day))
+        report.skipped.append((kind, scope, key_day))
+    elif due_day == today and now >= due:
+        planned = await action()
+        await _record(session, kind, scope, key_day, "done", planned, now)
+        report.recorded.add((kind, scope, key_day))
+        report.planned[kind] += planned
+
+
+def _group(units: Iterable[int], key_of: Callable[[int | None], str]) -> dict[str, Audience]:
+    """Units grouped by the schedule value an event runs at; the office default takes the unitless."""
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for unit_id in units:
+        grouped[key_of(unit_id)].append(unit_id)
+    office_key = key_of(None)
+    keys = set(grouped) | {office_key}
+    return {key: Audience(tuple(grouped.get(key, [])), key == office_key) for key in keys}
+
+
+def _by_version(audience: Audience, versions: VersionMap) -> dict[int, tuple[Version, Audience]]:
+    split: dict[int, tuple[Version, list[int], bool]] = {}
+    for unit_id in audience.unit_ids:
+        version = versions.for_unit(unit_id)
+        if version is not None:
+            split.setdefault(version.id, (version, [], False))[1].append(unit_id)
+    if audience.unitless and versions.office is not None:
+        version, ids, _ = split.get(versions.office.id, (versions.office, [], False))
+        split[versions.office.id] = (version, ids, True)
+    return {vid: (v, Audience(tuple(ids), unitless)) for vid, (v, ids, unitless) in split.items()}
+
+
+async def tick(session: AsyncSession, *, now: datetime | None = None) -> TickReport:
+    now = now or utcnow()
+    today = now.astimezone(LOCAL_TZ).date()
+    calendar = await WorkCalendar.load(
+        session, start=today - timedelta(days=LOOKBACK_DAYS + 7), end=today + timedelta(days=7)
+    )
+    schedules = await load_schedules(session)
+    versions = await versions_by_unit(session)
+    report = TickReport()
+    since = today - timedelta(days=LOOKBACK_DAYS + 14)
+    for kind, scope, day in (
+        await session.execute(
+            select(PlannedEvent.kind, PlannedEvent.scope, PlannedEvent.day).where(PlannedEvent.day >= since)
+        )
+    ).all():
+        report.recorded.add((kind, scope, day))
+    report.closed = await close_overdue_selfchecks(session, now=now)
+    units = list(schedules.by_unit)
+    await _daily_reminders(session, report, now, today, calendar, schedules, versions, units)
+    for week in (calendar.week_start(today) - timedelta(days=7), calendar.week_start(today)):
+        await _weekly_events(session, report, now, week, calendar, schedules, versions, units)
+    return report
+
+
+async def _daily_reminders(
+    session: AsyncSession,
+    report: TickReport,
+    now: datetime,
+    today: date,
+    calendar: WorkCalendar,
+    schedules: ScheduleMap,
+    versions: VersionMap,
+    units: list[int],
+) -> None:
+    for clock, audience in _group(units, lambda u: schedules.for_unit(u).reminder_time).items():
+        for back in range(LOOKBACK_DAYS, -1, -1):
+            day = today - timedelta(days=back)
+            if not calendar.is_working_day(day):
+                continue
+            await _run_event(
+                session,
+                report,
+                kind="reminder",
+                scope=f"at {clock}",
+                key_day=day,
+                due=at_local(day, clock),
+                now=now,
+                action=partial(plan_reminders, session, day, audience, versions),
+            )
+
+
+async def _weekly_events(
+    session: AsyncSession,
+    report: TickReport,
+    now: datetime,
+    week: date,
+    calendar: WorkCalendar,
+    schedules: ScheduleMap,
+    versions: VersionMap,
+    units: list[int],
+) -> None:
+    last_day = calendar.last_working_day_of_week(week)
+    if last_day is None:
+        return  # a week without working days (Tết) has no self-check and no quiz
+
+    def opening(unit_id: int | None) -> str:
+        s = schedules.for_unit(unit_id)
+        return " ".join(
+            (str(s.selfcheck_open_weekday), s.selfcheck_open_time, s.selfcheck_deadline_time, s.reminder_time)
+        )
+
+    for key, audience in _group(units, opening).items():
+        weekday, open_clock, deadline_clock, morning_clock = key.split(" ")
+        open_day = min(week + timedelta(days=int(weekday)), last_day)
+        opens, deadline = at_local(open_day, open_clock), at_local(last_day, deadline_clock)
+        await _run_event(
+            session,
+            report,
+            kind="selfcheck_open",
+            scope=key,
+            key_day=week,
+            due=opens if opens < deadline else None,
+            now=now,
+            action=partial(open_selfchecks, session, week, deadline, audience, versions, now),
+        )
+        # One nudge on the morning of the deadline day, to those not finished; when the self-check only
+        # opens that day, an hour after it opens (a nudge before the opening would reach nobody).
+        nudge = max(at_local(last_day, morning_clock), opens + NUDGE_AFTER_OPENING)
+        await _run_event(
+            session,
+            report,
+            kind="selfcheck_nudge",
+            scope=key,
+            key_day=week,
+            due=nudge if nudge < deadline else None,
+            now=now,
+            action=partial(nudge_selfchecks, session, week, audience),
+        )
+
+    def quiz_key(unit_id: int | None) -> str:
+        s = schedules.for_unit(unit_id)
+        return f"{s.quiz_weekday} {s.quiz_time}"
+
+    for key, audience in _group(units, quiz_key).items():
+        weekday, clock = key.split(" ")
+        quiz_day = next(
+            (
+                d
+                for d in (week + timedelta(days=n) for n in range(int(weekday), 7))
+                if calendar.is_working_day(d)
+            ),
+            None,
+        )
+        await _run_event(
+            session,
+            report,
+            kind="quiz",
+            scope=key,
+            key_day=week,
+            due=at_local(quiz_day, clock) if quiz_day else None,
+            now=now,
+            action=partial(plan_quiz_prompts, session, week, audience),
+        )
+
+
+def _not_muted(day: date) -> ColumnElement[bool]:
+    return ~exists().where(ReminderMute.official_id == Official.id, ReminderMute.until >= day)
+
+
+def _has_signed(version_id: int) -> ColumnElement[bool]:
+    return exists().where(
+        Signature.official_id == Official.id,
+        Signature.pledge_version_id == version_id,
+        Signature.on_behalf_of_unit.is_(False),
+    )
+
+
+def _reachable() -> ColumnElement[bool]:
+    return and_(Official.status == OfficialStatus.ACTIVE, Official.telegram_user_id.is_not(None))
+
+
+async def plan_reminders(session: AsyncSession, day: date, audience: Audience, versions: VersionMap) -> int:
+    """The daily reminder: the item of the day for those who signed, a request to sign for the others."""
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    planned = 0
+    for version, part in _by_version(audience, versions).values():
+        items = version.template.items
+        index = day.toordinal() % len(items)
+        item = items[index]
+        for where in part.conditions():
+            for signed in (True, False):
+                who = and_(
+                    where,
+                    _reachable(),
+                    _not_muted(day),
+                    _has_signed(version.id) if signed else ~_has_signed(version.id),
+                )
+                await session.execute(
+                    insert(DailyReminder)
+                    .from_select(
+                        ["official_id", "day", "kind", "pledge_version_id", "item_id", "created_at"],
+                        select(
+                            Official.id,
+                            literal(day, type_=DailyReminder.day.type),
+                            literal("item" if signed else "sign"),
+                            literal(version.id),
+                            literal(item.id if signed else None, type_=DailyReminder.item_id.type),
+                            literal(utcnow(), type_=DailyReminder.created_at.type),
+                        ).where(who),
+                    )
+                    .on_conflict_do_nothing(index_elements=["official_id", "day"])
+                )
+                payload = (
+                    {
+                        "day": day.isoformat(),
+                        "kind": "item",
+                        "number": index + 1,
+                        "vi": item.text.vi,
+                        "en": item.text.en,
+                    }
+                    if signed
+                    else {
+                        "day": day.isoformat(),
+                        "kind": "sign",
+                        "title_vi": version.template.title.vi,
+                        "title_en": version.template.title.en,
+                    }
+                )
+                planned += await plan_for_officials(
+                    session, kind="reminder", key_suffix=day.isoformat(), payload=payload, audience=who
+                )
+    return planned
+
+
+async def open_selfchecks(
+    session: AsyncSession,
+    week: date,
+    deadline: datetime,
+    audience: Audience,
+    versions: VersionMap,
+    now: datetime,
+) -> int:
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    planned = 0
+    for version, part in _by_version(audience, versions).values():
+        for where in part.conditions():
+            who = and_(where, _reachable())
+            await session.execute(
+                insert(SelfCheck)
+                .from_select(
+                    [
+                        "official_id",
+                        "week",
+                        "pledge_version_id",
+                        "answers",
+                        "status",
+                        "opened_at",
+                        "deadline_at",
+                        "updated_at",
+                    ],
+                    select(
+                        Official.id,
+                        literal(week, type_=SelfCheck.week.type),
+                        literal(version.id),
+                        literal({}, type_=SelfCheck.answers.type),
+                        literal("open"),
+                        literal(now, type_=SelfCheck.opened_at.type),
+                        literal(deadline, type_=SelfCheck.deadline_at.type),
+                        literal(now, type_=SelfCheck.updated_at.type),
+                    ).where(who),
+                )
+                .on_conflict_do_nothing(index_elements=["official_id", "week"])
+            )
+            planned += await plan_for_officials(
+                session,
+                kind="selfcheck_open",
+                key_suffix=week.isoformat(),
+                payload={"week": week.isoformat(), "deadline": deadline.isoformat()},
+                audience=who,
+            )
+    return planned
+
+
+async def nudge_selfchecks(session: AsyncSession, week: date, audience: Audience) -> int:
+    unfinished = exists().where(
+        SelfCheck.official_id == Official.id, SelfCheck.week == week, SelfCheck.status == "open"
+    )
+    planned = 0
+    for where in audience.conditions():
+        planned += await plan_for_officials(
+            session,
+            kind="selfcheck_nudge",
+            key_suffix=week.isoformat(),
+            payload={"week": week.isoformat()},
+            audience=and_(where, unfinished),
+        )
+    return planned
+
+
+async def plan_quiz_prompts(session: AsyncSession, week: date, audience: Audience) -> int:
+    planned = 0
+    for where in audience.conditions():
+        planned += await plan_for_officials(
+            session,
+            kind="quiz",
+            key_suffix=week.isoformat(),
+            payload={"week": week.isoformat()},
+            audience=where,
+        )
+    return planned
+
+
+async def close_overdue_selfchecks(session: AsyncSession, *, now: datetime) -> int:
+    """After the deadline the week is closed: an unfinished self-check is recorded as missed."""
+    result = await session.execute(
+        update(SelfCheck)
+        .where(SelfCheck.status == "open", SelfCheck.deadline_at <= now)
+        .values(status="missed", updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
