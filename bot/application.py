@@ -16,6 +16,7 @@ from bot.settings import Settings
 from handlers.ceremony import REFRESH_SECONDS, refresh_job
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher
+from handlers.jobs import TICK_SECONDS, tick_job
 from handlers.persistence import DatabasePersistence
 from handlers.registry import register, register_commands
 from handlers.scope import close_scope, maybe_scope, open_scope
@@ -94,7 +95,9 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         return await super().process_error(update, error, *args, **kwargs)
 
 
-def build_application(settings: Settings, database: Database, *, with_dispatcher: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, database: Database, *, with_dispatcher: bool = True, with_jobs: bool = True
+) -> Application:  # type: ignore[type-arg]
     api = settings.api_root
     application = (
         ApplicationBuilder()
@@ -115,6 +118,7 @@ def build_application(settings: Settings, database: Database, *, with_dispatcher
     services.admin_ids = settings.admin_ids
     services.default_locale = settings.default_locale
     services.run_dispatcher = with_dispatcher
+    services.run_jobs = with_jobs
     register(application)
     return application
 
@@ -124,11 +128,16 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await register_commands(
         application.bot, admin_chat_ids=sorted(services.admin_ids), default_locale=services.default_locale
     )
-    if application.job_queue is not None:
-        # Deterministic name: a restart replaces the job instead of adding a second one.
-        for job in application.job_queue.get_jobs_by_name("ceremony-refresh"):
-            job.schedule_removal()
-        application.job_queue.run_repeating(refresh_job, interval=REFRESH_SECONDS, name="ceremony-refresh")
+    if application.job_queue is not None and services.run_jobs:
+        # Deterministic names: starting again replaces a job instead of adding a second one. The jobs hold
+        # no schedule of their own: the database does, and every tick reads it afresh.
+        for name, callback, interval in (
+            ("schedule-tick", tick_job, TICK_SECONDS),
+            ("ceremony-refresh", refresh_job, REFRESH_SECONDS),
+        ):
+            for job in application.job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
+            application.job_queue.run_repeating(callback, interval=interval, first=1, name=name)
     if services.run_dispatcher:
         dispatcher = Dispatcher(
             application.bot,

@@ -22,6 +22,7 @@ class BotServices:
     default_locale: str
     outbox_wakeup: asyncio.Event
     run_dispatcher: bool
+    run_jobs: bool
     dispatcher_task: asyncio.Task[None] | None
     stop_dispatcher: Callable[[], None] | None
 
@@ -30,6 +31,7 @@ class BotServices:
         self.default_locale = "vi"
         self.outbox_wakeup = asyncio.Event()
         self.run_dispatcher = True
+        self.run_jobs = True
         self.dispatcher_task = None
         self.stop_dispatcher = None
 

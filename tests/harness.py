@@ -35,7 +35,7 @@ class BotHarness:
             **self.extra_settings,
         }
         settings = Settings(**values)
-        self.app = build_application(settings, self.database)
+        self.app = build_application(settings, self.database, with_jobs=self.with_jobs)
         await self.app.initialize()
         # run_polling() would call these hooks; the harness runs the lifecycle step by step.
         if self.app.post_init is not None:
