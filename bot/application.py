@@ -106,7 +106,11 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(context=BotContext, bot_data=BotServices))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_rate_limit, overall_time_period=1, max_retries=3
+            )
+        )
         .concurrent_updates(PerChatUpdateProcessor(64))
         .persistence(DatabasePersistence(database))
         .post_init(_post_init)

@@ -118,7 +118,12 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
 
 
 class Dispatcher:
-    """Drains the outbox until stopped; wakes at once when a handler planned something."""
+    """Drains the outbox until stopped, keeping up to `max_in_flight` sends going at once.
+
+    Pacing is not done here: python-telegram-bot's AIORateLimiter holds each send to Telegram's overall
+    and per-group limits; the claim query keeps one message per private chat in flight, and none within a
+    second of the last. Each send is marked in its own short transaction as soon as Telegram answers.
+    """
 
     def __init__(
         self,
@@ -128,6 +133,7 @@ class Dispatcher:
         wakeup: asyncio.Event,
         default_locale: str,
         batch: int = 100,
+        max_in_flight: int = 200,
         idle_seconds: float = 1.0,
     ) -> None:
         self.bot = bot
@@ -135,32 +141,47 @@ class Dispatcher:
         self.wakeup = wakeup
         self.default_locale = default_locale
         self.batch = batch
+        self.max_in_flight = max_in_flight
         self.idle_seconds = idle_seconds
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
         while not self._stopping.is_set():
-            try:
-                sent = await self.drain_once()
-            except Exception:
-                log.exception("outbox drain failed; retrying")
-                sent = 0
-            if sent == 0:
-                self.wakeup.clear()
-                waiters = [
-                    asyncio.ensure_future(self.wakeup.wait()),
-                    asyncio.ensure_future(self._stopping.wait()),
-                ]
-                await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waiters:
-                    waiter.cancel()
+            claimed: list[Claimed] = []
+            room = self.max_in_flight - len(in_flight)
+            if room >= min(self.batch, self.max_in_flight // 2) or not in_flight:
+                try:
+                    claimed = await self._claim(min(room, self.batch))
+                except Exception:
+                    log.exception("claiming from the outbox failed; retrying")
+            for row in claimed:
+                in_flight.add(asyncio.create_task(self._send(row), name=f"outbox-{row.id}"))
+            if in_flight:
+                # Come back soon to fill freed slots, or at once when a send finishes.
+                _, in_flight = await asyncio.wait(in_flight, timeout=0.2, return_when=asyncio.FIRST_COMPLETED)
+            elif not claimed:
+                await self._idle()
+        if in_flight:  # let what was handed to Telegram be recorded before stopping
+            await asyncio.wait(in_flight)
+
+    async def _idle(self) -> None:
+        self.wakeup.clear()
+        waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(self._stopping.wait())]
+        await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
 
     def stop(self) -> None:
         self._stopping.set()
 
-    async def drain_once(self) -> int:
+    async def _claim(self, limit: int) -> list[Claimed]:
         async with self.database.unit_of_work() as session:
-            claimed = await delivery.claim_due(session, now=utcnow(), limit=self.batch)
+            return await delivery.claim_due(session, now=utcnow(), limit=limit)
+
+    async def drain_once(self) -> int:
+        """One claim and its sends, awaited: for tests that step the dispatcher by hand."""
+        claimed = await self._claim(self.batch)
         if claimed:
             await asyncio.gather(*(self._send(row) for row in claimed))
         return len(claimed)

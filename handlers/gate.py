@@ -36,6 +36,7 @@ COMMAND_ACCESS: dict[str, Access] = {
     "calendar": Access.ADMIN,
     "pledge": Access.MEMBER,
     "mypledge": Access.MEMBER,
+    "quiz": Access.MEMBER,
     "ceremony": Access.MANAGER,
 }
 CALLBACK_ACCESS: dict[str, Access] = {
@@ -43,6 +44,7 @@ CALLBACK_ACCESS: dict[str, Access] = {
     "jr": Access.MANAGER,
     "imp": Access.ADMIN,
     "pl": Access.MEMBER,
+    "qz": Access.MEMBER,
     "pv": Access.ADMIN,
     "cer": Access.MANAGER,
 }

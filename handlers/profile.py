@@ -70,6 +70,7 @@ def help_text(role: Role | None) -> str:
         _("<b>What you can do</b>"),
         _("/pledge: read and sign the pledge"),
         _("/mypledge: your signed pledge receipt"),
+        _("/quiz: a practice round of questions"),
         _("/me: your details"),
         _("/lang: change language"),
         _("/cancel: stop what you are doing"),

@@ -34,6 +34,7 @@ from handlers import (
     pledge,
     pledge_admin,
     profile,
+    quiz,
     receipts,
     staff_upload,
 )
@@ -90,6 +91,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("calendar", calendar_admin.calendar_command, filters=PRIVATE),
         CommandHandler("import", staff_upload.import_help, filters=PRIVATE),
         CommandHandler("mypledge", receipts.my_pledge, filters=PRIVATE),
+        *quiz.callback_handlers(),
         CommandHandler("ceremony", ceremony.start_ceremony),
         CallbackQueryHandler(profile.lang_chosen, pattern=r"^lang:"),
         CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
@@ -117,6 +119,7 @@ def _private_commands() -> list[BotCommand]:
         BotCommand("start", _("Start and join")),
         BotCommand("pledge", _("Read and sign the pledge")),
         BotCommand("mypledge", _("Your pledge receipt")),
+        BotCommand("quiz", _("Practice quiz")),
         BotCommand("me", _("Your details")),
         BotCommand("lang", _("Change language")),
         BotCommand("help", _("What you can do")),

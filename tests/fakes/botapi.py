@@ -123,6 +123,12 @@ class FakeBotApi:
         default_factory=lambda: defaultdict(deque)
     )
     latencies_ms: list[float] = field(default_factory=list)
+    # Telegram's limits, enforced when set: messages per second overall, seconds between two messages to
+    # one private chat, messages per minute to one group. Exceeding one answers 429 with retry_after.
+    rate_limit: float | None = None
+    per_chat_gap: float | None = None
+    group_per_minute: int | None = None
+    too_many_requests: int = 0
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -133,6 +139,9 @@ class FakeBotApi:
         self._injected_at: dict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._recent_sends: deque[float] = deque()
+        self._last_to_chat: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = defaultdict(deque)
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @property
@@ -273,6 +282,36 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id
 
+    def _enforce_limits(self, chat_id: int) -> None:
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+            self._recent_sends.popleft()
+        retry: float | None = None
+        if self.rate_limit is not None and len(self._recent_sends) >= self.rate_limit:
+            retry = 1.0
+        last = self._last_to_chat.get(chat_id)
+        if (
+            chat_id > 0
+            and self.per_chat_gap is not None
+            and last is not None
+            and now - last < self.per_chat_gap
+        ):
+            retry = self.per_chat_gap
+        group = self._group_sends[chat_id] if chat_id < 0 else None
+        if group is not None and self.group_per_minute is not None:
+            while group and now - group[0] >= 60:
+                group.popleft()
+            if len(group) >= self.group_per_minute:
+                retry = 60 - (now - group[0])
+        if retry is not None:
+            self.too_many_requests += 1
+            seconds = max(1, round(retry))
+            raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        self._recent_sends.append(now)
+        self._last_to_chat[chat_id] = now
+        if group is not None:
+            group.append(now)
+
     def _record(self, chat_id: int, message: dict[str, Any], method: str) -> dict[str, Any]:
         message = {
             "message_id": next(self._message_ids[chat_id]),
@@ -292,6 +331,7 @@ class FakeBotApi:
         text = params.get("text") or ""
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
+        self._enforce_limits(chat_id)
         if len(text) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
         if params.get("parse_mode") == "HTML":
@@ -301,6 +341,7 @@ class FakeBotApi:
 
     async def _send_file(self, params: dict[str, Any], kind: str) -> Any:
         chat_id = self._check_chat(params.get("chat_id"))
+        self._enforce_limits(chat_id)
         value = params.get(kind)
         if isinstance(value, tuple):
             name, content = value
@@ -396,6 +437,7 @@ class FakeBotApi:
         )
 
     async def _control_reset(self, request: web.Request) -> web.Response:
+        self.too_many_requests = 0
         self.calls.clear()
         self.latencies_ms.clear()
         self.sent.clear()
@@ -452,8 +494,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-async def _serve(port: int, token: str) -> None:
-    server = FakeBotApi(token=token, port=port)
+async def _serve(port: int, token: str, rate: float | None, gap: float | None, known: list[int]) -> None:
+    server = FakeBotApi(token=token, port=port, rate_limit=rate, per_chat_gap=gap)
+    server.known_chats.update(known)
     await server.start()
     print(f"fake Bot API on {server.url}", flush=True)
     await asyncio.Event().wait()
@@ -463,5 +506,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=FakeBotApi.token)
+    parser.add_argument("--rate", type=float, default=None, help="messages per second overall (429 beyond)")
+    parser.add_argument(
+        "--per-chat-gap", type=float, default=None, help="seconds between two sends to a chat"
+    )
+    parser.add_argument("--known-chats", default="", help="chat id ranges that exist, e.g. 1-10000")
     args = parser.parse_args()
-    asyncio.run(_serve(args.port, args.token))
+    known: list[int] = []
+    for part in filter(None, args.known_chats.split(",")):
+        first, _, last = part.partition("-")
+        known.extend(range(int(first), int(last or first) + 1))
+    asyncio.run(_serve(args.port, args.token, args.rate, args.per_chat_gap, known))
