@@ -10,12 +10,12 @@ from typing import Any
 from weakref import WeakValueDictionary
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.settings import Settings
 from handlers.ceremony import REFRESH_SECONDS, refresh_job
 from handlers.context import BotContext, BotServices
-from handlers.delivery import Dispatcher
+from handlers.delivery import Dispatcher, steady_rate_limiter
 from handlers.jobs import TICK_SECONDS, tick_job
 from handlers.persistence import DatabasePersistence
 from handlers.registry import register, register_commands
@@ -106,11 +106,7 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(context=BotContext, bot_data=BotServices))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.telegram_rate_limit, overall_time_period=1, max_retries=3
-            )
-        )
+        .rate_limiter(steady_rate_limiter(settings.telegram_rate_limit))
         .concurrent_updates(PerChatUpdateProcessor(64))
         .persistence(DatabasePersistence(database))
         .post_init(_post_init)

@@ -210,7 +210,7 @@ async def recently_seen(session: AsyncSession, *, official_id: int, since: datet
         .where(QuizAnswer.official_id == official_id, QuizAnswer.answered_at >= since)
         .group_by(QuizAnswer.question_id)
     )
-    return {qid: last for qid, last in rows.tuples()}
+    return {qid: last for qid, last in rows}
 
 
 def draw(bank: QuestionBank, seen: dict[str, datetime], *, count: int, rng: random.Random) -> list[Question]:

@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter
 
 from compliance import delivery
 from compliance.delivery import Claimed
@@ -21,6 +22,7 @@ from storage.engine import Database
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+RECORD_EVERY_SECONDS = 0.05
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
@@ -117,6 +119,16 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
 }
 
 
+def steady_rate_limiter(per_second: int, *, headroom: float = 0.97) -> AIORateLimiter:
+    """PTB's rate limiter, set to drip messages evenly instead of in bursts.
+
+    Its leaky bucket holds as many messages as the rate: after a pause it lets a whole second's worth go
+    at once, and a strict one-second window (Telegram's) then answers 429. A bucket of one at a slightly
+    lower rate keeps every one-second window under the limit. Groups keep PTB's 20 a minute.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / (per_second * headroom), max_retries=3)
+
+
 class Dispatcher:
     """Drains the outbox until stopped, keeping up to `max_in_flight` sends going at once.
 
@@ -144,8 +156,19 @@ class Dispatcher:
         self.max_in_flight = max_in_flight
         self.idle_seconds = idle_seconds
         self._stopping = asyncio.Event()
+        self._outcomes: list[tuple[Claimed, SendOutcome]] = []
+        self._outcome_ready = asyncio.Event()
 
     async def run(self) -> None:
+        recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
+        try:
+            await self._send_loop()
+        finally:
+            self._outcome_ready.set()
+            await recorder
+            await self._record_outcomes()
+
+    async def _send_loop(self) -> None:
         in_flight: set[asyncio.Task[None]] = set()
         while not self._stopping.is_set():
             claimed: list[Claimed] = []
@@ -184,32 +207,55 @@ class Dispatcher:
         claimed = await self._claim(self.batch)
         if claimed:
             await asyncio.gather(*(self._send(row) for row in claimed))
+            await self._record_outcomes()
         return len(claimed)
+
+    async def _record_loop(self) -> None:
+        """One writer records what Telegram answered, a few dozen rows per transaction, every ~50 ms.
+
+        Sends finish many at a time; one small transaction each would queue on SQLite's single write
+        lock. A crash loses at most the answers of the last fraction of a second: those rows are sent
+        again when their lease ends (the documented duplicate window)."""
+        while not self._stopping.is_set():
+            await self._outcome_ready.wait()
+            self._outcome_ready.clear()
+            await asyncio.sleep(RECORD_EVERY_SECONDS)  # gather the answers that arrive meanwhile
+            try:
+                await self._record_outcomes()
+            except Exception:
+                log.exception("recording send outcomes failed; they stay leased and will be retried")
 
     async def _send(self, row: Claimed) -> None:
         locale = row.locale or row.payload.get("locale") or self.default_locale
-        outcome = await self._attempt(row, locale)
+        self._outcomes.append((row, await self._attempt(row, locale)))
+        self._outcome_ready.set()
+
+    async def _record_outcomes(self) -> None:
+        outcomes, self._outcomes = self._outcomes, []
+        if not outcomes:
+            return
         async with self.database.unit_of_work() as session:
             now = utcnow()
-            if outcome.kind == "sent":
-                await delivery.mark_sent(
-                    session, row_id=row.id, telegram_message_id=outcome.message_id, now=now
-                )
-            elif outcome.kind == "retry":
-                await delivery.mark_retry(
-                    session,
-                    row_id=row.id,
-                    attempts=row.attempts,
-                    error=outcome.error,
-                    now=now,
-                    delay=outcome.delay,
-                )
-            elif outcome.kind == "unreachable":
-                await delivery.mark_unreachable(
-                    session, row_id=row.id, official_id=row.official_id, error=outcome.error
-                )
-            else:
-                await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
+            for row, outcome in outcomes:
+                if outcome.kind == "sent":
+                    await delivery.mark_sent(
+                        session, row_id=row.id, telegram_message_id=outcome.message_id, now=now
+                    )
+                elif outcome.kind == "retry":
+                    await delivery.mark_retry(
+                        session,
+                        row_id=row.id,
+                        attempts=row.attempts,
+                        error=outcome.error,
+                        now=now,
+                        delay=outcome.delay,
+                    )
+                elif outcome.kind == "unreachable":
+                    await delivery.mark_unreachable(
+                        session, row_id=row.id, official_id=row.official_id, error=outcome.error
+                    )
+                else:
+                    await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
 
     async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
         try:

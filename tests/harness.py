@@ -17,9 +17,16 @@ class BotHarness:
     ADMIN = FakeUser(900001, "Quản trị", "Văn phòng", "vi")
 
     def __init__(
-        self, database: Database, *, admin_ids: frozenset[int] = frozenset(), **settings: Any
+        self,
+        database: Database,
+        *,
+        admin_ids: frozenset[int] = frozenset(),
+        with_jobs: bool = False,
+        **settings: Any,
     ) -> None:
+        """Jobs (the minute tick) are off by default: tests tick with a controlled clock instead."""
         self.database = database
+        self.with_jobs = with_jobs
         self.server = FakeBotApi()
         self.admin_ids = admin_ids
         self.extra_settings = settings

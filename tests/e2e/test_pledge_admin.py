@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from tests.harness import BotHarness
 from tests.pledge_files import template, template_yaml
 from tests.staff_files import OFFICE, xlsx_bytes
 
-GROUP = {"id": -100777, "type": "supergroup", "title": "Văn phòng Sở"}
+GROUP_ID = -100777
+GROUP: dict[str, Any] = {"id": GROUP_ID, "type": "supergroup", "title": "Văn phòng Sở"}
 
 
 async def test_an_admin_publishes_by_sending_the_yaml(harness: BotHarness) -> None:
@@ -49,8 +51,8 @@ async def test_a_ceremony_counts_signatures_in_the_group(harness: BotHarness) ->
     chau = FakeUser(5003, "Châu", "Phạm", "vi")
     for user, phone in ((LAN, "0912000004"), (HUY, "0912000005"), (HOA, "0912000002"), (chau, "0912000003")):
         await harness.send(contact(user, phone), to_chat=user.id)
-    harness.server.known_chats.add(GROUP["id"])
-    posted = await harness.send(message(HOA, "/ceremony", chat=GROUP), to_chat=GROUP["id"])
+    harness.server.known_chats.add(GROUP_ID)
+    posted = await harness.send(message(HOA, "/ceremony", chat=GROUP), to_chat=GROUP_ID)
     assert "0/2" in posted["text"]  # Văn phòng: Hoa and Châu
     link = next(b for b in buttons(posted) if "url" in b)
     assert link["url"].endswith("?start=sign")
@@ -58,7 +60,7 @@ async def test_a_ceremony_counts_signatures_in_the_group(harness: BotHarness) ->
     assert harness.app is not None
     assert await refresh_once(harness.app.bot, harness.database, "vi") == 1
     assert await refresh_once(harness.app.bot, harness.database, "vi") == 0  # unchanged: no edit
-    edited = harness.server.sent[GROUP["id"]][-1]
+    edited = harness.server.sent[GROUP_ID][-1]
     assert edited["_method"] == "editMessageText" and "1/2" in edited["text"]
     # Lan (an official of another unit) cannot close it; Hoa can, and the totals carry no names.
     closing = next(b for b in buttons(edited) if b.get("callback_data", "").startswith("cer:end:"))
@@ -67,8 +69,8 @@ async def test_a_ceremony_counts_signatures_in_the_group(harness: BotHarness) ->
     await harness.server.wait_for(
         lambda: any(c.method == "answerCallbackQuery" for c in harness.server.calls[refused_before:])
     )
-    assert harness.server.sent[GROUP["id"]][-1] is edited  # nothing changed
-    closed = await harness.send(press(HOA, edited, closing["callback_data"]), to_chat=GROUP["id"])
+    assert harness.server.sent[GROUP_ID][-1] is edited  # nothing changed
+    closed = await harness.send(press(HOA, edited, closing["callback_data"]), to_chat=GROUP_ID)
     assert "1/2" in closed["text"] and "Phạm Minh Châu" not in closed["text"]
 
 

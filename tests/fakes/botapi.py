@@ -433,6 +433,8 @@ class FakeBotApi:
                 "latencies_ms": self.latencies_ms,
                 "first_send": sends[0].at if sends else None,
                 "last_send": sends[-1].at if sends else None,
+                "too_many_requests": self.too_many_requests,
+                "per_chat": {str(k): len(self.messages_to(k)) for k in self.sent},
             }
         )
 
