@@ -8,13 +8,14 @@ Each bot runs as its own process (the real `python -m bot run`, then `python -m 
 its own fake Bot API server (tests/fakes/botapi.py, also a process), so the figures include the real
 polling, parsing, database work and HTTP round trips. The script prints figures and checks nothing.
 
-How the load is offered: closed loop, "all at once in batches". After a warm-up, the updates are
-injected in batches of --batch (100) as fast as the fake server takes them, which is the way to measure
-the most a bot can do (updates/s): the bot always has a full getUpdates page waiting. The price is that
-the latencies then include the time an update waits in that backlog, so with a burst p50/p99 say how
-long the backlog took to drain, not how long one update takes. For latencies of a bot that keeps up,
-offer a steady rate below its throughput with --rate R (updates/s, open loop: batches are sent on a
-schedule whatever the bot does).
+How the load is offered: by default as a burst, "all at once in batches". After a warm-up, the updates
+are injected in batches of --batch (100) as fast as the fake server takes them, without waiting for
+replies, which is the way to measure the most a bot can do (updates/s): the bot always has a full
+getUpdates page waiting. The price is that the latencies then include the time an update waits in that
+backlog, so with a burst p50/p99 say how long the backlog took to drain, not how long one update takes.
+For latencies of a bot that keeps up, offer a steady rate below its throughput with --rate R (updates/s,
+open loop: one update per POST unless --batch says otherwise, each sent on schedule whatever the bot
+does); updates/s then only echoes R back, unless the bot falls behind.
 
 Clocks: the fake server stamps sends with time.perf_counter() in its own process; on Linux that is
 CLOCK_MONOTONIC, shared by every process, so it is compared directly with this script's perf_counter().
@@ -417,7 +418,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--updates", type=int, default=5000, help="/me updates to send (5000)")
     parser.add_argument("--users", type=int, default=1000, help="distinct users sending them (1000)")
     parser.add_argument("--officials", type=int, default=10_000, help="officials seeded (10000)")
-    parser.add_argument("--batch", type=int, default=100, help="updates per injection (100)")
+    parser.add_argument(
+        "--batch", type=int, help="updates per injection (100 all at once; 1 with --rate, a steady stream)"
+    )
     parser.add_argument(
         "--rate", type=float, default=0.0, help="steady updates/s, open loop (default: all at once)"
     )
@@ -464,6 +467,8 @@ async def bench(args: argparse.Namespace) -> list[Result]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.batch is None:
+        args.batch = 1 if args.rate > 0 else 100
     mode = f"at {args.rate:g} updates/s" if args.rate > 0 else "all at once"
     print(
         f"bench.updates: {args.updates} /me from {args.users} users of {args.officials} officials, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from compliance import delivery
 from compliance.delivery import Claimed
 from handlers.context import esc
 from handlers.i18n import _, current_locale, fmt_datetime, use_locale
+from handlers.scope import maybe_scope
 from storage.engine import Database
 from storage.types import utcnow
 
@@ -119,6 +120,25 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
 }
 
 
+class ReleasingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter, which first ends the current update's transaction: waiting for a sending slot
+    must not keep a pooled database connection idle in a transaction (a burst would exhaust the pool)."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        scope = maybe_scope()
+        if scope is not None:
+            await scope.release()
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
 def steady_rate_limiter(per_second: int, *, headroom: float = 0.97) -> AIORateLimiter:
     """PTB's rate limiter, set to drip messages evenly instead of in bursts.
 
@@ -126,7 +146,9 @@ def steady_rate_limiter(per_second: int, *, headroom: float = 0.97) -> AIORateLi
     at once, and a strict one-second window (Telegram's) then answers 429. A bucket of one at a slightly
     lower rate keeps every one-second window under the limit. Groups keep PTB's 20 a minute.
     """
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / (per_second * headroom), max_retries=3)
+    return ReleasingRateLimiter(
+        overall_max_rate=1, overall_time_period=1 / (per_second * headroom), max_retries=3
+    )
 
 
 class Dispatcher:
@@ -145,7 +167,9 @@ class Dispatcher:
         wakeup: asyncio.Event,
         default_locale: str,
         batch: int = 100,
-        max_in_flight: int = 200,
+        # Below the HTTP connection pool (PTB's default 256): more would only wait for a connection and
+        # time out into retries.
+        max_in_flight: int = 100,
         idle_seconds: float = 1.0,
     ) -> None:
         self.bot = bot

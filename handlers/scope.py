@@ -1,7 +1,9 @@
 """The unit of work of one update: one session, the official writing, the locale, what handled it.
 
 The application opens a scope around each update and closes it afterwards: commit if no handler
-failed, roll back otherwise. Handlers that tell the user something was saved commit first.
+failed, roll back otherwise. Before any request to Telegram the transaction ends (see release()), so a
+reply waiting for the rate limiter never holds a database connection, and nothing the bot tells a person
+it saved can be lost afterwards.
 """
 
 from __future__ import annotations
@@ -32,6 +34,16 @@ class UpdateScope:
 
     async def commit(self) -> None:
         if self._session is not None:
+            await self._session.commit()
+
+    async def release(self) -> None:
+        """End the transaction and hand the connection back before a slow wait (a Telegram request
+        queued behind the rate limiter): what the update did so far is kept, or dropped if it failed."""
+        if self._session is None:
+            return
+        if self.failed:
+            await self._session.rollback()
+        else:
             await self._session.commit()
 
     async def finish(self) -> None:
