@@ -151,6 +151,19 @@ async def run_once(kind: str, messages: int, limit: int) -> dict[str, Any]:
         duplicates = sum(max(0, count - 2) for count in received.values())
         delivered = sum(min(2, count) for count in received.values())
         async with database.unit_of_work() as session:
+            retried = (
+                await session.execute(
+                    select(OutboxMessage.last_error, func.count())
+                    .where(OutboxMessage.attempts > 1)
+                    .group_by(OutboxMessage.last_error)
+                )
+            ).all()
+            if retried:
+                print(
+                    "  rows sent more than once or retried, by last error:",
+                    {str(error)[:80]: count for error, count in retried},
+                    flush=True,
+                )
             failed = int(
                 await session.scalar(
                     select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")

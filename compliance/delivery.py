@@ -113,6 +113,25 @@ async def mark_sent(
     )
 
 
+async def mark_many_sent(session: AsyncSession, *, sent: list[tuple[int, int | None]], now: datetime) -> None:
+    """Record many sends in one statement (an UPDATE by primary key, executed for every row)."""
+    if sent:
+        await session.execute(
+            update(OutboxMessage),
+            [
+                {
+                    "id": row_id,
+                    "status": SENT,
+                    "sent_at": now,
+                    "telegram_message_id": message_id,
+                    "lease_until": None,
+                    "last_error": None,
+                }
+                for row_id, message_id in sent
+            ],
+        )
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, 300))
 

@@ -251,7 +251,10 @@ class Dispatcher:
 
     async def _send(self, row: Claimed) -> None:
         locale = row.locale or row.payload.get("locale") or self.default_locale
-        self._outcomes.append((row, await self._attempt(row, locale)))
+        outcome = await self._attempt(row, locale)
+        # Appended only now: the recorder swaps the list while sends are awaited, and an append bound
+        # before the await would land in a list it has already taken.
+        self._outcomes.append((row, outcome))
         self._outcome_ready.set()
 
     async def _record_outcomes(self) -> None:
@@ -260,12 +263,10 @@ class Dispatcher:
             return
         async with self.database.unit_of_work() as session:
             now = utcnow()
+            sent = [(row.id, outcome.message_id) for row, outcome in outcomes if outcome.kind == "sent"]
+            await delivery.mark_many_sent(session, sent=sent, now=now)
             for row, outcome in outcomes:
-                if outcome.kind == "sent":
-                    await delivery.mark_sent(
-                        session, row_id=row.id, telegram_message_id=outcome.message_id, now=now
-                    )
-                elif outcome.kind == "retry":
+                if outcome.kind == "retry":
                     await delivery.mark_retry(
                         session,
                         row_id=row.id,
@@ -278,7 +279,7 @@ class Dispatcher:
                     await delivery.mark_unreachable(
                         session, row_id=row.id, official_id=row.official_id, error=outcome.error
                     )
-                else:
+                elif outcome.kind == "failed":
                     await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
 
     async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
