@@ -37,6 +37,9 @@ COMMAND_ACCESS: dict[str, Access] = {
     "pledge": Access.MEMBER,
     "mypledge": Access.MEMBER,
     "quiz": Access.MEMBER,
+    "checkin": Access.MEMBER,
+    "mute": Access.MEMBER,
+    "schedule": Access.ADMIN,
     "ceremony": Access.MANAGER,
 }
 CALLBACK_ACCESS: dict[str, Access] = {
@@ -45,6 +48,8 @@ CALLBACK_ACCESS: dict[str, Access] = {
     "imp": Access.ADMIN,
     "pl": Access.MEMBER,
     "qz": Access.MEMBER,
+    "rd": Access.MEMBER,
+    "sc": Access.MEMBER,
     "pv": Access.ADMIN,
     "cer": Access.MANAGER,
 }

@@ -70,6 +70,8 @@ def help_text(role: Role | None) -> str:
         _("<b>What you can do</b>"),
         _("/pledge: read and sign the pledge"),
         _("/mypledge: your signed pledge receipt"),
+        _("/checkin: this week's self-check"),
+        _("/mute 15/12: pause the daily reminder until a date (leave); /mute off"),
         _("/quiz: a practice round of questions"),
         _("/me: your details"),
         _("/lang: change language"),
@@ -82,6 +84,7 @@ def help_text(role: Role | None) -> str:
         lines.append(_("/import: import the staff list (send the .xlsx or .csv file)"))
         lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
         lines.append(_("/calendar: working days, days off and make-up days"))
+        lines.append(_("/schedule: reminder, self-check and quiz times, for the office or a unit"))
     return "\n".join(lines)
 
 

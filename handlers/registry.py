@@ -33,9 +33,11 @@ from handlers import (
     joining,
     pledge,
     pledge_admin,
+    practice,
     profile,
     quiz,
     receipts,
+    schedule_admin,
     staff_upload,
 )
 from handlers.context import BotContext
@@ -89,9 +91,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("lang", profile.lang, filters=PRIVATE),
         CommandHandler("invite", invites.invite, filters=PRIVATE),
         CommandHandler("calendar", calendar_admin.calendar_command, filters=PRIVATE),
+        CommandHandler("schedule", schedule_admin.schedule_command, filters=PRIVATE),
         CommandHandler("import", staff_upload.import_help, filters=PRIVATE),
         CommandHandler("mypledge", receipts.my_pledge, filters=PRIVATE),
         *quiz.callback_handlers(),
+        *practice.handlers(),
         CommandHandler("ceremony", ceremony.start_ceremony),
         CallbackQueryHandler(profile.lang_chosen, pattern=r"^lang:"),
         CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
@@ -119,7 +123,9 @@ def _private_commands() -> list[BotCommand]:
         BotCommand("start", _("Start and join")),
         BotCommand("pledge", _("Read and sign the pledge")),
         BotCommand("mypledge", _("Your pledge receipt")),
+        BotCommand("checkin", _("Weekly self-check")),
         BotCommand("quiz", _("Practice quiz")),
+        BotCommand("mute", _("Pause the daily reminder (leave)")),
         BotCommand("me", _("Your details")),
         BotCommand("lang", _("Change language")),
         BotCommand("help", _("What you can do")),
@@ -133,6 +139,8 @@ def _admin_commands() -> list[BotCommand]:
         BotCommand("invite", _("Invite link for a unit")),
         BotCommand("import", _("Import the staff list")),
         BotCommand("ceremony", _("Open a signing ceremony")),
+        BotCommand("calendar", _("Working days and days off")),
+        BotCommand("schedule", _("Reminder and self-check times")),
     ]
 
 
