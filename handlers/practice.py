@@ -122,7 +122,7 @@ async def selfcheck_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and scope.actor is not None
     parts = (query.data or "").split(":")
-    if len(parts) != 4 or not parts[1].isdigit() or (not parts[3].isdigit() and parts[2] != "go"):
+    if len(parts) != 4 or not parts[1].isdigit():
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     check_id = int(parts[1])

@@ -1,0 +1,63 @@
+"""python -m bot schedule …: the office's schedule, or one unit's, and changing it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.settings import Settings
+from compliance import schedules
+from compliance.schedules import ScheduleError
+from compliance.units import get_unit_by_code
+from handlers.i18n import _
+from storage.engine import Database
+from storage.migrate import upgrade
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    schedule = commands.add_parser("schedule", help="show or change reminder, self-check and quiz times")
+    actions = schedule.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = actions.add_parser("show", help="the effective schedule")
+    show.add_argument("--unit", help="unit code (default: the whole office)")
+    change = actions.add_parser("set", help="set one field, e.g. reminder_time 07:30")
+    change.add_argument("field", choices=schedules.FIELDS)
+    change.add_argument("value")
+    change.add_argument("--unit", help="unit code (default: the whole office)")
+    clear = actions.add_parser("clear", help="a unit inherits the field again")
+    clear.add_argument("field", choices=schedules.FIELDS)
+    clear.add_argument("--unit", required=True)
+
+
+async def run_schedule(settings: Settings, args: argparse.Namespace) -> int:
+    await upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as session:
+            unit = await get_unit_by_code(session, args.unit) if args.unit else None
+            if args.unit and unit is None:
+                print(_("Unit not found: {code}").format(code=args.unit), file=sys.stderr)
+                return 1
+            if args.action == "show":
+                effective = (await schedules.load_schedules(session)).for_unit(unit.id if unit else None)
+            else:
+                try:
+                    effective = await schedules.set_field(
+                        session,
+                        unit=unit,
+                        field=args.field,
+                        value=args.value if args.action == "set" else None,
+                    )
+                except ScheduleError:
+                    print(
+                        _(
+                            "This cannot be set: check the field name and the value "
+                            "(times as 07:45, weekdays 0-6)."
+                        ),
+                        file=sys.stderr,
+                    )
+                    return 1
+        for field in schedules.FIELDS:
+            print(f"{field}\t{getattr(effective, field)}")
+        return 0
+    finally:
+        await database.dispose()
