@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from compliance import delivery
 from compliance.outbox import enqueue
@@ -123,3 +124,56 @@ async def test_a_bad_request_fails_the_row_with_its_reason(
     assert await dispatcher.drain_once() == 1
     [row] = await rows(database)
     assert row.status == "failed" and "chat not found" in (row.last_error or "").lower()
+
+
+class CountingDispatcher(Dispatcher):
+    claimed = 0
+
+    async def _claim(self, limit: int) -> list[delivery.Claimed]:
+        rows = await super()._claim(limit)
+        self.claimed += len(rows)
+        return rows
+
+
+async def test_two_dispatchers_share_one_outbox_and_send_each_row_once(
+    server: FakeBotApi, database: Database
+) -> None:
+    """Two processes' dispatchers (two engines) drain the same outbox: SKIP LOCKED gives each row to one."""
+    if database.dialect != "postgresql":
+        pytest.skip("replicas run on PostgreSQL; SQLite is one process")
+    chats = list(range(10_000, 10_100))
+    server.known_chats.update(chats)
+    async with database.unit_of_work() as session:
+        for n in range(300):
+            await enqueue(
+                session,
+                dedupe_key=f"k{n}",
+                kind="join_rejected",
+                chat_id=chats[n % len(chats)],
+                payload={"unit_name": f"Đơn vị {n}", "locale": "vi"},
+            )
+    second = Database(database.url)
+    bots = [
+        Bot(
+            server.token,
+            base_url=f"{server.url}/bot",
+            base_file_url=f"{server.url}/file/bot",
+            request=HTTPXRequest(connection_pool_size=50),
+        )
+        for _ in range(2)
+    ]
+    dispatchers = [
+        CountingDispatcher(bot, db, wakeup=asyncio.Event(), default_locale="vi", batch=20, max_in_flight=20)
+        for bot, db in zip(bots, (database, second), strict=True)
+    ]
+    async with bots[0], bots[1]:
+        runs = [asyncio.create_task(d.run()) for d in dispatchers]
+        await server.wait_for(lambda: sum(len(server.messages_to(c)) for c in chats) >= 300, timeout=60)
+        for dispatcher in dispatchers:
+            dispatcher.stop()
+        await asyncio.gather(*runs)
+    await second.dispose()
+    texts = [m["text"] for c in chats for m in server.messages_to(c)]
+    assert len(texts) == len(set(texts)) == 300  # every row once, none twice
+    assert {r.status for r in await rows(database)} == {"sent"}
+    assert all(d.claimed > 0 for d in dispatchers) and sum(d.claimed for d in dispatchers) == 300
