@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import unicodedata
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,10 +107,8 @@ class Verification:
     reason: str | None = None  # content_changed | row_missing | order_broken
 
 
-async def verify(session: AsyncSession) -> Verification:
-    """Recompute the chain in id order; name the first row that does not match and why."""
-    expected_prev = GENESIS
-    count = 0
+async def _in_order(session: AsyncSession) -> AsyncIterator[Signature]:
+    """Every signature in id order, a batch at a time, so a province's ledger never sits in memory."""
     last_id = 0
     while True:
         rows = (
@@ -118,19 +117,26 @@ async def verify(session: AsyncSession) -> Verification:
             )
         ).all()
         if not rows:
-            return Verification(True, count)
+            return
         for row in rows:
-            if row_hash_of(row_content(row)) != row.row_hash:
-                return Verification(False, count, row.id, "content_changed")
-            if row.prev_hash != expected_prev:
-                elsewhere = await session.scalar(
-                    select(Signature.id).where(Signature.row_hash == row.prev_hash)
-                )
-                return Verification(False, count, row.id, "order_broken" if elsewhere else "row_missing")
-            expected_prev = row.row_hash
-            count += 1
+            yield row
         last_id = rows[-1].id
         session.expunge_all()
+
+
+async def verify(session: AsyncSession) -> Verification:
+    """Recompute the chain in id order; name the first row that does not match and why."""
+    expected_prev = GENESIS
+    count = 0
+    async for row in _in_order(session):
+        if row_hash_of(row_content(row)) != row.row_hash:
+            return Verification(False, count, row.id, "content_changed")
+        if row.prev_hash != expected_prev:
+            elsewhere = await session.scalar(select(Signature.id).where(Signature.row_hash == row.prev_hash))
+            return Verification(False, count, row.id, "order_broken" if elsewhere else "row_missing")
+        expected_prev = row.row_hash
+        count += 1
+    return Verification(True, count)
 
 
 EXPORT_COLUMNS = [
@@ -155,16 +161,7 @@ async def export_csv(session: AsyncSession) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    last_id = 0
-    while True:
-        rows = (
-            await session.scalars(
-                select(Signature).where(Signature.id > last_id).order_by(Signature.id).limit(_BATCH)
-            )
-        ).all()
-        if not rows:
-            return out.getvalue()
-        for row in rows:
-            content = row_content(row)
-            writer.writerow([row.id, *(content[c] for c in EXPORT_COLUMNS[1:-1]), row.row_hash])
-        last_id = rows[-1].id
+    async for row in _in_order(session):
+        content = row_content(row)
+        writer.writerow([row.id, *(content[c] for c in EXPORT_COLUMNS[1:-1]), row.row_hash])
+    return out.getvalue()

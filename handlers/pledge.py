@@ -95,10 +95,9 @@ async def start(update: Update, context: BotContext) -> int:
 async def choose(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
     _draft(context)["unit"] = query.data == "pl:who:unit"
-    version = await _current(context)
-    if version is None or version.id != _draft(context).get("version_id"):
+    version = await _pressed_step(update, context)
+    if version is None:
         return await _changed(update, context)
     return await _show_section(update, context, version.template, 0)
 
@@ -116,19 +115,31 @@ async def _show_section(update: Update, context: BotContext, template: PledgeTem
     text += "\n\n" + _("Part {n} of {total}").format(n=index + 1, total=len(template.sections))
     _draft(context)["section"] = index
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("Next ▶"), callback_data=f"pl:next:{index}")]])
+    await _send_step(update, context, text, markup)
+    return READING
+
+
+async def _pressed_step(update: Update, context: BotContext) -> Version | None:
+    """Acknowledge a step's button and return the version being signed, or None if it has changed."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    version = await _current(context)
+    return version if version is not None and version.id == _draft(context).get("version_id") else None
+
+
+async def _send_step(update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup) -> None:
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    return READING
 
 
 async def next_section(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
     draft = _draft(context)
-    version = await _current(context)
-    if version is None or version.id != draft.get("version_id"):
+    version = await _pressed_step(update, context)
+    if version is None:
         return await _changed(update, context)
     pressed = int((query.data or "pl:next:0").rsplit(":", 1)[-1] or 0)
     if pressed != draft.get("section", 0):
@@ -157,19 +168,16 @@ async def _ask_question(
             for n, option in enumerate(question.options)
         ]
     )
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await _send_step(update, context, text, markup)
     return QUIZ
 
 
 async def answer(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
     draft = _draft(context)
-    version = await _current(context)
-    if version is None or version.id != draft.get("version_id"):
+    version = await _pressed_step(update, context)
+    if version is None:
         return await _changed(update, context)
     index_text, option_text = (query.data or "pl:q:0:0").split(":")[2:4]
     index, option = int(index_text), int(option_text)
