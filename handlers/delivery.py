@@ -139,7 +139,7 @@ class ReleasingRateLimiter(AIORateLimiter):
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
-def steady_rate_limiter(per_second: int, *, headroom: float = 0.97) -> AIORateLimiter:
+def steady_rate_limiter(per_second: int, *, headroom: float = 0.985) -> AIORateLimiter:
     """PTB's rate limiter, set to drip messages evenly instead of in bursts.
 
     Its leaky bucket holds as many messages as the rate: after a pause it lets a whole second's worth go
