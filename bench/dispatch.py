@@ -117,7 +117,7 @@ async def run_once(kind: str, messages: int, limit: int) -> dict[str, Any]:
             for start in range(0, len(rows), 2000):
                 await session.execute(insert(OutboxMessage), rows[start : start + 2000])
         api = f"http://127.0.0.1:{port}"
-        bot: ExtBot[None] = ExtBot(
+        bot: ExtBot[int] = ExtBot(
             TOKEN,
             base_url=f"{api}/bot",
             base_file_url=f"{api}/file/bot",
