@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.pledge_templates import PledgeItem
 from compliance.pledges import version_by_id
 from compliance.text import clean_text
-from storage.models_practice import DailyReminder, ReminderMute, SelfCheck
+from storage.models_practice import DailyReminder, ReminderMute, SelfCheck, SelfCheckAnswer
 from storage.types import utcnow
 
 ANSWERS = ("yes", "partly", "no")
+SCORES = {"yes": 2, "partly": 1, "no": 0}
 MAX_NOTE = 500
 
 
@@ -124,8 +125,18 @@ async def answer_selfcheck(
         return AnswerOutcome.CLOSED, view
     if not 0 <= item_index < len(view.items):
         return AnswerOutcome.INVALID, view
-    check.answers = {**check.answers, view.items[item_index].id: answer}
+    item_id = view.items[item_index].id
+    check.answers = {**check.answers, item_id: answer}
     check.updated_at = now
+    row = await session.scalar(
+        select(SelfCheckAnswer).where(
+            SelfCheckAnswer.self_check_id == check.id, SelfCheckAnswer.item_id == item_id
+        )
+    )
+    if row is None:
+        session.add(SelfCheckAnswer(self_check_id=check.id, item_id=item_id, score=SCORES[answer]))
+    else:
+        row.score = SCORES[answer]
     outcome = AnswerOutcome.SAVED
     if check.completed_at is None and all(item.id in check.answers for item in view.items):
         check.completed_at = now

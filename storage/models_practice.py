@@ -137,3 +137,16 @@ class QuizAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("uq_quiz_answers_attempt_question", "attempt_id", "question_id", unique=True),)
+
+
+class SelfCheckAnswer(Base):
+    """One answer of a self-check, kept as a row as well, so reports average each item in SQL."""
+
+    __tablename__ = "self_check_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_check_id: Mapped[int] = mapped_column(ForeignKey("self_checks.id"))
+    item_id: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int] = mapped_column(Integer)  # yes 2, partly 1, no 0
+
+    __table_args__ = (Index("uq_self_check_answers_check_item", "self_check_id", "item_id", unique=True),)

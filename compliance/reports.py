@@ -1,0 +1,368 @@
+"""Compliance of a unit's subtree over a period: aggregated in SQL (a handful of grouped queries, none per
+person), rolled up the units tree in Python, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.pledges import versions_by_unit
+from storage.models import Official, OfficialStatus, Unit
+from storage.models_pledge import Signature
+from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CHUNK = 500
+
+
+class PeriodKind(enum.StrEnum):
+    THIS_WEEK = "week"
+    LAST_WEEK = "lastweek"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # inclusive, local dates
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def mondays(self) -> list[date]:
+        first = self.start - timedelta(days=self.start.weekday())
+        return [first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)]
+
+
+def period_of(kind: PeriodKind, today: date) -> Period:
+    monday = today - timedelta(days=today.weekday())
+    if kind is PeriodKind.LAST_WEEK:
+        return Period(monday - timedelta(days=7), monday - timedelta(days=1))
+    if kind is PeriodKind.MONTH:
+        start = today.replace(day=1)
+        following = (start + timedelta(days=32)).replace(day=1)
+        return Period(start, following - timedelta(days=1))
+    if kind is PeriodKind.QUARTER:
+        first_month = 3 * ((today.month - 1) // 3) + 1
+        start = date(today.year, first_month, 1)
+        following = date(today.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+        return Period(start, following - timedelta(days=1))
+    return Period(monday, monday + timedelta(days=6))
+
+
+@dataclass
+class Figures:
+    """One unit's (or a subtree's) numbers for a period."""
+
+    active: int = 0
+    signed: int = 0
+    checks_on_time: int = 0
+    checks_late: int = 0
+    checks_missed: int = 0
+    quiz_takers: int = 0  # (official, week) pairs with a finished weekly quiz
+    quiz_slots: int = 0  # active officials × weeks in the period
+    quiz_score_sum: float = 0.0
+    reminders_sent: int = 0
+    reminders_read: int = 0
+    item_scores: dict[str, list[int]] = field(default_factory=dict)  # item id -> [score sum, answers]
+
+    def add(self, other: Figures) -> None:
+        for name in (
+            "active",
+            "signed",
+            "checks_on_time",
+            "checks_late",
+            "checks_missed",
+            "quiz_takers",
+            "quiz_slots",
+            "reminders_sent",
+            "reminders_read",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.quiz_score_sum += other.quiz_score_sum
+        for item, (total, count) in other.item_scores.items():
+            mine = self.item_scores.setdefault(item, [0, 0])
+            mine[0] += total
+            mine[1] += count
+
+    @staticmethod
+    def _ratio(part: float, whole: float) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def signed_rate(self) -> float | None:
+        return self._ratio(self.signed, self.active)
+
+    @property
+    def checks_due(self) -> int:
+        return self.checks_on_time + self.checks_late + self.checks_missed
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._ratio(self.checks_on_time, self.checks_due)
+
+    @property
+    def quiz_rate(self) -> float | None:
+        return self._ratio(self.quiz_takers, self.quiz_slots)
+
+    @property
+    def quiz_average(self) -> float | None:
+        return self._ratio(self.quiz_score_sum, self.quiz_takers)
+
+    @property
+    def read_rate(self) -> float | None:
+        return self._ratio(self.reminders_read, self.reminders_sent)
+
+    def item_averages(self) -> dict[str, float]:
+        """Per pledge item, the average self-assessment from 0 (no) to 1 (yes)."""
+        return {item: total / (2 * count) for item, (total, count) in self.item_scores.items() if count}
+
+
+@dataclass(frozen=True)
+class Lapse:
+    official_id: int
+    full_name: str
+    unit_name: str
+    kind: str  # not_signed | missed_twice | never_read | unreachable
+
+
+@dataclass
+class UnitLine:
+    unit_id: int
+    name: str
+    code: str
+    depth: int
+    own: Figures
+    subtree: Figures
+
+
+@dataclass
+class Report:
+    root: Unit | None
+    period: Period
+    units: list[UnitLine]
+    total: Figures
+    previous_total: Figures
+    lapses: list[Lapse]
+
+
+async def _subtree(session: AsyncSession, root: Unit | None) -> list[Unit]:
+    query = select(Unit).order_by(Unit.path)
+    if root is not None:
+        query = query.where(Unit.path.startswith(root.path))
+    return list((await session.scalars(query)).all())
+
+
+def _uid(unit_id: int | None) -> int:
+    """Rows are filtered on unit membership, so their unit is never empty."""
+    assert unit_id is not None
+    return unit_id
+
+
+def _in(unit_ids: list[int]) -> list[list[int]]:
+    return [unit_ids[i : i + CHUNK] for i in range(0, len(unit_ids), CHUNK)] or [[]]
+
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(period.start, time(0), LOCAL_TZ),
+        datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ),
+    )
+
+
+async def _figures(session: AsyncSession, unit_ids: list[int], period: Period) -> dict[int, Figures]:
+    """Per unit (own members only): every figure in a bounded number of grouped queries."""
+    figures: dict[int, Figures] = defaultdict(Figures)
+    versions = await versions_by_unit(session)
+    mondays = [m for m in period.mondays() if period.start <= m + timedelta(days=6) and m <= period.end]
+    active = Official.status == OfficialStatus.ACTIVE
+    for chunk in _in(unit_ids):
+        rows = await session.execute(
+            select(Official.unit_id, func.count())
+            .where(Official.unit_id.in_(chunk), active)
+            .group_by(Official.unit_id)
+        )
+        for unit_id, count in rows:
+            figures[_uid(unit_id)].active = int(count)
+            figures[_uid(unit_id)].quiz_slots = int(count) * len(mondays)
+        by_version: dict[int, list[int]] = defaultdict(list)
+        for unit_id in chunk:
+            version = versions.for_unit(unit_id)
+            if version is not None:
+                by_version[version.id].append(unit_id)
+        for version_id, units in by_version.items():
+            signed = exists().where(
+                Signature.official_id == Official.id,
+                Signature.pledge_version_id == version_id,
+                Signature.on_behalf_of_unit.is_(False),
+            )
+            rows = await session.execute(
+                select(Official.unit_id, func.count())
+                .where(Official.unit_id.in_(units), active, signed)
+                .group_by(Official.unit_id)
+            )
+            for unit_id, count in rows:
+                figures[_uid(unit_id)].signed = int(count)
+        checks = await session.execute(
+            select(Official.unit_id, SelfCheck.status, func.count())
+            .join(Official, Official.id == SelfCheck.official_id)
+            .where(Official.unit_id.in_(chunk), SelfCheck.week.in_(mondays))
+            .group_by(Official.unit_id, SelfCheck.status)
+        )
+        for unit_id, status, count in checks:
+            target = figures[_uid(unit_id)]
+            if status == "done":
+                target.checks_on_time += int(count)
+            elif status == "late":
+                target.checks_late += int(count)
+            elif status == "missed":
+                target.checks_missed += int(count)
+        items = await session.execute(
+            select(Official.unit_id, SelfCheckAnswer.item_id, func.sum(SelfCheckAnswer.score), func.count())
+            .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.self_check_id)
+            .join(Official, Official.id == SelfCheck.official_id)
+            .where(Official.unit_id.in_(chunk), SelfCheck.week.in_(mondays))
+            .group_by(Official.unit_id, SelfCheckAnswer.item_id)
+        )
+        for unit_id, item_id, total, count in items:
+            figures[_uid(unit_id)].item_scores[item_id] = [int(total or 0), int(count)]
+        quizzes = await session.execute(
+            select(Official.unit_id, func.count(), func.sum(QuizAttempt.score * 1.0 / QuizAttempt.answered))
+            .join(Official, Official.id == QuizAttempt.official_id)
+            .where(
+                Official.unit_id.in_(chunk),
+                QuizAttempt.practice.is_(False),
+                QuizAttempt.week.in_(mondays),
+                QuizAttempt.finished_at.is_not(None),
+                QuizAttempt.answered > 0,
+            )
+            .group_by(Official.unit_id)
+        )
+        for unit_id, count, score_sum in quizzes:
+            figures[_uid(unit_id)].quiz_takers = int(count)
+            figures[_uid(unit_id)].quiz_score_sum = float(score_sum or 0)
+        reminders = await session.execute(
+            select(
+                Official.unit_id,
+                func.count(),
+                func.sum(case((DailyReminder.read_at.is_not(None), 1), else_=0)),
+            )
+            .join(Official, Official.id == DailyReminder.official_id)
+            .where(
+                Official.unit_id.in_(chunk),
+                DailyReminder.day >= period.start,
+                DailyReminder.day <= period.end,
+            )
+            .group_by(Official.unit_id)
+        )
+        for unit_id, count, read in reminders:
+            figures[_uid(unit_id)].reminders_sent = int(count)
+            figures[_uid(unit_id)].reminders_read = int(read or 0)
+    return figures
+
+
+async def _lapses(session: AsyncSession, units: list[Unit], period: Period) -> list[Lapse]:
+    """Names, for the head only: not signed, two self-checks missed in a row, no reminder read,
+    unreachable."""
+    names = {u.id: u.name for u in units}
+    unit_ids = list(names)
+    versions = await versions_by_unit(session)
+    found: list[Lapse] = []
+    for chunk in _in(unit_ids):
+        people = (
+            await session.execute(
+                select(Official.id, Official.full_name, Official.unit_id, Official.status).where(
+                    Official.unit_id.in_(chunk),
+                    Official.status.in_([OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE]),
+                )
+            )
+        ).all()
+        unit_of = {official_id: unit_id for official_id, _, unit_id, _ in people}
+        signatures = await session.execute(
+            select(Signature.official_id, Signature.pledge_version_id)
+            .join(Official, Official.id == Signature.official_id)
+            .where(Official.unit_id.in_(chunk), Signature.on_behalf_of_unit.is_(False))
+        )
+        signed_current = {
+            official_id
+            for official_id, version_id in signatures
+            if (version := versions.for_unit(unit_of.get(official_id))) is not None
+            and version.id == version_id
+        }
+        closed = [m for m in period.mondays() if m + timedelta(days=6) <= period.end][-2:]
+        missed_twice: set[int] = set()
+        if len(closed) == 2:
+            missed_twice = set(
+                (
+                    await session.scalars(
+                        select(SelfCheck.official_id)
+                        .join(Official, Official.id == SelfCheck.official_id)
+                        .where(
+                            Official.unit_id.in_(chunk),
+                            SelfCheck.week.in_(closed),
+                            SelfCheck.status == "missed",
+                        )
+                        .group_by(SelfCheck.official_id)
+                        .having(func.count() == 2)
+                    )
+                ).all()
+            )
+        never_read = set(
+            (
+                await session.scalars(
+                    select(DailyReminder.official_id)
+                    .join(Official, Official.id == DailyReminder.official_id)
+                    .where(
+                        Official.unit_id.in_(chunk),
+                        DailyReminder.day >= period.start,
+                        DailyReminder.day <= period.end,
+                    )
+                    .group_by(DailyReminder.official_id)
+                    .having(func.sum(case((DailyReminder.read_at.is_not(None), 1), else_=0)) == 0)
+                )
+            ).all()
+        )
+        for official_id, full_name, unit_id, status in people:
+            unit_name = names[_uid(unit_id)]
+            if status is OfficialStatus.UNREACHABLE:
+                found.append(Lapse(official_id, full_name, unit_name, "unreachable"))
+            if versions.for_unit(unit_id) is not None and official_id not in signed_current:
+                found.append(Lapse(official_id, full_name, unit_name, "not_signed"))
+            if official_id in missed_twice:
+                found.append(Lapse(official_id, full_name, unit_name, "missed_twice"))
+            if official_id in never_read:
+                found.append(Lapse(official_id, full_name, unit_name, "never_read"))
+    return sorted(found, key=lambda lapse: (lapse.kind, lapse.unit_name, lapse.full_name))
+
+
+async def build_report(session: AsyncSession, *, root: Unit | None, period: Period) -> Report:
+    units = await _subtree(session, root)
+    unit_ids = [u.id for u in units]
+    current = await _figures(session, unit_ids, period)
+    previous = await _figures(session, unit_ids, period.previous())
+    lines = {
+        u.id: UnitLine(u.id, u.name, u.code, u.depth, current.get(u.id, Figures()), Figures()) for u in units
+    }
+    for unit in units:  # each unit's own figures count in its own and every ancestor's subtree
+        for ancestor in (int(p) for p in unit.path.strip("/").split("/") if p):
+            if ancestor in lines:
+                lines[ancestor].subtree.add(lines[unit.id].own)
+    total, previous_total = Figures(), Figures()
+    for figures in current.values():
+        total.add(figures)
+    for figures in previous.values():
+        previous_total.add(figures)
+    return Report(
+        root, period, list(lines.values()), total, previous_total, await _lapses(session, units, period)
+    )
