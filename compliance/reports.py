@@ -300,7 +300,10 @@ async def _lapses(session: AsyncSession, units: list[Unit], period: Period) -> l
             if (version := versions.for_unit(unit_of.get(official_id))) is not None
             and version.id == version_id
         }
-        closed = [m for m in period.mondays() if m + timedelta(days=6) <= period.end][-2:]
+        # the last two weeks closed by the period's end, even when the period is a single week
+        last_closed = period.end - timedelta(days=6)
+        last_closed -= timedelta(days=last_closed.weekday())
+        closed = [last_closed - timedelta(days=7), last_closed]
         missed_twice: set[int] = set()
         if len(closed) == 2:
             missed_twice = set(

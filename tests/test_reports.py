@@ -1,0 +1,180 @@
+"""A small office with known activity: every figure of the report, exactly, on both engines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from compliance import pledges, reports
+from compliance.officials import actor_of
+from compliance.reports import Period, PeriodKind, period_of
+from compliance.staff_import import import_staff
+from compliance.units import get_unit_by_code
+from storage.engine import Database
+from storage.models import Official, OfficialStatus
+from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
+from tests.pledge_files import template
+from tests.staff_files import OFFICE, xlsx_bytes
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+WEEK = date(2026, 11, 16)
+EARLIER = WEEK - timedelta(days=7)
+PERIOD = Period(WEEK, WEEK + timedelta(days=6))
+SCORE = {"yes": 2, "partly": 1, "no": 0}
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), VN)
+
+
+@pytest.fixture
+async def office(database: Database) -> Database:
+    async with database.unit_of_work() as session:
+        await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
+        published = await pledges.publish(
+            session, template=template(), unit=None, material=False, publisher_id=None, now=at(EARLIER)
+        )
+        assert published.version is not None
+        version_id = published.version.id
+        people = {p.full_name: p for p in (await session.scalars(select(Official))).all()}
+        for n, name in enumerate(["Lê Thị Hoa", "Phạm Minh Châu", "Nguyễn Thị Lan", "Đỗ Quang Huy"]):
+            people[name].telegram_user_id, people[name].status = 300 + n, OfficialStatus.ACTIVE
+        await session.flush()
+        for name in ("Nguyễn Thị Lan", "Lê Thị Hoa"):
+            await pledges.sign(
+                session,
+                actor=actor_of(people[name]),
+                version_id=version_id,
+                typed_name=name,
+                locale="vi",
+                chat_id=1,
+                message_id=1,
+            )
+        deadline = at(WEEK + timedelta(days=4), 17)
+        checks = {
+            "Nguyễn Thị Lan": ("done", ["yes", "yes", "no"]),
+            "Lê Thị Hoa": ("done", ["yes", "yes", "yes"]),
+            "Phạm Minh Châu": ("late", ["partly", "partly", "partly"]),
+            "Đỗ Quang Huy": ("missed", []),
+        }
+        items = ["biet-1", "biet-2", "khong-1"]
+        for name, (status, answers) in checks.items():
+            check = SelfCheck(
+                official_id=people[name].id,
+                week=WEEK,
+                pledge_version_id=version_id,
+                answers=dict(zip(items, answers, strict=False)),
+                status=status,
+                deadline_at=deadline,
+            )
+            session.add(check)
+            await session.flush()
+            for item, answer in zip(items, answers, strict=False):
+                session.add(SelfCheckAnswer(self_check_id=check.id, item_id=item, score=SCORE[answer]))
+        session.add(
+            SelfCheck(
+                official_id=people["Đỗ Quang Huy"].id,
+                week=EARLIER,
+                pledge_version_id=version_id,
+                answers={},
+                status="missed",
+                deadline_at=deadline - timedelta(days=7),
+            )
+        )
+        reminders = {"Nguyễn Thị Lan": (3, 2), "Đỗ Quang Huy": (3, 0), "Phạm Minh Châu": (2, 2)}
+        for name, (sent, read) in reminders.items():
+            for n in range(sent):
+                session.add(
+                    DailyReminder(
+                        official_id=people[name].id,
+                        day=WEEK + timedelta(days=n),
+                        kind="item",
+                        pledge_version_id=version_id,
+                        item_id="biet-1",
+                        read_at=at(WEEK + timedelta(days=n), 8) if n < read else None,
+                    )
+                )
+        for name, score, finished in (
+            ("Nguyễn Thị Lan", 4, True),
+            ("Lê Thị Hoa", 5, True),
+            ("Đỗ Quang Huy", 1, False),
+        ):
+            session.add(
+                QuizAttempt(
+                    official_id=people[name].id,
+                    week=WEEK,
+                    practice=False,
+                    bank="cong-vu-1",
+                    question_ids={"ids": []},
+                    score=score,
+                    answered=5 if finished else 2,
+                    finished_at=at(WEEK + timedelta(days=2)) if finished else None,
+                )
+            )
+        session.add(
+            QuizAttempt(
+                official_id=people["Phạm Minh Châu"].id,
+                week=None,
+                practice=True,
+                bank="cong-vu-1",
+                question_ids={"ids": []},
+                score=5,
+                answered=5,
+                finished_at=at(WEEK + timedelta(days=2)),
+            )
+        )  # practice: not counted
+    return database
+
+
+async def test_the_whole_office(office: Database) -> None:
+    async with office.unit_of_work() as session:
+        report = await reports.build_report(session, root=None, period=PERIOD)
+    total = report.total
+    assert (total.active, total.signed, total.signed_rate) == (4, 2, 0.5)
+    assert (total.checks_on_time, total.checks_late, total.checks_missed) == (2, 1, 1)
+    assert total.on_time_rate == 0.5
+    averages = total.item_averages()
+    assert averages == pytest.approx({"biet-1": 5 / 6, "biet-2": 5 / 6, "khong-1": 0.5})
+    assert min(averages, key=averages.__getitem__) == "khong-1"  # where the office sees itself weakest
+    assert (total.quiz_takers, total.quiz_slots, total.quiz_rate) == (2, 4, 0.5)
+    assert total.quiz_average == pytest.approx(0.9)
+    assert (total.reminders_sent, total.reminders_read, total.read_rate) == (8, 4, 0.5)
+    previous = report.previous_total
+    assert (previous.checks_missed, previous.checks_on_time, previous.reminders_sent) == (1, 0, 0)
+    lapses = {(lapse.kind, lapse.full_name) for lapse in report.lapses}
+    assert lapses == {
+        ("not_signed", "Phạm Minh Châu"),
+        ("not_signed", "Đỗ Quang Huy"),
+        ("missed_twice", "Đỗ Quang Huy"),
+        ("never_read", "Đỗ Quang Huy"),
+    }
+    by_name = {line.name: line for line in report.units}
+    assert (by_name["Văn phòng"].own.active, by_name["Văn phòng"].own.signed) == (2, 1)
+    assert (by_name["Phòng Quản lý vận tải"].own.active, by_name["Phòng Quản lý vận tải"].own.signed) == (
+        2,
+        1,
+    )
+    assert by_name["Sở GTVT"].own.active == 0 and by_name["Sở GTVT"].subtree.active == 4
+
+
+async def test_a_head_sees_only_their_subtree(office: Database) -> None:
+    async with office.unit_of_work() as session:
+        unit = await get_unit_by_code(session, "van-phong")
+        assert unit is not None
+        report = await reports.build_report(session, root=unit, period=PERIOD)
+    assert [line.name for line in report.units] == ["Văn phòng"]
+    assert {lapse.full_name for lapse in report.lapses} == {"Phạm Minh Châu"}  # nothing of the sibling unit
+    assert (report.total.active, report.total.checks_late, report.total.checks_on_time) == (2, 1, 1)
+
+
+def test_periods() -> None:
+    today = date(2026, 11, 25)
+    assert period_of(PeriodKind.THIS_WEEK, today) == Period(date(2026, 11, 23), date(2026, 11, 29))
+    assert period_of(PeriodKind.LAST_WEEK, today) == Period(date(2026, 11, 16), date(2026, 11, 22))
+    assert period_of(PeriodKind.MONTH, today) == Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert period_of(PeriodKind.QUARTER, today) == Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert period_of(PeriodKind.QUARTER, date(2027, 2, 1)) == Period(date(2027, 1, 1), date(2027, 3, 31))
+    assert PERIOD.previous() == Period(EARLIER, EARLIER + timedelta(days=6))
