@@ -71,6 +71,7 @@ def help_text(role: Role | None) -> str:
         _("/pledge: read and sign the pledge"),
         _("/mypledge: your signed pledge receipt"),
         _("/checkin: this week's self-check"),
+        _("/report: your card; for heads and admins, their units' compliance with Excel and chart"),
         _("/mute 15/12: pause the daily reminder until a date (leave); /mute off"),
         _("/quiz: a practice round of questions"),
         _("/me: your details"),

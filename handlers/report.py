@@ -1,0 +1,253 @@
+"/report: a unit head's (or admin's) compliance summary with Excel and chart; an official's own card."
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+
+from compliance import reports
+from compliance.pledges import current_version
+from compliance.report_files import ReportLabels, chart_png, excel_report
+from compliance.reports import Figures, Period, PeriodKind, Report
+from handlers.context import BotContext, esc, reply
+from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
+from handlers.scope import current_scope
+from storage.models import Unit
+from storage.types import utcnow
+
+SHOWN_LAPSES = 15
+
+
+def period_names() -> dict[PeriodKind, str]:
+    return {
+        PeriodKind.THIS_WEEK: _("This week"),
+        PeriodKind.LAST_WEEK: _("Last week"),
+        PeriodKind.MONTH: _("This month"),
+        PeriodKind.QUARTER: _("This quarter"),
+    }
+
+
+def lapse_names() -> dict[str, str]:
+    return {
+        "not_signed": _("has not signed"),
+        "missed_twice": _("missed two self-checks in a row"),
+        "never_read": _("read no reminder"),
+        "unreachable": _("unreachable (blocked the bot)"),
+    }
+
+
+def _day(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return fmt_date(value)
+    return fmt_date(datetime.combine(value, time(12), LOCAL_TZ))
+
+
+def _pct(value: float | None) -> str:
+    return fmt_percent(value) if value is not None else "—"
+
+
+def _trend(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return ""
+    delta = now - before
+    return " ▲" if delta > 0.005 else (" ▼" if delta < -0.005 else " =")
+
+
+def _figures_lines(f: Figures, before: Figures) -> list[str]:
+    return [
+        _("Officials active: {n}").format(n=f.active),
+        _("Signed the current pledge: {n} ({rate}){trend}").format(
+            n=f.signed, rate=_pct(f.signed_rate), trend=_trend(f.signed_rate, before.signed_rate)
+        ),
+        _("Self-checks: {on_time} on time, {late} late, {missed} missed ({rate} on time){trend}").format(
+            on_time=f.checks_on_time,
+            late=f.checks_late,
+            missed=f.checks_missed,
+            rate=_pct(f.on_time_rate),
+            trend=_trend(f.on_time_rate, before.on_time_rate),
+        ),
+        _("Weekly quiz: {rate} took part, average score {score}").format(
+            rate=_pct(f.quiz_rate), score=_pct(f.quiz_average)
+        ),
+        _("Daily reminders read: {rate}{trend}").format(
+            rate=_pct(f.read_rate), trend=_trend(f.read_rate, before.read_rate)
+        ),
+    ]
+
+
+def render(report: Report, kind: PeriodKind, item_texts: dict[str, str]) -> str:
+    title = esc(report.root.name) if report.root else _("the whole office")
+    lines = [
+        _("<b>Report of {unit}</b>, {period} ({start} – {end})").format(
+            unit=title,
+            period=period_names()[kind].lower(),
+            start=_day(report.period.start),
+            end=_day(report.period.end),
+        ),
+        *_figures_lines(report.total, report.previous_total),
+    ]
+    averages = report.total.item_averages()
+    if averages:
+        weakest = min(averages, key=averages.__getitem__)
+        lines.append(
+            _("Weakest in the self-checks: “{item}” ({rate})").format(
+                item=esc(item_texts.get(weakest, weakest)), rate=_pct(averages[weakest])
+            )
+        )
+    top = min((line.depth for line in report.units), default=0)
+    children = [line for line in report.units if line.depth == top + 1]
+    if children:
+        lines += ["", _("<b>Units</b> (signed · self-checks on time · reminders read):")]
+        lines += [
+            f"• {esc(c.name)}: {_pct(c.subtree.signed_rate)} · {_pct(c.subtree.on_time_rate)} · "
+            f"{_pct(c.subtree.read_rate)}"
+            for c in children[:20]
+        ]
+    if report.lapses:
+        names = lapse_names()
+        lines += ["", _("<b>Lapses</b> ({n}):").format(n=len(report.lapses))]
+        lines += [
+            f"• {esc(lapse.full_name)} ({esc(lapse.unit_name)}): {names[lapse.kind]}"
+            for lapse in report.lapses[:SHOWN_LAPSES]
+        ]
+        if len(report.lapses) > SHOWN_LAPSES:
+            lines.append(_("…and {n} more in the Excel file.").format(n=len(report.lapses) - SHOWN_LAPSES))
+    return "\n".join(lines)
+
+
+def buttons(kind: PeriodKind) -> InlineKeyboardMarkup:
+    periods = [
+        InlineKeyboardButton(("• " if k is kind else "") + name, callback_data=f"rp:p:{k.value}")
+        for k, name in period_names().items()
+    ]
+    return InlineKeyboardMarkup(
+        [
+            periods[:2],
+            periods[2:],
+            [
+                InlineKeyboardButton(_("Excel"), callback_data=f"rp:x:{kind.value}"),
+                InlineKeyboardButton(_("Chart"), callback_data=f"rp:c:{kind.value}"),
+            ],
+        ]
+    )
+
+
+def labels(period: Period) -> ReportLabels:
+    return ReportLabels(
+        summary_sheet=_("Summary"),
+        columns=[
+            _("Unit"),
+            _("Code"),
+            _("Active"),
+            _("Signed"),
+            _("Signed %"),
+            _("On time"),
+            _("Late"),
+            _("Missed"),
+            _("On time %"),
+            _("Quiz taken %"),
+            _("Quiz average"),
+            _("Reminders read %"),
+        ],
+        lapses_heading=[_("Name"), _("Lapse")],
+        lapse_names=lapse_names(),
+        period=_("Period: {start} – {end}").format(start=_day(period.start), end=_day(period.end)),
+        total=_("Total"),
+        chart_title=_("Compliance by unit"),
+        series=[_("Signed %"), _("On time %"), _("Reminders read %")],
+        trend_title=_("Self-checks on time, last 8 weeks"),
+    )
+
+
+async def _scope_unit() -> tuple[Unit | None, bool]:
+    """The subtree the reader may see: the office for admins, their unit for heads; (None, False) for
+    officials, who get their own card."""
+    scope = current_scope()
+    actor = scope.actor
+    assert actor is not None
+    if actor.is_admin:
+        return None, True
+    if actor.is_head and actor.unit_id:
+        return await scope.session.get(Unit, actor.unit_id), True
+    return None, False
+
+
+async def _build(kind: PeriodKind) -> tuple[Report, dict[str, str]]:
+    """The report the reader may see, and the pledge items' texts in their language (for "weakest")."""
+    scope = current_scope()
+    root, _allowed = await _scope_unit()
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    report = await reports.build_report(scope.session, root=root, period=reports.period_of(kind, today))
+    version = await current_version(scope.session, root)
+    items = {item.id: item.text.get(current_locale()) for item in (version.template.items if version else [])}
+    return report, items
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    scope = current_scope()
+    actor = scope.actor
+    assert actor is not None
+    _root, allowed = await _scope_unit()
+    if not allowed:
+        await _own_card(update)
+        return
+    kind = PeriodKind.THIS_WEEK
+    report, items = await _build(kind)
+    await reply(update, render(report, kind, items), reply_markup=buttons(kind))
+
+
+async def _own_card(update: Update) -> None:
+    scope = current_scope()
+    actor = scope.actor
+    assert actor is not None
+    unit = await scope.session.get(Unit, actor.unit_id) if actor.unit_id else None
+    card = await reports.own_card(scope.session, official_id=actor.id, unit=unit)
+    statuses = {"done": _("on time"), "late": _("late"), "missed": _("missed"), "open": _("open")}
+    lines = [
+        _("<b>Your card</b>"),
+        _("Pledge signed on {date}").format(date=fmt_datetime(card.signed_at))
+        if card.signed_at
+        else _("You have not signed the current pledge: /pledge"),
+        _("Self-checks on time in a row: {n}").format(n=card.on_time_streak),
+    ]
+    lines += [f"• {_day(week)}: {statuses.get(status, status)}" for week, status in card.checks]
+    if card.quizzes:
+        lines.append(_("Weekly quizzes:"))
+        lines += [f"• {_day(week)}: {score}/{answered}" for week, score, answered in card.quizzes]
+    await reply(update, "\n".join(lines))
+
+
+async def report_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    _root, allowed = await _scope_unit()
+    parts = (query.data or "").split(":")
+    try:
+        kind = PeriodKind(parts[2])
+    except (IndexError, ValueError):
+        kind = None
+    if not allowed or kind is None or parts[1] not in ("p", "x", "c"):
+        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return
+    await query.answer()
+    report, items = await _build(kind)
+    if parts[1] == "p":
+        await query.edit_message_text(
+            render(report, kind, items), parse_mode=ParseMode.HTML, reply_markup=buttons(kind)
+        )
+        return
+    code = report.root.code if report.root else "office"
+    name = f"bao-cao-{code}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
+    if parts[1] == "x":
+        content = excel_report(report, labels(report.period))
+        await chat.send_document(InputFile(content, filename=f"{name}.xlsx"))
+        return
+    last_monday = report.period.end - timedelta(days=report.period.end.weekday())
+    mondays = [last_monday - timedelta(weeks=back) for back in range(7, -1, -1)]
+    rates = await reports.on_time_by_week(current_scope().session, root=report.root, mondays=mondays)
+    weekly = [(monday.strftime("%d/%m"), rates[monday]) for monday in mondays]
+    chart = chart_png(report, labels(report.period), weekly)
+    await chat.send_photo(InputFile(chart, filename=f"{name}.png"))

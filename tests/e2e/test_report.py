@@ -1,0 +1,70 @@
+"""/report through the real bot: a head's summary, Excel read back, chart PNG, an official's own card."""
+
+from __future__ import annotations
+
+import io
+import struct
+from datetime import UTC, datetime
+
+import time_machine
+from openpyxl import load_workbook
+
+from handlers.i18n import _, use_locale
+from storage.engine import Database
+from tests.factories import FakeUser, buttons, press
+from tests.harness import BotHarness
+from tests.test_reports import office  # noqa: F401 - the fixture: a small office with known activity
+
+HOA = FakeUser(300, "Hoa", "Lê", "vi")  # head of Văn phòng
+LAN = FakeUser(302, "Lan", "Nguyễn", "vi")  # an official of Phòng Quản lý vận tải
+WEDNESDAY = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # "last week" is the office fixture's week
+
+
+async def test_a_heads_report_with_excel_and_chart(office: Database, harness: BotHarness) -> None:  # noqa: F811
+    with time_machine.travel(WEDNESDAY, tick=True):
+        summary = await harness.say(HOA, "/report")
+        last_week = next(b for b in buttons(summary) if b["callback_data"] == "rp:p:lastweek")
+        report = await harness.send(press(HOA, summary, last_week["callback_data"]), to_chat=HOA.id)
+        with use_locale("vi"):
+            assert _("Officials active: {n}").format(n=2) in report["text"]
+            assert "Phạm Minh Châu" in report["text"] and "Đỗ Quang Huy" not in report["text"]  # not her unit
+        excel = next(b for b in buttons(report) if b["callback_data"].startswith("rp:x:"))
+        before = len(harness.server.messages_to(HOA.id))
+        await harness.server.inject(press(HOA, report, excel["callback_data"]))
+        sent = await harness.server.wait_for(
+            lambda: next((m for m in harness.server.messages_to(HOA.id)[before:] if "document" in m), None)
+        )
+        name, content = harness.server.files[sent["document"]["file_id"]]
+        assert name == "bao-cao-van-phong-20261116-20261122.xlsx"
+        workbook = load_workbook(io.BytesIO(content))
+        summary_sheet = workbook.worksheets[0]
+        assert summary_sheet.freeze_panes == "A2" and summary_sheet.auto_filter.ref
+        header = [cell.value for cell in summary_sheet[1]]
+        row = [cell.value for cell in summary_sheet[2]]
+        assert row[header.index(_("Active"))] == 2 and row[header.index(_("Signed %"))] == 0.5
+        assert summary_sheet.cell(row=2, column=5).number_format == "0.0%"
+        chart = next(b for b in buttons(report) if b["callback_data"].startswith("rp:c:"))
+        before = len(harness.server.messages_to(HOA.id))
+        await harness.server.inject(press(HOA, report, chart["callback_data"]))
+        photo = await harness.server.wait_for(
+            lambda: next((m for m in harness.server.messages_to(HOA.id)[before:] if "photo" in m), None)
+        )
+        png = harness.server.files[photo["photo"][0]["file_id"]][1]
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", png[16:24]) == (1000, 800)
+
+
+async def test_an_official_gets_their_own_card_and_no_unit_report(
+    office: Database, harness: BotHarness
+) -> None:  # noqa: F811
+    with time_machine.travel(WEDNESDAY, tick=True):
+        card = await harness.say(LAN, "/report")
+        with use_locale("vi"):
+            assert card["text"].startswith(_("<b>Your card</b>"))
+        assert not buttons(card) and "4/5" in card["text"]
+        before = len(harness.server.calls)
+        await harness.server.inject(press(LAN, {**card, "reply_markup": None}, "rp:x:lastweek"))
+        await harness.server.wait_for(
+            lambda: any(c.method == "answerCallbackQuery" for c in harness.server.calls[before:])
+        )
+        assert not any("document" in m for m in harness.server.messages_to(LAN.id))
