@@ -13,14 +13,13 @@ from handlers.i18n import _, use_locale
 from storage.engine import Database
 from tests.factories import FakeUser, buttons, press
 from tests.harness import BotHarness
-from tests.test_reports import office  # noqa: F401 - the fixture: a small office with known activity
 
 HOA = FakeUser(300, "Hoa", "Lê", "vi")  # head of Văn phòng
 LAN = FakeUser(302, "Lan", "Nguyễn", "vi")  # an official of Phòng Quản lý vận tải
 WEDNESDAY = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # "last week" is the office fixture's week
 
 
-async def test_a_heads_report_with_excel_and_chart(office: Database, harness: BotHarness) -> None:  # noqa: F811
+async def test_a_heads_report_with_excel_and_chart(office: Database, harness: BotHarness) -> None:
     with time_machine.travel(WEDNESDAY, tick=True):
         summary = await harness.say(HOA, "/report")
         last_week = next(b for b in buttons(summary) if b["callback_data"] == "rp:p:lastweek")
@@ -56,7 +55,7 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
 
 async def test_an_official_gets_their_own_card_and_no_unit_report(
     office: Database, harness: BotHarness
-) -> None:  # noqa: F811
+) -> None:
     with time_machine.travel(WEDNESDAY, tick=True):
         card = await harness.say(LAN, "/report")
         with use_locale("vi"):
