@@ -24,6 +24,7 @@ from compliance.calendar import WorkCalendar
 from compliance.outbox import plan_for_officials
 from compliance.pledges import Version, VersionMap, versions_by_unit
 from compliance.schedules import ScheduleMap, as_time, load_schedules
+from compliance.weekly_reports import plan_weekly_summaries
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus
 from storage.models_pledge import Signature
@@ -236,6 +237,19 @@ async def _weekly_events(
             now=now,
             action=partial(nudge_selfchecks, session, week, audience),
         )
+
+    office = schedules.office
+    summary_day = week + timedelta(days=office.summary_weekday)
+    await _run_event(
+        session,
+        report,
+        kind="weekly_report",
+        scope=f"{office.summary_weekday} {office.summary_time}",
+        key_day=week,
+        due=at_local(summary_day, office.summary_time),
+        now=now,
+        action=partial(plan_weekly_summaries, session, week=week),
+    )
 
     def quiz_key(unit_id: int | None) -> str:
         s = schedules.for_unit(unit_id)

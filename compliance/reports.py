@@ -135,6 +135,7 @@ class Lapse:
     full_name: str
     unit_name: str
     kind: str  # not_signed | missed_twice | never_read | unreachable
+    unit_id: int = 0
 
 
 @dataclass
@@ -339,13 +340,13 @@ async def _lapses(session: AsyncSession, units: list[Unit], period: Period) -> l
         for official_id, full_name, unit_id, status in people:
             unit_name = names[_uid(unit_id)]
             if status is OfficialStatus.UNREACHABLE:
-                found.append(Lapse(official_id, full_name, unit_name, "unreachable"))
+                found.append(Lapse(official_id, full_name, unit_name, "unreachable", _uid(unit_id)))
             if versions.for_unit(unit_id) is not None and official_id not in signed_current:
-                found.append(Lapse(official_id, full_name, unit_name, "not_signed"))
+                found.append(Lapse(official_id, full_name, unit_name, "not_signed", _uid(unit_id)))
             if official_id in missed_twice:
-                found.append(Lapse(official_id, full_name, unit_name, "missed_twice"))
+                found.append(Lapse(official_id, full_name, unit_name, "missed_twice", _uid(unit_id)))
             if official_id in never_read:
-                found.append(Lapse(official_id, full_name, unit_name, "never_read"))
+                found.append(Lapse(official_id, full_name, unit_name, "never_read", _uid(unit_id)))
     return sorted(found, key=lambda lapse: (lapse.kind, lapse.unit_name, lapse.full_name))
 
 
@@ -446,3 +447,25 @@ async def on_time_by_week(
         if status == "done":
             counts[week][0] += int(count)
     return {week: (done / due if due else None) for week, (done, due) in counts.items()}
+
+
+def summary_payload(
+    line_or_total: Figures, *, unit_name: str | None, period: Period, lapses: int
+) -> dict[str, object]:
+    """A week's figures as plain data, for the outbox: the message is rendered in its reader's language."""
+    f = line_or_total
+    return {
+        "unit": unit_name,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "active": f.active,
+        "signed": f.signed,
+        "signed_rate": f.signed_rate,
+        "on_time": f.checks_on_time,
+        "late": f.checks_late,
+        "missed": f.checks_missed,
+        "quiz_rate": f.quiz_rate,
+        "quiz_average": f.quiz_average,
+        "read_rate": f.read_rate,
+        "lapses": lapses,
+    }

@@ -17,7 +17,7 @@ from telegram.ext import AIORateLimiter
 from compliance import delivery
 from compliance.delivery import Claimed
 from handlers.context import esc
-from handlers.i18n import _, current_locale, fmt_datetime, use_locale
+from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_percent, use_locale
 from handlers.scope import maybe_scope
 from storage.engine import Database
 from storage.types import utcnow
@@ -108,6 +108,36 @@ def _quiz(payload: dict[str, Any]) -> Rendered:
     return text, markup
 
 
+def _weekly_report(payload: dict[str, Any]) -> Rendered:
+    def pct(value: float | None) -> str:
+        return fmt_percent(value) if value is not None else "—"
+
+    unit = esc(payload["unit"]) if payload["unit"] else _("the whole office")
+    start, end = (datetime.fromisoformat(payload[k] + "T12:00:00+07:00") for k in ("start", "end"))
+    lines = [
+        _("<b>Weekly report of {unit}</b> ({start} – {end})").format(
+            unit=unit, start=fmt_date(start), end=fmt_date(end)
+        ),
+        _("Officials active: {n}").format(n=payload["active"]),
+        _("Signed the current pledge: {n} ({rate}){trend}").format(
+            n=payload["signed"], rate=pct(payload["signed_rate"]), trend=""
+        ),
+        _("Self-checks: {on_time} on time, {late} late, {missed} missed ({rate} on time){trend}").format(
+            on_time=payload["on_time"],
+            late=payload["late"],
+            missed=payload["missed"],
+            rate=pct(payload["on_time"] / max(1, payload["on_time"] + payload["late"] + payload["missed"])),
+            trend="",
+        ),
+        _("Weekly quiz: {rate} took part, average score {score}").format(
+            rate=pct(payload["quiz_rate"]), score=pct(payload["quiz_average"])
+        ),
+        _("Daily reminders read: {rate}{trend}").format(rate=pct(payload["read_rate"]), trend=""),
+        _("Lapses: {n}. Details, Excel and chart: /report").format(n=payload["lapses"]),
+    ]
+    return "\n".join(lines), None
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "join_request": _join_request,
     "join_approved": _join_approved,
@@ -117,6 +147,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "selfcheck_open": _selfcheck_open,
     "selfcheck_nudge": _selfcheck_nudge,
     "quiz": _quiz,
+    "weekly_report": _weekly_report,
 }
 
 

@@ -88,6 +88,10 @@ async def test_a_whole_week(office: Database) -> None:
     assert len({r.payload["number"] for r in rows if r.kind == "reminder" and r.chat_id == 100}) > 1
     assert by_kind["selfcheck_open"] == 4 and by_kind["quiz"] == 4
     assert by_kind["selfcheck_nudge"] == 4  # nobody answered: one nudge each, once
+    heads = {r.chat_id: r.payload for r in rows if r.kind == "weekly_report"}
+    assert set(heads) == {100, 101} and by_kind["weekly_report"] == 2  # each head, once a week
+    assert heads[100]["unit"] == "Sở GTVT" and heads[100]["active"] == 4
+    assert heads[101]["unit"] == "Văn phòng" and heads[101]["active"] == 2
     async with office.unit_of_work() as session:
         statuses = Counter((await session.scalars(select(SelfCheck.status))).all())
         opened = {c.opened_at.astimezone(VN) for c in (await session.scalars(select(SelfCheck))).all()}
@@ -147,7 +151,15 @@ async def test_downtime_sends_what_fell_due_today_and_skips_earlier_days(office:
 async def test_a_restart_or_a_second_replica_plans_nothing_twice(office: Database) -> None:
     for _ in range(3):
         await run_ticks(office, local(MONDAY, 8), local(MONDAY, 8), timedelta(hours=1))
-    assert len(await outbox(office)) == 4
+    # four reminders, and Monday 08:00's summary to each of the two heads, once
+    assert Counter((r.kind, r.chat_id) for r in await outbox(office)) == {
+        ("reminder", 100): 1,
+        ("reminder", 101): 1,
+        ("reminder", 102): 1,
+        ("reminder", 103): 1,
+        ("weekly_report", 100): 1,
+        ("weekly_report", 101): 1,
+    }
     async with office.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(DailyReminder)) == 4
 
@@ -164,6 +176,7 @@ async def test_muted_officials_get_no_reminder_but_still_the_self_check(office: 
         ("selfcheck_open", None): 1,
         ("selfcheck_nudge", None): 1,
         ("quiz", None): 1,
+        ("weekly_report", None): 1,  # chat 100 is the head of the Sở
     }
 
 

@@ -1,0 +1,52 @@
+"""Monday's summary for every unit head (their subtree) and every admin (the office), planned by the tick."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.outbox import plan_for_officials
+from compliance.reports import Period, build_report, summary_payload
+from storage.models import Official, OfficialStatus, Role, Unit
+
+
+async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
+    """Last week's figures to each head and admin, once per person and week (the dedupe key). One report of
+    the whole office serves every head: each gets the subtree figures of their own unit."""
+    period = Period(week - timedelta(days=7), week - timedelta(days=1))
+    report = await build_report(session, root=None, period=period)
+    lines = {line.unit_id: line for line in report.units}
+    readers = (
+        await session.execute(
+            select(Official.id, Official.role, Official.unit_id).where(
+                Official.role.in_([Role.HEAD, Role.ADMIN]),
+                Official.status == OfficialStatus.ACTIVE,
+                Official.telegram_user_id.is_not(None),
+            )
+        )
+    ).all()
+    unit_paths = await _unit_paths(session)
+    planned = 0
+    for official_id, role, unit_id in readers:
+        if role is Role.ADMIN or unit_id is None or unit_id not in lines:
+            payload = summary_payload(report.total, unit_name=None, period=period, lapses=len(report.lapses))
+        else:
+            prefix = unit_paths[unit_id]
+            lapses = sum(1 for lapse in report.lapses if unit_paths.get(lapse.unit_id, "").startswith(prefix))
+            payload = summary_payload(
+                lines[unit_id].subtree, unit_name=lines[unit_id].name, period=period, lapses=lapses
+            )
+        planned += await plan_for_officials(
+            session,
+            kind="weekly_report",
+            key_suffix=week.isoformat(),
+            payload=payload,
+            audience=Official.id == official_id,
+        )
+    return planned
+
+
+async def _unit_paths(session: AsyncSession) -> dict[int, str]:
+    return {unit_id: path for unit_id, path in (await session.execute(select(Unit.id, Unit.path))).all()}
