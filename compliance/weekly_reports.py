@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.outbox import plan_for_officials
-from compliance.reports import Period, build_report, summary_payload
+from compliance.reports import Lapse, Period, build_report, summary_payload
 from storage.models import Official, OfficialStatus, Role, Unit
 
 
@@ -50,3 +50,25 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
 
 async def _unit_paths(session: AsyncSession) -> dict[int, str]:
     return {unit_id: path for unit_id, path in (await session.execute(select(Unit.id, Unit.path))).all()}
+
+
+NUDGE_ORDER = ("not_signed", "missed_twice", "never_read")
+
+
+async def plan_nudges(session: AsyncSession, *, lapses: list[Lapse], day: date) -> int:
+    """A short reminder to each person with a lapse, at most once a day each (the dedupe key); those who
+    blocked the bot are left out. The most pressing lapse names the message."""
+    planned = 0
+    remaining = {lapse.official_id for lapse in lapses if lapse.kind != "unreachable"}
+    for kind in NUDGE_ORDER:
+        ids = sorted({lapse.official_id for lapse in lapses if lapse.kind == kind} & remaining)
+        remaining -= set(ids)
+        for start in range(0, len(ids), 500):
+            planned += await plan_for_officials(
+                session,
+                kind="nudge",
+                key_suffix=day.isoformat(),
+                payload={"lapse": kind},
+                audience=Official.id.in_(ids[start : start + 500]),
+            )
+    return planned

@@ -138,6 +138,17 @@ def _weekly_report(payload: dict[str, Any]) -> Rendered:
     return "\n".join(lines), None
 
 
+def _nudge(payload: dict[str, Any]) -> Rendered:
+    texts = {
+        "not_signed": _("A reminder from your unit head: please read and sign the pledge: /pledge"),
+        "missed_twice": _("A reminder from your unit head: please do this week's self-check: /checkin"),
+        "never_read": _(
+            "A reminder from your unit head: please read the daily pledge item and press “Read”."
+        ),
+    }
+    return texts[payload["lapse"]], None
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "join_request": _join_request,
     "join_approved": _join_approved,
@@ -148,6 +159,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "selfcheck_nudge": _selfcheck_nudge,
     "quiz": _quiz,
     "weekly_report": _weekly_report,
+    "nudge": _nudge,
 }
 
 

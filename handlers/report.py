@@ -11,6 +11,7 @@ from compliance import reports
 from compliance.pledges import current_version
 from compliance.report_files import ReportLabels, chart_png, excel_report
 from compliance.reports import Figures, Period, PeriodKind, Report
+from compliance.weekly_reports import plan_nudges
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
 from handlers.scope import current_scope
@@ -130,6 +131,7 @@ def buttons(kind: PeriodKind) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("Excel"), callback_data=f"rp:x:{kind.value}"),
                 InlineKeyboardButton(_("Chart"), callback_data=f"rp:c:{kind.value}"),
             ],
+            [InlineKeyboardButton(_("Nudge those with lapses"), callback_data=f"rp:n:{kind.value}")],
         ]
     )
 
@@ -229,7 +231,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         kind = PeriodKind(parts[2])
     except (IndexError, ValueError):
         kind = None
-    if not allowed or kind is None or parts[1] not in ("p", "x", "c"):
+    if not allowed or kind is None or parts[1] not in ("p", "x", "c", "n"):
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return
     await query.answer()
@@ -237,6 +239,16 @@ async def report_button(update: Update, context: BotContext) -> None:
     if parts[1] == "p":
         await query.edit_message_text(
             render(report, kind, items), parse_mode=ParseMode.HTML, reply_markup=buttons(kind)
+        )
+        return
+    if parts[1] == "n":
+        today = utcnow().astimezone(LOCAL_TZ).date()
+        planned = await plan_nudges(current_scope().session, lapses=report.lapses, day=today)
+        current_scope().outbox_planned = True
+        await current_scope().commit()
+        await chat.send_message(
+            _("{n} officials will be reminded (each at most once a day).").format(n=planned),
+            parse_mode=ParseMode.HTML,
         )
         return
     code = report.root.code if report.root else "office"

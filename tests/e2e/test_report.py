@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 
 import time_machine
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from handlers.i18n import _, use_locale
 from storage.engine import Database
+from storage.models import OutboxMessage
 from tests.factories import FakeUser, buttons, press
 from tests.harness import BotHarness
 
@@ -67,3 +69,19 @@ async def test_an_official_gets_their_own_card_and_no_unit_report(
             lambda: any(c.method == "answerCallbackQuery" for c in harness.server.calls[before:])
         )
         assert not any("document" in m for m in harness.server.messages_to(LAN.id))
+
+
+async def test_nudging_those_with_lapses_once_a_day(office: Database, harness: BotHarness) -> None:
+
+    with time_machine.travel(WEDNESDAY, tick=True):
+        summary = await harness.say(HOA, "/report")
+        nudge = next(b for b in buttons(summary) if b["callback_data"].startswith("rp:n:"))
+        for expected in (1, 0):  # Châu has not signed; pressing again the same day reminds nobody
+            told = await harness.send(press(HOA, summary, nudge["callback_data"]), to_chat=HOA.id)
+            with use_locale("vi"):
+                assert told["text"] == _("{n} officials will be reminded (each at most once a day).").format(
+                    n=expected
+                )
+        async with office.unit_of_work() as session:
+            nudges = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nudge"))).all()
+        assert [(n.chat_id, n.payload["lapse"]) for n in nudges] == [(301, "not_signed")]
