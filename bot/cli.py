@@ -9,7 +9,7 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot import cli_calendar, cli_pledge, cli_schedule
+from bot import cli_calendar, cli_export, cli_pledge, cli_schedule
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from compliance.demo import demo_rows
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo-data", help="seed a demo office (a Sở, 3 phòng, 2 tổ, 40 officials)")
     cli_pledge.add_commands(commands)
     cli_schedule.add_commands(commands)
+    cli_export.add_commands(commands)
     cli_calendar.add_commands(commands)
     return parser
 
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "demo-data":
         return asyncio.run(demo_data(settings))
+    if args.command == "export":
+        return asyncio.run(cli_export.run_export(settings, args))
     if args.command == "schedule":
         return asyncio.run(cli_schedule.run_schedule(settings, args))
     if args.command == "pledge":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -178,3 +179,39 @@ def test_periods() -> None:
     assert period_of(PeriodKind.QUARTER, today) == Period(date(2026, 10, 1), date(2026, 12, 31))
     assert period_of(PeriodKind.QUARTER, date(2027, 2, 1)) == Period(date(2027, 1, 1), date(2027, 3, 31))
     assert PERIOD.previous() == Period(EARLIER, EARLIER + timedelta(days=6))
+
+
+def test_review_periods() -> None:
+    from compliance.review_export import parse_review_period
+
+    assert parse_review_period("2027Q1") == Period(date(2027, 1, 1), date(2027, 3, 31))
+    assert parse_review_period("2026q4") == Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert parse_review_period("2027") == Period(date(2027, 1, 1), date(2027, 12, 31))
+    assert parse_review_period("2027Q5") is None and parse_review_period("năm nay") is None
+
+
+async def test_the_review_export_one_row_per_official(
+    office: Database, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from bot.cli import main
+
+    assert isinstance(tmp_path, Path)
+    monkeypatch.setenv("DATABASE_URL", office.url)
+    target = tmp_path / "thi-dua-2026Q4.xlsx"
+    # the CLI runs its own event loop, so it runs in a thread here, as it would in its own process
+    assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(target)]) == 0
+    assert await asyncio.to_thread(main, ["export", "--period", "quý 4", str(target)]) == 2
+    workbook = load_workbook(io.BytesIO(target.read_bytes()))
+    assert workbook.sheetnames == ["so-gtvt", "van-phong", "phong-quan-ly-van-tai"]
+    sheet = workbook["phong-quan-ly-van-tai"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    lan, huy = rows["Nguyễn Thị Lan"], rows["Đỗ Quang Huy"]
+    assert lan[3] is not None and (lan[4], lan[5], lan[6], lan[7]) == (1, 0, 0, 1)
+    assert lan[8] == pytest.approx(0.8) and lan[9] == pytest.approx(2 / 3)
+    assert lan[10] == 92.0  # 40 signed + 30 on time + 15 × 2/3 read + 15 × 0.8 quiz
+    assert huy[3] is None and (huy[6], huy[10]) == (2, 0.0)

@@ -1,0 +1,62 @@
+"""python -m bot export --period 2027Q1|2027 [--unit CODE] FILE.xlsx: the emulation review's workbook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+from compliance.review_export import parse_review_period, review_rows, review_workbook
+from compliance.units import get_unit_by_code
+from handlers.i18n import _
+from storage.engine import Database
+from storage.migrate import upgrade
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = commands.add_parser("export", help="the emulation review (thi đua): one row per official")
+    export.add_argument("--period", required=True, help="a year (2027) or a quarter (2027Q1)")
+    export.add_argument("--unit", help="unit code (default: the whole office)")
+    export.add_argument("file", type=Path)
+
+
+def review_header() -> list[str]:
+    return [
+        _("Name"),
+        _("Title"),
+        _("Unit"),
+        _("Signed on"),
+        _("On time"),
+        _("Late"),
+        _("Missed"),
+        _("Weekly quizzes"),
+        _("Quiz average"),
+        _("Reminders read %"),
+        _("Score"),
+    ]
+
+
+async def run_export(settings: Settings, args: argparse.Namespace) -> int:
+    period = parse_review_period(args.period)
+    if period is None:
+        print(_("The period must be a year (2027) or a quarter (2027Q1)."), file=sys.stderr)
+        return 2
+    await upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as session:
+            unit = await get_unit_by_code(session, args.unit) if args.unit else None
+            if args.unit and unit is None:
+                print(_("Unit not found: {code}").format(code=args.unit), file=sys.stderr)
+                return 1
+            units, rows = await review_rows(session, root=unit, period=period)
+        args.file.write_bytes(review_workbook(units, rows, review_header()))
+        print(
+            _("{n} officials in {units} units written to {file}.").format(
+                n=len(rows), units=len(units), file=args.file
+            )
+        )
+        return 0
+    finally:
+        await database.dispose()
