@@ -10,6 +10,7 @@ from bot.settings import Settings
 from compliance.review_export import parse_review_period, review_rows, review_workbook
 from compliance.units import get_unit_by_code
 from handlers.i18n import _
+from handlers.report import review_header
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -19,22 +20,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     export.add_argument("--period", required=True, help="a year (2027) or a quarter (2027Q1)")
     export.add_argument("--unit", help="unit code (default: the whole office)")
     export.add_argument("file", type=Path)
-
-
-def review_header() -> list[str]:
-    return [
-        _("Name"),
-        _("Title"),
-        _("Unit"),
-        _("Signed on"),
-        _("On time"),
-        _("Late"),
-        _("Missed"),
-        _("Weekly quizzes"),
-        _("Quiz average"),
-        _("Reminders read %"),
-        _("Score"),
-    ]
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from compliance import reports
 from compliance.pledges import current_version
 from compliance.report_files import ReportLabels, chart_png, excel_report
 from compliance.reports import Figures, Period, PeriodKind, Report
+from compliance.review_export import review_rows, review_workbook
 from compliance.weekly_reports import plan_nudges
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
@@ -118,7 +119,7 @@ def render(report: Report, kind: PeriodKind, item_texts: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def buttons(kind: PeriodKind) -> InlineKeyboardMarkup:
+def buttons(kind: PeriodKind, *, admin: bool = False) -> InlineKeyboardMarkup:
     periods = [
         InlineKeyboardButton(("• " if k is kind else "") + name, callback_data=f"rp:p:{k.value}")
         for k, name in period_names().items()
@@ -132,8 +133,36 @@ def buttons(kind: PeriodKind) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("Chart"), callback_data=f"rp:c:{kind.value}"),
             ],
             [InlineKeyboardButton(_("Nudge those with lapses"), callback_data=f"rp:n:{kind.value}")],
+            *(
+                [
+                    [
+                        InlineKeyboardButton(
+                            _("Emulation review, this quarter (Excel)"), callback_data="rp:r:quarter"
+                        )
+                    ]
+                ]
+                if admin
+                else []
+            ),
         ]
     )
+
+
+def review_header() -> list[str]:
+    """The emulation review's columns (the CLI's export and the admin button share them)."""
+    return [
+        _("Name"),
+        _("Title"),
+        _("Unit"),
+        _("Signed on"),
+        _("On time"),
+        _("Late"),
+        _("Missed"),
+        _("Weekly quizzes"),
+        _("Quiz average"),
+        _("Reminders read %"),
+        _("Score"),
+    ]
 
 
 def labels(period: Period) -> ReportLabels:
@@ -197,7 +226,7 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     kind = PeriodKind.THIS_WEEK
     report, items = await _build(kind)
-    await reply(update, render(report, kind, items), reply_markup=buttons(kind))
+    await reply(update, render(report, kind, items), reply_markup=buttons(kind, admin=actor.is_admin))
 
 
 async def _own_card(update: Update) -> None:
@@ -231,14 +260,29 @@ async def report_button(update: Update, context: BotContext) -> None:
         kind = PeriodKind(parts[2])
     except (IndexError, ValueError):
         kind = None
-    if not allowed or kind is None or parts[1] not in ("p", "x", "c", "n"):
+    actor = current_scope().actor
+    is_admin = actor is not None and actor.is_admin
+    if (
+        not allowed
+        or kind is None
+        or parts[1] not in ("p", "x", "c", "n", "r")
+        or (parts[1] == "r" and not is_admin)
+    ):
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return
     await query.answer()
     report, items = await _build(kind)
     if parts[1] == "p":
         await query.edit_message_text(
-            render(report, kind, items), parse_mode=ParseMode.HTML, reply_markup=buttons(kind)
+            render(report, kind, items), parse_mode=ParseMode.HTML, reply_markup=buttons(kind, admin=is_admin)
+        )
+        return
+    if parts[1] == "r":
+        quarter = reports.period_of(PeriodKind.QUARTER, utcnow().astimezone(LOCAL_TZ).date())
+        units, rows = await review_rows(current_scope().session, root=None, period=quarter)
+        label = f"{quarter.start.year}Q{(quarter.start.month - 1) // 3 + 1}"
+        await chat.send_document(
+            InputFile(review_workbook(units, rows, review_header()), filename=f"thi-dua-{label}.xlsx")
         )
         return
     if parts[1] == "n":

@@ -85,3 +85,24 @@ async def test_nudging_those_with_lapses_once_a_day(office: Database, harness: B
         async with office.unit_of_work() as session:
             nudges = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nudge"))).all()
         assert [(n.chat_id, n.payload["lapse"]) for n in nudges] == [(301, "not_signed")]
+
+
+async def test_the_admins_review_button(office: Database, harness: BotHarness) -> None:
+    admin = BotHarness.ADMIN
+    with time_machine.travel(WEDNESDAY, tick=True):
+        summary = await harness.say(admin, "/report")
+        review = next(b for b in buttons(summary) if b["callback_data"] == "rp:r:quarter")
+        before = len(harness.server.messages_to(admin.id))
+        await harness.server.inject(press(admin, summary, review["callback_data"]))
+        sent = await harness.server.wait_for(
+            lambda: next((m for m in harness.server.messages_to(admin.id)[before:] if "document" in m), None)
+        )
+        name, content = harness.server.files[sent["document"]["file_id"]]
+        assert name == "thi-dua-2026Q4.xlsx"
+        assert load_workbook(io.BytesIO(content)).sheetnames == [
+            "so-gtvt",
+            "van-phong",
+            "phong-quan-ly-van-tai",
+        ]
+        hoa_summary = await harness.say(HOA, "/report")
+        assert not any(b["callback_data"] == "rp:r:quarter" for b in buttons(hoa_summary))  # heads: no button
