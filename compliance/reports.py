@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, exists, func, select
@@ -173,13 +173,6 @@ def _uid(unit_id: int | None) -> int:
 
 def _in(unit_ids: list[int]) -> list[list[int]]:
     return [unit_ids[i : i + CHUNK] for i in range(0, len(unit_ids), CHUNK)] or [[]]
-
-
-def _bounds(period: Period) -> tuple[datetime, datetime]:
-    return (
-        datetime.combine(period.start, time(0), LOCAL_TZ),
-        datetime.combine(period.end + timedelta(days=1), time(0), LOCAL_TZ),
-    )
 
 
 async def _figures(session: AsyncSession, unit_ids: list[int], period: Period) -> dict[int, Figures]:
@@ -370,102 +363,3 @@ async def build_report(session: AsyncSession, *, root: Unit | None, period: Peri
     return Report(
         root, period, list(lines.values()), total, previous_total, await _lapses(session, units, period)
     )
-
-
-@dataclass(frozen=True)
-class OwnCard:
-    signed_at: datetime | None
-    checks: list[tuple[date, str]]  # the last weeks' self-check statuses, newest first
-    quizzes: list[tuple[date, int, int]]  # week, score, answered
-    on_time_streak: int
-
-
-async def own_card(session: AsyncSession, *, official_id: int, unit: Unit | None, weeks: int = 8) -> OwnCard:
-    """An official's own report: signature of the current version, self-checks, weekly quiz scores."""
-    version = (await versions_by_unit(session)).for_unit(unit.id if unit else None)
-    signed_at = None
-    if version is not None:
-        signed_at = await session.scalar(
-            select(Signature.signed_at).where(
-                Signature.official_id == official_id,
-                Signature.pledge_version_id == version.id,
-                Signature.on_behalf_of_unit.is_(False),
-            )
-        )
-    checks = [
-        (week, status)
-        for week, status in (
-            await session.execute(
-                select(SelfCheck.week, SelfCheck.status)
-                .where(SelfCheck.official_id == official_id)
-                .order_by(SelfCheck.week.desc())
-                .limit(weeks)
-            )
-        ).all()
-    ]
-    quizzes = [
-        (week, score, answered)
-        for week, score, answered in (
-            await session.execute(
-                select(QuizAttempt.week, QuizAttempt.score, QuizAttempt.answered)
-                .where(
-                    QuizAttempt.official_id == official_id,
-                    QuizAttempt.practice.is_(False),
-                    QuizAttempt.week.is_not(None),
-                )
-                .order_by(QuizAttempt.week.desc())
-                .limit(weeks)
-            )
-        ).all()
-        if week is not None
-    ]
-    streak = 0
-    for _, status in checks:
-        if status == "open":
-            continue
-        if status != "done":
-            break
-        streak += 1
-    return OwnCard(signed_at, checks, quizzes, streak)
-
-
-async def on_time_by_week(
-    session: AsyncSession, *, root: Unit | None, mondays: list[date]
-) -> dict[date, float | None]:
-    """The share of self-checks done on time, per week, for a subtree: one grouped query."""
-    query = (
-        select(SelfCheck.week, SelfCheck.status, func.count())
-        .join(Official, Official.id == SelfCheck.official_id)
-        .where(SelfCheck.week.in_(mondays), SelfCheck.status.in_(["done", "late", "missed"]))
-        .group_by(SelfCheck.week, SelfCheck.status)
-    )
-    if root is not None:
-        query = query.where(Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path))))
-    counts: dict[date, list[int]] = {week: [0, 0] for week in mondays}
-    for week, status, count in await session.execute(query):
-        counts[week][1] += int(count)
-        if status == "done":
-            counts[week][0] += int(count)
-    return {week: (done / due if due else None) for week, (done, due) in counts.items()}
-
-
-def summary_payload(
-    line_or_total: Figures, *, unit_name: str | None, period: Period, lapses: int
-) -> dict[str, object]:
-    """A week's figures as plain data, for the outbox: the message is rendered in its reader's language."""
-    f = line_or_total
-    return {
-        "unit": unit_name,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "active": f.active,
-        "signed": f.signed,
-        "signed_rate": f.signed_rate,
-        "on_time": f.checks_on_time,
-        "late": f.checks_late,
-        "missed": f.checks_missed,
-        "quiz_rate": f.quiz_rate,
-        "quiz_average": f.quiz_average,
-        "read_rate": f.read_rate,
-        "lapses": lapses,
-    }

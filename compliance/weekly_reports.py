@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.outbox import plan_for_officials
-from compliance.reports import Lapse, Period, build_report, summary_payload
+from compliance.reports import Figures, Lapse, Period, build_report
 from storage.models import Official, OfficialStatus, Role, Unit
+from storage.models_practice import SelfCheck
 
 
 async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
@@ -72,3 +73,45 @@ async def plan_nudges(session: AsyncSession, *, lapses: list[Lapse], day: date) 
                 audience=Official.id.in_(ids[start : start + 500]),
             )
     return planned
+
+
+def summary_payload(
+    line_or_total: Figures, *, unit_name: str | None, period: Period, lapses: int
+) -> dict[str, object]:
+    """A week's figures as plain data, for the outbox: the message is rendered in its reader's language."""
+    f = line_or_total
+    return {
+        "unit": unit_name,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "active": f.active,
+        "signed": f.signed,
+        "signed_rate": f.signed_rate,
+        "on_time": f.checks_on_time,
+        "late": f.checks_late,
+        "missed": f.checks_missed,
+        "quiz_rate": f.quiz_rate,
+        "quiz_average": f.quiz_average,
+        "read_rate": f.read_rate,
+        "lapses": lapses,
+    }
+
+
+async def on_time_by_week(
+    session: AsyncSession, *, root: Unit | None, mondays: list[date]
+) -> dict[date, float | None]:
+    """The share of self-checks done on time, per week, for a subtree: one grouped query."""
+    query = (
+        select(SelfCheck.week, SelfCheck.status, func.count())
+        .join(Official, Official.id == SelfCheck.official_id)
+        .where(SelfCheck.week.in_(mondays), SelfCheck.status.in_(["done", "late", "missed"]))
+        .group_by(SelfCheck.week, SelfCheck.status)
+    )
+    if root is not None:
+        query = query.where(Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path))))
+    counts: dict[date, list[int]] = {week: [0, 0] for week in mondays}
+    for week, status, count in await session.execute(query):
+        counts[week][1] += int(count)
+        if status == "done":
+            counts[week][0] += int(count)
+    return {week: (done / due if due else None) for week, (done, due) in counts.items()}

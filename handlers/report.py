@@ -8,11 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ParseMode
 
 from compliance import reports
+from compliance.own_card import own_card
 from compliance.pledges import current_version
 from compliance.report_files import ReportLabels, chart_png, excel_report
 from compliance.reports import Figures, Period, PeriodKind, Report
 from compliance.review_export import review_rows, review_workbook
-from compliance.weekly_reports import plan_nudges
+from compliance.weekly_reports import on_time_by_week, plan_nudges
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
 from handlers.scope import current_scope
@@ -234,7 +235,7 @@ async def _own_card(update: Update) -> None:
     actor = scope.actor
     assert actor is not None
     unit = await scope.session.get(Unit, actor.unit_id) if actor.unit_id else None
-    card = await reports.own_card(scope.session, official_id=actor.id, unit=unit)
+    card = await own_card(scope.session, official_id=actor.id, unit=unit)
     statuses = {"done": _("on time"), "late": _("late"), "missed": _("missed"), "open": _("open")}
     lines = [
         _("<b>Your card</b>"),
@@ -303,7 +304,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         return
     last_monday = report.period.end - timedelta(days=report.period.end.weekday())
     mondays = [last_monday - timedelta(weeks=back) for back in range(7, -1, -1)]
-    rates = await reports.on_time_by_week(current_scope().session, root=report.root, mondays=mondays)
+    rates = await on_time_by_week(current_scope().session, root=report.root, mondays=mondays)
     weekly = [(monday.strftime("%d/%m"), rates[monday]) for monday in mondays]
     chart = chart_png(report, labels(report.period), weekly)
     await chat.send_photo(InputFile(chart, filename=f"{name}.png"))
