@@ -38,7 +38,6 @@ from storage.types import utcnow
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 LOOKBACK_DAYS = 7
 NUDGE_AFTER_OPENING = timedelta(hours=1)
-CHUNK = 500
 
 
 @dataclass

@@ -18,7 +18,8 @@ from handlers.delivery import Dispatcher
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.types import utcnow
-from tests.fakes.botapi import ApiError, FakeBotApi
+from tests.fakes.botapi import FakeBotApi
+from tests.fakes.telegram_rules import ApiError
 
 CHAT = 4242
 

@@ -10,7 +10,7 @@ from compliance.staff_import import import_staff
 from handlers.i18n import _, use_locale
 from storage.models import JoinRequest, JoinRequestStatus, Official
 from tests.factories import FakeUser, buttons, contact, document, press
-from tests.fakes.botapi import ApiError
+from tests.fakes.telegram_rules import ApiError
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, csv_bytes, xlsx_bytes
 

@@ -18,10 +18,18 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
+
+from tests.fakes.telegram_rules import (
+    ApiError,
+    chat_of,
+    check_html,
+    echoed_markup,
+    error_response,
+    read_params,
+)
 
 BOT_USER = {
     "id": 700000001,
@@ -32,71 +40,7 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-JSON_FIELDS = {
-    "reply_markup",
-    "entities",
-    "caption_entities",
-    "commands",
-    "scope",
-    "allowed_updates",
-    "media",
-    "link_preview_options",
-    "reply_parameters",
-}
-INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
-ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "a",
-    "code",
-    "pre",
-    "tg-spoiler",
-    "span",
-    "blockquote",
-    "tg-emoji",
-}
 MAX_TEXT = 4096
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-
-class _EntityChecker(HTMLParser):
-    """Telegram refuses a message whose HTML it cannot parse: unknown or unbalanced tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.error: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.error = self.error or f'Unsupported start tag "{tag}"'
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.error = self.error or f'Unexpected end tag "{tag}"'
-
-
-def check_html(text: str) -> None:
-    checker = _EntityChecker()
-    checker.feed(text)
-    checker.close()
-    if checker.error is None and checker.stack:
-        checker.error = f'Can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
-    if checker.error:
-        raise ApiError(400, f"Bad Request: can't parse entities: {checker.error}")
 
 
 @dataclass
@@ -176,7 +120,7 @@ class FakeBotApi:
     async def inject(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         update = {"update_id": update_id, **update}
-        chat = _chat_of(update)
+        chat = chat_of(update)
         if chat is not None:
             self.known_chats.add(chat)
             self._injected_at[chat].append(time.perf_counter())
@@ -222,19 +166,19 @@ class FakeBotApi:
     # ---- the API ---------------------------------------------------------------------------------
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return _error(ApiError(401, "Unauthorized"))
+            return error_response(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
-        params = await _params(request)
+        params = await read_params(request)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
-            return _error(ApiError(404, "Not Found"))
+            return error_response(ApiError(404, "Not Found"))
         try:
             queued = self.failures.get((method, params.get("chat_id"))) or self.failures.get((method, None))
             if queued:
                 raise queued.popleft()
             result = await handler(params)
         except ApiError as exc:
-            return _error(exc)
+            return error_response(exc)
         async with self._changed:
             self.calls.append(Call(method, params, time.perf_counter(), result))
             self._changed.notify_all()
@@ -336,7 +280,7 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message is too long")
         if params.get("parse_mode") == "HTML":
             check_html(text)
-        message: dict[str, Any] = {"text": text, **_markup(params)}
+        message: dict[str, Any] = {"text": text, **echoed_markup(params)}
         return self._record(chat_id, message, "sendMessage")
 
     async def _send_file(self, params: dict[str, Any], kind: str) -> Any:
@@ -360,7 +304,7 @@ class FakeBotApi:
         message: dict[str, Any] = {
             kind: meta if kind == "document" else [meta],
             "caption": params.get("caption"),
-            **_markup(params),
+            **echoed_markup(params),
         }
         return self._record(chat_id, message, f"send{kind.title()}")
 
@@ -382,7 +326,7 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message to edit not found")
         edit = {k: v for k, v in original.items() if k != "reply_markup"}
         edit.update({"text": text, "edit_date": int(time.time()), "_method": "editMessageText"})
-        edit.update(_markup(params))
+        edit.update(echoed_markup(params))
         self.sent[chat_id].append(edit)
         return {k: v for k, v in edit.items() if not k.startswith("_")}
 
@@ -394,7 +338,9 @@ class FakeBotApi:
         if original is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         edit = {k: v for k, v in original.items() if k != "reply_markup"}
-        edit.update({"edit_date": int(time.time()), "_method": "editMessageReplyMarkup", **_markup(params)})
+        edit.update(
+            {"edit_date": int(time.time()), "_method": "editMessageReplyMarkup", **echoed_markup(params)}
+        )
         self.sent[chat_id].append(edit)
         return {k: v for k, v in edit.items() if not k.startswith("_")}
 
@@ -444,56 +390,6 @@ class FakeBotApi:
         self.latencies_ms.clear()
         self.sent.clear()
         return web.json_response({"ok": True})
-
-
-def _markup(params: dict[str, Any]) -> dict[str, Any]:
-    """Telegram echoes only inline keyboards in a Message; reply keyboards are kept aside for tests."""
-    markup = params.get("reply_markup")
-    if not markup:
-        return {}
-    if "inline_keyboard" in markup:
-        return {"reply_markup": markup}
-    return {"_reply_keyboard": markup}
-
-
-def _chat_of(update: dict[str, Any]) -> int | None:
-    for key in ("message", "edited_message", "channel_post"):
-        if key in update:
-            return int(update[key]["chat"]["id"])
-    if "callback_query" in update and "message" in update["callback_query"]:
-        return int(update["callback_query"]["message"]["chat"]["id"])
-    return None
-
-
-def _error(exc: ApiError) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
-    if exc.retry_after is not None:
-        body["parameters"] = {"retry_after": exc.retry_after}
-    return web.json_response(body, status=exc.code)
-
-
-async def _params(request: web.Request) -> dict[str, Any]:
-    params: dict[str, Any] = dict(request.query)
-    if request.content_type == "application/json":
-        params.update(await request.json())
-        return params
-    if request.content_type.startswith("multipart/"):
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            assert isinstance(part, BodyPartReader) and part.name is not None
-            if part.filename:
-                params[part.name] = (part.filename, bytes(await part.read()))
-            else:
-                params[part.name] = await part.text()
-    else:
-        params.update(await request.post())
-    for key, value in list(params.items()):
-        if isinstance(value, str) and (key in JSON_FIELDS or key in INT_FIELDS):
-            with contextlib.suppress(json.JSONDecodeError):
-                params[key] = json.loads(value)
-        elif isinstance(value, str) and value.startswith("attach://"):
-            params[key] = params.get(value[len("attach://") :], value)
-    return params
 
 
 async def _serve(port: int, token: str, rate: float | None, gap: float | None, known: list[int]) -> None:

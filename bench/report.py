@@ -1,0 +1,532 @@
+"""The weekly compliance report at a province's scale: time and peak memory of each step.
+
+Seeds a fresh database with a units tree, officials, one office-wide pledge, signatures and --weeks weeks
+of activity ending last week (self-checks and their answers, daily reminders, weekly quizzes), then times
+the office-wide roll-up of last week, its Excel file and chart, and a head's /report. Prints figures and
+checks nothing.
+
+    .venv/bin/python -m bench.report                                   # SQLite, 50 000 officials
+    .venv/bin/python -m bench.report --database postgresql             # a fresh ckb_bench_… database
+    .venv/bin/python -m bench.report --officials 2000 --units 100 --weeks 4   # a quick run
+
+The seeding runs in a child process, so the peak RSS printed is the measuring process's own: what the bot
+would hold while building the report, not what generating millions of rows took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import random
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+from bench.dispatch import fresh_database
+from compliance.pledges import current_version, publish
+from compliance.report_files import chart_png, excel_report
+from compliance.reports import PeriodKind, build_report, on_time_by_week, period_of
+from compliance.text import name_key
+from handlers.i18n import load_catalogs, use_locale
+from handlers.report import labels, render
+from storage.engine import Database
+from storage.migrate import upgrade
+from storage.models import Base, Official, OfficialStatus, Role, Unit
+from storage.models_pledge import Signature
+from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
+from tests.pledge_files import template
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CHUNK = 5000
+SECOND_LEVEL = 40
+ITEMS = ("biet-1", "biet-2", "khong-1")  # tests.pledge_files.template()'s items
+FIRST_USER_ID = 200_000_001
+TARGET_SECONDS = 5.0
+TARGET_RSS_MB = 300.0
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, clock(hour, minute), LOCAL_TZ)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# ---- seeding (in a child process) ----------------------------------------------------------------------
+class Writer:
+    """Bulk rows into a table, a transaction per chunk: executemany of plain dicts on SQLite, COPY on
+    PostgreSQL (asyncpg's copy_records_to_table, several times faster than its executemany)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.copy = database.dialect == "postgresql"
+        self.counts: dict[str, int] = {}
+
+    async def write(self, *batches: tuple[type[Base], list[Row]]) -> None:
+        async with self.database.unit_of_work() as session:
+            for model, rows in batches:
+                if not rows:
+                    continue
+                table = model.__table__.name
+                self.counts[table] = self.counts.get(table, 0) + len(rows)
+                if not self.copy:
+                    await session.execute(insert(model), rows)
+                    continue
+                columns = list(rows[0])
+                records = [tuple(_copy_value(row[c]) for c in columns) for row in rows]
+                connection = await (await session.connection()).get_raw_connection()
+                driver = connection.driver_connection
+                assert driver is not None
+                await driver.copy_records_to_table(table, records=records, columns=columns)
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return json.dumps(value)  # JSON columns, as asyncpg's default codec takes them: text
+    if isinstance(value, Role | OfficialStatus):
+        return value.value  # stored as plain strings (no native enum)
+    return value
+
+
+def unit_rows(count: int, now: datetime) -> list[Row]:
+    """1 root, up to SECOND_LEVEL units below it, the rest spread below those; ids chosen here, so the
+    materialised paths are known without reading anything back."""
+    second = min(SECOND_LEVEL, count - 1)
+
+    def row(unit_id: int, parent: int | None, path: str, depth: int, name: str) -> Row:
+        return {
+            "id": unit_id,
+            "parent_id": parent,
+            "code": f"u{unit_id}",
+            "name": name,
+            "name_key": name_key(name),
+            "path": path,
+            "depth": depth,
+            "created_at": now,
+        }
+
+    rows = [row(1, None, "/1/", 0, "Văn phòng UBND tỉnh")]
+    rows += [row(u, 1, f"/1/{u}/", 1, f"Sở số {u - 1}") for u in range(2, 2 + second)]
+    for u in range(2 + second, count + 1):
+        parent = 2 + (u - 2 - second) % second
+        rows.append(row(u, parent, f"/1/{parent}/{u}/", 2, f"Phòng số {u}"))
+    return rows
+
+
+def official_rows(count: int, units: int, now: datetime) -> Iterator[list[Row]]:
+    """Official i (id i + 1) works in unit i % units + 1; the first one of every unit is its head."""
+    for start in range(0, count, CHUNK):
+        rows = []
+        for i in range(start, min(start + CHUNK, count)):
+            full_name = f"Nguyễn Văn Cán Bộ {i + 1}"
+            rows.append(
+                {
+                    "id": i + 1,
+                    "full_name": full_name,
+                    "name_key": name_key(full_name),
+                    "role": Role.HEAD if i < units else Role.OFFICIAL,
+                    "status": OfficialStatus.ACTIVE,
+                    "telegram_user_id": FIRST_USER_ID + i,
+                    "locale": "vi",
+                    "unit_id": i % units + 1,
+                    "phone": f"+8490{i:07d}",
+                    "created_at": now,
+                    "updated_at": now,
+                    "joined_at": now,
+                }
+            )
+        yield rows
+
+
+def signature_rows(
+    rng: random.Random, count: int, units: int, version_id: int, first_week: date
+) -> Iterator[list[Row]]:
+    """~70% of officials signed. The ledger's hash chain is not computed: the report reads only
+    (official_id, pledge_version_id, on_behalf_of_unit, signed_at), so prev_hash/row_hash are dummy but
+    unique values (the real chain would need every row hashed in order, through compliance.pledges.sign)."""
+    rows: list[Row] = []
+    n = 0
+    for i in range(count):
+        if rng.random() >= 0.7:
+            continue
+        rows.append(
+            {
+                "official_id": i + 1,
+                "unit_id": i % units + 1,
+                "pledge_version_id": version_id,
+                "on_behalf_of_unit": False,
+                "locale": "vi",
+                "text_sha256": "0" * 64,
+                "typed_name": f"Nguyễn Văn Cán Bộ {i + 1}",
+                "typed_name_sha256": "0" * 64,
+                "signed_at": at(first_week - timedelta(days=rng.randint(1, 20)), 9, rng.randint(0, 59)),
+                "chat_id": FIRST_USER_ID + i,
+                "message_id": n + 1,
+                "prev_hash": f"{n:064x}",
+                "row_hash": f"{n + 1:064x}",
+            }
+        )
+        n += 1
+        if len(rows) == CHUNK:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
+
+
+def self_check_rows(
+    rng: random.Random, count: int, mondays: list[date], version_id: int
+) -> Iterator[tuple[list[Row], list[Row]]]:
+    """Per official per week: done ~75%, late ~10%, missed ~15%; three answers for done and late ones."""
+    checks: list[Row] = []
+    answers: list[Row] = []
+    check_id = 0
+    for monday in mondays:
+        opened, deadline = at(monday, 8), at(monday + timedelta(days=4), 17)
+        for i in range(count):
+            check_id += 1
+            draw = rng.random()
+            status = "done" if draw < 0.75 else ("late" if draw < 0.85 else "missed")
+            completed = None
+            if status == "done":
+                completed = deadline - timedelta(hours=rng.randint(1, 80))
+            elif status == "late":
+                completed = deadline + timedelta(hours=rng.randint(1, 40))
+            checks.append(
+                {
+                    "id": check_id,
+                    "official_id": i + 1,
+                    "week": monday,
+                    "pledge_version_id": version_id,
+                    "answers": {},
+                    "status": status,
+                    "opened_at": opened,
+                    "deadline_at": deadline,
+                    "completed_at": completed,
+                    "updated_at": completed or deadline,
+                }
+            )
+            if completed is not None:
+                answers += [
+                    {"self_check_id": check_id, "item_id": item, "score": rng.randint(0, 2)} for item in ITEMS
+                ]
+            if len(checks) == CHUNK:
+                yield checks, answers
+                checks, answers = [], []
+    if checks:
+        yield checks, answers
+
+
+def reminder_rows(
+    rng: random.Random, count: int, mondays: list[date], version_id: int
+) -> Iterator[list[Row]]:
+    """One reminder per official per working day (Monday to Friday), ~60% read."""
+    rows: list[Row] = []
+    for monday in mondays:
+        for weekday in range(5):
+            day = monday + timedelta(days=weekday)
+            sent = at(day, 7, 30)
+            read = at(day, 9)
+            for i in range(count):
+                rows.append(
+                    {
+                        "official_id": i + 1,
+                        "day": day,
+                        "kind": "item",
+                        "pledge_version_id": version_id,
+                        "item_id": ITEMS[(i + weekday) % len(ITEMS)],
+                        "read_at": read if rng.random() < 0.6 else None,
+                        "created_at": sent,
+                    }
+                )
+                if len(rows) == CHUNK:
+                    yield rows
+                    rows = []
+    if rows:
+        yield rows
+
+
+def quiz_rows(rng: random.Random, count: int, mondays: list[date]) -> Iterator[list[Row]]:
+    """The weekly quiz, finished by ~70% of officials each week (5 questions, score 0-5)."""
+    rows: list[Row] = []
+    question_ids = {"ids": ["q1", "q2", "q3", "q4", "q5"]}
+    for monday in mondays:
+        started = at(monday + timedelta(days=3), 10)
+        finished = started + timedelta(minutes=4)
+        for i in range(count):
+            if rng.random() >= 0.7:
+                continue
+            rows.append(
+                {
+                    "official_id": i + 1,
+                    "week": monday,
+                    "practice": False,
+                    "bank": "bench-1",
+                    "question_ids": question_ids,
+                    "score": rng.randint(0, 5),
+                    "answered": 5,
+                    "started_at": started,
+                    "finished_at": finished,
+                }
+            )
+            if len(rows) == CHUNK:
+                yield rows
+                rows = []
+    if rows:
+        yield rows
+
+
+async def seed(url: str, officials: int, units: int, weeks: int, last_monday: date) -> None:
+    database = Database(url)
+    writer = Writer(database)
+    rng = random.Random(42)
+    mondays = [last_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    now = datetime.now(LOCAL_TZ)
+    started = time.perf_counter()
+
+    async def timed(label: str, step: Callable[[], Awaitable[None]]) -> None:
+        before = time.perf_counter()
+        await step()
+        print(f"  seeded {label:<16} {time.perf_counter() - before:7.1f} s", flush=True)
+
+    try:
+
+        async def tree_and_people() -> None:
+            await writer.write((Unit, unit_rows(units, now)))
+            for rows in official_rows(officials, units, now):
+                await writer.write((Official, rows))
+
+        await timed("units, officials", tree_and_people)
+        async with database.unit_of_work() as session:
+            published = await publish(
+                session,
+                template=template(),
+                unit=None,
+                material=False,
+                publisher_id=None,
+                now=at(mondays[0] - timedelta(days=21), 9),
+            )
+        assert published.version is not None
+        version_id = published.version.id
+
+        async def signatures() -> None:
+            for rows in signature_rows(rng, officials, units, version_id, mondays[0]):
+                await writer.write((Signature, rows))
+
+        async def checks() -> None:
+            for check_batch, answer_batch in self_check_rows(rng, officials, mondays, version_id):
+                await writer.write((SelfCheck, check_batch), (SelfCheckAnswer, answer_batch))
+
+        async def reminders() -> None:
+            for rows in reminder_rows(rng, officials, mondays, version_id):
+                await writer.write((DailyReminder, rows))
+
+        async def quizzes() -> None:
+            for rows in quiz_rows(rng, officials, mondays):
+                await writer.write((QuizAttempt, rows))
+
+        await timed("signatures", signatures)
+        await timed("self-checks", checks)
+        await timed("reminders", reminders)
+        await timed("quizzes", quizzes)
+        if database.dialect == "postgresql":
+            # ids were given explicitly: move the sequences past them, then gather the planner's
+            # statistics, as autovacuum would shortly after such a load
+            async with database.unit_of_work() as session:
+                for table in ("units", "officials", "self_checks"):
+                    await session.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                        )  # noqa: S608, E501 - table names from this file
+                    )
+            await timed("ANALYZE", lambda: _analyze(database))
+    finally:
+        await database.dispose()
+    counts = ", ".join(f"{table} {count:,}" for table, count in writer.counts.items())
+    print(f"  rows: {counts}", flush=True)
+    print(
+        f"seeding: {time.perf_counter() - started:.1f} s "
+        f"({sum(writer.counts.values()) / (time.perf_counter() - started):,.0f} rows/s, "
+        f"{'COPY' if writer.copy else 'executemany'}), "
+        f"peak RSS of the seeding process {peak_rss_mb():.0f} MB",
+        flush=True,
+    )
+
+
+async def _analyze(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
+
+
+def seed_in_child(url: str, officials: int, units: int, weeks: int, last_monday: date) -> None:
+    asyncio.run(seed(url, officials, units, weeks, last_monday))
+
+
+# ---- measuring -----------------------------------------------------------------------------------------
+class Steps:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float, float]] = []
+
+    def record(self, step: str, seconds: float) -> None:
+        self.rows.append((step, seconds, peak_rss_mb(), current_rss_mb()))
+        print(f"  {step}: {seconds:.2f} s, peak RSS {peak_rss_mb():.0f} MB", flush=True)
+
+
+async def timed_call(awaitable: Awaitable[T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = await awaitable
+    return result, time.perf_counter() - started
+
+
+async def measure(url: str, last_monday: date) -> Steps:
+    load_catalogs()
+    period = period_of(PeriodKind.LAST_WEEK, last_monday + timedelta(days=7))
+    database = Database(url)
+    steps = Steps()
+    try:
+        async with database.unit_of_work() as session:  # connect, so the baseline includes the driver
+            await session.execute(text("SELECT 1"))
+        print(
+            f"baseline before measuring (imports, catalogs, a connection): peak RSS {peak_rss_mb():.0f} MB",
+            flush=True,
+        )
+        async with database.unit_of_work() as session:
+            report, seconds = await timed_call(build_report(session, root=None, period=period))
+            steps.record("(a) build_report, whole office", seconds)
+            total = report.total
+            print(
+                f"      {len(report.units)} units, {total.active} active, signed {total.signed_rate:.1%}, "
+                f"self-checks {total.checks_on_time}/{total.checks_late}/{total.checks_missed}, "
+                f"quiz {total.quiz_rate:.1%}, read {total.read_rate:.1%}, {len(report.lapses)} lapses"
+                if total.signed_rate is not None
+                and total.quiz_rate is not None
+                and total.read_rate is not None
+                else "      (empty report)",
+                flush=True,
+            )
+            started = time.perf_counter()
+            with use_locale("vi"):
+                workbook = excel_report(report, labels(period))
+            steps.record("(b) excel_report", time.perf_counter() - started)
+            print(f"      {len(workbook) / 1024:,.0f} KiB, {len(report.units) + 1} sheets", flush=True)
+            started = time.perf_counter()
+            mondays = [period.start - timedelta(weeks=back) for back in range(7, -1, -1)]
+            rates = await on_time_by_week(session, root=None, mondays=mondays)
+            weekly = [(monday.strftime("%d/%m"), rates[monday]) for monday in mondays]
+            query_seconds = time.perf_counter() - started
+            with use_locale("vi"):
+                chart = chart_png(report, labels(period), weekly)
+            steps.record("(c) on_time_by_week + chart_png", time.perf_counter() - started)
+            print(
+                f"      {len(chart) / 1024:,.0f} KiB PNG; on_time_by_week alone {query_seconds:.2f} s",
+                flush=True,
+            )
+        async with database.unit_of_work() as session:
+            started = time.perf_counter()
+            unit = await session.get(Unit, 2)  # a Sở: one of the second-level units
+            assert unit is not None
+            head_report = await build_report(session, root=unit, period=period)
+            version = await current_version(session, unit)
+            with use_locale("vi"):
+                items = {item.id: item.text.get("vi") for item in (version.template.items if version else [])}
+                message = render(head_report, PeriodKind.LAST_WEEK, items)
+            steps.record("(d) a head's /report (build + render)", time.perf_counter() - started)
+            print(
+                f"      {unit.name}: {len(head_report.units)} units, {head_report.total.active} active, "
+                f"{len(head_report.lapses)} lapses, message {len(message)} characters",
+                flush=True,
+            )
+    finally:
+        await database.dispose()
+    return steps
+
+
+def print_table(steps: Steps) -> None:
+    total = sum(seconds for step, seconds, _, _ in steps.rows if step[:3] in ("(a)", "(b)", "(c)"))
+    rows = [*steps.rows, ("(e) total of (a)+(b)+(c)", total, peak_rss_mb(), current_rss_mb())]
+    print()
+    print(f"{'step':<40} {'seconds':>8} {'peak RSS MB':>12} {'RSS now MB':>11}")
+    for step, seconds, peak, now in rows:
+        print(f"{step:<40} {seconds:>8.2f} {peak:>12.0f} {now:>11.0f}")
+    print()
+    print(
+        f"targets: whole weekly roll-up with Excel and chart < {TARGET_SECONDS:.0f} s "
+        f"(here {total:.2f} s: {'met' if total < TARGET_SECONDS else 'NOT met'}), "
+        f"peak RSS < {TARGET_RSS_MB:.0f} MB "
+        f"(here {peak_rss_mb():.0f} MB: {'met' if peak_rss_mb() < TARGET_RSS_MB else 'NOT met'})"
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    today = datetime.now(LOCAL_TZ).date()
+    last_monday = period_of(PeriodKind.LAST_WEEK, today).start
+    url, drop = await fresh_database(args.database)
+    try:
+        await upgrade(url)
+        started = time.perf_counter()
+        # spawned, not forked: the child shares nothing with this process, whose peak RSS is the one measured
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            await asyncio.get_running_loop().run_in_executor(
+                pool, seed_in_child, url, args.officials, args.units, args.weeks, last_monday
+            )
+        print(f"seeded in {time.perf_counter() - started:.1f} s (child process included)", flush=True)
+        steps = await measure(url, last_monday)
+        print_table(steps)
+    finally:
+        if drop is not None:
+            await drop()
+        else:
+            database_file = make_url(url).database
+            assert database_file is not None
+            directory = Path(database_file).parent
+            if directory.name.startswith("bench-dispatch-") and directory.parent == Path(
+                tempfile.gettempdir()
+            ):
+                shutil.rmtree(directory)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--officials", type=int, default=50_000)
+    parser.add_argument("--units", type=int, default=2_000)
+    parser.add_argument("--weeks", type=int, default=12)
+    args = parser.parse_args()
+    if args.units < 2 or args.officials < args.units or args.weeks < 2:
+        parser.error("need --units >= 2, --officials >= --units (a head each) and --weeks >= 2")
+    print(
+        f"bench.report: {args.officials:,} officials in {args.units:,} units, {args.weeks} weeks of activity "
+        f"ending last week, {args.database}",
+        flush=True,
+    )
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
