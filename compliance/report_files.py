@@ -18,6 +18,7 @@ from compliance.reports import Figures, Report
 matplotlib.use("Agg")  # files only, no screen
 from matplotlib import pyplot
 
+BOLD = Font(bold=True)  # one style object shared by every header cell
 SHEET_NAME_LIMIT = 31
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 
@@ -62,7 +63,7 @@ def _sheet_table(sheet: object, header: Sequence[str], rows: Sequence[Sequence[o
     assert isinstance(sheet, Worksheet)
     sheet.append(list(header))
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = BOLD
         cell.fill = HEADER_FILL
     for row in rows:
         sheet.append(list(row))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.pledges import versions_by_unit
@@ -196,10 +196,12 @@ async def _figures(session: AsyncSession, unit_ids: list[int], period: Period) -
             if version is not None:
                 by_version[version.id].append(unit_id)
         for version_id, units in by_version.items():
-            signed = exists().where(
-                Signature.official_id == Official.id,
-                Signature.pledge_version_id == version_id,
-                Signature.on_behalf_of_unit.is_(False),
+            # An IN list, not a correlated EXISTS: SQLite without statistics probes EXISTS through the
+            # version index and reads every signature for each unsigned official (minutes at 50 000).
+            signed = Official.id.in_(
+                select(Signature.official_id).where(
+                    Signature.pledge_version_id == version_id, Signature.on_behalf_of_unit.is_(False)
+                )
             )
             rows = await session.execute(
                 select(Official.unit_id, func.count())

@@ -23,6 +23,7 @@ from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
 
+BOLD = Font(bold=True)  # one style object shared by every header cell
 PERIOD_PATTERN = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 # The score's weights: the pledge signed, self-checks on time, reminders read, the weekly quiz.
 WEIGHTS = {"signed": 40, "on_time": 30, "read": 15, "quiz": 15}
@@ -166,7 +167,7 @@ def review_workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: 
         sheet = workbook.create_sheet(name)
         sheet.append(list(header))
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            cell.font = BOLD
         for r in by_unit.get(unit.id, []):
             sheet.append(
                 [
