@@ -30,6 +30,7 @@ def main() -> None:
         "-o",
         str(POT),
         "--no-location",
+        "--no-wrap",
         "--sort-output",
         "--project",
         "camket-bot",
@@ -54,9 +55,10 @@ def main() -> None:
                 locale,
                 "--no-fuzzy-matching",
                 "--ignore-obsolete",
+                "--no-wrap",
             )
         else:
-            pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", locale)
+            pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", locale, "--no-wrap")
     en = LOCALES / "en" / "LC_MESSAGES" / "messages.po"
     with en.open("rb") as handle:
         catalog = read_po(handle, locale="en")
@@ -64,7 +66,7 @@ def main() -> None:
         if message.id and not message.string:
             message.string = message.id
     with en.open("wb") as handle:
-        write_po(handle, catalog, omit_header=False, sort_output=True)
+        write_po(handle, catalog, omit_header=False, sort_output=True, width=10_000)
 
 
 if __name__ == "__main__":
