@@ -32,7 +32,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -47,6 +46,7 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from bench.dispatch import free_port
 from compliance.text import name_key
 from compliance.units import UnitTree
 from storage.engine import Database
@@ -144,12 +144,6 @@ async def seed_officials(url: str, count: int) -> None:
 
 
 # ---- processes -----------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def stop_process(process: asyncio.subprocess.Process, *, grace: float = 20.0) -> None:
     """SIGTERM, then SIGKILL if it has not ended within `grace` seconds."""
     if process.returncode is not None:
