@@ -105,6 +105,8 @@ class Official(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     joined_at: Mapped[datetime | None] = mapped_column()
+    # Set when an admin erased a person who left: personal fields are cleared, the row stays for the ledger.
+    erased_at: Mapped[datetime | None] = mapped_column()
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
@@ -175,6 +177,8 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(40))
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    # Set on a broadcast's copies (and its reminders): its delivery figures are one indexed aggregate.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     not_before: Mapped[datetime] = mapped_column(default=utcnow)
@@ -189,4 +193,5 @@ class OutboxMessage(Base):
         Index("ix_outbox_due", "status", "not_before"),
         # "sent to this chat within the last second" is asked on every claim (per-chat pacing)
         Index("ix_outbox_recently_sent", "status", "sent_at"),
+        Index("ix_outbox_broadcast", "broadcast_id", "status"),
     )
