@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Any
 from weakref import WeakValueDictionary
 
@@ -119,6 +120,7 @@ def build_application(
     services.default_locale = settings.default_locale
     services.run_dispatcher = with_dispatcher
     services.run_jobs = with_jobs
+    services.outbox_lease_seconds = settings.outbox_lease_seconds
     register(application)
     return application
 
@@ -144,6 +146,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
             services.database,
             wakeup=services.outbox_wakeup,
             default_locale=services.default_locale,
+            lease=timedelta(seconds=services.outbox_lease_seconds),
         )
         services.stop_dispatcher = dispatcher.stop
         services.dispatcher_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram's overall limit is about 30 messages a second; paid broadcasts raise it up to 1 000.
     telegram_rate_limit: int = Field(default=30, ge=1, le=1000)
+    # How long an outbox row claimed by a dispatcher stays its own without renewal: after a crash, how
+    # long until another (or the restarted) process takes it over.
+    outbox_lease_seconds: float = Field(default=30, ge=1, le=600)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -22,6 +22,9 @@ SENT = "sent"
 FAILED = "failed"
 MAX_ATTEMPTS = 8
 PER_CHAT_GAP = timedelta(seconds=1)
+# A dispatcher renews the leases of the rows it holds every third of this: a replica that died lets its
+# rows go within one lease, a live one never loses a row to another while a send is slow.
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Claimed:
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int = 100, lease: timedelta = timedelta(seconds=60)
+    session: AsyncSession, *, now: datetime, limit: int = 100, lease: timedelta = DEFAULT_LEASE
 ) -> list[Claimed]:
     """Take up to `limit` due rows, at most one per chat, skipping officials who blocked the bot."""
     # About one message a second per chat: no second row for a chat with one in flight or just sent.
@@ -95,6 +98,18 @@ async def claim_due(
         )
     await session.flush()
     return claimed
+
+
+async def renew_leases(session: AsyncSession, *, row_ids: list[int], until: datetime) -> int:
+    """Extend the lease of rows still being sent by this dispatcher; rows already recorded are left."""
+    if not row_ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == SENDING)
+        .values(lease_until=until)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def mark_sent(

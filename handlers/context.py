@@ -25,6 +25,7 @@ class BotServices:
     run_jobs: bool
     dispatcher_task: asyncio.Task[None] | None
     stop_dispatcher: Callable[[], None] | None
+    outbox_lease_seconds: float
 
     def __init__(self) -> None:
         self.admin_ids = frozenset()
@@ -34,6 +35,7 @@ class BotServices:
         self.run_jobs = True
         self.dispatcher_task = None
         self.stop_dispatcher = None
+        self.outbox_lease_seconds = 30
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotServices]):

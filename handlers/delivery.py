@@ -214,6 +214,7 @@ class Dispatcher:
         # time out into retries.
         max_in_flight: int = 100,
         idle_seconds: float = 1.0,
+        lease: timedelta = delivery.DEFAULT_LEASE,
     ) -> None:
         self.bot = bot
         self.database = database
@@ -222,15 +223,21 @@ class Dispatcher:
         self.batch = batch
         self.max_in_flight = max_in_flight
         self.idle_seconds = idle_seconds
+        self.lease = lease
+        # Rows claimed here whose outcome is not recorded yet: their leases are renewed while they last.
+        self._held: set[int] = set()
+        self._recording_failed = False
         self._stopping = asyncio.Event()
         self._outcomes: list[tuple[Claimed, SendOutcome]] = []
         self._outcome_ready = asyncio.Event()
 
     async def run(self) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
+        renewer = asyncio.create_task(self._renew_loop(), name="outbox-lease-renewal")
         try:
             await self._send_loop()
         finally:
+            renewer.cancel()
             self._outcome_ready.set()
             await recorder
             await self._record_outcomes()
@@ -240,7 +247,11 @@ class Dispatcher:
         while not self._stopping.is_set():
             claimed: list[Claimed] = []
             room = self.max_in_flight - len(in_flight)
-            if room >= min(self.batch, self.max_in_flight // 2) or not in_flight:
+            # While answers wait to be recorded (the database is away), claim nothing: this process
+            # could take back its own rows once their leases end and send them twice.
+            if not self._recording_failed and (
+                room >= min(self.batch, self.max_in_flight // 2) or not in_flight
+            ):
                 try:
                     claimed = await self._claim(min(room, self.batch))
                 except Exception:
@@ -267,7 +278,21 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> list[Claimed]:
         async with self.database.unit_of_work() as session:
-            return await delivery.claim_due(session, now=utcnow(), limit=limit)
+            claimed = await delivery.claim_due(session, now=utcnow(), limit=limit, lease=self.lease)
+        self._held.update(row.id for row in claimed)
+        return claimed
+
+    async def _renew_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            held = sorted(self._held)
+            if not held:
+                continue
+            try:
+                async with self.database.unit_of_work() as session:
+                    await delivery.renew_leases(session, row_ids=held, until=utcnow() + self.lease)
+            except Exception as exc:
+                log.warning("renewing %d outbox leases failed (%s); retrying", len(held), exc)
 
     async def drain_once(self) -> int:
         """One claim and its sends, awaited: for tests that step the dispatcher by hand."""
@@ -289,8 +314,14 @@ class Dispatcher:
             await asyncio.sleep(RECORD_EVERY_SECONDS)  # gather the answers that arrive meanwhile
             try:
                 await self._record_outcomes()
-            except Exception:
-                log.exception("recording send outcomes failed; they stay leased and will be retried")
+            except Exception as exc:
+                # Kept in memory and recorded when the database answers again; nothing is claimed meanwhile.
+                self._recording_failed = True
+                log.warning("recording send outcomes failed (%s); retrying in a second", exc)
+                await asyncio.sleep(1.0)
+                self._outcome_ready.set()
+            else:
+                self._recording_failed = False
 
     async def _send(self, row: Claimed) -> None:
         locale = row.locale or row.payload.get("locale") or self.default_locale
@@ -304,6 +335,14 @@ class Dispatcher:
         outcomes, self._outcomes = self._outcomes, []
         if not outcomes:
             return
+        try:
+            await self._write_outcomes(outcomes)
+        except BaseException:
+            self._outcomes[:0] = outcomes
+            raise
+        self._held.difference_update(row.id for row, _ in outcomes)
+
+    async def _write_outcomes(self, outcomes: list[tuple[Claimed, SendOutcome]]) -> None:
         async with self.database.unit_of_work() as session:
             now = utcnow()
             sent = [(row.id, outcome.message_id) for row, outcome in outcomes if outcome.kind == "sent"]
