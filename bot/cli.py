@@ -9,7 +9,7 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot import cli_calendar, cli_export, cli_pledge, cli_schedule
+from bot import cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from compliance.demo import demo_rows
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_schedule.add_commands(commands)
     cli_export.add_commands(commands)
     cli_calendar.add_commands(commands)
+    cli_erase.add_commands(commands)
     return parser
 
 
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(cli_pledge.run_ledger(settings, args))
     if args.command == "calendar":
         return asyncio.run(cli_calendar.run_calendar(settings, args))
+    if args.command == "erase":
+        return asyncio.run(cli_erase.run_erase(settings, args))
     return 2
 
 

@@ -42,6 +42,8 @@ COMMAND_ACCESS: dict[str, Access] = {
     "mute": Access.MEMBER,
     "schedule": Access.ADMIN,
     "ceremony": Access.MANAGER,
+    "mydata": Access.MEMBER,
+    "erase": Access.ADMIN,
 }
 CALLBACK_ACCESS: dict[str, Access] = {
     "lang": Access.MEMBER,
@@ -54,6 +56,7 @@ CALLBACK_ACCESS: dict[str, Access] = {
     "sc": Access.MEMBER,
     "pv": Access.ADMIN,
     "cer": Access.MANAGER,
+    "er": Access.ADMIN,
 }
 # Unknown commands are for members: a stranger is told how to join, a member gets /help.
 DEFAULT_ACCESS = Access.MEMBER

@@ -75,6 +75,7 @@ def help_text(role: Role | None) -> str:
         _("/mute 15/12: pause the daily reminder until a date (leave); /mute off"),
         _("/quiz: a practice round of questions"),
         _("/me: your details"),
+        _("/mydata: everything stored about you (JSON)"),
         _("/lang: change language"),
         _("/cancel: stop what you are doing"),
     ]
@@ -86,6 +87,7 @@ def help_text(role: Role | None) -> str:
         lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
         lines.append(_("/calendar: working days, days off and make-up days"))
         lines.append(_("/schedule: reminder, self-check and quiz times, for the office or a unit"))
+        lines.append(_("/erase PHONE: erase the personal data of a person who left"))
     return "\n".join(lines)
 
 

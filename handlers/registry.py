@@ -31,6 +31,7 @@ from handlers import (
     ceremony,
     invites,
     joining,
+    personal_data,
     pledge,
     pledge_admin,
     practice,
@@ -105,6 +106,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(staff_upload.import_decision, pattern=r"^imp:"),
         CallbackQueryHandler(pledge_admin.publish_decision, pattern=r"^pv:[mwx]$"),
         CallbackQueryHandler(ceremony.close_ceremony, pattern=r"^cer:end:"),
+        CommandHandler("mydata", personal_data.my_data, filters=PRIVATE),
+        CommandHandler("erase", personal_data.erase_command, filters=PRIVATE),
+        CallbackQueryHandler(personal_data.erase_decision, pattern=r"^er:"),
         MessageHandler(PRIVATE & filters.CONTACT, joining.contact_shared),
         MessageHandler(
             PRIVATE & (filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")),
@@ -131,6 +135,7 @@ def _private_commands() -> list[BotCommand]:
         BotCommand("quiz", _("Practice quiz")),
         BotCommand("mute", _("Pause the daily reminder (leave)")),
         BotCommand("me", _("Your details")),
+        BotCommand("mydata", _("Everything stored about you")),
         BotCommand("lang", _("Change language")),
         BotCommand("help", _("What you can do")),
         BotCommand("cancel", _("Stop what you are doing")),
@@ -145,6 +150,7 @@ def _admin_commands() -> list[BotCommand]:
         BotCommand("ceremony", _("Open a signing ceremony")),
         BotCommand("calendar", _("Working days and days off")),
         BotCommand("schedule", _("Reminder and self-check times")),
+        BotCommand("erase", _("Erase the data of a person who left")),
     ]
 
 

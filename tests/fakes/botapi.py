@@ -18,7 +18,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -30,6 +30,9 @@ from tests.fakes.telegram_rules import (
     error_response,
     read_params,
 )
+
+if TYPE_CHECKING:
+    from tests.fakes.outages import Outage
 
 BOT_USER = {
     "id": 700000001,
@@ -73,6 +76,8 @@ class FakeBotApi:
     per_chat_gap: float | None = None
     group_per_minute: int | None = None
     too_many_requests: int = 0
+    # Telegram having trouble (tests/fakes/outages.py): answers every API call instead of the server.
+    outage: Outage | None = None
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -115,6 +120,15 @@ class FakeBotApi:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def reopen(self) -> None:
+        """Serve long polls again after release_pollers(), for a server started again after stop()."""
+        self._closing = False
+
+    @property
+    def changed(self) -> asyncio.Condition:
+        """Notified on every call the server answers: what wait_for() waits on."""
+        return self._changed
 
     # ---- what a test does ------------------------------------------------------------------------
     async def inject(self, update: dict[str, Any]) -> int:
@@ -168,6 +182,8 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return error_response(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
+        if self.outage is not None:
+            return await self.outage.answer(method)
         params = await read_params(request)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -280,7 +296,12 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message is too long")
         if params.get("parse_mode") == "HTML":
             check_html(text)
-        message: dict[str, Any] = {"text": text, **echoed_markup(params)}
+        # How the text was sent (kept aside like "_method"), so a test can tell what a person sees.
+        message: dict[str, Any] = {
+            "text": text,
+            "_parse_mode": params.get("parse_mode"),
+            **echoed_markup(params),
+        }
         return self._record(chat_id, message, "sendMessage")
 
     async def _send_file(self, params: dict[str, Any], kind: str) -> Any:
@@ -304,6 +325,7 @@ class FakeBotApi:
         message: dict[str, Any] = {
             kind: meta if kind == "document" else [meta],
             "caption": params.get("caption"),
+            "_parse_mode": params.get("parse_mode"),
             **echoed_markup(params),
         }
         return self._record(chat_id, message, f"send{kind.title()}")
@@ -325,7 +347,14 @@ class FakeBotApi:
         if original is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         edit = {k: v for k, v in original.items() if k != "reply_markup"}
-        edit.update({"text": text, "edit_date": int(time.time()), "_method": "editMessageText"})
+        edit.update(
+            {
+                "text": text,
+                "edit_date": int(time.time()),
+                "_method": "editMessageText",
+                "_parse_mode": params.get("parse_mode"),
+            }
+        )
         edit.update(echoed_markup(params))
         self.sent[chat_id].append(edit)
         return {k: v for k, v in edit.items() if not k.startswith("_")}
