@@ -14,13 +14,15 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.settings import Settings
+from bot.webhook import attach_health
+from compliance.replicas import claim_update
 from handlers.ceremony import REFRESH_SECONDS, refresh_job
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher, steady_rate_limiter
-from handlers.jobs import TICK_SECONDS, tick_job
+from handlers.jobs import FORGET_UPDATES_SECONDS, TICK_SECONDS, forget_updates_job, tick_job
 from handlers.persistence import DatabasePersistence
 from handlers.registry import register, register_commands
-from handlers.scope import close_scope, maybe_scope, open_scope
+from handlers.scope import UpdateScope, close_scope, maybe_scope, open_scope
 from storage.engine import Database
 
 log = logging.getLogger("bot.updates")
@@ -63,6 +65,8 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         scope, token = open_scope(services.database)
         started = time.perf_counter()
         try:
+            if await self._taken_elsewhere(update, scope):
+                return
             await super().process_update(update)
         finally:
             try:
@@ -88,6 +92,22 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
                 ",".join(scope.handlers) or "-",
                 (time.perf_counter() - started) * 1000,
             )
+
+    async def _taken_elsewhere(self, update: object, scope: UpdateScope) -> bool:
+        """Webhook mode: a copy of an update another replica (or this one) has already taken."""
+        services: BotServices = self.bot_data
+        if not services.dedupe_updates or not isinstance(update, Update):
+            return False
+        if await claim_update(scope.session, update_id=update.update_id):
+            return False
+        log.info("update %s skipped: already taken", update.update_id)
+        return True
+
+    async def start(self) -> None:
+        await super().start()
+        services: BotServices = self.bot_data
+        if attach_health(self, services.database):
+            log.info("health endpoint served at /healthz")
 
     async def process_error(self, update: object | None, error: Exception, *args: Any, **kwargs: Any) -> bool:
         scope = maybe_scope()
@@ -120,6 +140,8 @@ def build_application(
     services.default_locale = settings.default_locale
     services.run_dispatcher = with_dispatcher
     services.run_jobs = with_jobs
+    services.dedupe_updates = settings.webhook_url is not None
+    services.tick_seconds = TICK_SECONDS
     services.outbox_lease_seconds = settings.outbox_lease_seconds
     register(application)
     return application
@@ -134,12 +156,18 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         # Deterministic names: starting again replaces a job instead of adding a second one. The jobs hold
         # no schedule of their own: the database does, and every tick reads it afresh.
         for name, callback, interval in (
-            ("schedule-tick", tick_job, TICK_SECONDS),
+            ("schedule-tick", tick_job, services.tick_seconds),
             ("ceremony-refresh", refresh_job, REFRESH_SECONDS),
         ):
             for job in application.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
             application.job_queue.run_repeating(callback, interval=interval, first=1, name=name)
+        if services.dedupe_updates:
+            for job in application.job_queue.get_jobs_by_name("forget-processed-updates"):
+                job.schedule_removal()
+            application.job_queue.run_repeating(
+                forget_updates_job, interval=FORGET_UPDATES_SECONDS, first=60, name="forget-processed-updates"
+            )
     if services.run_dispatcher:
         dispatcher = Dispatcher(
             application.bot,

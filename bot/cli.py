@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from telegram import Update
+from telegram.ext import Application
 
-from bot import cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
+from bot import cli_audit, cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from compliance.demo import demo_rows
@@ -48,10 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     cli_export.add_commands(commands)
     cli_calendar.add_commands(commands)
     cli_erase.add_commands(commands)
+    cli_audit.add_commands(commands)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    configure: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
+) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     load_catalogs()
     set_locale(settings.default_locale)
     if args.command == "run":
-        return run(settings)
+        return run(settings, configure=configure)
     if args.command == "migrate":
         asyncio.run(upgrade(settings.database_url))
         print(_("Database is up to date."))
@@ -88,28 +95,31 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(cli_calendar.run_calendar(settings, args))
     if args.command == "erase":
         return asyncio.run(cli_erase.run_erase(settings, args))
+    if args.command == "audit":
+        return asyncio.run(cli_audit.run_audit(settings, args))
     return 2
 
 
-def run(settings: Settings) -> int:
+def run(
+    settings: Settings,
+    *,
+    configure: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
+) -> int:
+    """Migrate and serve until stopped; `configure` may adjust the built application (tests of whole
+    processes set the tick's clock through it)."""
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     from bot.application import build_application
+    from bot.webhook import serve_webhook
 
     asyncio.run(upgrade(settings.database_url))
     database = Database(settings.database_url)
     application = build_application(settings, database)
+    if configure is not None:
+        configure(application)
     if settings.webhook_url is not None:
-        url = str(settings.webhook_url)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.port,
-            url_path=url.split("/", 3)[3] if url.count("/") >= 3 else "",
-            webhook_url=url,
-            secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        serve_webhook(application, settings)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/camket.db"
+HEALTH_PATH = "/healthz"
 
 
 def normalise_database_url(url: str) -> str:
@@ -36,9 +37,10 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Literal["vi", "en"] = "vi"
     webhook_url: AnyHttpUrl | None = None
-    webhook_secret: SecretStr | None = None
+    # validate_default: checked even when unset, since a webhook without a secret would take anyone's POSTs
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen beyond loopback
-    port: int = 8080
+    port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram's overall limit is about 30 messages a second; paid broadcasts raise it up to 1 000.
     telegram_rate_limit: int = Field(default=30, ge=1, le=1000)
@@ -82,10 +84,23 @@ class Settings(BaseSettings):
     def _level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("webhook_url", mode="after")
+    @classmethod
+    def _webhook_url(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is None:
+            return None
+        if value.scheme != "https":
+            raise ValueError("must be an https:// URL (Telegram calls webhooks over HTTPS only)")
+        if (value.path or "/").rstrip("/") == HEALTH_PATH:
+            raise ValueError(f"must not end in {HEALTH_PATH}, which is the health endpoint")
+        return value
+
     @field_validator("webhook_secret", mode="before")
     @classmethod
-    def _secret(cls, value: object) -> object:
+    def _secret(cls, value: object, info: ValidationInfo) -> object:
         if value in (None, ""):
+            if info.data.get("webhook_url") is not None:
+                raise ValueError("must be set when WEBHOOK_URL is (Telegram sends it with every call)")
             return None
         if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.match(value):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
@@ -99,6 +114,11 @@ class Settings(BaseSettings):
     @property
     def api_root(self) -> str:
         return str(self.telegram_api_url).rstrip("/")
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL without its slashes: where the webhook server takes Telegram's POSTs."""
+        return (self.webhook_url.path or "").strip("/") if self.webhook_url is not None else ""
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite+aiosqlite:///"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -12,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, ExtBot
 
 from storage.engine import Database
+from storage.types import utcnow
 
 
 class BotServices:
@@ -25,6 +27,11 @@ class BotServices:
     run_jobs: bool
     dispatcher_task: asyncio.Task[None] | None
     stop_dispatcher: Callable[[], None] | None
+    # Webhook mode: take each update id once across replicas (compliance.replicas.claim_update).
+    dedupe_updates: bool
+    # The tick's clock and period; tests of whole processes run a simulated week through them.
+    clock: Callable[[], datetime]
+    tick_seconds: float
     outbox_lease_seconds: float
 
     def __init__(self) -> None:
@@ -35,6 +42,9 @@ class BotServices:
         self.run_jobs = True
         self.dispatcher_task = None
         self.stop_dispatcher = None
+        self.dedupe_updates = False
+        self.clock = utcnow
+        self.tick_seconds = 60.0  # schedules are set to the minute
         self.outbox_lease_seconds = 30
 
 

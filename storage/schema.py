@@ -1,7 +1,15 @@
 """Every table, for Alembic and for tests: importing this module registers all models on Base.metadata."""
 
-from storage import models, models_broadcast, models_pledge, models_practice
+from storage import models, models_broadcast, models_pledge, models_practice, models_replicas
 from storage.models import Base
 
 metadata = Base.metadata
-__all__ = ["Base", "metadata", "models", "models_broadcast", "models_pledge", "models_practice"]
+__all__ = [
+    "Base",
+    "metadata",
+    "models",
+    "models_broadcast",
+    "models_pledge",
+    "models_practice",
+    "models_replicas",
+]

@@ -1,0 +1,52 @@
+"""Webhook mode as a deployment runs it: `python -m bot run` with WEBHOOK_URL and WEBHOOK_SECRET."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from storage.engine import Database
+from tests.e2e.processes import PUBLIC_URL, SECRET, WebhookBot
+from tests.factories import FakeUser, message
+from tests.fakes.botapi import FakeBotApi
+
+
+async def test_webhook_serves_updates_once_refuses_a_wrong_secret_and_reports_health(
+    database: Database,
+) -> None:
+    server = FakeBotApi()
+    await server.start()
+    bot = WebhookBot(server, database.url)
+    user = FakeUser(5101, "Mai", "Trần", "en")
+    server.known_chats.add(user.id)
+    try:
+        await bot.start()
+        # The webhook was registered with Telegram at the public URL, with the secret.
+        webhook = next(c for c in server.calls if c.method == "setWebhook")
+        assert webhook.params["url"] == PUBLIC_URL
+        assert webhook.params["secret_token"] == SECRET
+        async with aiohttp.ClientSession() as client:
+            status, health = await bot.health(client)
+            assert status == 200
+            assert health["status"] == "ok" and health["database"] == "ok"
+            assert health["outbox_pending"] == 0 and health["version"]
+
+            update = {"update_id": 9001, **message(user, "/help")}
+            assert await bot.post(client, update, secret="not-the-secret") == 403
+            assert await bot.post(client, {"update_id": 9000, **message(user, "/help")}, secret="") == 403
+            # Telegram retrying a call it got no answer to: the same update twice, at once.
+            statuses = await asyncio.gather(bot.post(client, update), bot.post(client, update))
+            assert statuses == [200, 200]
+            assert await bot.post(client, {"update_id": 9002, **message(user, "/help")}) == 200
+            await server.wait_for(lambda: len(server.messages_to(user.id)) >= 2, timeout=30)
+            # A last update, answered after the others: nothing more was on its way.
+            assert await bot.post(client, {"update_id": 9003, **message(user, "/help")}) == 200
+            await server.wait_for(lambda: len(server.messages_to(user.id)) >= 3, timeout=30)
+    finally:
+        code = await bot.stop()
+        await server.stop()
+    assert len(server.messages_to(user.id)) == 3  # 9001 once, 9002, 9003; neither refused call
+    assert code == 0, bot.log[-3000:]
+    assert "update 9001 skipped: already taken" in bot.log
+    assert "Traceback" not in bot.log and server.token not in bot.log and SECRET not in bot.log
