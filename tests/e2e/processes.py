@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ class WebhookBot:
     def __post_init__(self) -> None:
         self.process: asyncio.subprocess.Process | None = None
         self._ready = asyncio.Event()
+        self._changed = asyncio.Condition()
         self._reader: asyncio.Task[None] | None = None
 
     @property
@@ -78,9 +80,20 @@ class WebhookBot:
         assert self.process is not None and self.process.stderr is not None
         async for raw in self.process.stderr:
             line = raw.decode(errors="replace").rstrip()
-            self.lines.append(line)
+            async with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
             if READY in line:
                 self._ready.set()
+
+    async def wait_for_line(self, predicate: Callable[[str], bool], *, timeout: float = 30.0) -> str:
+        """The first log line (already written or to come) for which `predicate` holds."""
+        async with self._changed:
+            found = await asyncio.wait_for(
+                self._changed.wait_for(lambda: next((x for x in self.lines if predicate(x)), None)), timeout
+            )
+        assert found is not None
+        return found
 
     async def stop(self) -> int | None:
         if self.process is not None and self.process.returncode is None:

@@ -5,7 +5,7 @@
 It is the real entry point (bot.cli.main "run": migrations, webhook or polling, dispatcher, JobQueue),
 with two changes made through bot.cli.run's `configure` hook: the tick runs every --tick-seconds, and
 each tick plans what is due at the UTC time written in CLOCK_FILE (ISO 8601). After reading it, the
-tick writes "<time> <n>" to CLOCK_FILE.<pid>, n counting its ticks at that time, so a test knows every
+tick logs "simulated tick at <time> (<n>)", n counting its ticks at that time, so a test knows every
 replica has ticked at a time (n >= 2: a tick at that time has finished) before it moves the clock on.
 Everything else runs on the real clock (leases, the per-chat gap, not_before of planned messages), so
 what a tick plans is due at once.
@@ -14,7 +14,7 @@ what a tick plans is due at once.
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -25,15 +25,16 @@ from telegram.ext import Application
 from bot.cli import main
 from handlers.context import BotServices
 
+log = logging.getLogger("tests.replica")
+
 
 def file_clock(path: Path) -> Callable[[], datetime]:
-    ack = Path(f"{path}.{os.getpid()}")
     seen: dict[str, int] = {}
 
     def now() -> datetime:
         text = path.read_text().strip()
         seen[text] = seen.get(text, 0) + 1
-        ack.write_text(f"{text} {seen[text]}")
+        log.info("simulated tick at %s (%d)", text, seen[text])
         return datetime.fromisoformat(text)
 
     return now
