@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 from bot.settings import Settings
 from bot.webhook import attach_health
 from compliance.replicas import claim_update
+from handlers import broadcast_status
 from handlers.ceremony import REFRESH_SECONDS, refresh_job
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher, steady_rate_limiter
@@ -158,6 +159,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         for name, callback, interval in (
             ("schedule-tick", tick_job, services.tick_seconds),
             ("ceremony-refresh", refresh_job, REFRESH_SECONDS),
+            ("broadcast-progress", broadcast_status.refresh_job, broadcast_status.REFRESH_SECONDS),
         ):
             for job in application.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
@@ -169,15 +171,21 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
                 forget_updates_job, interval=FORGET_UPDATES_SECONDS, first=60, name="forget-processed-updates"
             )
     if services.run_dispatcher:
-        dispatcher = Dispatcher(
-            application.bot,
-            services.database,
-            wakeup=services.outbox_wakeup,
-            default_locale=services.default_locale,
-            lease=timedelta(seconds=services.outbox_lease_seconds),
-        )
-        services.stop_dispatcher = dispatcher.stop
-        services.dispatcher_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
+        start_dispatcher(application)
+
+
+def start_dispatcher(application: Application) -> None:  # type: ignore[type-arg]
+    """The outbox's sender, as a background task of the application (tests restart it to settle)."""
+    services: BotServices = application.bot_data
+    dispatcher = Dispatcher(
+        application.bot,
+        services.database,
+        wakeup=services.outbox_wakeup,
+        default_locale=services.default_locale,
+        lease=timedelta(seconds=services.outbox_lease_seconds),
+    )
+    services.stop_dispatcher = dispatcher.stop
+    services.dispatcher_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]

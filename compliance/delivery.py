@@ -6,13 +6,14 @@ lease runs out, so the only duplicate possible is a message Telegram accepted ju
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.broadcast_status import Content, contents
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus, OutboxMessage
 
@@ -80,6 +81,7 @@ async def claim_due(
             select(Official.id, Official.locale).where(Official.id.in_(official_ids))
         )
         locales = {official_id: locale for official_id, locale in result}
+    broadcasts = await contents(session, list({r.broadcast_id for r in chosen if r.broadcast_id}))
     claimed = []
     for row in chosen:
         row.status = SENDING
@@ -91,13 +93,21 @@ async def claim_due(
                 row.kind,
                 row.chat_id,
                 row.official_id,
-                dict(row.payload),
+                _with_content(row, broadcasts),
                 row.attempts,
                 locales.get(row.official_id) if row.official_id else None,
             )
         )
     await session.flush()
     return claimed
+
+
+def _with_content(row: OutboxMessage, broadcasts: dict[int, Content]) -> dict[str, Any]:
+    payload = dict(row.payload)
+    content = broadcasts.get(row.broadcast_id) if row.broadcast_id else None
+    if content is not None:
+        payload["content"] = asdict(content)
+    return payload
 
 
 async def renew_leases(session: AsyncSession, *, row_ids: list[int], until: datetime) -> int:

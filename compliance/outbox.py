@@ -24,6 +24,7 @@ async def enqueue(
     payload: dict[str, Any],
     official_id: int | None = None,
     not_before: datetime | None = None,
+    broadcast_id: int | None = None,
 ) -> bool:
     """Plan one message in the caller's transaction; returns False if that key was planned already."""
     values = {
@@ -31,6 +32,7 @@ async def enqueue(
         "kind": kind,
         "chat_id": chat_id,
         "official_id": official_id,
+        "broadcast_id": broadcast_id,
         "payload": payload,
         "status": "pending",
         "not_before": not_before or utcnow(),
@@ -51,6 +53,7 @@ async def plan_for_officials(
     payload: dict[str, Any],
     audience: ColumnElement[bool],
     not_before: datetime | None = None,
+    broadcast_id: int | None = None,
 ) -> int:
     """One row per official matching `audience` who can be reached, built in SQL (a province is tens of
     thousands of people: no row is built in Python). Dedupe key: "<kind>:<official id>:<suffix>"."""
@@ -60,6 +63,7 @@ async def plan_for_officials(
         literal(kind),
         Official.telegram_user_id,
         Official.id,
+        literal(broadcast_id, type_=OutboxMessage.broadcast_id.type),
         literal(payload, type_=OutboxMessage.payload.type),
         literal("pending"),
         literal(not_before or now, type_=OutboxMessage.not_before.type),
@@ -75,6 +79,7 @@ async def plan_for_officials(
                 "kind",
                 "chat_id",
                 "official_id",
+                "broadcast_id",
                 "payload",
                 "status",
                 "not_before",

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.broadcast_followup import plan_auto_reminders
 from compliance.calendar import WorkCalendar
 from compliance.pledges import VersionMap, versions_by_unit
 from compliance.practice_planning import (
@@ -135,6 +136,9 @@ async def tick(session: AsyncSession, *, now: datetime | None = None) -> TickRep
     await _daily_reminders(session, report, now, today, calendar, schedules, versions, units)
     for week in (calendar.week_start(today) - timedelta(days=7), calendar.week_start(today)):
         await _weekly_events(session, report, now, week, calendar, schedules, versions, units)
+    reminded = await plan_auto_reminders(session, now=now)
+    if reminded:
+        report.planned["broadcast_remind"] += reminded
     return report
 
 

@@ -10,14 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
 from compliance import delivery
 from compliance.delivery import Claimed
+from handlers.broadcast_render import render_broadcast, render_reminder
 from handlers.context import esc
+from handlers.groups import render_group_weekly
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_percent, use_locale
+from handlers.outgoing import Outgoing, send_outgoing
 from handlers.scope import maybe_scope
 from storage.engine import Database
 from storage.types import utcnow
@@ -25,7 +27,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 RECORD_EVERY_SECONDS = 0.05
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+Rendered = tuple[str, InlineKeyboardMarkup | None] | Outgoing
 
 
 def _join_request(payload: dict[str, Any]) -> Rendered:
@@ -160,6 +162,9 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "quiz": _quiz,
     "weekly_report": _weekly_report,
     "nudge": _nudge,
+    "broadcast": render_broadcast,
+    "broadcast_remind": render_reminder,
+    "group_weekly": render_group_weekly,
 }
 
 
@@ -368,10 +373,9 @@ class Dispatcher:
         try:
             renderer = RENDERERS[row.kind]
             with use_locale(locale):
-                text, markup = renderer(row.payload)
-            message = await self.bot.send_message(
-                row.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+                rendered = renderer(row.payload)
+            outgoing = rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)
+            message = await send_outgoing(self.bot, row.chat_id, outgoing)
         except RetryAfter as exc:
             return SendOutcome(
                 "retry", error=f"429 retry after {exc.retry_after}", delay=_seconds(exc.retry_after)

@@ -42,6 +42,19 @@ COMMAND_ACCESS: dict[str, Access] = {
     "mute": Access.MEMBER,
     "schedule": Access.ADMIN,
     "ceremony": Access.MANAGER,
+    "units": Access.MANAGER,
+    "addunit": Access.ADMIN,
+    "renameunit": Access.ADMIN,
+    "moveunit": Access.ADMIN,
+    "sethead": Access.ADMIN,
+    "admin": Access.ADMIN,
+    "audit": Access.ADMIN,
+    "broadcast": Access.MANAGER,
+    "broadcasts": Access.MANAGER,
+    "linkgroup": Access.MANAGER,
+    "unlinkgroup": Access.MANAGER,
+    "groupreport": Access.MANAGER,
+    "pending": Access.MANAGER,
     "mydata": Access.MEMBER,
     "erase": Access.ADMIN,
 }
@@ -56,6 +69,10 @@ CALLBACK_ACCESS: dict[str, Access] = {
     "sc": Access.MEMBER,
     "pv": Access.ADMIN,
     "cer": Access.MANAGER,
+    "un": Access.MANAGER,
+    "adm": Access.ADMIN,
+    "bc": Access.MANAGER,
+    "ack": Access.MEMBER,
     "er": Access.ADMIN,
 }
 # Unknown commands are for members: a stranger is told how to join, a member gets /help.
@@ -73,20 +90,42 @@ def level_of(actor: Actor | None) -> Access:
 
 
 def required_access(update: Update) -> Access:
+    if update.my_chat_member is not None:
+        return Access.ANYONE  # the bot added to or removed from a chat: handlers.groups decides what it means
     if update.callback_query is not None:
         prefix = (update.callback_query.data or "").split(":", 1)[0]
         return CALLBACK_ACCESS.get(prefix, Access.ADMIN)  # forged or stale prefixes reach nothing
     message = update.message
     if message is None:
         return Access.ADMIN
+    if message.migrate_to_chat_id is not None:
+        return Access.ANYONE  # a group became a supergroup: its link follows the new chat id
     if message.document is not None:
-        return Access.ADMIN
+        # Heads attach documents to broadcasts; imports and pledge templates check for admins themselves.
+        return Access.MANAGER
     text = message.text or ""
     if text.startswith("/"):
         command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
         return COMMAND_ACCESS.get(command, DEFAULT_ACCESS)
     # Plain text (a name typed after an invite) and a shared contact are the ways in.
     return Access.ANYONE
+
+
+def _heard_in_group(update: Update, bot_username: str) -> bool:
+    """Buttons, the bot's own membership, a group's upgrade, and commands that are not addressed to another
+    bot (a bare /help in a group with several bots is for each of them, /help@other_bot is not for us)."""
+    if update.callback_query is not None or update.my_chat_member is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.migrate_to_chat_id is not None:
+        return True
+    text = message.text or ""
+    if not text.startswith("/"):
+        return False
+    _command, at, addressee = text.split(maxsplit=1)[0].partition("@")
+    return not at or addressee.lower() == bot_username.lower()
 
 
 async def explain_joining(update: Update) -> None:
@@ -122,11 +161,7 @@ async def gate(update: Update, context: BotContext) -> None:
         set_locale(actor.locale)
     needed = required_access(update)
     in_group = chat.type != ChatType.PRIVATE
-    if (
-        in_group
-        and update.callback_query is None
-        and not ((update.message and update.message.text) or "").startswith("/")
-    ):
+    if in_group and not _heard_in_group(update, context.bot.username):
         raise ApplicationHandlerStop  # in groups the bot hears only commands addressed to it
     if level_of(actor) >= needed:
         return

@@ -23,6 +23,9 @@ async def yaml_received(update: Update, context: BotContext) -> None:
     scope = current_scope()
     message = update.effective_message
     assert message is not None and message.document is not None and context.user_data is not None
+    if scope.actor is None or not scope.actor.is_admin:
+        await reply(update, _("Only administrators can publish pledge templates."))
+        return
     document = message.document
     name = document.file_name or "pledge.yaml"
     if (document.file_size or 0) > MAX_TEMPLATE_BYTES:
@@ -81,6 +84,7 @@ async def publish_decision(update: Update, context: BotContext) -> None:
         unit=None,
         material=query.data == "pv:m",
         publisher_id=scope.actor.id,
+        actor=scope.actor,
     )
     if result.outcome is pledges.PublishOutcome.ALREADY_PUBLISHED:
         await query.edit_message_text(_("This version is already published; nothing changed."))

@@ -19,6 +19,7 @@ from telegram.ext import (
     Application,
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -27,10 +28,16 @@ from telegram.ext import (
 )
 
 from handlers import (
+    admin_menu,
+    broadcast,
+    broadcast_status,
     calendar_admin,
     ceremony,
+    fallbacks,
+    groups,
     invites,
     joining,
+    pending,
     personal_data,
     pledge,
     pledge_admin,
@@ -86,6 +93,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     handlers: list[BaseHandler[Any, Any, Any]] = [
         # The signing conversation comes first: while someone is in it, its steps take their messages.
         pledge.conversation(),
+        broadcast.conversation(),
+        *broadcast_status.handlers(),
         CommandHandler("start", joining.start, filters=PRIVATE),
         CommandHandler("help", profile.help_command),
         CommandHandler("cancel", profile.cancel, filters=PRIVATE),
@@ -102,13 +111,22 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(report.report_button, pattern=r"^rp:"),
         CommandHandler("ceremony", ceremony.start_ceremony),
         CallbackQueryHandler(profile.lang_chosen, pattern=r"^lang:"),
+        CallbackQueryHandler(pending.refresh, pattern=r"^jr:l$"),
         CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
+        CommandHandler("pending", pending.pending_command, filters=PRIVATE),
+        # Unit group chats: the bot's own membership, a group's upgrade, and the commands that link it.
+        ChatMemberHandler(groups.bot_membership, chat_member_types=ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, groups.group_migrated),
+        CommandHandler("linkgroup", groups.link_group),
+        CommandHandler("unlinkgroup", groups.unlink_group),
+        CommandHandler("groupreport", groups.group_report),
         CallbackQueryHandler(staff_upload.import_decision, pattern=r"^imp:"),
         CallbackQueryHandler(pledge_admin.publish_decision, pattern=r"^pv:[mwx]$"),
         CallbackQueryHandler(ceremony.close_ceremony, pattern=r"^cer:end:"),
         CommandHandler("mydata", personal_data.my_data, filters=PRIVATE),
         CommandHandler("erase", personal_data.erase_command, filters=PRIVATE),
         CallbackQueryHandler(personal_data.erase_decision, pattern=r"^er:"),
+        *admin_menu.handlers(),
         MessageHandler(PRIVATE & filters.CONTACT, joining.contact_shared),
         MessageHandler(
             PRIVATE & (filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")),
@@ -118,6 +136,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining.text_message),
         # Last: an unknown command in a private chat gets a pointer to /help.
         MessageHandler(PRIVATE & filters.COMMAND, joining.text_message),
+        # Then whatever nothing else took: a stale or forged button, a sticker or photo in private.
+        CallbackQueryHandler(fallbacks.stale_button),
+        MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, fallbacks.unreadable_message),
     ]
     for handler in handlers:
         _trace(handler)
@@ -145,17 +166,27 @@ def _private_commands() -> list[BotCommand]:
 def _admin_commands() -> list[BotCommand]:
     return [
         *_private_commands(),
+        BotCommand("admin", _("All administrator actions")),
+        BotCommand("units", _("Units, their heads and counts")),
         BotCommand("invite", _("Invite link for a unit")),
+        BotCommand("pending", _("Join requests waiting for approval")),
         BotCommand("import", _("Import the staff list")),
         BotCommand("ceremony", _("Open a signing ceremony")),
+        BotCommand("broadcast", _("Send a plan update")),
+        BotCommand("broadcasts", _("Plan updates sent and who confirmed")),
         BotCommand("calendar", _("Working days and days off")),
         BotCommand("schedule", _("Reminder and self-check times")),
+        BotCommand("audit", _("Latest entries of the audit log")),
         BotCommand("erase", _("Erase the data of a person who left")),
     ]
 
 
 def _group_commands() -> list[BotCommand]:
-    return [BotCommand("help", _("What this bot does")), BotCommand("ceremony", _("Open a signing ceremony"))]
+    return [
+        BotCommand("help", _("What this bot does")),
+        BotCommand("ceremony", _("Open a signing ceremony")),
+        BotCommand("linkgroup", _("Link this group to its unit")),
+    ]
 
 
 async def register_commands(bot: Bot, *, admin_chat_ids: Iterable[int], default_locale: str) -> None:

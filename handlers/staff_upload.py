@@ -81,6 +81,9 @@ async def document_received(update: Update, context: BotContext) -> None:
     scope = current_scope()
     message = update.effective_message
     assert message is not None and message.document is not None and scope.actor is not None
+    if not scope.actor.is_admin:
+        await reply(update, _("Only administrators can import the staff list."))
+        return
     document = message.document
     if document.file_size and document.file_size > MAX_FILE_BYTES:
         await reply(
@@ -143,7 +146,9 @@ async def import_decision(update: Update, context: BotContext) -> None:
             )
 
     try:
-        created, updated = await confirm_upload(scope.session, upload=upload, progress=progress)
+        created, updated = await confirm_upload(
+            scope.session, upload=upload, progress=progress, actor=scope.actor
+        )
     except (ImportRefused, StaffFileError):
         await query.edit_message_text(_("The file changed meaning since the check; nothing was imported."))
         return

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.application import build_application
+from bot.application import build_application, start_dispatcher
 from bot.settings import Settings
 from storage.engine import Database
 from tests.factories import FakeUser, message
@@ -75,3 +75,13 @@ class BotHarness:
     async def next_to(self, chat_id: int, *, after: int, timeout: float = 10.0) -> dict[str, Any]:
         await self.server.wait_for(lambda: len(self.server.sent.get(chat_id, [])) > after, timeout)
         return self.server.sent[chat_id][after]
+
+    async def settle_outbox(self) -> None:
+        """Stop the dispatcher, which records every answer Telegram gave before it returns, and start a
+        fresh one: afterwards the database holds the outcome of every send the server has seen."""
+        assert self.app is not None
+        services = self.app.bot_data
+        if services.stop_dispatcher is not None and services.dispatcher_task is not None:
+            services.stop_dispatcher()
+            await services.dispatcher_task
+        start_dispatcher(self.app)
