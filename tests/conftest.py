@@ -12,6 +12,9 @@ from storage.engine import Database
 from tests.dbs import PostgresDatabases, SqliteDatabases, engines
 from tests.harness import BotHarness
 
+# The small office with known people and activity, for every test that needs a populated office.
+from tests.test_reports import office  # noqa: F401
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs() -> None:
