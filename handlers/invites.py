@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ParseMode
 
 from compliance import joining
 from compliance.joining import DecisionOutcome
+from compliance.qr import qr_png
 from compliance.units import get_unit_by_code
+from handlers import pending
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.scope import current_scope
@@ -46,6 +49,17 @@ async def invite(update: Update, context: BotContext) -> None:
             unit=esc(unit.name), link=esc(link), until=fmt_datetime(created.expires_at), uses=fmt_number(uses)
         ),
     )
+    message = update.effective_message
+    if message is not None:
+        # The same link as a QR code, to print on a notice or show from one phone to another.
+        await message.reply_photo(
+            photo=qr_png(link),
+            filename="invite-qr.png",
+            caption=_("QR code of the invite link to <b>{unit}</b>:\n{link}").format(
+                unit=esc(unit.name[:200]), link=esc(link)
+            ),
+            parse_mode=ParseMode.HTML,
+        )
 
 
 async def join_decision(update: Update, context: BotContext) -> None:
@@ -65,6 +79,8 @@ async def join_decision(update: Update, context: BotContext) -> None:
         return
     if result.outcome is DecisionOutcome.ALREADY_DECIDED:
         await query.answer(_("This request has already been handled."), show_alert=True)
+        if pending.is_pending_list(query.message):
+            await pending.redraw(query, scope.actor)  # drop the stale line another head decided
         return
     scope.outbox_planned = True
     await scope.commit()
@@ -74,4 +90,7 @@ async def join_decision(update: Update, context: BotContext) -> None:
         if result.outcome is DecisionOutcome.APPROVED
         else _("✖ The request of {name} was rejected.")
     )
+    if pending.is_pending_list(query.message):
+        await pending.redraw(query, scope.actor, headline=text.format(name=name))
+        return
     await query.edit_message_text(text.format(name=name))

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.botapi import BOT_USER
+
 _message_ids = itertools.count(10_000)
 _callback_ids = itertools.count(1)
 
@@ -80,3 +82,29 @@ def press(user: FakeUser, bot_message: dict[str, Any], data: str) -> dict[str, A
 def buttons(bot_message: dict[str, Any]) -> list[dict[str, Any]]:
     markup = bot_message.get("reply_markup") or {}
     return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def group_chat(chat_id: int, title: str, *, kind: str = "supergroup") -> dict[str, Any]:
+    return {"id": chat_id, "type": kind, "title": title}
+
+
+def bot_membership(
+    user: FakeUser, chat: dict[str, Any], *, old: str = "left", new: str = "member"
+) -> dict[str, Any]:
+    """my_chat_member: `user` added the bot to a group (left → member) or removed it (→ left or kicked)."""
+
+    def member(status: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": status, "user": BOT_USER}
+        if status == "kicked":
+            body["until_date"] = 0  # banned for ever
+        return body
+
+    return {
+        "my_chat_member": {
+            "chat": chat,
+            "from": user.as_dict(),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
+    }

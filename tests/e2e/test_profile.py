@@ -120,8 +120,8 @@ async def test_command_menus_are_registered_per_language_and_scope(harness: BotH
     assert english["me"] == "Your details"
     with use_locale("vi"):
         assert default["me"] == _("Your details") != "Your details"
-    assert [c["command"] for c in commands[f"{groups}|"]] == ["help", "ceremony"]
-    assert {"invite", "import"} <= {c["command"] for c in commands[f"{admin}|vi"]}
+    assert [c["command"] for c in commands[f"{groups}|"]] == ["help", "ceremony", "linkgroup"]
+    assert {"invite", "import", "pending"} <= {c["command"] for c in commands[f"{admin}|vi"]}
 
 
 async def test_a_long_staff_file_shows_progress_and_imports_all(harness: BotHarness) -> None:

@@ -87,7 +87,7 @@ def echoed_markup(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
-    for key in ("message", "edited_message", "channel_post"):
+    for key in ("message", "edited_message", "channel_post", "my_chat_member"):
         if key in update:
             return int(update[key]["chat"]["id"])
     if "callback_query" in update and "message" in update["callback_query"]:
