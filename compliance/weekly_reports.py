@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.outbox import plan_for_officials
-from compliance.reports import Figures, Lapse, Period, build_report
+from compliance.groups import weekly_summary_groups
+from compliance.outbox import enqueue, plan_for_officials
+from compliance.reports import Figures, Lapse, Period, UnitLine, build_report
 from storage.models import Official, OfficialStatus, Role, Unit
 from storage.models_practice import SelfCheck
 
@@ -45,6 +46,44 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
             key_suffix=week.isoformat(),
             payload=payload,
             audience=Official.id == official_id,
+        )
+    planned += await _plan_group_summaries(session, week=week, period=period, lines=lines)
+    return planned
+
+
+GROUP_FIELDS = (
+    "unit",
+    "start",
+    "end",
+    "active",
+    "signed",
+    "signed_rate",
+    "on_time",
+    "late",
+    "missed",
+    "quiz_rate",
+    "read_rate",
+)
+
+
+async def _plan_group_summaries(
+    session: AsyncSession, *, week: date, period: Period, lines: dict[int, UnitLine]
+) -> int:
+    """The unit's aggregate to each linked group whose head turned it on: counts and percentages only, so no
+    lapse count either (in a small unit a count of lapses points at people)."""
+    planned = 0
+    for chat_id, unit_id in await weekly_summary_groups(session):
+        line = lines.get(unit_id)
+        if line is None:
+            continue
+        full = summary_payload(line.subtree, unit_name=line.name, period=period, lapses=0)
+        payload = {key: full[key] for key in GROUP_FIELDS}
+        planned += await enqueue(
+            session,
+            dedupe_key=f"group_weekly:{chat_id}:{week.isoformat()}",
+            kind="group_weekly",
+            chat_id=chat_id,
+            payload=payload,
         )
     return planned
 
