@@ -122,10 +122,9 @@ async def test_only_the_recipients_own_copy_acknowledges_once(office: Database) 
 def test_the_automatic_reminder_waits_two_working_days() -> None:
     calendar = WorkCalendar([], start=date(2026, 11, 1), end=date(2027, 1, 31))
 
-    def due(*sent: int) -> datetime:
-        return auto_reminder_due(calendar, datetime(*sent, tzinfo=LOCAL_TZ).astimezone(UTC)).replace(
-            tzinfo=None
-        )
+    def due(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+        sent = datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ).astimezone(UTC)
+        return auto_reminder_due(calendar, sent).replace(tzinfo=None)
 
     assert due(2026, 11, 25, 10, 0) == datetime(2026, 11, 27, 10, 0)  # Wednesday → Friday
     assert due(2026, 11, 27, 10, 0) == datetime(2026, 12, 1, 10, 0)  # Friday → Tuesday
