@@ -27,7 +27,9 @@ async def save(session: AsyncSession, kind: str, key: str, value: Any) -> None:
         return
     if row is None:
         session.add(ConversationState(kind=kind, key=key, value={"v": value}, updated_at=utcnow()))
-    else:
+    elif row.value != {"v": value}:
+        # PTB hands back every user's data after each of their updates: unchanged data is not rewritten,
+        # so an update that was refused changes no row.
         row.value = {"v": value}
         row.updated_at = utcnow()
 

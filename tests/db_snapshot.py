@@ -16,10 +16,17 @@ from storage.engine import Database
 IGNORED_TABLES = {"alembic_version", "processed_updates"}
 
 
+_reflected: dict[str, list[Table]] = {}
+
+
 def _reflect(connection: Connection) -> list[Table]:
-    metadata = MetaData()
-    metadata.reflect(connection)
-    return [t for t in metadata.sorted_tables if t.name not in IGNORED_TABLES]
+    """The tables as the database has them (whatever migrations made), read once per database."""
+    url = connection.engine.url.render_as_string(hide_password=False)
+    if url not in _reflected:
+        metadata = MetaData()
+        metadata.reflect(connection)
+        _reflected[url] = [t for t in metadata.sorted_tables if t.name not in IGNORED_TABLES]
+    return _reflected[url]
 
 
 def _canonical(value: Any) -> str:

@@ -4,6 +4,7 @@ erases a person who left, the ledger still verifies and nothing of their name or
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,8 @@ async def test_mydata_in_vietnamese(database: Database, harness: BotHarness) -> 
     assert heading != "<b>Your data stored by Cam Kết Bot</b>" and summary["text"].startswith(heading)
 
 
-async def erase_in_chat(harness: BotHarness, phone: str) -> dict[str, Any]:
-    asked = await harness.say(ADMIN, f"/erase {phone}")
-    assert "Nguyễn Thị Lan" in asked["text"]
-    ok = next(b for b in buttons(asked) if b["callback_data"].startswith("er:ok:"))
-    return await harness.send(press(ADMIN, asked, ok["callback_data"]), to_chat=ADMIN.id)
+def answered(harness: BotHarness, start: int) -> bool:
+    return any(c.method == "answerCallbackQuery" for c in harness.server.calls[start:])
 
 
 async def test_an_admin_erases_a_person_who_left(database: Database, harness: BotHarness) -> None:
@@ -87,9 +85,7 @@ async def test_an_admin_erases_a_person_who_left(database: Database, harness: Bo
     for intruder in (LAN, HOA):
         calls = len(harness.server.calls)
         await harness.server.inject(press(intruder, asked, ok["callback_data"]))
-        await harness.server.wait_for(
-            lambda calls=calls: any(c.method == "answerCallbackQuery" for c in harness.server.calls[calls:])
-        )
+        await harness.server.wait_for(functools.partial(answered, harness, calls))
     assert changed_tables(state, await snapshot(database)) == []
 
     done = await harness.send(press(ADMIN, asked, ok["callback_data"]), to_chat=ADMIN.id)

@@ -46,6 +46,15 @@ BOT_USER = {
 MAX_TEXT = 4096
 
 
+def _photo_size(meta: dict[str, Any], content: bytes) -> dict[str, Any]:
+    """A PhotoSize as Telegram returns it: no file name, but width and height (read from a PNG header)."""
+    width, height = 1280, 720
+    if content[:8] == b"\x89PNG\r\n\x1a\n" and len(content) >= 24:
+        width, height = int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    size = {k: v for k, v in meta.items() if k != "file_name"}
+    return {**size, "width": width, "height": height}
+
+
 @dataclass
 class Call:
     method: str
@@ -104,6 +113,7 @@ class FakeBotApi:
         app.router.add_post("/_test/updates", self._control_inject)
         app.router.add_get("/_test/sent", self._control_sent)
         app.router.add_get("/_test/stats", self._control_stats)
+        app.router.add_get("/_test/send_times", self._control_send_times)
         app.router.add_post("/_test/reset_stats", self._control_reset)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -323,7 +333,7 @@ class FakeBotApi:
         if params.get("parse_mode") == "HTML" and params.get("caption"):
             check_html(params["caption"])
         message: dict[str, Any] = {
-            kind: meta if kind == "document" else [meta],
+            kind: meta if kind == "document" else [_photo_size(meta, self.files[meta["file_id"]][1])],
             "caption": params.get("caption"),
             "_parse_mode": params.get("parse_mode"),
             **echoed_markup(params),
@@ -411,6 +421,13 @@ class FakeBotApi:
                 "too_many_requests": self.too_many_requests,
                 "per_chat": {str(k): len(self.messages_to(k)) for k in self.sent},
             }
+        )
+
+    async def _control_send_times(self, request: web.Request) -> web.Response:
+        """[chat id, perf_counter()] of every message sent, in order: for a client that delivered the
+        updates itself (webhook mode) and pairs each with its reply."""
+        return web.json_response(
+            [[c.params.get("chat_id"), c.at] for c in self.calls if c.method.startswith("send")]
         )
 
     async def _control_reset(self, request: web.Request) -> web.Response:
