@@ -155,7 +155,7 @@ async def import_staff(settings: Settings, file_name: str, content: bytes, *, dr
             if plan.errors:
                 print(_("Nothing was imported: fix the rows above and run again."), file=sys.stderr)
                 return 1
-            created, updated = await apply_rows(session, plan.rows)
+            created, updated = await apply_rows(session, plan.rows, file_name=file_name)
         print(
             _("Import done: {created} new officials, {updated} updated.").format(
                 created=created, updated=updated
@@ -171,7 +171,7 @@ async def demo_data(settings: Settings) -> int:
     database = Database(settings.database_url)
     try:
         async with database.unit_of_work() as session:
-            created, updated = await apply_rows(session, demo_rows())
+            created, updated = await apply_rows(session, demo_rows(), file_name="demo-data")
         print(
             _("Demo office ready: {created} new officials, {updated} updated.").format(
                 created=created, updated=updated

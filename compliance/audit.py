@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.officials import Actor
 from storage.models_broadcast import AuditEntry
 from storage.types import utcnow
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def record(
@@ -63,3 +67,33 @@ async def latest(
         query = query.limit(limit)
     rows = (await session.scalars(query)).all()
     return [AuditLine(r.at, r.actor_label, r.action, r.subject, r.before, r.after) for r in rows]
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight of `day` in Viet Nam, in UTC: "since 01/03" means since the office's morning."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+
+
+def as_json(value: Any) -> str:
+    """One line of JSON, Vietnamese as it is, keys in a stable order."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    before: Any
+    after: Any
+    had_before: bool
+    has_after: bool
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """The keys whose value differs between before and after, in the order they were written."""
+    old, new = before or {}, after or {}
+    keys = list(dict.fromkeys([*old, *new]))
+    return [
+        Change(key, old.get(key), new.get(key), key in old, key in new)
+        for key in keys
+        if key not in old or key not in new or old[key] != new[key]
+    ]

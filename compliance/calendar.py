@@ -24,6 +24,8 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import audit
+from compliance.officials import Actor
 from compliance.text import clean_text
 from storage.models_practice import CalendarOverride
 
@@ -188,9 +190,13 @@ async def add_override(
     day: date,
     kind: str,
     note: str | None = None,
-    created_by_id: int | None = None,
+    actor: Actor | None = None,
 ) -> OverrideOutcome:
-    """Make `day` a day off ("off") or a working day ("workday") for the whole office."""
+    """Make `day` a day off ("off") or a working day ("workday") for the whole office.
+
+    `actor` None is the command line; either way the change is written in the audit log.
+    """
+    created_by_id = actor.id if actor else None
     if kind not in KINDS:
         raise ValueError(f"unknown override kind {kind!r}")
     existing = await _override_row(session, day)
@@ -201,6 +207,15 @@ async def add_override(
     if working_now == (kind == WORKDAY):
         return OverrideOutcome.NOT_NEEDED
     cleaned = clean_text(note or "")[:MAX_NOTE_LENGTH] or None
+    before = {"kind": existing.kind, "note": existing.note} if existing is not None else None
+    await audit.record(
+        session,
+        actor=actor,
+        action="calendar.add",
+        subject=f"calendar:{day.isoformat()}",
+        before=before,
+        after={"kind": kind, "note": cleaned},
+    )
     if existing is not None:
         existing.kind = kind
         existing.note = cleaned
@@ -212,11 +227,18 @@ async def add_override(
     return OverrideOutcome.ADDED
 
 
-async def remove_override(session: AsyncSession, *, day: date) -> bool:
+async def remove_override(session: AsyncSession, *, day: date, actor: Actor | None = None) -> bool:
     """Undo the office's override of `day`; False if it had none."""
     existing = await _override_row(session, day)
     if existing is None:
         return False
+    await audit.record(
+        session,
+        actor=actor,
+        action="calendar.remove",
+        subject=f"calendar:{day.isoformat()}",
+        before={"kind": existing.kind, "note": existing.note},
+    )
     await session.delete(existing)
     await session.flush()
     return True

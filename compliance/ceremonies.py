@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import pledges
+from compliance import audit, pledges
 from compliance.officials import Actor
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Ceremony, Signature
@@ -42,6 +42,13 @@ async def start(session: AsyncSession, *, actor: Actor, chat_id: int) -> Ceremon
     )
     session.add(ceremony)
     await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="ceremony.open",
+        subject=f"ceremony:{ceremony.id}",
+        after={"unit": unit.code, "pledge_version_id": version.id, "chat_id": chat_id},
+    )
     return await _view(session, ceremony, unit)
 
 
@@ -104,6 +111,14 @@ async def close(
         return None
     ceremony.closed_at = utcnow()
     view = await _view(session, ceremony, unit)
+    await audit.record(
+        session,
+        actor=actor,
+        action="ceremony.close",
+        subject=f"ceremony:{ceremony.id}",
+        before={"open": True},
+        after={"open": False, "signed": view.signed, "total": view.total},
+    )
     children = (
         await session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
     ).all()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import audit
 from compliance.officials import Actor, actor_of, approvers_of, find_by_telegram_id
 from compliance.outbox import enqueue
 from compliance.phones import canonical_phone
@@ -97,6 +98,18 @@ async def create_invite(
     )
     session.add(invite)
     await session.flush()
+    await audit.record(
+        session,
+        actor=created_by,
+        action="invite.create",
+        subject=f"invite:{invite.id}",
+        after={
+            "unit": unit.code,
+            "days": days,
+            "max_uses": max_uses,
+            "expires_at": invite.expires_at.isoformat(),
+        },
+    )
     return invite
 
 
@@ -242,6 +255,7 @@ async def decide(session: AsyncSession, *, request_id: int, decider: Actor, appr
     assert request.full_name is not None
     if not approve:
         request.status = JoinRequestStatus.REJECTED
+        await _audit_decision(session, request, decider, None)
         await enqueue(
             session,
             dedupe_key=f"join_decision:{request.id}",
@@ -267,6 +281,7 @@ async def decide(session: AsyncSession, *, request_id: int, decider: Actor, appr
     await session.flush()
     request.status = JoinRequestStatus.APPROVED
     request.official_id = official.id
+    await _audit_decision(session, request, decider, official.id)
     await enqueue(
         session,
         dedupe_key=f"join_decision:{request.id}",
@@ -276,6 +291,26 @@ async def decide(session: AsyncSession, *, request_id: int, decider: Actor, appr
         payload={"full_name": official.full_name, "unit_name": request.unit.name},
     )
     return DecisionResult(DecisionOutcome.APPROVED, request.full_name)
+
+
+async def _audit_decision(
+    session: AsyncSession, request: JoinRequest, decider: Actor, official_id: int | None
+) -> None:
+    after: dict[str, object] = {"status": request.status.value}
+    if official_id is not None:
+        after["official_id"] = official_id
+    await audit.record(
+        session,
+        actor=decider,
+        action="join.approve" if request.status is JoinRequestStatus.APPROVED else "join.reject",
+        subject=f"join_request:{request.id}",
+        before={
+            "status": JoinRequestStatus.PENDING.value,
+            "name": request.full_name,
+            "unit": request.unit.code,
+        },
+        after=after,
+    )
 
 
 async def cancel_pending(session: AsyncSession, *, telegram_user_id: int) -> bool:

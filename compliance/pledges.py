@@ -10,7 +10,7 @@ from difflib import unified_diff
 from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import ledger
+from compliance import audit, ledger
 from compliance.officials import Actor
 from compliance.outbox import plan_for_officials
 from compliance.pledge_templates import (
@@ -112,7 +112,9 @@ async def publish(
     material: bool,
     publisher_id: int | None,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> PublishResult:
+    """`actor` is who is written in the audit log (None: the command line)."""
     unit_id = unit.id if unit else None
     digest = content_hash(template)
     same = await session.scalar(
@@ -139,6 +141,18 @@ async def publish(
     session.add(row)
     await session.flush()
     requests = await _plan_resign_requests(session, row, unit) if material else 0
+    await audit.record(
+        session,
+        actor=actor,
+        action="pledge.publish",
+        subject=f"pledge_version:{row.id}",
+        after={
+            "version": f"{row.code}-{row.version}",
+            "unit": unit.code if unit else None,
+            "material": material,
+            "resign_requests": requests,
+        },
+    )
     return PublishResult(PublishOutcome.PUBLISHED, _version(row), requests)
 
 

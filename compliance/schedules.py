@@ -12,6 +12,8 @@ from datetime import time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import audit
+from compliance.officials import Actor
 from storage.models import Unit
 from storage.models_practice import Schedule
 
@@ -87,8 +89,13 @@ class ScheduleError(ValueError):
         self.field = field
 
 
-async def set_field(session: AsyncSession, *, unit: Unit | None, field: str, value: str | None) -> Effective:
-    """Set (or, with None on a unit, clear) one field for the office or a unit; returns the new values."""
+async def set_field(
+    session: AsyncSession, *, unit: Unit | None, field: str, value: str | None, actor: Actor | None = None
+) -> Effective:
+    """Set (or, with None on a unit, clear) one field for the office or a unit; returns the new values.
+
+    `actor` None is the command line; either way the change is written in the audit log.
+    """
     if field not in FIELDS:
         raise ScheduleError(field)
     parsed: str | int | None = None
@@ -110,6 +117,17 @@ async def set_field(session: AsyncSession, *, unit: Unit | None, field: str, val
     if row is None:
         row = Schedule(unit_id=unit_id)
         session.add(row)
+    previous = getattr(row, field)
+    if previous is None and unit is None:
+        previous = getattr(DEFAULTS, field)  # the office had no value of its own: the default applied
     setattr(row, field, parsed)
+    await audit.record(
+        session,
+        actor=actor,
+        action="schedule.set" if parsed is not None else "schedule.clear",
+        subject=f"schedule:{unit.code if unit else 'office'}",
+        before={field: previous},
+        after={field: parsed},
+    )
     await session.flush()
     return (await load_schedules(session)).for_unit(unit_id)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import audit
+from compliance.officials import Actor
 from compliance.phones import canonical_phone
 from compliance.staff_file import RawRow, read_staff_file
 from compliance.text import clean_text, name_key
@@ -153,9 +155,17 @@ class ImportRefused(Exception):
 
 
 async def apply_rows(
-    session: AsyncSession, rows: Sequence[StaffRow], *, progress: ProgressCallback | None = None
+    session: AsyncSession,
+    rows: Sequence[StaffRow],
+    *,
+    progress: ProgressCallback | None = None,
+    actor: Actor | None = None,
+    file_name: str | None = None,
 ) -> tuple[int, int]:
-    """Create or update every row in the caller's transaction; returns (created, updated)."""
+    """Create or update every row in the caller's transaction; returns (created, updated).
+
+    `actor` None is the command line (an import-staff or the demo office).
+    """
     tree = await UnitTree.load(session)
     existing = await _existing_by_phone(session, [r.phone for r in rows])
     created = updated = 0
@@ -180,14 +190,28 @@ async def apply_rows(
             await session.flush()
             await progress(index, len(rows))
     await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="staff.import",
+        subject=f"staff_file:{file_name or '-'}",
+        after={"file": file_name, "rows": len(rows), "created": created, "updated": updated},
+    )
     return created, updated
 
 
 async def import_staff(
-    session: AsyncSession, *, file_name: str, content: bytes, progress: ProgressCallback | None = None
+    session: AsyncSession,
+    *,
+    file_name: str,
+    content: bytes,
+    progress: ProgressCallback | None = None,
+    actor: Actor | None = None,
 ) -> tuple[ImportPlan, int, int]:
     plan = await plan_import(session, file_name=file_name, content=content)
     if plan.errors:
         raise ImportRefused(f"{len(plan.errors)} bad rows")
-    created, updated = await apply_rows(session, plan.rows, progress=progress)
+    created, updated = await apply_rows(
+        session, plan.rows, progress=progress, actor=actor, file_name=file_name
+    )
     return plan, created, updated

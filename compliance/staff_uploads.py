@@ -56,13 +56,19 @@ async def pending_upload(session: AsyncSession, *, upload_id: int, admin: Actor)
 
 
 async def confirm_upload(
-    session: AsyncSession, *, upload: StaffUpload, progress: ProgressCallback | None = None
+    session: AsyncSession,
+    *,
+    upload: StaffUpload,
+    progress: ProgressCallback | None = None,
+    actor: Actor | None = None,
 ) -> tuple[int, int]:
     """Apply a previewed file in the caller's transaction: all rows or none."""
     plan = await plan_import(session, file_name=upload.file_name, content=upload.content)
     if plan.errors:
         raise ImportRefused(f"{len(plan.errors)} bad rows")
-    created, updated = await apply_rows(session, plan.rows, progress=progress)
+    created, updated = await apply_rows(
+        session, plan.rows, progress=progress, actor=actor, file_name=upload.file_name
+    )
     upload.status = APPLIED
     upload.applied_at = utcnow()
     return created, updated

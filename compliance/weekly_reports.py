@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import audit
 from compliance.groups import weekly_summary_groups
+from compliance.officials import Actor
 from compliance.outbox import enqueue, plan_for_officials
 from compliance.reports import Figures, Lapse, Period, UnitLine, build_report
 from storage.models import Official, OfficialStatus, Role, Unit
@@ -95,9 +97,17 @@ async def _unit_paths(session: AsyncSession) -> dict[int, str]:
 NUDGE_ORDER = ("not_signed", "missed_twice", "never_read")
 
 
-async def plan_nudges(session: AsyncSession, *, lapses: list[Lapse], day: date) -> int:
+async def plan_nudges(
+    session: AsyncSession,
+    *,
+    lapses: list[Lapse],
+    day: date,
+    actor: Actor | None = None,
+    scope: Unit | None = None,
+) -> int:
     """A short reminder to each person with a lapse, at most once a day each (the dedupe key); those who
-    blocked the bot are left out. The most pressing lapse names the message."""
+    blocked the bot are left out. The most pressing lapse names the message. The head or admin who asked
+    (`actor`, for the report of `scope`, None: the office) is written in the audit log."""
     planned = 0
     remaining = {lapse.official_id for lapse in lapses if lapse.kind != "unreachable"}
     for kind in NUDGE_ORDER:
@@ -111,6 +121,17 @@ async def plan_nudges(session: AsyncSession, *, lapses: list[Lapse], day: date) 
                 payload={"lapse": kind},
                 audience=Official.id.in_(ids[start : start + 500]),
             )
+    await audit.record(
+        session,
+        actor=actor,
+        action="report.nudge",
+        subject=f"unit:{scope.id}" if scope else "office",
+        after={
+            "day": day.isoformat(),
+            "lapses": len({lapse.official_id for lapse in lapses}),
+            "planned": planned,
+        },
+    )
     return planned
 
 

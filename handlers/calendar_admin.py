@@ -96,7 +96,7 @@ async def _add(update: Update, day: date, kind: str, note: str) -> None:
     scope = current_scope()
     assert scope.actor is not None
     outcome = await calendar.add_override(
-        scope.session, day=day, kind=kind, note=note or None, created_by_id=scope.actor.id
+        scope.session, day=day, kind=kind, note=note or None, actor=scope.actor
     )
     off = kind == calendar.OFF
     if outcome is OverrideOutcome.NOT_NEEDED:
@@ -114,7 +114,7 @@ async def _add(update: Update, day: date, kind: str, note: str) -> None:
 
 async def _remove(update: Update, day: date) -> None:
     scope = current_scope()
-    if not await calendar.remove_override(scope.session, day=day):
+    if not await calendar.remove_override(scope.session, day=day, actor=scope.actor):
         await reply(
             update, _("The office has not changed {day}; nothing to remove.").format(day=day_text(day))
         )

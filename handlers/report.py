@@ -288,7 +288,13 @@ async def report_button(update: Update, context: BotContext) -> None:
         return
     if parts[1] == "n":
         today = utcnow().astimezone(LOCAL_TZ).date()
-        planned = await plan_nudges(current_scope().session, lapses=report.lapses, day=today)
+        planned = await plan_nudges(
+            current_scope().session,
+            lapses=report.lapses,
+            day=today,
+            actor=current_scope().actor,
+            scope=report.root,
+        )
         current_scope().outbox_planned = True
         await current_scope().commit()
         await chat.send_message(

@@ -72,7 +72,9 @@ async def schedule_command(update: Update, context: BotContext) -> None:
         await reply(update, _("Unit not found: {code}").format(code=esc(code)))
         return
     try:
-        effective = await schedules.set_field(scope.session, unit=target, field=field, value=value)
+        effective = await schedules.set_field(
+            scope.session, unit=target, field=field, value=value, actor=scope.actor
+        )
     except ScheduleError:
         await reply(
             update,

@@ -56,6 +56,14 @@ COMMANDS: dict[str, tuple[str, str, tuple[bool, bool, bool, bool, bool]]] = {
     "calendar": ("/calendar", "private", (N, N, N, N, Y)),
     "schedule": ("/schedule", "private", (N, N, N, N, Y)),
     "erase": ("/erase 0912000004", "private", (N, N, N, N, Y)),
+    # Each head browses their own subtree; changing the tree is for admins (the last two change nothing).
+    "units": ("/units", "private", (N, N, Y, Y, Y)),
+    "addunit": ("/addunit van-phong to-kiem-tra Tổ kiểm tra", "private", (N, N, N, N, Y)),
+    "renameunit": ("/renameunit to-kiem-tra Tổ kiểm tra 2", "private", (N, N, N, N, Y)),
+    "moveunit": ("/moveunit van-phong so-gtvt", "private", (N, N, N, N, Y)),
+    "sethead": ("/sethead van-phong 0912000002", "private", (N, N, N, N, Y)),
+    "admin": ("/admin", "private", (N, N, N, N, Y)),
+    "audit": ("/audit", "private", (N, N, N, N, Y)),
 }
 
 Sample = Callable[[OfficeBot, str], Awaitable[str]]
@@ -112,6 +120,13 @@ async def _erasure_of_a_leaver(bot: OfficeBot, role: str) -> str:
         return f"er:ok:{leaver.id}"
 
 
+async def _this_units_level(bot: OfficeBot, role: str) -> str:
+    async with bot.database.unit_of_work() as session:
+        unit = await get_unit_by_code(session, "van-phong")
+        assert unit is not None
+        return f"un:u:{unit.id}:0"
+
+
 def _fixed(data: str) -> Sample:
     async def sample(bot: OfficeBot, role: str) -> str:
         return data
@@ -148,6 +163,9 @@ CALLBACKS: dict[str, tuple[Sample, tuple[bool, bool, bool, bool, bool]]] = {
     "imp": (_admins_upload, (N, N, N, N, Y)),
     "pv": (_fixed("pv:x"), (N, N, N, N, Y)),
     "er": (_erasure_of_a_leaver, (N, N, N, N, Y)),
+    # Văn phòng's level of /units: its head and admins; the sibling head is refused by the reach check.
+    "un": (_this_units_level, (N, N, Y, N, Y)),
+    "adm": (_fixed("adm:pledge"), (N, N, N, N, Y)),
 }
 
 

@@ -1,0 +1,140 @@
+"""The units tree as /units shows it: one level at a time, each unit with the officials of its subtree.
+
+A province has thousands of units and tens of thousands of officials, so a screen is a constant number of
+queries whatever its size: the counts of a page of children come from one grouped query that matches every
+unit below each child by its materialised path prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from compliance.officials import Actor
+from storage.models import Official, OfficialStatus, Unit
+
+PER_PAGE = 10
+# On the staff list: everyone but those who left. Joined: they have reached the bot.
+_ON_LIST = Official.status != OfficialStatus.LEFT
+_JOINED = (OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE)
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    id: int
+    code: str
+    name: str
+    officials: int  # on the staff list, in the unit and every unit below it
+    joined: int
+    sub_units: int  # directly below it
+
+
+@dataclass(frozen=True)
+class UnitLevel:
+    """One screen: a unit (None: the whole office) and one page of the units directly below it."""
+
+    unit: UnitLine | None
+    children: list[UnitLine]
+    page: int
+    pages: int
+    # Where "back" goes: ("unit", id), ("office", None), or None when the reader may not go higher.
+    up: tuple[str, int | None] | None
+    read_only: bool
+
+
+async def _subtree_counts(session: AsyncSession, path: str | None) -> tuple[int, int]:
+    """(officials on the list, joined) in the subtree at `path`, or in the office for None."""
+    query = select(func.count(Official.id), func.sum(case((Official.status.in_(_JOINED), 1), else_=0)))
+    query = query.where(_ON_LIST)
+    if path is not None:
+        query = query.join(Unit, Unit.id == Official.unit_id).where(Unit.path.startswith(path))
+    total, joined = (await session.execute(query)).one()
+    return int(total or 0), int(joined or 0)
+
+
+def _children_of(unit_id: int | None) -> ColumnElement[bool]:
+    return Unit.parent_id.is_(None) if unit_id is None else Unit.parent_id == unit_id
+
+
+async def children_page(
+    session: AsyncSession, *, unit_id: int | None, page: int, per_page: int = PER_PAGE
+) -> tuple[list[UnitLine], int]:
+    """One page of the units directly below `unit_id` (the roots for None) with their counts, and how
+    many such units there are."""
+    where = _children_of(unit_id)
+    total = int(await session.scalar(select(func.count()).select_from(Unit).where(where)) or 0)
+    child = (
+        select(Unit.id, Unit.code, Unit.name, Unit.name_key, Unit.path)
+        .where(where)
+        .order_by(Unit.name_key, Unit.id)
+        .limit(per_page)
+        .offset(page * per_page)
+        .subquery("child")
+    )
+    below = aliased(Unit, name="below")
+    direct = aliased(Unit, name="direct")
+    sub_units = (
+        select(func.count(direct.id)).where(direct.parent_id == child.c.id).correlate(child).scalar_subquery()
+    )
+    query = (
+        select(
+            child.c.id,
+            child.c.code,
+            child.c.name,
+            func.count(Official.id),
+            func.sum(case((Official.status.in_(_JOINED), 1), else_=0)),
+            sub_units,
+        )
+        .select_from(child)
+        .join(below, below.path.startswith(child.c.path))
+        .outerjoin(Official, and_(Official.unit_id == below.id, _ON_LIST))
+        .group_by(child.c.id, child.c.code, child.c.name, child.c.name_key)
+        .order_by(child.c.name_key, child.c.id)
+    )
+    rows = (await session.execute(query)).all()
+    lines = [UnitLine(r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0)) for r in rows]
+    return lines, total
+
+
+async def browse(
+    session: AsyncSession, *, actor: Actor, unit_id: int | None, page: int = 0
+) -> UnitLevel | None:
+    """The screen for `unit_id` (None: the office, admins only), or None when the actor may not see it.
+
+    Reach is decided here, from the database, on every press: heads see their own unit and below.
+    """
+    unit = await session.get(Unit, unit_id) if unit_id is not None else None
+    if unit_id is not None and unit is None:
+        return None
+    if unit is None and not actor.is_admin:
+        return None
+    if unit is not None and not actor.may_manage(unit):
+        return None
+    line: UnitLine | None = None
+    if unit is not None:
+        officials, joined = await _subtree_counts(session, unit.path)
+        direct = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
+        line = UnitLine(unit.id, unit.code, unit.name, officials, joined, int(direct or 0))
+    children, count = await children_page(session, unit_id=unit_id, page=max(page, 0))
+    pages_total = max(1, -(-count // PER_PAGE))
+    if page >= pages_total and count:
+        children, count = await children_page(session, unit_id=unit_id, page=pages_total - 1)
+        page = pages_total - 1
+    up: tuple[str, int | None] | None = None
+    if unit is not None:
+        parent = await session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+        if parent is not None and actor.may_manage(parent):
+            up = ("unit", parent.id)
+        elif parent is None and actor.is_admin:
+            up = ("office", None)
+    return UnitLevel(line, children, max(page, 0), pages_total, up, read_only=not actor.is_admin)
+
+
+async def office_counts(session: AsyncSession) -> UnitLine:
+    """The whole office as one line: everyone on the list, and the top-level units."""
+    officials, joined = await _subtree_counts(session, None)
+    roots = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)))
+    return UnitLine(0, "", "", officials, joined, int(roots or 0))

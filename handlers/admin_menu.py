@@ -1,0 +1,203 @@
+"""/admin: every administrator action in one menu; /audit: the latest entries of the audit log.
+
+A button either runs a listing that needs no arguments (units, audit, calendar, schedule) or says what the
+action does and which command or file starts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from compliance import audit
+from compliance.audit import AuditLine
+from handlers import calendar_admin, schedule_admin, staff_upload, units_admin
+from handlers.context import BotContext, esc, reply
+from handlers.i18n import _, fmt_datetime
+from handlers.scope import current_scope
+
+AUDIT_SHOWN = 20
+MAX_CHANGE_CHARS = 160
+MAX_VALUE_CHARS = 60
+# Telegram's limit is 4096 characters; entries beyond this are left for the command line.
+MAX_MESSAGE_CHARS = 4000
+
+
+def menu_entries() -> list[tuple[str, str]]:
+    """(key, label) of every admin action, in the menu's order."""
+    return [
+        ("import", _("📥 Import staff list")),
+        ("units", _("🏢 Units")),
+        ("invite", _("🔗 Invite link")),
+        ("pending", _("⏳ Pending joins")),
+        ("broadcast", _("📣 Send a plan update")),
+        ("broadcasts", _("📊 Plan updates sent")),
+        ("groups", _("👥 Unit group chats")),
+        ("calendar", _("📅 Calendar")),
+        ("schedule", _("⏰ Schedule")),
+        ("pledge", _("📜 Publish a pledge")),
+        ("export", _("📤 Emulation review export")),
+        ("audit", _("🧾 Audit log")),
+    ]
+
+
+def explanations() -> dict[str, str]:
+    return {
+        "invite": _(
+            "/invite [unit code] [days] [uses]: an invite link (and its QR code) for people who are not on "
+            "the staff list. Their requests come to the unit's head to approve."
+        ),
+        "pending": _("/pending: the join requests waiting for approval, with buttons to approve or reject."),
+        "broadcast": _(
+            "/broadcast: compose a plan update (text, optionally a document or photo), choose who gets it "
+            "and when, preview it, then confirm. Recipients can confirm they have read it."
+        ),
+        "broadcasts": _(
+            "/broadcasts: the recent plan updates with delivered, failed and acknowledged counts; open one "
+            "to see who has not acknowledged, remind them, or get the Excel."
+        ),
+        "groups": _(
+            "Add the bot to the unit's Telegram group, then send /linkgroup CODE there to link it to the "
+            "unit (/unlinkgroup undoes it). Plan updates can then be sent to linked groups."
+        ),
+        "pledge": _(
+            "Send the pledge template as a .yaml file (named CODE-VERSION.yaml, as in content/pledges). "
+            "I show a preview; then choose whether everyone re-signs (a material change) or it is a "
+            "wording fix."
+        ),
+        "export": _(
+            "/report, then the button “Emulation review, this quarter (Excel)”. On the server: "
+            "python -m bot export --period 2027Q1 FILE.xlsx (or --period 2027, --unit CODE)."
+        ),
+    }
+
+
+def admin_menu_markup() -> InlineKeyboardMarkup:
+    entries = menu_entries()
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"adm:{key}") for key, label in entries[i : i + 2]]
+        for i in range(0, len(entries), 2)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def admin_command(update: Update, context: BotContext) -> None:
+    await reply(
+        update,
+        _("<b>Administration</b>\nChoose an action; each button says how it works."),
+        reply_markup=admin_menu_markup(),
+    )
+
+
+async def admin_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    key = (query.data or "").split(":", 1)[-1]
+    runners: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] = {
+        "import": staff_upload.import_help,
+        "units": units_admin.units_command,
+        "calendar": calendar_admin.calendar_command,
+        "schedule": schedule_admin.schedule_command,
+        "audit": audit_command,
+    }
+    text = explanations().get(key)
+    if key not in runners and text is None:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer()
+    # The listings read their arguments from context.args, which a button press does not have.
+    context.args = []
+    if key in runners:
+        await runners[key](update, context)
+        return
+    assert text is not None
+    await reply(update, esc(text))
+
+
+def action_label(action: str) -> str:
+    """The localized name of an audited action; an action this list does not know shows its code."""
+    labels = {
+        "unit.add": _("unit added"),
+        "unit.rename": _("unit renamed"),
+        "unit.move": _("unit moved"),
+        "unit.set_head": _("unit head set"),
+        "staff.import": _("staff list imported"),
+        "pledge.publish": _("pledge published"),
+        "calendar.add": _("calendar day changed"),
+        "calendar.remove": _("calendar change removed"),
+        "schedule.set": _("schedule set"),
+        "schedule.clear": _("schedule cleared"),
+        "join.approve": _("join approved"),
+        "join.reject": _("join rejected"),
+        "invite.create": _("invite created"),
+        "ceremony.open": _("ceremony opened"),
+        "ceremony.close": _("ceremony closed"),
+        "report.nudge": _("reminder to those with lapses"),
+        "broadcast.create": _("plan update sent"),
+        "broadcast.cancel": _("plan update cancelled"),
+        "broadcast.stop": _("plan update stopped"),
+        "broadcast.remind": _("plan update reminder"),
+        "official.erase": _("personal data erased"),
+    }
+    return labels.get(action, action)
+
+
+def _short(value: object) -> str:
+    text = value if isinstance(value, str) else audit.as_json(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def change_text(line: AuditLine) -> str:
+    """ "name: A → B; heads: … → …", cut to a line; plain text, escape it before HTML."""
+    parts = []
+    for change in audit.changes(line.before, line.after):
+        if change.had_before and change.has_after:
+            parts.append(f"{change.key}: {_short(change.before)} → {_short(change.after)}")
+        elif change.has_after:
+            parts.append(f"{change.key}: {_short(change.after)}")
+        else:
+            parts.append(f"{change.key}: {_short(change.before)} → ∅")
+    text = "; ".join(parts)
+    return text if len(text) <= MAX_CHANGE_CHARS else text[: MAX_CHANGE_CHARS - 1] + "…"
+
+
+def entry_text(line: AuditLine) -> str:
+    actor = line.actor if line.actor != "cli" else _("command line")
+    head = f"<b>{esc(fmt_datetime(line.at))}</b> · {esc(actor)} · {esc(action_label(line.action))} · "
+    head += f"<code>{esc(line.subject)}</code>"
+    change = change_text(line)
+    return f"{head}\n    {esc(change)}" if change else head
+
+
+async def audit_command(update: Update, context: BotContext) -> None:
+    lines = await audit.latest(current_scope().session, limit=AUDIT_SHOWN)
+    if not lines:
+        await reply(update, _("The audit log is empty."))
+        return
+    text = _("<b>Audit log: the latest {n}</b>").format(n=len(lines))
+    for line in lines:
+        entry = entry_text(line)
+        if len(text) + len(entry) + 2 > MAX_MESSAGE_CHARS:
+            text += "\n\n" + _("…more with: python -m bot audit --since DATE")
+            break
+        text += "\n\n" + entry
+    await reply(update, text)
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """/admin, /audit, /units and the unit-changing commands, all in private chats."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("admin", admin_command, filters=private),
+        CommandHandler("audit", audit_command, filters=private),
+        CallbackQueryHandler(admin_button, pattern=r"^adm:"),
+        CommandHandler("units", units_admin.units_command, filters=private),
+        CommandHandler("addunit", units_admin.add_unit_command, filters=private),
+        CommandHandler("renameunit", units_admin.rename_unit_command, filters=private),
+        CommandHandler("moveunit", units_admin.move_unit_command, filters=private),
+        CommandHandler("sethead", units_admin.set_head_command, filters=private),
+        CallbackQueryHandler(units_admin.units_button, pattern=r"^un:"),
+    ]
