@@ -19,7 +19,7 @@ from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role, Unit
 from storage.models_broadcast import AuditEntry
 from tests.staff_files import OFFICE
-from tests.test_reports import WEEK, office  # noqa: F401
+from tests.test_reports import WEEK
 
 NEXT_WEEK = WEEK + timedelta(days=7)
 
@@ -38,7 +38,7 @@ async def _unit(session: AsyncSession, code: str) -> Unit:
     return unit
 
 
-async def test_linked_groups_of_a_subtree(office: Database) -> None:  # noqa: F811
+async def test_linked_groups_of_a_subtree(office: Database) -> None:
     async with office.unit_of_work() as session:
         tree = await UnitTree.load(session)
         team = await tree.ensure(["Sở GTVT", "Văn phòng", "Tổ văn thư"])
@@ -60,7 +60,7 @@ async def test_linked_groups_of_a_subtree(office: Database) -> None:  # noqa: F8
         assert await groups.linked_groups(session, []) == []
 
 
-async def test_who_may_link_move_and_unlink(office: Database) -> None:  # noqa: F811
+async def test_who_may_link_move_and_unlink(office: Database) -> None:
     async with office.unit_of_work() as session:
         vp, qlvt = await _unit(session, "van-phong"), await _unit(session, "phong-quan-ly-van-tai")
         hoa = await _actor(session, "Lê Thị Hoa")  # head of Văn phòng
@@ -121,7 +121,7 @@ async def test_who_may_link_move_and_unlink(office: Database) -> None:  # noqa: 
     ]
 
 
-async def test_removal_and_upgrade_to_a_supergroup(office: Database) -> None:  # noqa: F811
+async def test_removal_and_upgrade_to_a_supergroup(office: Database) -> None:
     async with office.unit_of_work() as session:
         vp = await _unit(session, "van-phong")
         hoa = await _actor(session, "Lê Thị Hoa")
@@ -136,7 +136,7 @@ async def test_removal_and_upgrade_to_a_supergroup(office: Database) -> None:  #
         assert removed.after == {"removed_by_telegram_id": 555}
 
 
-async def test_the_weekly_aggregate_once_per_group_and_week_without_names(office: Database) -> None:  # noqa: F811
+async def test_the_weekly_aggregate_once_per_group_and_week_without_names(office: Database) -> None:
     async with office.unit_of_work() as session:
         vp, qlvt = await _unit(session, "van-phong"), await _unit(session, "phong-quan-ly-van-tai")
         admin = await _actor(session, "Trần Văn Bình", role=Role.ADMIN)

@@ -158,3 +158,19 @@ async def test_group_commands_in_a_private_chat_point_to_the_group(
     )
     async with office.unit_of_work() as session:
         assert await session.scalar(select(UnitGroup)) is None
+
+
+async def test_the_link_follows_a_group_upgraded_to_a_supergroup(
+    office: Database, harness: BotHarness
+) -> None:
+    old_group = group_chat(-4001, "Văn phòng", kind="group")
+    await harness.send(message(HOA, "/linkgroup", chat=old_group), to_chat=-4001)
+    await harness.server.inject(message(HOA, chat=old_group, migrate_to_chat_id=-1004001))
+    # Updates of one chat are handled in order: once this is answered, the upgrade has been handled.
+    answer = await harness.send(message(HOA, "/groupreport", chat=old_group), to_chat=-4001)
+    assert answer["text"] == vi(
+        "This group is not linked to a unit yet. The unit's head can link it with /linkgroup."
+    )
+    async with office.unit_of_work() as session:
+        row = await session.scalar(select(UnitGroup))
+        assert row is not None and row.chat_id == -1004001
