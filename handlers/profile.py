@@ -82,6 +82,10 @@ def help_text(role: Role | None) -> str:
     if role in (Role.HEAD, Role.ADMIN):
         lines.append(_("/invite [unit code] [days] [uses]: an invite link for people not on the staff list"))
         lines.append(_("/ceremony: open a signing ceremony for your unit (here or in its group)"))
+        lines.append(_("/pending: join requests waiting for your approval"))
+        lines.append(
+            _("/linkgroup in your unit's group: link the group to the unit (also /groupreport on|off)")
+        )
     if role is Role.ADMIN:
         lines.append(_("/import: import the staff list (send the .xlsx or .csv file)"))
         lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
