@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -60,11 +60,11 @@ def _children_of(unit_id: int | None) -> ColumnElement[bool]:
 
 
 async def children_page(
-    session: AsyncSession, *, unit_id: int | None, page: int, per_page: int = PER_PAGE
+    session: AsyncSession, *, parent: Unit | None, page: int, per_page: int = PER_PAGE
 ) -> tuple[list[UnitLine], int]:
-    """One page of the units directly below `unit_id` (the roots for None) with their counts, and how
+    """One page of the units directly below `parent` (the roots for None) with their counts, and how
     many such units there are."""
-    where = _children_of(unit_id)
+    where = _children_of(parent.id if parent else None)
     total = int(await session.scalar(select(func.count()).select_from(Unit).where(where)) or 0)
     child = (
         select(Unit.id, Unit.code, Unit.name, Unit.name_key, Unit.path)
@@ -73,6 +73,23 @@ async def children_page(
         .limit(per_page)
         .offset(page * per_page)
         .subquery("child")
+    )
+    # Officials are counted per unit first (only those below `parent`), then summed over each child's
+    # subtree: the path join meets one row per unit rather than one per official.
+    in_reach = (
+        Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(parent.path)))
+        if parent is not None
+        else Official.unit_id.is_not(None)
+    )
+    per_unit = (
+        select(
+            Official.unit_id.label("unit_id"),
+            func.count().label("officials"),
+            func.sum(case((Official.status.in_(_JOINED), 1), else_=0)).label("joined"),
+        )
+        .where(_ON_LIST, in_reach)
+        .group_by(Official.unit_id)
+        .subquery("per_unit")
     )
     below = aliased(Unit, name="below")
     direct = aliased(Unit, name="direct")
@@ -84,13 +101,13 @@ async def children_page(
             child.c.id,
             child.c.code,
             child.c.name,
-            func.count(Official.id),
-            func.sum(case((Official.status.in_(_JOINED), 1), else_=0)),
+            func.sum(per_unit.c.officials),
+            func.sum(per_unit.c.joined),
             sub_units,
         )
         .select_from(child)
         .join(below, below.path.startswith(child.c.path))
-        .outerjoin(Official, and_(Official.unit_id == below.id, _ON_LIST))
+        .outerjoin(per_unit, per_unit.c.unit_id == below.id)
         .group_by(child.c.id, child.c.code, child.c.name, child.c.name_key)
         .order_by(child.c.name_key, child.c.id)
     )
@@ -118,10 +135,10 @@ async def browse(
         officials, joined = await _subtree_counts(session, unit.path)
         direct = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
         line = UnitLine(unit.id, unit.code, unit.name, officials, joined, int(direct or 0))
-    children, count = await children_page(session, unit_id=unit_id, page=max(page, 0))
+    children, count = await children_page(session, parent=unit, page=max(page, 0))
     pages_total = max(1, -(-count // PER_PAGE))
     if page >= pages_total and count:
-        children, count = await children_page(session, unit_id=unit_id, page=pages_total - 1)
+        children, count = await children_page(session, parent=unit, page=pages_total - 1)
         page = pages_total - 1
     up: tuple[str, int | None] | None = None
     if unit is not None:

@@ -83,15 +83,18 @@ def help_text(role: Role | None) -> str:
         lines.append(_("/invite [unit code] [days] [uses]: an invite link for people not on the staff list"))
         lines.append(_("/ceremony: open a signing ceremony for your unit (here or in its group)"))
         lines.append(_("/pending: join requests waiting for your approval"))
+        lines.append(_("/units: your units with their officials (admins: the whole tree, and change it)"))
         lines.append(
             _("/linkgroup in your unit's group: link the group to the unit (also /groupreport on|off)")
         )
     if role is Role.ADMIN:
+        lines.append(_("/admin: every administrator action, with buttons"))
         lines.append(_("/import: import the staff list (send the .xlsx or .csv file)"))
         lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
         lines.append(_("/calendar: working days, days off and make-up days"))
         lines.append(_("/schedule: reminder, self-check and quiz times, for the office or a unit"))
         lines.append(_("/erase PHONE: erase the personal data of a person who left"))
+        lines.append(_("/audit: the latest entries of the audit log (who changed what, when)"))
     return "\n".join(lines)
 
 
