@@ -6,11 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.engine import make_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x63616D6B  # "camk": the advisory lock key that serialises schema upgrades
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -25,6 +27,10 @@ async def upgrade(url: str, revision: str = "head") -> None:
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas started together: one upgrades, the others wait here and then find nothing to
+                # do (the lock ends with this transaction, which holds the whole upgrade).
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
     finally:
         await engine.dispose()

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from bot.settings import normalise_database_url
 from compliance.outbox import enqueue
 from compliance.replicas import KEEP_PROCESSED, claim_update, forget_processed, outbox_backlog
 from storage.engine import Database
 from storage.models_replicas import ProcessedUpdate
+from tests.dbs import RUN_ID
+from tests.e2e.processes import ROOT
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
@@ -67,3 +75,35 @@ async def test_old_ids_are_forgotten_and_the_backlog_counts_unsent(database: Dat
         assert await forget_processed(session, now=NOW) == 1
         assert await session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
         assert await outbox_backlog(session) == 2
+
+
+async def test_replicas_starting_together_upgrade_the_schema_once() -> None:
+    """Three processes migrating one empty PostgreSQL database at once (replicas started together): all
+    succeed, and the schema is there once. Without the advisory lock two of them fail on the race."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    admin = make_url(normalise_database_url(server)).set(drivername="postgresql")
+    name = f"ckb_{RUN_ID}_race"
+    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        url = admin.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url}
+        processes = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "migrate", env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE
+            )
+            for _ in range(3)
+        ]
+        errors = [(await asyncio.wait_for(p.communicate(), 120))[1].decode() for p in processes]
+        assert [p.returncode for p in processes] == [0, 0, 0], errors
+        database = Database(url)
+        try:
+            async with database.unit_of_work() as session:
+                assert await claim_update(session, update_id=1, now=NOW)  # the schema is there
+        finally:
+            await database.dispose()
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
