@@ -11,7 +11,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application
 
-from bot import cli_audit, cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
+from bot import cli_audit, cli_backup, cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from compliance.demo import demo_rows
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_calendar.add_commands(commands)
     cli_erase.add_commands(commands)
     cli_audit.add_commands(commands)
+    cli_backup.add_commands(commands)
     return parser
 
 
@@ -97,6 +98,8 @@ def main(
         return asyncio.run(cli_erase.run_erase(settings, args))
     if args.command == "audit":
         return asyncio.run(cli_audit.run_audit(settings, args))
+    if args.command == "backup":
+        return cli_backup.run_backup(settings, args)
     return 2
 
 

@@ -21,7 +21,9 @@ PENDING = "pending"
 SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
-MAX_ATTEMPTS = 8
+# Retries wait 2 s, doubling up to 5 minutes (backoff()): 12 attempts span about 25 minutes, so a Telegram
+# outage that long loses nothing, while a message that can never go stops being tried.
+MAX_ATTEMPTS = 12
 PER_CHAT_GAP = timedelta(seconds=1)
 # A dispatcher renews the leases of the rows it holds every third of this: a replica that died lets its
 # rows go within one lease, a live one never loses a row to another while a send is slow.

@@ -6,9 +6,11 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.context import BotContext, reply
 from handlers.i18n import _
+from storage.engine import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +20,19 @@ async def error_handler(update: object, context: BotContext) -> None:
     log.error("handler failed for update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update):
         return
-    text = _(
-        "Sorry, something went wrong and this step was not completed. Everything you had already "
-        "confirmed is safe. Please try again in a moment."
-    )
+    error = context.error
+    if error is not None and not isinstance(error, TelegramError) and is_unavailable(error):
+        # Restarted, unreachable, or locked by a backup: the person did nothing wrong, and their step
+        # was rolled back whole.
+        text = _(
+            "The database is busy at the moment (a backup or a restart), so this step was not "
+            "completed. Please try again in a minute."
+        )
+    else:
+        text = _(
+            "Sorry, something went wrong and this step was not completed. Everything you had already "
+            "confirmed is safe. Please try again in a moment."
+        )
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text[:200], show_alert=True)
@@ -29,3 +40,6 @@ async def error_handler(update: object, context: BotContext) -> None:
             await reply(update, text)
     except TelegramError:
         log.warning("could not tell the user about the error of update %s", update_id)
+    # No handler of a later group runs for an update whose step failed: if the gate itself failed, what
+    # comes after it must not run unchecked.
+    raise ApplicationHandlerStop

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -62,6 +64,41 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# What a database says when it is busy or away, rather than when the statement is wrong.
+_TRANSIENT = (
+    "locked",
+    "busy",
+    "connection",
+    "closed",
+    "terminat",
+    "timeout",
+    "shutting down",
+    "unable to open",
+)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database could not be reached or was busy (restarted, a connection lost, SQLite locked by
+    another writer such as a backup): worth trying again in a moment, unlike a bug.
+
+    The caller rules out network errors of other services first: their causes may be the same OS errors.
+    """
+    current: BaseException | None = error
+    for _ in range(5):  # the explicit chain: SQLAlchemy's wrapper, then the driver's error
+        if current is None:
+            return False
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, (DisconnectionError, PoolTimeout, ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, (OperationalError, InterfaceError)):
+            message = str(current.orig if current.orig is not None else current).lower()
+            if any(word in message for word in _TRANSIENT):
+                return True
+        current = current.__cause__
+    return False
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -64,9 +64,7 @@ async def rows(database: Database) -> list[OutboxMessage]:
         return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
 
 
-async def drain_until_sent(
-    dispatcher: Dispatcher, database: Database, clock: time_machine.Traveller
-) -> None:
+async def drain_until_sent(dispatcher: Dispatcher, database: Database, clock: time_machine.Traveller) -> None:
     """Step the clock past each backoff until every row is sent (a bounded number of steps)."""
     for _ in range(20):
         await dispatcher.drain_once()
@@ -183,3 +181,26 @@ async def test_the_running_bot_rides_out_5xx_and_a_server_restart(harness: BotHa
     assert (await rows(harness.database))[0].attempts >= 3
     assert services.dispatcher_task is not None and not services.dispatcher_task.done()
     assert len(server.messages_to(chat)) == 1
+
+
+async def test_attempts_are_bounded_when_the_server_never_comes_back(
+    server: FakeBotApi, database: Database
+) -> None:
+    await plan_all(database)
+    dispatcher = dispatcher_for(server, database)
+    async with dispatcher.bot:
+        outage = fail_all(server, status=500)
+        started = utcnow()
+        with time_machine.travel(started, tick=False) as clock:
+            for _ in range(delivery.MAX_ATTEMPTS + 5):
+                await dispatcher.drain_once()
+                clock.shift(delivery.backoff(delivery.MAX_ATTEMPTS))
+            gave_up = await rows(database)
+    assert {r.status for r in gave_up} == {"failed"}
+    assert all(r.attempts == delivery.MAX_ATTEMPTS for r in gave_up)
+    assert all(f"gave up after {delivery.MAX_ATTEMPTS} attempts" in (r.last_error or "") for r in gave_up)
+    assert outage.refused["sendMessage"] == len(CHATS) * delivery.MAX_ATTEMPTS
+    # What the backoff allows before giving up: far more than a minute.
+    assert sum((delivery.backoff(n) for n in range(1, delivery.MAX_ATTEMPTS)), timedelta()) > timedelta(
+        minutes=20
+    )

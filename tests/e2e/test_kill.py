@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import planner
-from compliance.outbox import plan_for_officials
+from compliance import broadcasts, planner
+from compliance.officials import actor_of
 from storage.engine import Database
-from storage.models import Official, OfficialStatus, OutboxMessage, Unit
+from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.schema import metadata
+from storage.types import utcnow
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -26,14 +27,16 @@ RECIPIENTS = 1000
 FIRST_CHAT = 20_000
 CHATS = range(FIRST_CHAT, FIRST_CHAT + RECIPIENTS)
 KILL_AFTER = 300
+TEXT = "Kế hoạch tháng 3: họp giao ban sáng thứ Hai lúc 8 giờ."
 # Tables the bot may legitimately write while it only delivers: the outbox (compared on its own, below)
-# and PTB's conversation states.
+# and PTB's conversation states; of the broadcast, its state as delivery goes on.
 OWN_TABLES = {"outbox", "conversation_states"}
+BROADCAST_PROGRESS = {"status", "finished_at", "progress_shown"}
 OUTBOX_FIXED = ("id", "dedupe_key", "kind", "chat_id", "official_id", "broadcast_id", "payload", "created_at")
 
 
 async def seed(database: Database) -> None:
-    """1 000 active officials with Telegram ids, and one message planned for each of them."""
+    """1 000 active officials with Telegram ids, and an admin's broadcast to all of them."""
     async with database.unit_of_work() as session:
         unit = Unit(code="KILL", name="Phòng thử", name_key="phòng thử", path="/", depth=0)
         session.add(unit)
@@ -50,18 +53,27 @@ async def seed(database: Database) -> None:
             )
             for n, chat in enumerate(CHATS)
         )
+        admin = Official(
+            full_name="Văn phòng",
+            name_key="văn phòng",
+            unit_id=unit.id,
+            role=Role.ADMIN,
+            status=OfficialStatus.ACTIVE,
+        )
+        session.add(admin)
         await session.flush()
+        await session.refresh(admin, ["unit"])
         # What the bot's minute tick would record today is recorded now, so its ticks during the test
         # find nothing new to plan.
         await planner.tick(session)
-        planned = await plan_for_officials(
-            session,
-            kind="nudge",
-            key_suffix="kill-test",
-            payload={"lapse": "not_signed"},
-            audience=Official.unit_id == unit.id,
+        draft = broadcasts.Draft(
+            text=TEXT,
+            target=broadcasts.Target(broadcasts.TargetKind.ALL),
+            send_at=utcnow(),
+            requires_ack=True,
         )
-    assert planned == RECIPIENTS
+        broadcast = await broadcasts.create(session, actor=actor_of(admin), draft=draft)
+    assert broadcast.total == RECIPIENTS
 
 
 async def snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
@@ -69,7 +81,10 @@ async def snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     for table in metadata.sorted_tables:
         if table.name in OWN_TABLES:
             continue
-        rows = await session.execute(select(table).order_by(*table.primary_key.columns))
+        columns = [
+            c for c in table.columns if not (table.name == "broadcasts" and c.name in BROADCAST_PROGRESS)
+        ]
+        rows = await session.execute(select(*columns).order_by(*table.primary_key.columns))
         tables[table.name] = [tuple(row) for row in rows]
     return tables
 
@@ -168,7 +183,7 @@ async def test_sigkill_mid_delivery_loses_nothing_and_duplicates_only_what_was_i
     assert min(received.values()) >= 1  # every recipient got the message
     assert duplicates <= in_flight
     texts = {m["text"] for chat in CHATS for m in server.messages_to(chat)}
-    assert len(texts) == 1 and "/pledge" in next(iter(texts))
+    assert len(texts) == 1 and TEXT in next(iter(texts))
 
     async with database.unit_of_work() as session:
         after = await snapshot(session)
