@@ -99,7 +99,13 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         services: BotServices = self.bot_data
         if not services.dedupe_updates or not isinstance(update, Update):
             return False
-        if await claim_update(scope.session, update_id=update.update_id):
+        try:
+            taken = await claim_update(scope.session, update_id=update.update_id)
+        except Exception as exc:
+            # The database is away: the person is told to try again, as when a handler fails.
+            await self.process_error(update, exc)
+            return True
+        if taken:
             return False
         log.info("update %s skipped: already taken", update.update_id)
         return True

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from telegram import Update
 
+from bench.dispatch import free_port
+from bot.application import build_application
+from bot.settings import Settings
 from storage.engine import Database
 from tests.e2e.processes import PUBLIC_URL, SECRET, WebhookBot
 from tests.factories import FakeUser, message
@@ -50,3 +54,32 @@ async def test_webhook_serves_updates_once_refuses_a_wrong_secret_and_reports_he
     assert code == 0, bot.log[-3000:]
     assert "update 9001 skipped: already taken" in bot.log
     assert "Traceback" not in bot.log and server.token not in bot.log and SECRET not in bot.log
+
+
+async def test_an_update_arriving_while_the_database_is_away_is_answered_try_again(
+    database: Database,
+) -> None:
+    """Webhook mode takes the update id first: when that fails, the person still hears back."""
+    server = FakeBotApi()
+    await server.start()
+    settings = Settings(
+        bot_token=server.token,
+        telegram_api_url=server.url,
+        database_url=database.url,
+        webhook_url=PUBLIC_URL,
+        webhook_secret=SECRET,
+    )
+    app = build_application(settings, database, with_dispatcher=False, with_jobs=False)
+    user = FakeUser(5102, "Hải", "Lê", "en")
+    server.known_chats.add(user.id)
+    unreachable = Database(f"postgresql+asyncpg://nobody@127.0.0.1:{free_port()}/none")
+    try:
+        await app.initialize()
+        app.bot_data.database = unreachable  # started, then the database went away
+        await app.process_update(Update.de_json({"update_id": 77, **message(user, "/help")}, app.bot))
+        await server.wait_for(lambda: server.messages_to(user.id), timeout=30)
+    finally:
+        await app.shutdown()
+        await unreachable.dispose()
+        await server.stop()
+    assert "try again" in server.messages_to(user.id)[0]["text"]
