@@ -9,7 +9,7 @@ from telegram import Update
 
 from bench.dispatch import free_port
 from bot.application import build_application
-from bot.settings import Settings
+from bot.settings import load_settings
 from storage.engine import Database
 from tests.e2e.processes import PUBLIC_URL, SECRET, WebhookBot
 from tests.factories import FakeUser, message
@@ -62,7 +62,8 @@ async def test_an_update_arriving_while_the_database_is_away_is_answered_try_aga
     """Webhook mode takes the update id first: when that fails, the person still hears back."""
     server = FakeBotApi()
     await server.start()
-    settings = Settings(
+    settings = load_settings(
+        _env_file=None,
         bot_token=server.token,
         telegram_api_url=server.url,
         database_url=database.url,
