@@ -8,19 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles import Font, NamedStyle, PatternFill
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from compliance.reports import Figures, Report
+from compliance.xlsx import SheetsWorkbook, column_widths, styled, unique_title
 
 matplotlib.use("Agg")  # files only, no screen
 from matplotlib import pyplot
 
-BOLD = Font(bold=True)  # one style object shared by every header cell
-SHEET_NAME_LIMIT = 31
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+HEADER_STYLE = "ckb-header"
+PERCENT_STYLE = "ckb-percent"
+DATE_STYLE = "ckb-date"
 
 
 @dataclass(frozen=True)
@@ -57,61 +56,69 @@ def _row(name: str, code: str, figures: Figures) -> list[object]:
 PERCENT_COLUMNS = (5, 9, 10, 11, 12)
 
 
-def _sheet_table(sheet: object, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    from openpyxl.worksheet.worksheet import Worksheet
+def _styles() -> list[NamedStyle]:
+    return [
+        NamedStyle(HEADER_STYLE, font=Font(bold=True), fill=PatternFill("solid", fgColor="DDE7F0")),
+        NamedStyle(PERCENT_STYLE, number_format="0.0%"),
+        NamedStyle(DATE_STYLE, number_format="DD/MM/YYYY"),
+    ]
 
-    assert isinstance(sheet, Worksheet)
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
+
+def _table(sheet: WriteOnlyWorksheet, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
+    sheet.append(header)
     for row in rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for index, title in enumerate(header, start=1):
-        width = max([len(str(title))] + [len(str(r[index - 1])) for r in rows if r[index - 1] is not None])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(10, width + 2), 60)
+        cells = list(row)
+        for column in PERCENT_COLUMNS:
+            if cells[column - 1] is not None:
+                cells[column - 1] = styled(sheet, cells[column - 1], PERCENT_STYLE)
+        sheet.append(cells)
 
 
 def excel_report(report: Report, labels: ReportLabels) -> bytes:
-    workbook = Workbook()
-    summary = workbook.active
-    assert isinstance(summary, Worksheet)
-    summary.title = labels.summary_sheet[:SHEET_NAME_LIMIT]
+    """A summary sheet (the subtree figures of every unit, indented by depth, the total, and the period
+    with its first and last day as dates) and a sheet per unit (its own members' figures and their lapses
+    by name); each with a frozen header row and filters, rates formatted as percentages."""
+    workbook = SheetsWorkbook(_styles())
+    used: set[str] = set()
     rows = [_row("  " * line.depth + line.name, line.code, line.subtree) for line in report.units]
     rows.append(_row(labels.total, "", report.total))
-    _sheet_table(summary, labels.columns, rows)
-    for column in PERCENT_COLUMNS:
-        for cell in summary[get_column_letter(column)][1:]:
-            cell.number_format = "0.0%"
+    summary = workbook.sheet(
+        unique_title(labels.summary_sheet, used),
+        widths=column_widths(labels.columns, rows),
+        filter_rows=len(rows) + 1,
+    )
+    # The header's cells, styled once: a write-only sheet writes a cell as it is appended and keeps
+    # nothing of it, so the same cells serve every sheet of the workbook.
+    header = [styled(summary, title, HEADER_STYLE) for title in labels.columns]
+    _table(summary, header, rows)
     summary.append([])
-    summary.append([labels.period])
-    used: set[str] = {summary.title}
-    lapses_by_unit: dict[str, list[list[object]]] = {}
+    summary.append(
+        [
+            labels.period,
+            styled(summary, report.period.start, DATE_STYLE),
+            styled(summary, report.period.end, DATE_STYLE),
+        ]
+    )
+    summary.close()
+    lapses_by_unit: dict[int, list[list[object]]] = {}
     for lapse in report.lapses:
-        lapses_by_unit.setdefault(lapse.unit_name, []).append(
-            [lapse.full_name, labels.lapse_names[lapse.kind]]
-        )
+        lapses_by_unit.setdefault(lapse.unit_id, []).append([lapse.full_name, labels.lapse_names[lapse.kind]])
     for line in report.units:
-        name = line.code[:SHEET_NAME_LIMIT]
-        n = 2
-        while name in used:
-            name = f"{line.code[: SHEET_NAME_LIMIT - 4]}-{n}"
-            n += 1
-        used.add(name)
-        sheet = workbook.create_sheet(name)
-        _sheet_table(sheet, labels.columns, [_row(line.name, line.code, line.own)])
-        for column in PERCENT_COLUMNS:
-            sheet.cell(row=2, column=column).number_format = "0.0%"
-        if line.name in lapses_by_unit:
+        row = _row(line.name, line.code, line.own)
+        lapses = lapses_by_unit.get(line.unit_id, [])
+        sheet = workbook.sheet(
+            unique_title(line.code, used),
+            widths=column_widths(labels.columns, [row, *lapses]),
+            filter_rows=2,
+        )
+        _table(sheet, header, [row])
+        if lapses:
             sheet.append([])
             sheet.append(list(labels.lapses_heading))
-            for lapse_row in lapses_by_unit[line.name]:
+            for lapse_row in lapses:
                 sheet.append(lapse_row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.close()  # its XML complete: the writer's buffers are freed now rather than at the end
+    return workbook.to_bytes()
 
 
 def chart_png(report: Report, labels: ReportLabels, weekly: Sequence[tuple[str, float | None]]) -> bytes:
