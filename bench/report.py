@@ -22,14 +22,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
@@ -49,7 +48,6 @@ from storage.models_practice import SelfCheck
 
 TARGET_SECONDS = 5.0
 TARGET_RSS_MB = 300.0
-T = TypeVar("T")
 
 
 def current_rss_mb() -> float:
@@ -60,18 +58,22 @@ def current_rss_mb() -> float:
 
 
 class Steps:
+    """Each step's wall-clock seconds and this process's CPU seconds (user + system: SQLite's work is in
+    it, PostgreSQL's is the server's). On a machine shared with other work the wall-clock time also holds
+    the time spent waiting for a core; the CPU time does not."""
+
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float, float]] = []
+        self.rows: list[tuple[str, float, float, float, float]] = []
+        self.start()
 
-    def record(self, step: str, seconds: float) -> None:
-        self.rows.append((step, seconds, peak_rss_mb(), current_rss_mb()))
-        print(f"  {step}: {seconds:.2f} s, peak RSS {peak_rss_mb():.0f} MB", flush=True)
+    def start(self) -> None:
+        self.started, self.cpu_started = time.perf_counter(), time.process_time()
 
-
-async def timed_call(awaitable: Awaitable[T]) -> tuple[T, float]:
-    started = time.perf_counter()
-    result = await awaitable
-    return result, time.perf_counter() - started
+    def record(self, step: str) -> None:
+        seconds, cpu = time.perf_counter() - self.started, time.process_time() - self.cpu_started
+        self.rows.append((step, seconds, cpu, peak_rss_mb(), current_rss_mb()))
+        print(f"  {step}: {seconds:.2f} s (CPU {cpu:.2f} s), peak RSS {peak_rss_mb():.0f} MB", flush=True)
+        self.start()
 
 
 async def measure(url: str, last_monday: date) -> Steps:
@@ -87,8 +89,9 @@ async def measure(url: str, last_monday: date) -> Steps:
             flush=True,
         )
         async with database.unit_of_work() as session:
-            report, seconds = await timed_call(build_report(session, root=None, period=period))
-            steps.record("(a) build_report, whole office", seconds)
+            steps.start()
+            report = await build_report(session, root=None, period=period)
+            steps.record("(a) build_report, whole office")
             total = report.total
             print(
                 f"      {len(report.units)} units, {total.active} active, signed {total.signed_rate:.1%}, "
@@ -100,11 +103,12 @@ async def measure(url: str, last_monday: date) -> Steps:
                 else "      (empty report)",
                 flush=True,
             )
-            started = time.perf_counter()
+            steps.start()
             with use_locale("vi"):
                 workbook = excel_report(report, labels(period))
-            steps.record("(b) excel_report", time.perf_counter() - started)
+            steps.record("(b) excel_report")
             print(f"      {len(workbook) / 1024:,.0f} KiB, {len(report.units) + 1} sheets", flush=True)
+            steps.start()
             started = time.perf_counter()
             mondays = [period.start - timedelta(weeks=back) for back in range(7, -1, -1)]
             rates = await on_time_by_week(session, root=None, mondays=mondays)
@@ -112,13 +116,13 @@ async def measure(url: str, last_monday: date) -> Steps:
             query_seconds = time.perf_counter() - started
             with use_locale("vi"):
                 chart = chart_png(report, labels(period), weekly)
-            steps.record("(c) on_time_by_week + chart_png", time.perf_counter() - started)
+            steps.record("(c) on_time_by_week + chart_png")
             print(
                 f"      {len(chart) / 1024:,.0f} KiB PNG; on_time_by_week alone {query_seconds:.2f} s",
                 flush=True,
             )
         async with database.unit_of_work() as session:
-            started = time.perf_counter()
+            steps.start()
             unit = await session.get(Unit, 2)  # a Sở: one of the second-level units
             assert unit is not None
             head_report = await build_report(session, root=unit, period=period)
@@ -126,7 +130,7 @@ async def measure(url: str, last_monday: date) -> Steps:
             with use_locale("vi"):
                 items = {item.id: item.text.get("vi") for item in (version.template.items if version else [])}
                 message = render(head_report, PeriodKind.LAST_WEEK, items)
-            steps.record("(d) a head's /report (build + render)", time.perf_counter() - started)
+            steps.record("(d) a head's /report (build + render)")
             print(
                 f"      {unit.name}: {len(head_report.units)} units, {head_report.total.active} active, "
                 f"{len(head_report.lapses)} lapses, message {len(message)} characters",
@@ -138,18 +142,20 @@ async def measure(url: str, last_monday: date) -> Steps:
 
 
 def print_table(steps: Steps) -> None:
-    total = sum(seconds for step, seconds, _, _ in steps.rows if step[:3] in ("(a)", "(b)", "(c)"))
-    rows = [*steps.rows, ("(e) total of (a)+(b)+(c)", total, peak_rss_mb(), current_rss_mb())]
+    counted = [row for row in steps.rows if row[0][:3] in ("(a)", "(b)", "(c)")]
+    total, cpu = sum(row[1] for row in counted), sum(row[2] for row in counted)
+    rows = [*steps.rows, ("(e) total of (a)+(b)+(c)", total, cpu, peak_rss_mb(), current_rss_mb())]
     print()
-    print(f"{'step':<40} {'seconds':>8} {'peak RSS MB':>12} {'RSS now MB':>11}")
-    for step, seconds, peak, now in rows:
-        print(f"{step:<40} {seconds:>8.2f} {peak:>12.0f} {now:>11.0f}")
+    print(f"{'step':<40} {'seconds':>8} {'CPU s':>6} {'peak RSS MB':>12} {'RSS now MB':>11}")
+    for step, seconds, cpu_seconds, peak, now in rows:
+        print(f"{step:<40} {seconds:>8.2f} {cpu_seconds:>6.2f} {peak:>12.0f} {now:>11.0f}")
     print()
     print(
         f"targets: whole weekly roll-up with Excel and chart < {TARGET_SECONDS:.0f} s "
         f"(here {total:.2f} s: {'met' if total < TARGET_SECONDS else 'NOT met'}), "
         f"peak RSS < {TARGET_RSS_MB:.0f} MB "
-        f"(here {peak_rss_mb():.0f} MB: {'met' if peak_rss_mb() < TARGET_RSS_MB else 'NOT met'})"
+        f"(here {peak_rss_mb():.0f} MB: {'met' if peak_rss_mb() < TARGET_RSS_MB else 'NOT met'}); "
+        f"load average of the machine {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
 
