@@ -132,9 +132,16 @@ async def test_two_replicas_for_a_simulated_week(database: Database, tmp_path: P
                     once = {"update_id": next(update_ids), **message(visitor, "/help")}
                     statuses.append(await replica.post(client, once))
                 assert statuses == [200] * 4
+
                 # Both replicas have finished a tick at this moment before the clock moves on.
-                ticked = f"simulated tick at {moment} (2)"
-                await asyncio.gather(*(r.wait_for_line(ticked.__contains__) for r in replicas))
+                def ticked(line: str, mark: str = f"simulated tick at {moment} (2)") -> bool:
+                    return mark in line
+
+                try:
+                    await asyncio.gather(*(r.wait_for_line(ticked) for r in replicas))
+                except TimeoutError:
+                    tails = [r.lines[-5:] + [x for x in r.lines if " ERROR " in x][:5] for r in replicas]
+                    raise AssertionError(f"no tick at {moment}: {tails}") from None
         async with database.unit_of_work() as session:
             planned = list((await session.scalars(select(OutboxMessage))).all())
 
