@@ -12,7 +12,7 @@ from openpyxl.styles import Font, NamedStyle, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from compliance.reports import Figures, Report
-from compliance.xlsx import SheetsWorkbook, column_widths, styled, unique_title
+from compliance.xlsx import SheetsWorkbook, collector_paused, column_widths, styled, unique_title
 
 matplotlib.use("Agg")  # files only, no screen
 from matplotlib import pyplot
@@ -78,6 +78,11 @@ def excel_report(report: Report, labels: ReportLabels) -> bytes:
     """A summary sheet (the subtree figures of every unit, indented by depth, the total, and the period
     with its first and last day as dates) and a sheet per unit (its own members' figures and their lapses
     by name); each with a frozen header row and filters, rates formatted as percentages."""
+    with collector_paused():
+        return _workbook(report, labels)
+
+
+def _workbook(report: Report, labels: ReportLabels) -> bytes:
     workbook = SheetsWorkbook(_styles())
     used: set[str] = set()
     rows = [_row("  " * line.depth + line.name, line.code, line.subtree) for line in report.units]

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.pledges import VersionMap, versions_by_unit
+from compliance.report_lapses import Lapse, lapses
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
@@ -128,15 +131,6 @@ class Figures:
         return {item: total / (2 * count) for item, (total, count) in self.item_scores.items() if count}
 
 
-@dataclass(frozen=True)
-class Lapse:
-    official_id: int
-    full_name: str
-    unit_name: str
-    kind: str  # not_signed | missed_twice | never_read | unreachable
-    unit_id: int = 0
-
-
 @dataclass
 class UnitLine:
     unit_id: int
@@ -178,22 +172,37 @@ def _uid(unit_id: int | None) -> int:
     return unit_id
 
 
+__all__ = ["Figures", "Lapse", "Period", "PeriodKind", "Report", "UnitLine", "build_report", "period_of"]
+
+
+def _weeks(period: Period) -> list[date]:
+    return [m for m in period.mondays() if period.start <= m + timedelta(days=6) and m <= period.end]
+
+
 async def _figures(
-    session: AsyncSession, members: ColumnElement[bool], period: Period, versions: VersionMap
-) -> dict[int, Figures]:
-    """Per unit (own members only): every figure in six grouped queries over the whole subtree."""
-    figures: dict[int, Figures] = defaultdict(Figures)
+    session: AsyncSession, members: ColumnElement[bool], periods: Sequence[Period], versions: VersionMap
+) -> list[dict[int, Figures]]:
+    """Per period and unit (own members only): every figure in six grouped queries over the whole
+    subtree, each reading the activity tables once for all the periods (a conditional sum per period:
+    periods may share a week, a month and the 30 days before it)."""
+    out: list[dict[int, Figures]] = [defaultdict(Figures) for _ in periods]
+    weeks = [_weeks(period) for period in periods]
+    all_weeks = sorted({week for period_weeks in weeks for week in period_weeks})
+
+    def per_period(condition: Callable[[int], ColumnElement[bool]], value: Any = 1) -> list[Any]:
+        return [func.sum(case((condition(n), value), else_=0)) for n in range(len(periods))]
+
     # Core rows, not the ORM's: these are plain columns, and the ORM's row processing was a third of
     # the time at 50 000 officials
     connection = await session.connection()
-    mondays = [m for m in period.mondays() if period.start <= m + timedelta(days=6) and m <= period.end]
     active = Official.status == OfficialStatus.ACTIVE
     rows = await connection.execute(
         select(Official.unit_id, func.count()).where(members, active).group_by(Official.unit_id)
     )
-    for unit_id, count in rows:
-        figures[_uid(unit_id)].active = int(count)
-        figures[_uid(unit_id)].quiz_slots = int(count) * len(mondays)
+    for unit_id, count in rows:  # membership and signatures as they are now, for every period
+        for figures, period_weeks in zip(out, weeks, strict=True):
+            figures[_uid(unit_id)].active = int(count)
+            figures[_uid(unit_id)].quiz_slots = int(count) * len(period_weeks)
     # per unit and signed version; only the version that applies to the unit counts
     signed = await connection.execute(
         select(Official.unit_id, Signature.pledge_version_id, func.count(func.distinct(Official.id)))
@@ -204,140 +213,90 @@ async def _figures(
     for unit_id, version_id, count in signed:
         version = versions.for_unit(unit_id)
         if version is not None and version.id == version_id:
-            figures[_uid(unit_id)].signed = int(count)
+            for figures in out:
+                figures[_uid(unit_id)].signed = int(count)
     checks = await connection.execute(
-        select(Official.unit_id, SelfCheck.status, func.count())
+        select(Official.unit_id, SelfCheck.status, *per_period(lambda n: SelfCheck.week.in_(weeks[n])))
         .join(Official, Official.id == SelfCheck.official_id)
-        .where(members, SelfCheck.week.in_(mondays))
+        .where(members, SelfCheck.week.in_(all_weeks))
         .group_by(Official.unit_id, SelfCheck.status)
     )
-    for unit_id, status, count in checks:
-        target = figures[_uid(unit_id)]
-        if status == "done":
-            target.checks_on_time += int(count)
-        elif status == "late":
-            target.checks_late += int(count)
-        elif status == "missed":
-            target.checks_missed += int(count)
+    for unit_id, status, *counts in checks:
+        for figures, count in zip(out, counts, strict=True):
+            target = figures[_uid(unit_id)]
+            if status == "done":
+                target.checks_on_time += int(count)
+            elif status == "late":
+                target.checks_late += int(count)
+            elif status == "missed":
+                target.checks_missed += int(count)
+    in_week = [SelfCheck.week.in_(period_weeks) for period_weeks in weeks]
     items = await connection.execute(
-        select(Official.unit_id, SelfCheckAnswer.item_id, func.sum(SelfCheckAnswer.score), func.count())
+        select(
+            Official.unit_id,
+            SelfCheckAnswer.item_id,
+            *per_period(lambda n: in_week[n], SelfCheckAnswer.score),
+            *per_period(lambda n: in_week[n]),
+        )
         .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.self_check_id)
         .join(Official, Official.id == SelfCheck.official_id)
-        .where(members, SelfCheck.week.in_(mondays))
+        .where(members, SelfCheck.week.in_(all_weeks))
         .group_by(Official.unit_id, SelfCheckAnswer.item_id)
     )
-    for unit_id, item_id, total, count in items:
-        figures[_uid(unit_id)].item_scores[item_id] = [int(total or 0), int(count)]
+    for unit_id, item_id, *sums in items:
+        for n, figures in enumerate(out):
+            if sums[len(out) + n]:
+                figures[_uid(unit_id)].item_scores[item_id] = [int(sums[n] or 0), int(sums[len(out) + n])]
     quizzes = await connection.execute(
-        select(Official.unit_id, func.count(), func.sum(QuizAttempt.score * 1.0 / QuizAttempt.answered))
+        select(
+            Official.unit_id,
+            *per_period(lambda n: QuizAttempt.week.in_(weeks[n])),
+            *per_period(
+                lambda n: QuizAttempt.week.in_(weeks[n]), QuizAttempt.score * 1.0 / QuizAttempt.answered
+            ),
+        )
         .join(Official, Official.id == QuizAttempt.official_id)
         .where(
             members,
             QuizAttempt.practice.is_(False),
-            QuizAttempt.week.in_(mondays),
+            QuizAttempt.week.in_(all_weeks),
             QuizAttempt.finished_at.is_not(None),
             QuizAttempt.answered > 0,
         )
         .group_by(Official.unit_id)
     )
-    for unit_id, count, score_sum in quizzes:
-        figures[_uid(unit_id)].quiz_takers = int(count)
-        figures[_uid(unit_id)].quiz_score_sum = float(score_sum or 0)
+    for unit_id, *sums in quizzes:
+        for n, figures in enumerate(out):
+            figures[_uid(unit_id)].quiz_takers = int(sums[n] or 0)
+            figures[_uid(unit_id)].quiz_score_sum = float(sums[len(out) + n] or 0)
+    in_period = [DailyReminder.day.between(period.start, period.end) for period in periods]
+    read = DailyReminder.read_at.is_not(None)
     reminders = await connection.execute(
         select(
             Official.unit_id,
-            func.count(),
-            func.sum(case((DailyReminder.read_at.is_not(None), 1), else_=0)),
+            *per_period(lambda n: in_period[n]),
+            *per_period(lambda n: and_(in_period[n], read)),
         )
         .join(Official, Official.id == DailyReminder.official_id)
-        .where(members, DailyReminder.day >= period.start, DailyReminder.day <= period.end)
+        .where(
+            members,
+            DailyReminder.day >= min(period.start for period in periods),
+            DailyReminder.day <= max(period.end for period in periods),
+        )
         .group_by(Official.unit_id)
     )
-    for unit_id, count, read in reminders:
-        figures[_uid(unit_id)].reminders_sent = int(count)
-        figures[_uid(unit_id)].reminders_read = int(read or 0)
-    return figures
-
-
-async def _lapses(
-    session: AsyncSession,
-    members: ColumnElement[bool],
-    units: list[Unit],
-    period: Period,
-    versions: VersionMap,
-) -> list[Lapse]:
-    """Names, for the head only: not signed, two self-checks missed in a row, no reminder read,
-    unreachable. Four queries over the whole subtree."""
-    names = {u.id: u.name for u in units}
-    connection = await session.connection()  # Core rows, as in _figures
-    unreachable = Official.status == OfficialStatus.UNREACHABLE  # a flag: no enum conversion per row
-    people = (
-        await connection.execute(
-            select(Official.id, Official.full_name, Official.unit_id, unreachable).where(
-                members, Official.status.in_([OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE])
-            )
-        )
-    ).all()
-    unit_of = {official_id: unit_id for official_id, _, unit_id, _ in people}
-    signatures = await connection.execute(
-        select(Signature.official_id, Signature.pledge_version_id)
-        .join(Official, Official.id == Signature.official_id)
-        .where(members, Signature.on_behalf_of_unit.is_(False))
-    )
-    signed_current = {
-        official_id
-        for official_id, version_id in signatures
-        if (version := versions.for_unit(unit_of.get(official_id))) is not None and version.id == version_id
-    }
-    # the last two weeks closed by the period's end, even when the period is a single week
-    last_closed = period.end - timedelta(days=6)
-    last_closed -= timedelta(days=last_closed.weekday())
-    missed_twice = set(
-        (
-            await connection.scalars(
-                select(SelfCheck.official_id)
-                .join(Official, Official.id == SelfCheck.official_id)
-                .where(
-                    members,
-                    SelfCheck.week.in_([last_closed - timedelta(days=7), last_closed]),
-                    SelfCheck.status == "missed",
-                )
-                .group_by(SelfCheck.official_id)
-                .having(func.count() == 2)
-            )
-        ).all()
-    )
-    never_read = set(
-        (
-            await connection.scalars(
-                select(DailyReminder.official_id)
-                .join(Official, Official.id == DailyReminder.official_id)
-                .where(members, DailyReminder.day >= period.start, DailyReminder.day <= period.end)
-                .group_by(DailyReminder.official_id)
-                .having(func.sum(case((DailyReminder.read_at.is_not(None), 1), else_=0)) == 0)
-            )
-        ).all()
-    )
-    found: list[Lapse] = []
-    for official_id, full_name, unit_id, is_unreachable in people:
-        unit_name = names[_uid(unit_id)]
-        if is_unreachable:
-            found.append(Lapse(official_id, full_name, unit_name, "unreachable", _uid(unit_id)))
-        if versions.for_unit(unit_id) is not None and official_id not in signed_current:
-            found.append(Lapse(official_id, full_name, unit_name, "not_signed", _uid(unit_id)))
-        if official_id in missed_twice:
-            found.append(Lapse(official_id, full_name, unit_name, "missed_twice", _uid(unit_id)))
-        if official_id in never_read:
-            found.append(Lapse(official_id, full_name, unit_name, "never_read", _uid(unit_id)))
-    return sorted(found, key=lambda lapse: (lapse.kind, lapse.unit_name, lapse.full_name))
+    for unit_id, *sums in reminders:
+        for n, figures in enumerate(out):
+            figures[_uid(unit_id)].reminders_sent = int(sums[n] or 0)
+            figures[_uid(unit_id)].reminders_read = int(sums[len(out) + n] or 0)
+    return out
 
 
 async def build_report(session: AsyncSession, *, root: Unit | None, period: Period) -> Report:
     units = await _subtree(session, root)
     members = _members(root)
     versions = await versions_by_unit(session)
-    current = await _figures(session, members, period, versions)
-    previous = await _figures(session, members, period.previous(), versions)
+    current, previous = await _figures(session, members, [period, period.previous()], versions)
     lines = {
         u.id: UnitLine(u.id, u.name, u.code, u.depth, current.get(u.id, Figures()), Figures()) for u in units
     }
@@ -356,5 +315,5 @@ async def build_report(session: AsyncSession, *, root: Unit | None, period: Peri
         list(lines.values()),
         total,
         previous_total,
-        await _lapses(session, members, units, period, versions),
+        await lapses(session, members, units, period, versions),
     )

@@ -7,13 +7,18 @@ Three things openpyxl does per sheet cost more than the rows at that scale, and 
   each sheet streams into memory, and the archive takes the bytes;
 - each new title is checked against every earlier title, each read through a property (quadratic: a
   second at 2 000 sheets): the caller makes titles unique (see unique_title), and sheet() skips that check;
-- each column's width is an object written per sheet: runs of columns of the same width share one.
+- each column's width is an object written per sheet: runs of columns of the same width share one;
+- each sheet keeps some eighty small objects until the workbook is saved, and as they pile up the garbage
+  collector makes full passes over the whole process (a fifth of the time): it waits while a workbook is
+  built (collector_paused).
 """
 
 from __future__ import annotations
 
+import gc
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -116,6 +121,19 @@ class SheetsWorkbook(Workbook):
         self.properties.modified = datetime.now(UTC).replace(tzinfo=None)  # as openpyxl's own save
         ExcelWriter(self, _Archive(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()  # closes it
         return buffer.getvalue()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic garbage collection inside: building a workbook is synchronous, so nothing else of the
+    bot runs meanwhile, and what it leaves is collected as usual afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def unique_title(wanted: str, used: set[str]) -> str:
