@@ -3,27 +3,24 @@ figure of the period and a score, one sheet per unit. Aggregated per official in
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles import Font, NamedStyle
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.pledges import versions_by_unit
 from compliance.reports import Period
+from compliance.xlsx import SheetsWorkbook, collector_paused, styled, unique_title
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
 
-BOLD = Font(bold=True)  # one style object shared by every header cell
+HEADER_STYLE, DATE_STYLE, PERCENT_STYLE = "ckb-header", "ckb-date", "ckb-percent"
 PERIOD_PATTERN = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 # The score's weights: the pledge signed, self-checks on time, reminders read, the weekly quiz.
 WEIGHTS = {"signed": 40, "on_time": 30, "read": 15, "quiz": 15}
@@ -150,49 +147,50 @@ async def review_rows(
 
 
 def review_workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequence[str]) -> bytes:
-    """One sheet per unit (its own members), headers as given (translated), dates as dates."""
-    workbook = Workbook()
-    first = workbook.active
-    assert isinstance(first, Worksheet)
-    workbook.remove(first)
+    """One sheet per unit (its own members), headers as given (translated), dates as dates. Streamed like
+    the weekly report's workbook (compliance/xlsx.py): a year's review of 50 000 officials would otherwise
+    hold every cell in memory."""
+    with collector_paused():
+        return _workbook(units, rows, header)
+
+
+def _workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequence[str]) -> bytes:
+    workbook = SheetsWorkbook(
+        [
+            NamedStyle(HEADER_STYLE, font=Font(bold=True)),
+            NamedStyle(DATE_STYLE, number_format="DD/MM/YYYY"),
+            NamedStyle(PERCENT_STYLE, number_format="0.0%"),
+        ]
+    )
     by_unit: dict[int, list[OfficialRow]] = defaultdict(list)
     for row in rows:
         by_unit[row.unit_id].append(row)
+    widths = [float(max(12, min(40, len(str(title)) + 4))) for title in header]
     used: set[str] = set()
+    header_cells: list[object] | None = None
     for unit in units:
-        name, n = unit.code[:31], 2
-        while name in used:
-            name, n = f"{unit.code[:27]}-{n}", n + 1
-        used.add(name)
-        sheet = workbook.create_sheet(name)
-        sheet.append(list(header))
-        for cell in sheet[1]:
-            cell.font = BOLD
-        for r in by_unit.get(unit.id, []):
+        members = by_unit.get(unit.id, [])
+        sheet = workbook.sheet(unique_title(unit.code, used), widths=widths, filter_rows=len(members) + 1)
+        if header_cells is None:  # written as appended, so the same styled cells serve every sheet
+            header_cells = [styled(sheet, title, HEADER_STYLE) for title in header]
+        sheet.append(header_cells)
+        for r in members:
+            quiz = (r.quiz_score / r.quizzes) if r.quizzes else None
+            read = (r.read / r.reminders) if r.reminders else None
             sheet.append(
                 [
                     r.full_name,
                     r.title,
                     unit.name,
-                    r.signed_on,
+                    styled(sheet, r.signed_on, DATE_STYLE) if r.signed_on else None,
                     r.on_time,
                     r.late,
                     r.missed,
                     r.quizzes,
-                    (r.quiz_score / r.quizzes) if r.quizzes else None,
-                    (r.read / r.reminders) if r.reminders else None,
+                    styled(sheet, quiz, PERCENT_STYLE) if quiz is not None else None,
+                    styled(sheet, read, PERCENT_STYLE) if read is not None else None,
                     r.score,
                 ]
             )
-        for cell in sheet["D"][1:]:
-            cell.number_format = "DD/MM/YYYY"
-        for column in ("I", "J"):
-            for cell in sheet[column][1:]:
-                cell.number_format = "0.0%"
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for index, title in enumerate(header, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(title)) + 4))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.close()
+    return workbook.to_bytes()

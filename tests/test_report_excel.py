@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from openpyxl.worksheet.worksheet import Worksheet
@@ -12,10 +13,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from compliance import reports
 from compliance.report_files import excel_report
 from compliance.reports import Figures, Lapse, Period, Report, UnitLine
+from compliance.review_export import OfficialRow, review_workbook
 from compliance.xlsx import SheetsWorkbook, column_widths, unique_title
 from handlers.i18n import use_locale
 from handlers.report import labels
 from storage.engine import Database
+from storage.models import Unit
 from tests.test_reports import PERIOD, office  # noqa: F401 - the fixture
 
 
@@ -104,3 +107,27 @@ def test_many_sheets_unique_names_widths_and_no_temporary_files() -> None:
     assert back.column_dimensions["A"].width == 22
     assert (back.column_dimensions["B"].min, back.column_dimensions["B"].max) == (2, 4)
     assert back.column_dimensions["B"].width == 10
+
+
+def test_the_review_workbook_keeps_its_layout() -> None:
+    units = [Unit(id=1, code="to-1", name="Tổ 1"), Unit(id=2, code="TO-1", name="Tổ 1 khác")]
+    rows = [
+        OfficialRow(10, "Trần Văn A", "Chuyên viên", 1, date(2027, 1, 5), 10, 2, 1, 12, 9.6, 60, 45),
+        OfficialRow(11, "Lý Thị B", None, 1),
+    ]
+    header = [f"cột {n}" for n in range(11)]
+    workbook = load_workbook(io.BytesIO(review_workbook(units, rows, header)))
+    assert workbook.sheetnames == ["to-1", "TO-1-2"]  # Excel would take the second for the first
+    sheet = workbook["to-1"]
+    assert isinstance(sheet, Worksheet)
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:K3")
+    assert [c.value for c in sheet[1]] == header and all(c.font.b for c in sheet[1])
+    first = [c.value for c in sheet[2]]
+    assert first[:8] == ["Trần Văn A", "Chuyên viên", "Tổ 1", datetime(2027, 1, 5), 10, 2, 1, 12]
+    assert first[8:10] == [pytest.approx(0.8), pytest.approx(0.75)]
+    assert sheet.cell(row=2, column=4).number_format == "DD/MM/YYYY"
+    assert {sheet.cell(row=2, column=c).number_format for c in (9, 10)} == {"0.0%"}
+    assert [c.value for c in sheet[3]][3:10] == [None, 0, 0, 0, 0, None, None]
+    empty = workbook["TO-1-2"]
+    assert isinstance(empty, Worksheet)
+    assert (empty.max_row, empty.auto_filter.ref) == (1, "A1:K1")
