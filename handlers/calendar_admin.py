@@ -9,7 +9,7 @@ from telegram import Update
 
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, SpecialDay, WorkCalendar
-from handlers.context import BotContext, esc, reply
+from handlers.context import BotContext, echo, esc, reply
 from handlers.i18n import _, current_locale
 from handlers.scope import current_scope
 
@@ -66,7 +66,7 @@ async def calendar_command(update: Update, context: BotContext) -> None:
         return
     day = calendar.parse_day(args[1], today=calendar.local_today())
     if day is None:
-        await reply(update, _("“{text}” is not a date.").format(text=esc(args[1])) + "\n\n" + usage_text())
+        await reply(update, _("“{text}” is not a date.").format(text=echo(args[1])) + "\n\n" + usage_text())
         return
     if action == "remove":
         await _remove(update, day)

@@ -59,6 +59,16 @@ def esc(value: object) -> str:
     return escape(str(value), quote=False)
 
 
+ECHO_LIMIT = 60
+
+
+def echo(value: object) -> str:
+    """What someone typed, shown back to them ("Unit not found: …"): escaped, and cut short, so that a
+    10 000-character argument cannot make the answer longer than Telegram accepts."""
+    text = str(value)
+    return esc(text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…")
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     message = update.effective_message
     if message is None:

@@ -128,6 +128,17 @@ def _heard_in_group(update: Update, bot_username: str) -> bool:
     return not at or addressee.lower() == bot_username.lower()
 
 
+def _from_anonymous_admin(update: Update) -> bool:
+    """A message sent "as the group" (Telegram shows the group, the sender is GroupAnonymousBot)."""
+    message = update.message
+    return (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == message.chat.id
+        and message.chat.type != ChatType.PRIVATE
+    )
+
+
 async def explain_joining(update: Update) -> None:
     await reply(
         update,
@@ -143,6 +154,17 @@ async def gate(update: Update, context: BotContext) -> None:
     scope = current_scope()
     user = update.effective_user
     chat = update.effective_chat
+    if _from_anonymous_admin(update) and _heard_in_group(update, context.bot.username):
+        # A command of an admin posting as the group: nobody to check the role of, so say why nothing happens.
+        set_locale(context.services.default_locale)
+        await reply(
+            update,
+            _(
+                "I cannot tell who you are: anonymous group admins cannot use my commands. Turn off "
+                '"Remain anonymous" in your admin rights, or write to me in private.'
+            ),
+        )
+        raise ApplicationHandlerStop
     # Channel posts, edited messages and anonymous group admins carry no person to act for.
     if user is None or chat is None or update.edited_message is not None or user.is_bot:
         raise ApplicationHandlerStop

@@ -93,4 +93,4 @@ async def join_decision(update: Update, context: BotContext) -> None:
     if pending.is_pending_list(query.message):
         await pending.redraw(query, scope.actor, headline=text.format(name=name))
         return
-    await query.edit_message_text(text.format(name=name))
+    await query.edit_message_text(text.format(name=name), parse_mode=ParseMode.HTML)

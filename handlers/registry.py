@@ -34,7 +34,6 @@ from handlers import (
     calendar_admin,
     ceremony,
     fallbacks,
-    fallbacks,
     groups,
     invites,
     joining,
@@ -137,9 +136,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining.text_message),
         # Last: an unknown command in a private chat gets a pointer to /help.
         MessageHandler(PRIVATE & filters.COMMAND, joining.text_message),
-        # Then whatever nothing else took: a stale or forged button, a sticker or photo in private.
-        CallbackQueryHandler(fallbacks.stale_button),
-        MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, fallbacks.unreadable_message),
         # Then whatever nothing else took: a stale or forged button, a sticker or photo in private.
         CallbackQueryHandler(fallbacks.stale_button),
         MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, fallbacks.unreadable_message),

@@ -7,7 +7,7 @@ from telegram import Update
 from compliance import schedules
 from compliance.schedules import Effective, ScheduleError
 from compliance.units import get_unit_by_code
-from handlers.context import BotContext, esc, reply
+from handlers.context import BotContext, echo, esc, reply
 from handlers.i18n import _
 from handlers.scope import current_scope
 from storage.models import Unit
@@ -47,7 +47,7 @@ async def schedule_command(update: Update, context: BotContext) -> None:
     if not args or args[0] not in ("set", "clear"):
         unit = await get_unit_by_code(scope.session, args[0]) if args else None
         if args and unit is None:
-            await reply(update, _("Unit not found: {code}").format(code=esc(args[0])))
+            await reply(update, _("Unit not found: {code}").format(code=echo(args[0])))
             return
         loaded = await schedules.load_schedules(scope.session)
         heading = (
@@ -69,7 +69,7 @@ async def schedule_command(update: Update, context: BotContext) -> None:
     )
     target: Unit | None = await get_unit_by_code(scope.session, code) if code else None
     if code and target is None:
-        await reply(update, _("Unit not found: {code}").format(code=esc(code)))
+        await reply(update, _("Unit not found: {code}").format(code=echo(code)))
         return
     try:
         effective = await schedules.set_field(

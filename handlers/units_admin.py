@@ -11,7 +11,7 @@ from compliance import unit_admin, unit_listing
 from compliance.unit_admin import Refusal, UnitAdminError
 from compliance.unit_listing import UnitLevel, UnitLine
 from compliance.units import get_unit_by_code
-from handlers.context import BotContext, esc, reply
+from handlers.context import BotContext, echo, esc, reply
 from handlers.i18n import _, fmt_number
 from handlers.scope import current_scope
 
@@ -97,7 +97,7 @@ async def units_command(update: Update, context: BotContext) -> None:
     if args:
         unit = await get_unit_by_code(scope.session, args[0])
         if unit is None:
-            await reply(update, _("Unit not found: {code}").format(code=esc(args[0])))
+            await reply(update, _("Unit not found: {code}").format(code=echo(args[0])))
             return
         unit_id = unit.id
     elif not actor.is_admin:

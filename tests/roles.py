@@ -12,7 +12,7 @@ import itertools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from storage.engine import Database
 from storage.models import Official, OfficialStatus
 from tests.factories import FakeUser
 from tests.fakes.botapi import Call, FakeBotApi
+from tests.fakes.telegram_rules import chat_of
 from tests.pledge_files import template
 from tests.staff_files import xlsx_bytes
 
@@ -113,14 +114,27 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
-@dataclass
 class OfficeBot:
-    database: Database
-    server: FakeBotApi = field(default_factory=FakeBotApi)
-    app: Application | None = None  # type: ignore[type-arg]
-    actors: dict[str, Actor] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _collector: _Collector = field(default_factory=_Collector)
+    # A plain class, not a dataclass: hypothesis prints a test's arguments, and a dataclass would be printed
+    # field by field (the fake server's whole history, growing with every example).
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.server = FakeBotApi()
+        self.app: Application | None = None  # type: ignore[type-arg]
+        self.actors: dict[str, Actor] = {}
+        self._ids = itertools.count(1)
+        self._collector = _Collector()
+        self._saved_level = logging.NOTSET
+
+    def __repr__(self) -> str:
+        return f"OfficeBot({self.database.dialect})"
+
+    def _know(self, chat_id: int) -> None:
+        """A chat Telegram has (as if the person had written before), with message 1: the one whose
+        buttons the tests press."""
+        if chat_id not in self.server.known_chats:
+            self.server.known_chats.add(chat_id)
+            self.server._record(chat_id, {"text": "…"}, "sendMessage")
 
     async def start(self) -> None:
         await self.server.start()
@@ -135,10 +149,8 @@ class OfficeBot:
         await self.app.initialize()
         assert self.app.post_init is not None
         await self.app.post_init(self.app)
-        chats: set[int] = {u.id for u in ROLES.values()} | {int(GROUP_CHAT["id"])}
-        self.server.known_chats.update(chats)
-        for chat_id in chats:  # message 1 of every chat: the one whose buttons the tests press
-            self.server._record(chat_id, {"text": "…"}, "sendMessage")
+        for chat_id in {u.id for u in ROLES.values()} | {int(GROUP_CHAT["id"])}:
+            self._know(chat_id)
         updates = logging.getLogger("bot.updates")
         self._saved_level = updates.level
         updates.setLevel(logging.INFO)
@@ -172,6 +184,9 @@ class OfficeBot:
     async def run(self, update: dict[str, Any]) -> Outcome:
         assert self.app is not None
         body = {"update_id": next(self._ids), **update}
+        chat = chat_of(body)
+        if chat is not None:
+            self._know(chat)
         calls, records = len(self.server.calls), len(self._collector.records)
         await self.app.process_update(Update.de_json(body, self.app.bot))
         new_records = self._collector.records[records:]

@@ -10,7 +10,8 @@ import pytest
 
 from bot.logs import setup_logging
 from storage.engine import Database
-from tests.factories import FakeUser
+from tests.factories import FakeUser, document
+from tests.fakes.telegram_rules import ApiError
 from tests.harness import BotHarness
 
 
@@ -53,3 +54,29 @@ def test_the_formatter_masks_secrets_in_messages_and_tracebacks() -> None:
     except RuntimeError:
         log.exception("failed")
     assert "SECRET" not in stream.getvalue() and stream.getvalue().count("[REDACTED]") >= 2
+
+
+async def test_a_failing_handler_shows_the_user_no_token(database: Database, debug_log: io.StringIO) -> None:
+    """The error behind an apology may carry the token (a request URL in its text): the person gets the
+    apology only, and the log line with the traceback is redacted."""
+    harness = BotHarness(database, admin_ids=frozenset({BotHarness.ADMIN.id}))
+    token = harness.server.token
+    setup_logging("DEBUG", secrets=[token], stream=debug_log)
+    await harness.start()
+    admin = BotHarness.ADMIN
+    try:
+        leak = f"Internal Server Error at https://api.telegram.org/bot{token}/getFile"
+        harness.server.fail_next("getFile", ApiError(500, leak))
+        meta = harness.server.add_file("ds.xlsx", b"not really a workbook")
+        before = len(harness.server.sent.get(admin.id, []))
+        await harness.server.inject(document(admin, meta))
+        await harness.server.wait_for(lambda: len(harness.server.sent.get(admin.id, [])) > before + 1)
+    finally:
+        await harness.stop()
+    shown = [str(m.get("text") or m.get("caption") or "") for m in harness.server.sent[admin.id]]
+    answers = [
+        str(c.params.get("text") or "") for c in harness.server.calls if c.method == "answerCallbackQuery"
+    ]
+    assert any("Internal Server Error" in line for line in debug_log.getvalue().splitlines())  # it was logged
+    for text in [*shown, *answers, debug_log.getvalue()]:
+        assert token not in text and token.split(":")[1] not in text
