@@ -15,11 +15,13 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 
 from bot.settings import Settings
 from bot.webhook import attach_health
+from compliance.officials import pick_locale
 from compliance.replicas import claim_update
 from handlers import broadcast_status
 from handlers.ceremony import REFRESH_SECONDS, refresh_job
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher, steady_rate_limiter
+from handlers.i18n import set_locale
 from handlers.jobs import FORGET_UPDATES_SECONDS, TICK_SECONDS, forget_updates_job, tick_job
 from handlers.persistence import DatabasePersistence
 from handlers.registry import register, register_commands
@@ -102,7 +104,10 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         try:
             taken = await claim_update(scope.session, update_id=update.update_id)
         except Exception as exc:
-            # The database is away: the person is told to try again, as when a handler fails.
+            # The database is away: the person is told to try again, as when a handler fails, in the
+            # language their Telegram uses (their saved one cannot be read).
+            user = update.effective_user
+            set_locale(pick_locale(user.language_code if user else None, services.default_locale))
             await self.process_error(update, exc)
             return True
         if taken:
