@@ -66,7 +66,7 @@ async def test_a_unit_group_is_linked_moved_reported_and_dropped(
     # Hoa adds the bot: it says, in the office's language, how to link the group.
     hello = await harness.send(bot_membership(HOA, GROUP), to_chat=GROUP_ID)
     with use_locale("vi"):
-        assert hello["text"] == how_to_link()
+        assert hello["text"] == how_to_link() and hello["text"].count("/groupreport on") == 1
     with use_locale("en"):
         assert hello["text"] != how_to_link() and "/linkgroup" in hello["text"]
     assert await _link(office) == (None, None)
