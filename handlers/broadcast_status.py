@@ -39,6 +39,10 @@ async def acknowledge(update: Update, context: BotContext) -> None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     broadcast_id = int(data[1])
+    if getattr(message, "forward_origin", None) is not None:
+        # A forwarded copy is somebody else's: confirming is done on one's own copy only.
+        await query.answer(_("This copy was not sent to you: nothing was recorded."), show_alert=True)
+        return
     result = await broadcast_status.acknowledge(
         scope.session,
         actor=scope.actor,

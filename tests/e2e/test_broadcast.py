@@ -112,7 +112,14 @@ async def test_a_plan_update_with_a_pdf_reaches_two_units_and_is_followed_up(
             lambda: all(len([m for m in server.sent[u.id] if "document" in m]) == 1 for u in RECIPIENTS)
         )
         # Huy forwards his copy to Châu... and Châu presses the button on it: it is not her copy.
-        forwarded = {**copies[HUY.id], "chat": CHAU.private_chat(), "message_id": 999_999}
+        await harness.settle_outbox()  # every copy's message id recorded
+        origin = {"type": "user", "date": copies[HUY.id]["date"], "sender_user": HUY.as_dict()}
+        forwarded = {
+            **copies[HUY.id],
+            "chat": CHAU.private_chat(),
+            "message_id": 999_999,
+            "forward_origin": origin,
+        }
         await server.inject(press(CHAU, forwarded, f"ack:{broadcast.id}"))
         # Three acknowledge (Hoa twice: recorded once).
         for user in (HOA, LAN, HUY, HOA):
