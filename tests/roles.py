@@ -73,6 +73,9 @@ def refusal_texts(locale: str) -> set[str]:
             _("This command is for unit heads and administrators only."),
             _("You can only invite people to your own unit and the units below it."),
             _("This button is no longer valid."),
+            _("This copy was not sent to you: nothing was recorded."),
+            _("Only the unit's head or an administrator can link this group to that unit."),
+            _("Only the head of the linked unit or an administrator can do this."),
         }
 
 

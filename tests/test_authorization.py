@@ -12,14 +12,16 @@ import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from compliance import ceremonies, joining
+from compliance import broadcasts, ceremonies, groups, joining
+from compliance.broadcasts import Draft, Target, TargetKind
 from compliance.staff_uploads import preview_upload
 from compliance.units import get_unit_by_code
 from handlers.gate import CALLBACK_ACCESS, COMMAND_ACCESS
 from storage.engine import Database
-from storage.models import JoinRequest, Official, OfficialStatus, Unit
+from storage.models import JoinRequest, Official, OfficialStatus, OutboxMessage, Unit
+from storage.types import utcnow
 from tests.db_snapshot import changed_tables, snapshot
 from tests.roles import (
     GROUP_CHAT,
@@ -64,7 +66,32 @@ COMMANDS: dict[str, tuple[str, str, tuple[bool, bool, bool, bool, bool]]] = {
     "sethead": ("/sethead van-phong 0912000002", "private", (N, N, N, N, Y)),
     "admin": ("/admin", "private", (N, N, N, N, Y)),
     "audit": ("/audit", "private", (N, N, N, N, Y)),
+    # Broadcasts within one's reach (a head their subtree); each head lists the ones they may manage.
+    "broadcast": ("/broadcast", "private", (N, N, Y, Y, Y)),
+    "broadcasts": ("/broadcasts", "private", (N, N, Y, Y, Y)),
+    "pending": ("/pending", "private", (N, N, Y, Y, Y)),
+    # In Văn phòng's group chat (linked to it before each try): its head and admins; the sibling head is
+    # refused by the object check, strangers are not answered in a group at all.
+    "linkgroup": ("/linkgroup van-phong", "group", (N, N, Y, N, Y)),
+    "unlinkgroup": ("/unlinkgroup", "group", (N, N, Y, N, Y)),
+    "groupreport": ("/groupreport on", "group", (N, N, Y, N, Y)),
 }
+
+
+async def _link_the_group_to_this_unit(bot: OfficeBot) -> None:
+    async with bot.database.unit_of_work() as session:
+        unit = await get_unit_by_code(session, "van-phong")
+        assert unit is not None
+        chat_id, title = int(GROUP_CHAT["id"]), str(GROUP_CHAT["title"])
+        await groups.link(session, actor=bot.actors["admin"], chat_id=chat_id, title=title, unit=unit)
+
+
+# What must hold before each try of a command (the object it acts on), and what ends it afterwards.
+BEFORE: dict[str, Callable[[OfficeBot], Awaitable[None]]] = {
+    "unlinkgroup": _link_the_group_to_this_unit,
+    "groupreport": _link_the_group_to_this_unit,
+}
+AFTER = {"broadcast": "/cancel", "pledge": "/cancel"}
 
 Sample = Callable[[OfficeBot, str], Awaitable[str]]
 _fresh = itertools.count(1)
@@ -127,6 +154,27 @@ async def _this_units_level(bot: OfficeBot, role: str) -> str:
         return f"un:u:{unit.id}:0"
 
 
+async def _this_units_broadcast(bot: OfficeBot) -> int:
+    """A plan update from Văn phòng's head to her unit, delivered: every copy is message 1 of its chat."""
+    async with bot.database.unit_of_work() as session:
+        draft = Draft(text="Kế hoạch", target=Target(TargetKind.ALL), send_at=utcnow(), requires_ack=True)
+        sent = await broadcasts.create(session, actor=bot.actors["head"], draft=draft)
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.broadcast_id == sent.id)
+            .values(status="sent", sent_at=utcnow(), telegram_message_id=1)
+        )
+        return sent.id
+
+
+async def _detail_of_this_units_broadcast(bot: OfficeBot, role: str) -> str:
+    return f"bc:d:{await _this_units_broadcast(bot)}"
+
+
+async def _acknowledgement_of_this_units_broadcast(bot: OfficeBot, role: str) -> str:
+    return f"ack:{await _this_units_broadcast(bot)}"
+
+
 def _fixed(data: str) -> Sample:
     async def sample(bot: OfficeBot, role: str) -> str:
         return data
@@ -166,6 +214,10 @@ CALLBACKS: dict[str, tuple[Sample, tuple[bool, bool, bool, bool, bool]]] = {
     # Văn phòng's level of /units: its head and admins; the sibling head is refused by the reach check.
     "un": (_this_units_level, (N, N, Y, N, Y)),
     "adm": (_fixed("adm:pledge"), (N, N, N, N, Y)),
+    # Văn phòng's head's broadcast: she and admins see its detail; Châu and Hoa received it, so only they
+    # can acknowledge it (the sibling head and the admin never got a copy).
+    "bc": (_detail_of_this_units_broadcast, (N, N, Y, N, Y)),
+    "ack": (_acknowledgement_of_this_units_broadcast, (N, Y, Y, N, N)),
 }
 
 
@@ -203,8 +255,12 @@ async def test_commands(bot: OfficeBot) -> None:
         row = []
         for role in ORDER:
             user = ROLES[role]
+            if command in BEFORE:
+                await BEFORE[command](bot)
             update = message_update(user, text, chat=GROUP_CHAT if chat == "group" else None)
             row.append(await _observe(bot, role, update, text))
+            if command in AFTER:
+                await bot.run(message_update(user, AFTER[command]))
         observed[command] = tuple(row)
     assert observed == {command: expected for command, (_t, _c, expected) in COMMANDS.items()}
 

@@ -7,8 +7,10 @@ text when no parse mode was given) must contain the string exactly as it was typ
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
@@ -58,10 +60,25 @@ def seen_by(harness: BotHarness, user: FakeUser, after: int = 0) -> str:
     return "\n".join(shown(m) for m in harness.server.sent.get(user.id, [])[after:])
 
 
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def more_than(harness: BotHarness, user: FakeUser, count: int) -> bool:
+    return len(harness.server.messages_to(user.id)) > count
+
+
 @pytest.fixture
-def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    caplog.set_level(logging.ERROR)
-    return caplog.records
+def errors() -> Iterator[list[logging.LogRecord]]:
+    handler = _Errors()
+    logging.getLogger().addHandler(handler)
+    yield handler.records
+    logging.getLogger().removeHandler(handler)
 
 
 async def test_hostile_strings_are_shown_literally_everywhere(
@@ -73,7 +90,7 @@ async def test_hostile_strings_are_shown_literally_everywhere(
         [HEAD_NAME, TITLE, f"Sở GTVT / {UNIT}", "0912000002", "", "trưởng đơn vị"],
         [OFFICIAL_NAME, "Chuyên viên", f"Sở GTVT / {UNIT}", "0912000003", "", "cán bộ"],
     ]
-    bad = [*rows, ["Người Sai", "x", "Sở GTVT", BAD_PHONE, "", "</i>sếp"]]
+    bad: list[list[object]] = [*rows, ["Người Sai", "x", "Sở GTVT", BAD_PHONE, "", "</i>sếp"]]
     meta = server.add_file("ds.xlsx", xlsx_bytes(bad))
     await harness.send(document(ADMIN, meta), to_chat=ADMIN.id)
     await server.wait_for(lambda: BAD_PHONE in seen_by(harness, ADMIN))
@@ -132,7 +149,7 @@ async def test_hostile_strings_are_shown_literally_everywhere(
             continue
         before = len(server.messages_to(OFFICIAL.id))
         await server.inject(press(OFFICIAL, step, nexts[0]["callback_data"]))
-        await server.wait_for(lambda before=before: len(server.messages_to(OFFICIAL.id)) > before)
+        await server.wait_for(functools.partial(more_than, harness, OFFICIAL, before))
         step = server.messages_to(OFFICIAL.id)[before]
     assert OFFICIAL_NAME in shown(step)
     before = len(server.sent[OFFICIAL.id])
