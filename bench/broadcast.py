@@ -40,9 +40,18 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
+from bench.bot_process import (
+    PYTHON,
+    ROOT,
+    SCRUBBED_ENV,
+    TOKEN,
+    peak_rss_mb,
+    percentile,
+    stop_process,
+    user_id_of,
+)
 from bench.broadcast_seed import bench_database, seed
 from bench.dispatch import free_port
-from bench.updates import PYTHON, ROOT, SCRUBBED_ENV, TOKEN, peak_rss_mb, percentile, stop_process, user_id_of
 from storage.engine import Database
 from storage.models import OutboxMessage
 from storage.models_broadcast import Broadcast, BroadcastAck

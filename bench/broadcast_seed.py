@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bench.updates import seed_officials
+from bench.bot_process import seed_officials
 from bot.settings import normalise_database_url
 from compliance.calendar import OFF, add_override, local_today
 from storage.engine import Database

@@ -39,8 +39,7 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from bench.dispatch import free_port
-from bench.updates import (
+from bench.bot_process import (
     PYTHON,
     ROOT,
     SCRUBBED_ENV,
@@ -52,6 +51,7 @@ from bench.updates import (
     stop_process,
     user_id_of,
 )
+from bench.dispatch import free_port
 from storage.engine import Database
 from storage.models import OutboxMessage
 from storage.types import utcnow
