@@ -9,7 +9,6 @@ subprocess tests), where /_test/* endpoints drive it over HTTP.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import itertools
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.fakes.botapi_control import add_control_routes
 from tests.fakes.telegram_rules import (
     ApiError,
     chat_of,
@@ -110,11 +110,7 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
-        app.router.add_post("/_test/updates", self._control_inject)
-        app.router.add_get("/_test/sent", self._control_sent)
-        app.router.add_get("/_test/stats", self._control_stats)
-        app.router.add_get("/_test/send_times", self._control_send_times)
-        app.router.add_post("/_test/reset_stats", self._control_reset)
+        add_control_routes(app.router, self)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -400,64 +396,8 @@ class FakeBotApi:
             "file_path": f"documents/{file_id}",
         }
 
-    # ---- control over HTTP, for a server in another process --------------------------------------
-    async def _control_inject(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        updates = body if isinstance(body, list) else [body]
-        ids = [await self.inject(u) for u in updates]
-        return web.json_response({"update_ids": ids})
-
-    async def _control_sent(self, request: web.Request) -> web.Response:
-        return web.json_response({str(k): v for k, v in self.sent.items()})
-
-    async def _control_stats(self, request: web.Request) -> web.Response:
-        sends = [c for c in self.calls if c.method.startswith("send")]
-        return web.json_response(
-            {
-                "sends": len(sends),
-                "latencies_ms": self.latencies_ms,
-                "first_send": sends[0].at if sends else None,
-                "last_send": sends[-1].at if sends else None,
-                "too_many_requests": self.too_many_requests,
-                "per_chat": {str(k): len(self.messages_to(k)) for k in self.sent},
-            }
-        )
-
-    async def _control_send_times(self, request: web.Request) -> web.Response:
-        """[chat id, perf_counter()] of every message sent, in order: for a client that delivered the
-        updates itself (webhook mode) and pairs each with its reply."""
-        return web.json_response(
-            [[c.params.get("chat_id"), c.at] for c in self.calls if c.method.startswith("send")]
-        )
-
-    async def _control_reset(self, request: web.Request) -> web.Response:
-        self.too_many_requests = 0
-        self.calls.clear()
-        self.latencies_ms.clear()
-        self.sent.clear()
-        return web.json_response({"ok": True})
-
-
-async def _serve(port: int, token: str, rate: float | None, gap: float | None, known: list[int]) -> None:
-    server = FakeBotApi(token=token, port=port, rate_limit=rate, per_chat_gap=gap)
-    server.known_chats.update(known)
-    await server.start()
-    print(f"fake Bot API on {server.url}", flush=True)
-    await asyncio.Event().wait()
-
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=8081)
-    parser.add_argument("--token", default=FakeBotApi.token)
-    parser.add_argument("--rate", type=float, default=None, help="messages per second overall (429 beyond)")
-    parser.add_argument(
-        "--per-chat-gap", type=float, default=None, help="seconds between two sends to a chat"
-    )
-    parser.add_argument("--known-chats", default="", help="chat id ranges that exist, e.g. 1-10000")
-    args = parser.parse_args()
-    known: list[int] = []
-    for part in filter(None, args.known_chats.split(",")):
-        first, _, last = part.partition("-")
-        known.extend(range(int(first), int(last or first) + 1))
-    asyncio.run(_serve(args.port, args.token, args.rate, args.per_chat_gap, known))
+    from tests.fakes.botapi_control import main
+
+    main()

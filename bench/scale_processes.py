@@ -1,0 +1,131 @@
+"""The processes of bench/scale.py: webhook replicas, the fake Bot API server, and a sampler of the
+database connections they hold."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import IO, Any
+
+import asyncpg
+
+from bench.bot_process import (
+    PYTHON,
+    ROOT,
+    TOKEN,
+    stop_process,
+    user_id_of,
+)
+from bench.dispatch import free_port
+
+READY = "health endpoint served at /healthz"
+
+
+class ConnectionSampler:
+    """The peak number of server connections to one database, sampled every 100 ms."""
+
+    def __init__(self, dsn: str, database: str) -> None:
+        self.dsn, self.database = dsn, database
+        self.peak = 0
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()  # one connection: one query at a time
+
+    async def __aenter__(self) -> ConnectionSampler:
+        self._connection = await asyncpg.connect(self.dsn)
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self._connection.close()
+
+    async def now(self) -> int:
+        async with self._lock:
+            return int(
+                await self._connection.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", self.database
+                )
+            )
+
+    def reset(self) -> None:
+        self.peak = 0
+
+    async def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, await self.now())
+            await asyncio.sleep(0.1)
+
+
+class Replica:
+    """One `python -m bot run` in webhook mode; its stderr drained into a file."""
+
+    def __init__(self, env: dict[str, str], log: IO[bytes]) -> None:
+        self.port = free_port()
+        self.env = {**env, "PORT": str(self.port)}
+        self.log = log
+        self.ready = asyncio.Event()
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/telegram"
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            PYTHON,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.log.write(line)
+            if READY.encode() in line:
+                self.ready.set()
+
+    async def stop(self) -> None:
+        if self.process is not None:
+            await stop_process(self.process)
+            await self._reader
+
+
+@contextlib.asynccontextmanager
+async def fake_api(limit: int, officials: int, log: IO[bytes]) -> Any:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        PYTHON,
+        "-m",
+        "tests.fakes.botapi",
+        "--port",
+        str(port),
+        "--token",
+        TOKEN,
+        "--rate",
+        str(limit),
+        "--per-chat-gap",
+        "1",
+        "--known-chats",
+        f"{user_id_of(0)}-{user_id_of(officials - 1)}",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=log,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 60)
+        if b"fake Bot API on" not in line:
+            raise RuntimeError(f"the fake Bot API server did not start (said {line!r})")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await stop_process(process, grace=5)
