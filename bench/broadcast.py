@@ -64,23 +64,25 @@ BATCH = 100
 
 
 class Api:
-    """The fake server's control endpoints, seen from here."""
+    """The fake server's control endpoints and bench.broadcast_api's counters, seen from here."""
 
-    def __init__(self, client: aiohttp.ClientSession) -> None:
-        self.client = client
+    def __init__(self, client: aiohttp.ClientSession, url: str, counters: str) -> None:
+        self.client, self.url, self.counters = client, url, counters
 
-    async def get(self, path: str, **query: str) -> Any:
-        async with self.client.get(path, params=query) as response:
+    async def get(self, url: str, **query: str) -> Any:
+        async with self.client.get(url, params=query) as response:
             response.raise_for_status()
             return await response.json()
 
     async def inject(self, updates: list[dict[str, Any]]) -> list[int]:
-        async with self.client.post("/_test/updates", json=updates) as response:
+        async with self.client.post(f"{self.url}/_test/updates", json=updates) as response:
             response.raise_for_status()
             return [int(i) for i in (await response.json())["update_ids"]]
 
     async def brief(self, *, times: bool = False) -> dict[str, Any]:
-        body: dict[str, Any] = await self.get("/_test/stats", brief="1", **({"times": "1"} if times else {}))
+        body: dict[str, Any] = await self.get(
+            f"{self.counters}/counters", **({"times": "1"} if times else {})
+        )
         return body
 
     async def answer(
@@ -89,7 +91,7 @@ class Api:
         """The first message to `chat` after its `after` first ones that `wanted` accepts."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            messages: list[dict[str, Any]] = await self.get("/_test/sent", chat=str(chat))
+            messages: list[dict[str, Any]] = await self.get(f"{self.counters}/sent", chat=str(chat))
             found = next((m for m in messages[after:] if wanted(m)), None)
             if found is not None:
                 return found
@@ -99,7 +101,7 @@ class Api:
     async def step(
         self, update: dict[str, Any], wanted: Callable[[dict[str, Any]], bool], within: float
     ) -> Any:
-        before = len(await self.get("/_test/sent", chat=str(ADMIN.id)))
+        before = len(await self.get(f"{self.counters}/sent", chat=str(ADMIN.id)))
         await self.inject([update])
         return await self.answer(ADMIN.id, before, wanted, within)
 
@@ -200,7 +202,7 @@ async def acknowledge(
     api: Api, broadcast_id: int, args: argparse.Namespace, problems: list[str]
 ) -> dict[str, Any]:
     """--acks recipients (never the admin) press "✅ Received" on their own copy, all at once."""
-    sent: dict[str, list[dict[str, Any]]] = await api.get("/_test/sent")
+    sent: dict[str, list[dict[str, Any]]] = await api.get(f"{api.url}/_test/sent")
     data = f"ack:{broadcast_id}"
     updates = []
     for index in random.Random(7).sample(range(1, args.recipients), args.acks):
@@ -235,9 +237,8 @@ async def acknowledge(
     }
 
 
-async def start_api(
-    args: argparse.Namespace, log: Any
-) -> tuple[asyncio.subprocess.Process, str, dict[str, Any]]:
+async def start_api(args: argparse.Namespace, log: Any) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
+    """The fake server's process, and what it said once listening: its URL, its counters' URL, the file."""
     port = free_port()
     chats = f"{user_id_of(0)}-{user_id_of(args.recipients - 1)}"
     command = ["-m", "bench.broadcast_api", "--port", str(port), "--token", TOKEN, "--rate", str(args.rate)]
@@ -246,11 +247,11 @@ async def start_api(
     )
     assert process.stdout is not None
     try:
-        ready = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
+        ready: dict[str, Any] = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
     except (TimeoutError, ValueError):
         await stop_process(process, grace=5)
         raise RuntimeError("the fake Bot API server did not start") from None
-    return process, str(ready["url"]), dict(ready["file"])
+    return process, ready
 
 
 async def bench(args: argparse.Namespace, directory: Path) -> int:
@@ -261,7 +262,8 @@ async def bench(args: argparse.Namespace, directory: Path) -> int:
         print(f"seeded {args.recipients} officials in {time.perf_counter() - started:.1f} s", flush=True)
         bot_log_path = directory / "bot.log"
         with (directory / "api.log").open("wb") as api_log, bot_log_path.open("wb") as bot_log:
-            server, api_url, file_meta = await start_api(args, api_log)
+            server, ready = await start_api(args, api_log)
+            api_url = str(ready["url"])
             env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
             env.update(
                 BOT_TOKEN=TOKEN,
@@ -277,9 +279,9 @@ async def bench(args: argparse.Namespace, directory: Path) -> int:
                 stdout=bot_log, stderr=bot_log,
             )  # fmt: skip
             try:
-                async with aiohttp.ClientSession(base_url=api_url) as client:
-                    api = Api(client)
-                    summary = await compose(api, file_meta, args.startup_timeout)
+                async with aiohttp.ClientSession() as client:
+                    api = Api(client, api_url, str(ready["counters"]))
+                    summary = await compose(api, ready["file"], args.startup_timeout)
                     delivery = await deliver(api, bot, summary, args, problems)
                     rss_delivery = peak_rss_mb(bot.pid)
                     # The answers are recorded a few dozen at a time: wait until every row has its outcome.

@@ -4,8 +4,9 @@ two things timed besides: when each document reached its chat, and how long afte
 edited (the answer to "✅ Received" is an edit, which the base server does not time).
 
     python -m bench.broadcast_api --port P --token T --rate R --chats FIRST-LAST
-prints one JSON line {"url": …, "file": {…}} once it listens. GET /_test/stats?brief=1 gives counters;
-add &times=1 for every (chat, time) of documents and edits and the edit latencies.
+prints one JSON line {"url": …, "counters": …, "file": {…}} once it listens. On the counters' URL,
+GET /counters (add ?times=1 for every (chat, time) of documents and edits, and the edit latencies) and
+GET /sent?chat=ID (what one chat was sent; the fake's /_test/sent gives every chat's).
 """
 
 from __future__ import annotations
@@ -47,15 +48,12 @@ class BroadcastApi(FakeBotApi):
             self.edit_latencies_ms.append((now - queue.popleft()) * 1000)
         return result
 
-    async def _control_stats(self, request: web.Request) -> web.Response:
-        if "brief" not in request.query:
-            return await super()._control_stats(request)
+    async def _counters(self, request: web.Request) -> web.Response:
         body: dict[str, Any] = {
             "documents": len(self.documents),
             "edits": len(self.edits),
             "edit_latencies": len(self.edit_latencies_ms),
             "too_many_requests": self.too_many_requests,
-            "sends": sum(1 for c in self.calls if c.method.startswith("send")),
         }
         if "times" in request.query:
             body.update(
@@ -63,11 +61,19 @@ class BroadcastApi(FakeBotApi):
             )
         return web.json_response(body)
 
-    async def _control_sent(self, request: web.Request) -> web.Response:
-        chat = request.query.get("chat")
-        if chat is None:
-            return await super()._control_sent(request)
-        return web.json_response(self.sent.get(int(chat), []))
+    async def _sent_to(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sent.get(int(request.query["chat"]), []))
+
+    async def start_counters(self) -> str:
+        """The bench's own endpoints, on a port of their own: the fake's /_test/* stay as they are."""
+        app = web.Application()
+        app.router.add_get("/counters", self._counters)
+        app.router.add_get("/sent", self._sent_to)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, 0)
+        await site.start()
+        return f"http://{self.host}:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
 
 
 async def serve(port: int, token: str, rate: float, chats: range) -> None:
@@ -75,7 +81,8 @@ async def serve(port: int, token: str, rate: float, chats: range) -> None:
     server.known_chats.update(chats)  # every recipient has opened the bot before
     meta = server.add_file(FILE_NAME, FILE_CONTENT)
     await server.start()
-    print(json.dumps({"url": server.url, "file": meta}), flush=True)
+    counters = await server.start_counters()
+    print(json.dumps({"url": server.url, "counters": counters, "file": meta}), flush=True)
     await asyncio.Event().wait()
 
 
