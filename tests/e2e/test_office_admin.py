@@ -84,7 +84,11 @@ async def test_an_admin_browses_and_changes_the_units(harness: BotHarness) -> No
     renamed = await harness.say(ADMIN, "/renameunit phong-phap-che Phòng Pháp chế")
     head = await harness.say(ADMIN, "/sethead van-phong 0912 000 003")
     with use_locale("vi"):
-        assert usage["text"].startswith(_("Usage: /addunit PARENT_CODE CODE Name").split("\n")[0])
+        assert usage["text"] == _(
+            "Usage: /addunit PARENT_CODE CODE Name\n"
+            "PARENT_CODE is the code of the unit above it, or - for a top-level unit.\n"
+            "Example: /addunit so-gtvt phong-phap-che Phòng Pháp chế"
+        )
         assert added["text"] == _(
             "Unit added: <b>{name}</b> (<code>{code}</code>) under <b>{parent}</b>."
         ).format(name="Phòng &lt;Pháp chế&gt; &amp; Co", code="phong-phap-che", parent="Sở GTVT")
