@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -132,8 +132,11 @@ async def stop_process(process: asyncio.subprocess.Process, *, grace: float = 20
 
 
 @contextlib.asynccontextmanager
-async def fake_bot_api(log: IO[bytes]) -> AsyncIterator[str]:
-    """A fake Bot API server in a subprocess; yields its URL once it listens."""
+async def fake_bot_api(
+    log: IO[bytes], *, options: Sequence[str] = (), start_timeout: float = 30
+) -> AsyncIterator[str]:
+    """A fake Bot API server in a subprocess (with its command-line `options`: --rate, --known-chats …);
+    yields its URL once it listens."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         PYTHON,
@@ -143,13 +146,14 @@ async def fake_bot_api(log: IO[bytes]) -> AsyncIterator[str]:
         str(port),
         "--token",
         TOKEN,
+        *options,
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=log,
     )
     try:
         assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        line = await asyncio.wait_for(process.stdout.readline(), start_timeout)
         if b"fake Bot API on" not in line:
             raise RuntimeError(f"the fake Bot API server did not start (said {line!r})")
         yield f"http://127.0.0.1:{port}"

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import IO, Any
+from collections.abc import AsyncIterator
+from typing import IO
 
 import asyncpg
 
 from bench.bot_process import (
     PYTHON,
     ROOT,
-    TOKEN,
+    fake_bot_api,
     stop_process,
     user_id_of,
 )
@@ -101,31 +102,9 @@ class Replica:
 
 
 @contextlib.asynccontextmanager
-async def fake_api(limit: int, officials: int, log: IO[bytes]) -> Any:
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        PYTHON,
-        "-m",
-        "tests.fakes.botapi",
-        "--port",
-        str(port),
-        "--token",
-        TOKEN,
-        "--rate",
-        str(limit),
-        "--per-chat-gap",
-        "1",
-        "--known-chats",
-        f"{user_id_of(0)}-{user_id_of(officials - 1)}",
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=log,
-    )
-    try:
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        if b"fake Bot API on" not in line:
-            raise RuntimeError(f"the fake Bot API server did not start (said {line!r})")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await stop_process(process, grace=5)
+async def fake_api(limit: int, officials: int, log: IO[bytes]) -> AsyncIterator[str]:
+    """One fake Bot API server for all replicas: Telegram's limit is per bot, not per process."""
+    options = ["--rate", str(limit), "--per-chat-gap", "1"]
+    options += ["--known-chats", f"{user_id_of(0)}-{user_id_of(officials - 1)}"]
+    async with fake_bot_api(log, options=options, start_timeout=60) as url:
+        yield url

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, String, cast, exists, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import audit
@@ -17,10 +15,9 @@ from compliance.broadcast_status import Progress, progress_of
 from compliance.broadcasts import KIND, REMIND_KIND, may_manage_broadcast
 from compliance.calendar import LOCAL_TZ, WorkCalendar
 from compliance.officials import Actor
-from storage.engine import dialect_of
+from compliance.outbox import insert_planned, planned_columns
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck
-from storage.types import utcnow
 
 AUTO_REMIND_AFTER_WORKING_DAYS = 2
 # Names listed in the chat per broadcast; the Excel file has everyone.
@@ -172,45 +169,20 @@ class RemindResult:
 
 async def _plan_reminders(session: AsyncSession, *, broadcast_id: int, key_suffix: str) -> int:
     """One reminder row per delivered, unacknowledged recipient, built in SQL; the key makes it once."""
-    now = utcnow()
+    columns = planned_columns(
+        kind=REMIND_KIND,
+        key_suffix=key_suffix,
+        chat_id=OutboxMessage.chat_id,
+        official_id=Official.id,
+        payload={"b": broadcast_id},
+        broadcast_id=broadcast_id,
+    )
     source = (
         _recipients_without_ack(broadcast_id)
-        .with_only_columns(
-            literal(f"{REMIND_KIND}:") + cast(Official.id, String) + literal(f":{key_suffix}"),
-            literal(REMIND_KIND),
-            OutboxMessage.chat_id,
-            Official.id,
-            literal(broadcast_id, type_=OutboxMessage.broadcast_id.type),
-            literal({"b": broadcast_id}, type_=OutboxMessage.payload.type),
-            literal("pending"),
-            literal(now, type_=OutboxMessage.not_before.type),
-            literal(0),
-            literal(now, type_=OutboxMessage.created_at.type),
-        )
+        .with_only_columns(*columns)
         .where(Official.status == OfficialStatus.ACTIVE)
     )
-    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .from_select(
-            [
-                "dedupe_key",
-                "kind",
-                "chat_id",
-                "official_id",
-                "broadcast_id",
-                "payload",
-                "status",
-                "not_before",
-                "attempts",
-                "created_at",
-            ],
-            source,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    result = await session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await insert_planned(session, source)
 
 
 async def remind_now(session: AsyncSession, *, actor: Actor, broadcast_id: int, today: date) -> RemindResult:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, literal, select
+from sqlalchemy import ColumnElement, Select, String, cast, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus, OutboxMessage
@@ -45,6 +46,59 @@ async def enqueue(
     return bool(getattr(result, "rowcount", 0))
 
 
+OUTBOX_COLUMNS = (
+    "dedupe_key",
+    "kind",
+    "chat_id",
+    "official_id",
+    "broadcast_id",
+    "payload",
+    "status",
+    "not_before",
+    "attempts",
+    "created_at",
+)
+
+
+def planned_columns(
+    *,
+    kind: str,
+    key_suffix: str,
+    chat_id: QueryableAttribute[Any],
+    official_id: QueryableAttribute[Any],
+    payload: dict[str, Any],
+    not_before: datetime | None = None,
+    broadcast_id: int | None = None,
+) -> list[ColumnElement[Any] | QueryableAttribute[Any]]:
+    """The columns of a SELECT that plans outbox rows (OUTBOX_COLUMNS' order), for any FROM and WHERE.
+    Dedupe key: "<kind>:<official id>:<suffix>"."""
+    now = utcnow()
+    return [
+        literal(f"{kind}:") + cast(official_id, String) + literal(f":{key_suffix}"),
+        literal(kind),
+        chat_id,
+        official_id,
+        literal(broadcast_id, type_=OutboxMessage.broadcast_id.type),
+        literal(payload, type_=OutboxMessage.payload.type),
+        literal("pending"),
+        literal(not_before or now, type_=OutboxMessage.not_before.type),
+        literal(0),
+        literal(now, type_=OutboxMessage.created_at.type),
+    ]
+
+
+async def insert_planned(session: AsyncSession, source: Select[Any]) -> int:
+    """INSERT … SELECT of planned rows, skipping keys planned already; returns how many rows are new."""
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .from_select(list(OUTBOX_COLUMNS), source)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def plan_for_officials(
     session: AsyncSession,
     *,
@@ -56,39 +110,17 @@ async def plan_for_officials(
     broadcast_id: int | None = None,
 ) -> int:
     """One row per official matching `audience` who can be reached, built in SQL (a province is tens of
-    thousands of people: no row is built in Python). Dedupe key: "<kind>:<official id>:<suffix>"."""
-    now = utcnow()
-    source = select(
-        literal(f"{kind}:") + cast(Official.id, String) + literal(f":{key_suffix}"),
-        literal(kind),
-        Official.telegram_user_id,
-        Official.id,
-        literal(broadcast_id, type_=OutboxMessage.broadcast_id.type),
-        literal(payload, type_=OutboxMessage.payload.type),
-        literal("pending"),
-        literal(not_before or now, type_=OutboxMessage.not_before.type),
-        literal(0),
-        literal(now, type_=OutboxMessage.created_at.type),
-    ).where(audience, Official.telegram_user_id.is_not(None), Official.status == OfficialStatus.ACTIVE)
-    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .from_select(
-            [
-                "dedupe_key",
-                "kind",
-                "chat_id",
-                "official_id",
-                "broadcast_id",
-                "payload",
-                "status",
-                "not_before",
-                "attempts",
-                "created_at",
-            ],
-            source,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    thousands of people: no row is built in Python)."""
+    columns = planned_columns(
+        kind=kind,
+        key_suffix=key_suffix,
+        chat_id=Official.telegram_user_id,
+        official_id=Official.id,
+        payload=payload,
+        not_before=not_before,
+        broadcast_id=broadcast_id,
     )
-    result = await session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+    source = select(*columns).where(
+        audience, Official.telegram_user_id.is_not(None), Official.status == OfficialStatus.ACTIVE
+    )
+    return await insert_planned(session, source)
