@@ -4,8 +4,7 @@ sending resumes when it is back."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -24,17 +23,15 @@ from tests.factories import FakeUser, message
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.outages import come_back, fail_all, go_away, hang_all
 from tests.harness import BotHarness
+from tests.waiting import eventually, running_server
 
 CHATS = list(range(5101, 5106))
 
 
 @pytest.fixture
 async def server() -> AsyncIterator[FakeBotApi]:
-    fake = FakeBotApi()
-    await fake.start()
-    fake.known_chats.update(CHATS)
-    yield fake
-    await fake.stop()
+    async with running_server(CHATS) as fake:
+        yield fake
 
 
 def dispatcher_for(server: FakeBotApi, database: Database, *, read_timeout: float = 5.0) -> Dispatcher:
@@ -134,15 +131,6 @@ async def test_an_unreachable_server_then_back_on_its_port(server: FakeBotApi, d
             await come_back(server)
             await drain_until_sent(dispatcher, database, clock)
     assert [len(server.messages_to(chat)) for chat in CHATS] == [2, 1, 1, 1, 1]
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    """For what only the database shows (the server is down and cannot tell): look every 50 ms."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the database never showed what the test waited for")
-        await asyncio.sleep(0.05)
 
 
 async def test_the_running_bot_rides_out_5xx_and_a_server_restart(harness: BotHarness) -> None:

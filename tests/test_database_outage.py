@@ -5,10 +5,8 @@ and everything works again by itself once the database is back: updates, the out
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from tests.factories import FakeUser, contact, message
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
+from tests.waiting import eventually
 
 LAN = FakeUser(4301, "Lan", "Nguyễn", "en")
 LAN_PHONE = "0912000004"
@@ -83,15 +82,6 @@ def _short_busy_timeout(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA busy_timeout=300")
     cursor.close()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    """For what only the database shows: look every 50 ms."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the database never showed what the test waited for")
-        await asyncio.sleep(0.05)
 
 
 async def test_the_bot_rides_out_its_database_going_away(

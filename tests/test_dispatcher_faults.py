@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -22,17 +21,15 @@ from storage.engine import Database
 from storage.models import OutboxMessage
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.outages import hang_all
+from tests.waiting import eventually, running_server
 
 CHATS = [5301, 5302, 5303]
 
 
 @pytest.fixture
 async def server() -> AsyncIterator[FakeBotApi]:
-    fake = FakeBotApi()
-    await fake.start()
-    fake.known_chats.update(CHATS)
-    yield fake
-    await fake.stop()
+    async with running_server(CHATS) as fake:
+        yield fake
 
 
 def bot_for(server: FakeBotApi, *, read_timeout: float = 5.0) -> Bot:
@@ -62,14 +59,6 @@ async def leases(database: Database) -> list[tuple[str, datetime | None]]:
             select(OutboxMessage.status, OutboxMessage.lease_until).order_by(OutboxMessage.id)
         )
         return [(status, lease) for status, lease in result]
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the database never showed what the test waited for")
-        await asyncio.sleep(0.05)
 
 
 async def test_a_slow_send_keeps_its_lease_and_no_other_dispatcher_takes_it(
