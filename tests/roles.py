@@ -27,7 +27,7 @@ from compliance.staff_import import import_staff
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import Official, OfficialStatus
-from tests.factories import FakeUser
+from tests.factories import FakeUser, message
 from tests.fakes.botapi import Call, FakeBotApi
 from tests.fakes.telegram_rules import chat_of
 from tests.pledge_files import template
@@ -221,19 +221,8 @@ _message_ids = itertools.count(50_000)
 def message_update(
     user: FakeUser, text: str | None = None, *, chat: dict[str, Any] | None = None, **extra: Any
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "message_id": next(_message_ids),
-        "date": 1_790_000_000,
-        "chat": chat or user.private_chat(),
-        "from": user.as_dict(),
-        **extra,
-    }
-    if text is not None:
-        body["text"] = text
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-    return {"message": body}
+    # A fixed date: the same input makes the same rows, so before/after checksums compare like for like.
+    return message(user, text, chat=chat, **{"date": 1_790_000_000, **extra})
 
 
 def callback_update(user: FakeUser, data: str, *, chat: dict[str, Any] | None = None) -> dict[str, Any]:
