@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 from weakref import WeakValueDictionary
@@ -159,6 +160,25 @@ def build_application(
     return application
 
 
+Job = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def stoppable(job: Job) -> Job:
+    """APScheduler cancels a job still running when the bot stops, and logs the cancellation as an error.
+    Every job is one transaction that rolls back and is done again by the next tick: stopping it is normal."""
+
+    @functools.wraps(job)
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await job(context)
+        except asyncio.CancelledError:
+            logging.getLogger(__name__).info(
+                "job %s stopped with the bot; the next run does its work", job.__name__
+            )
+
+    return run
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = application.bot_data
     await register_commands(
@@ -174,12 +194,15 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         ):
             for job in application.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
-            application.job_queue.run_repeating(callback, interval=interval, first=1, name=name)
+            application.job_queue.run_repeating(stoppable(callback), interval=interval, first=1, name=name)
         if services.dedupe_updates:
             for job in application.job_queue.get_jobs_by_name("forget-processed-updates"):
                 job.schedule_removal()
             application.job_queue.run_repeating(
-                forget_updates_job, interval=FORGET_UPDATES_SECONDS, first=60, name="forget-processed-updates"
+                stoppable(forget_updates_job),
+                interval=FORGET_UPDATES_SECONDS,
+                first=60,
+                name="forget-processed-updates",
             )
     if services.run_dispatcher:
         start_dispatcher(application)
