@@ -78,7 +78,9 @@ async def test_a_scheduled_broadcast_is_cancelled_and_a_started_one_stopped(offi
     async with office.unit_of_work() as session:
         progress = (await broadcast_status.progress_of(session, [now_id]))[now_id]
         assert (progress.total, progress.sent, progress.cancelled, progress.remaining) == (2, 1, 1, 0)
-        statuses = dict((await session.execute(select(Broadcast.id, Broadcast.status))).tuples().all())
+        statuses = {
+            bid: status for bid, status in await session.execute(select(Broadcast.id, Broadcast.status))
+        }
         assert statuses == {later_id: "cancelled", now_id: "stopped"}
         actions = (
             await session.scalars(
