@@ -62,15 +62,22 @@ async def fresh_database(kind: str, directory: Path) -> AsyncIterator[str]:
     server = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG_URL))
     admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"ckb_bench_{uuid.uuid4().hex[:10]}"
+    url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    async with created_database(admin_dsn, name, url):
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def created_database(admin_dsn: str, name: str, url: str) -> AsyncIterator[None]:
+    """CREATE DATABASE `name`, migrate it (at `url`), and drop it at the end, whatever happened."""
     connection = await asyncpg.connect(admin_dsn)
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
     try:
-        url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
         await upgrade(url)
-        yield url
+        yield
     finally:
         connection = await asyncpg.connect(admin_dsn)
         try:

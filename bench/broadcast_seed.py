@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bench.bot_process import seed_officials
+from bench.bot_process import created_database, seed_officials
 from bot.settings import normalise_database_url
 from compliance.calendar import OFF, add_override, local_today
 from storage.engine import Database
@@ -42,19 +42,11 @@ async def bench_database(url: str | None, directory: Path) -> AsyncIterator[str]
     try:
         if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             raise SystemExit(f"database {name!r} exists already: the benchmark only drops what it created")
-        await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    try:
-        async_url = parsed.render_as_string(hide_password=False)
-        await upgrade(async_url)
+    async_url = parsed.render_as_string(hide_password=False)
+    async with created_database(admin_dsn, name, async_url):
         yield async_url
-    finally:
-        connection = await asyncpg.connect(admin_dsn)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
 
 
 async def seed(url: str, officials: int) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
@@ -55,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Subcommands of their own modules, each `async (settings, args) -> exit code`.
+SUBCOMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "export": cli_export.run_export,
+    "schedule": cli_schedule.run_schedule,
+    "pledge": cli_pledge.run_pledge,
+    "ledger": cli_pledge.run_ledger,
+    "calendar": cli_calendar.run_calendar,
+    "erase": cli_erase.run_erase,
+    "audit": cli_audit.run_audit,
+}
+
+
 def main(
     argv: list[str] | None = None,
     *,
@@ -84,20 +97,9 @@ def main(
         )
     if args.command == "demo-data":
         return asyncio.run(demo_data(settings))
-    if args.command == "export":
-        return asyncio.run(cli_export.run_export(settings, args))
-    if args.command == "schedule":
-        return asyncio.run(cli_schedule.run_schedule(settings, args))
-    if args.command == "pledge":
-        return asyncio.run(cli_pledge.run_pledge(settings, args))
-    if args.command == "ledger":
-        return asyncio.run(cli_pledge.run_ledger(settings, args))
-    if args.command == "calendar":
-        return asyncio.run(cli_calendar.run_calendar(settings, args))
-    if args.command == "erase":
-        return asyncio.run(cli_erase.run_erase(settings, args))
-    if args.command == "audit":
-        return asyncio.run(cli_audit.run_audit(settings, args))
+    subcommand = SUBCOMMANDS.get(args.command)
+    if subcommand is not None:
+        return asyncio.run(subcommand(settings, args))
     if args.command == "backup":
         return cli_backup.run_backup(settings, args)
     return 2

@@ -21,7 +21,7 @@ from compliance.calendar import LOCAL_TZ, parse_day
 from compliance.officials import Actor
 from compliance.outbox import enqueue, plan_for_officials
 from compliance.text import clean_text
-from compliance.units import get_unit_by_code, is_within
+from compliance.units import is_within
 from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.models_broadcast import Broadcast, UnitGroup
 from storage.types import utcnow
@@ -119,8 +119,10 @@ async def resolve_units(session: AsyncSession, *, actor: Actor, codes: Sequence[
     """Unit codes typed by the sender, each checked against the sender's reach."""
     choice = UnitsChoice()
     reach = reach_path(actor)
-    for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        unit = await get_unit_by_code(session, code)
+    typed = list(dict.fromkeys(clean_text(c).lower() for c in codes if c.strip()))
+    found = {u.code: u for u in (await session.scalars(select(Unit).where(Unit.code.in_(typed)))).all()}
+    for code in typed:
+        unit = found.get(code)
         if unit is None:
             choice.unknown.append(code)
         elif reach is not None and not is_within(unit.path, reach):
