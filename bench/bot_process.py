@@ -22,10 +22,10 @@ from sqlalchemy.engine import make_url
 from bench.dispatch import free_port
 from compliance.text import name_key
 from compliance.units import UnitTree
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Official, OfficialStatus, Role
-from storage.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

@@ -30,10 +30,10 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from handlers.delivery import Dispatcher, steady_rate_limiter
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
-from storage.types import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:BENCH-token-for-the-fake-bot-api-server"

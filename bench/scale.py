@@ -47,9 +47,9 @@ from bench.bot_process import (
     user_id_of,
 )
 from bench.scale_processes import ConnectionSampler, Replica, fake_api
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import OutboxMessage
-from storage.types import utcnow
 
 SECRET = "bench-scale-secret"
 

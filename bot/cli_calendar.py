@@ -11,6 +11,7 @@ from compliance import calendar
 from compliance.calendar import OverrideOutcome, WorkCalendar
 from handlers.calendar_admin import reason_text
 from handlers.i18n import _, current_locale
+from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -41,7 +42,7 @@ async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-    year: int = args.year if args.action == "list" and args.year else calendar.local_today().year
+    year: int = args.year if args.action == "list" and args.year else local_today().year
     if not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
         print(
             _("The year must be between {first} and {last}.").format(

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts import KIND, REMIND_KIND
 from compliance.officials import Actor
+from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.models_broadcast import Broadcast, BroadcastAck
-from storage.types import utcnow
 
 ACTIVE = ("scheduled", "sending")
 

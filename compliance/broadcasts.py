@@ -22,9 +22,9 @@ from compliance.officials import Actor
 from compliance.outbox import enqueue, plan_for_officials
 from compliance.text import clean_text
 from compliance.units import is_within
+from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.models_broadcast import Broadcast, UnitGroup
-from storage.types import utcnow
 
 # Telegram's limits, counted in UTF-16 code units as Telegram counts them, less room for our header line.
 MESSAGE_LIMIT = 4096

@@ -16,7 +16,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance import audit
 from compliance.officials import Actor
 from compliance.text import clean_text
+from storage.clock import local_today
 from storage.models_practice import CalendarOverride
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -39,11 +40,6 @@ FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2099
 # Our locales -> the languages `holidays` names Vietnamese holidays in.
 HOLIDAY_LANGUAGES: Final = {"vi": "vi", "en": "en_US"}
-
-
-def local_today() -> date:
-    """Today in Viet Nam (Asia/Ho_Chi_Minh), whatever the server's time zone."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 def week_start(day: date) -> date:

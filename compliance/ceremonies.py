@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import audit, pledges
 from compliance.officials import Actor
+from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Ceremony, Signature
-from storage.types import utcnow
 
 OPEN_FOR = timedelta(days=7)
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance import audit
 from compliance.officials import Actor
 from compliance.phones import canonical_phone
+from storage.clock import utcnow
 from storage.models import (
     JoinRequest,
     Official,
@@ -29,7 +30,6 @@ from storage.models import (
 )
 from storage.models_pledge import ConversationState, Signature
 from storage.models_practice import SelfCheck
-from storage.types import utcnow
 
 ERASED_NAME = "—"
 PERSONAL_FIELDS = ("full_name", "name_key", "phone", "email", "title", "telegram_user_id", "locale")

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.audit import record
 from compliance.officials import Actor
 from compliance.text import clean_text
+from storage.clock import utcnow
 from storage.models import Unit
 from storage.models_broadcast import AuditEntry, UnitGroup
-from storage.types import utcnow
 
 MAX_TITLE = 255
 

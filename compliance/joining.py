@@ -15,8 +15,8 @@ from compliance.officials import Actor, actor_of, approvers_of, find_by_telegram
 from compliance.outbox import enqueue
 from compliance.phones import canonical_phone
 from compliance.text import clean_text, name_key
+from storage.clock import utcnow
 from storage.models import Invite, JoinRequest, JoinRequestStatus, Official, OfficialStatus, Role, Unit
-from storage.types import utcnow
 
 MAX_NAME_LENGTH = 120
 DEFAULT_INVITE_DAYS = 7

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.text import clean_text, name_key
 from compliance.units import is_within
+from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, Role, Unit
-from storage.types import utcnow
 
 SUPPORTED_LOCALES = ("vi", "en")
 

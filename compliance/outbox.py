@@ -11,9 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus, OutboxMessage
-from storage.types import utcnow
 
 
 async def enqueue(

@@ -32,9 +32,9 @@ from compliance.practice_planning import (
 )
 from compliance.schedules import ScheduleMap, as_time, load_schedules
 from compliance.weekly_reports import plan_weekly_summaries
+from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models_practice import PlannedEvent, SelfCheck
-from storage.types import utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 LOOKBACK_DAYS = 7

@@ -21,9 +21,9 @@ from compliance.pledge_templates import (
     text_sha256,
 )
 from compliance.text import name_key
+from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import PledgeVersion, Signature
-from storage.types import utcnow
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.pledge_templates import PledgeItem
 from compliance.pledges import version_by_id
 from compliance.text import clean_text
+from storage.clock import utcnow
 from storage.models_practice import DailyReminder, ReminderMute, SelfCheck, SelfCheckAnswer
-from storage.types import utcnow
 
 ANSWERS = ("yes", "partly", "no")
 SCORES = {"yes": 2, "partly": 1, "no": 0}

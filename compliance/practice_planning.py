@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.outbox import plan_for_officials
 from compliance.pledges import Version, VersionMap
+from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, ReminderMute, SelfCheck
-from storage.types import utcnow
 
 CHUNK = 500
 

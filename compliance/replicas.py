@@ -10,10 +10,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery import PENDING, SENDING
+from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import OutboxMessage
 from storage.models_replicas import ProcessedUpdate
-from storage.types import utcnow
 
 # Telegram keeps an undelivered update, and retries its webhook call, for at most 24 hours.
 KEEP_PROCESSED = timedelta(days=2)

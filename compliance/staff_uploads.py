@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.officials import Actor
 from compliance.staff_import import ImportPlan, ImportRefused, ProgressCallback, apply_rows, plan_import
+from storage.clock import utcnow
 from storage.models import StaffUpload
-from storage.types import utcnow
 
 PREVIEWED = "previewed"
 APPLIED = "applied"

@@ -19,7 +19,7 @@ from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.outgoing import send_outgoing
 from handlers.scope import current_scope
-from storage.types import utcnow
+from storage.clock import utcnow
 
 TEXT, ATTACH, TARGET, UNITS, WHEN, ACK, CONFIRM = range(7)
 END = ConversationHandler.END

@@ -17,11 +17,11 @@ from compliance.broadcast_files import recipients_excel
 from compliance.broadcast_followup import RemindOutcome
 from compliance.broadcast_status import AckOutcome, Progress
 from compliance.broadcasts import StopOutcome
-from compliance.calendar import local_today
 from handlers.broadcast_render import acked_button
 from handlers.context import BotContext, BotServices, esc, reply
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from handlers.scope import current_scope
+from storage.clock import local_today
 from storage.engine import Database
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ from compliance.calendar import OverrideOutcome, SpecialDay, WorkCalendar
 from handlers.context import BotContext, echo, esc, reply
 from handlers.i18n import _, current_locale
 from handlers.scope import current_scope
+from storage.clock import local_today
 
 
 def day_text(day: date) -> str:
@@ -64,7 +65,7 @@ async def calendar_command(update: Update, context: BotContext) -> None:
     if action not in ("off", "workday", "remove") or len(args) < 2:
         await reply(update, usage_text())
         return
-    day = calendar.parse_day(args[1], today=calendar.local_today())
+    day = calendar.parse_day(args[1], today=local_today())
     if day is None:
         await reply(update, _("“{text}” is not a date.").format(text=echo(args[1])) + "\n\n" + usage_text())
         return
@@ -76,7 +77,7 @@ async def calendar_command(update: Update, context: BotContext) -> None:
 
 async def _show(update: Update) -> None:
     scope = current_scope()
-    start, end = month_range(calendar.local_today())
+    start, end = month_range(local_today())
     work = await WorkCalendar.load(scope.session, start=start, end=end)
     lines = [
         _("<b>Calendar from {start} to {end}</b>").format(start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}")

@@ -12,8 +12,8 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, ExtBot
 
+from storage.clock import utcnow
 from storage.engine import Database
-from storage.types import utcnow
 
 
 class BotServices:

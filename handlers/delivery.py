@@ -19,8 +19,8 @@ from handlers.i18n import use_locale
 from handlers.outgoing import Outgoing, send_outgoing
 from handlers.renderers import RENDERERS
 from handlers.scope import maybe_scope
+from storage.clock import utcnow
 from storage.engine import Database
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 RECORD_EVERY_SECONDS = 0.05

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 from compliance import planner
 from compliance.replicas import forget_processed
 from handlers.context import BotServices
-from storage.types import utcnow
+from storage.clock import utcnow
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60

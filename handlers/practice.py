@@ -25,7 +25,7 @@ from compliance.practice import AnswerOutcome, SelfCheckView
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime
 from handlers.scope import current_scope
-from storage.types import utcnow
+from storage.clock import utcnow
 
 MARKS = {"yes": "✅", "partly": "◐", "no": "✖"}
 NOTE = 0

@@ -21,7 +21,7 @@ from compliance.quizzes import AnswerOutcome, StartOutcome, StartResult
 from handlers.context import BotContext, esc
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date
 from handlers.scope import current_scope
-from storage.types import utcnow
+from storage.clock import utcnow
 
 MAX_ID = 2**31  # ids are 32-bit integers in the database: anything larger is forged
 

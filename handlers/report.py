@@ -18,8 +18,8 @@ from compliance.weekly_reports import on_time_by_week, plan_nudges
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
 from handlers.scope import current_scope
+from storage.clock import utcnow
 from storage.models import Unit
-from storage.types import utcnow
 
 SHOWN_LAPSES = 15
 

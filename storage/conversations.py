@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.clock import utcnow
 from storage.models_pledge import ConversationState
-from storage.types import utcnow
 
 
 async def load_all(session: AsyncSession, kind: str) -> dict[str, Any]:

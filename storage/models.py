@@ -24,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime, utcnow
+from storage.clock import utcnow
+from storage.types import UTCDateTime
 
 # Deterministic constraint names keep Alembic's autogenerate and SQLite batch migrations stable.
 NAMING_CONVENTION = {

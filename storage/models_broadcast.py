@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.clock import utcnow
 from storage.models import Base
-from storage.types import utcnow
 
 
 class Broadcast(Base):

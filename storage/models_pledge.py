@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.clock import utcnow
 from storage.models import Base
-from storage.types import utcnow
 
 
 class PledgeVersion(Base):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.clock import utcnow
 from storage.models import Base
-from storage.types import utcnow
 
 
 class ProcessedUpdate(Base):

@@ -3,9 +3,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from handlers.i18n import load_catalogs
 from storage.engine import Database
@@ -14,6 +16,30 @@ from tests.harness import BotHarness
 
 # The small office with known people and activity, for every test that needs a populated office.
 from tests.test_reports import office  # noqa: F401
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--now",
+        metavar="ISO",
+        help="run every test as if it started at this instant (e.g. 2027-02-05T16:00+07:00): the date "
+        "bombs' pass of the test command; the clock keeps running from there",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _start_of_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --now, each test starts at that instant: the process's clock reads the system's time, and so
+    do the libraries and the tests' own date arithmetic, so all of them travel together."""
+    instant = request.config.getoption("--now")
+    if not instant:
+        yield
+        return
+    moment = datetime.fromisoformat(instant)
+    if moment.tzinfo is None:
+        raise pytest.UsageError("--now needs a UTC offset, e.g. 2027-02-05T16:00+07:00")
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

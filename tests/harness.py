@@ -8,6 +8,7 @@ from telegram.ext import Application
 
 from bot.application import build_application, start_dispatcher
 from bot.settings import Settings
+from storage.clock import ShiftedClock, current_clock, set_clock, utcnow
 from storage.engine import Database
 from tests.factories import FakeUser, message
 from tests.fakes.botapi import FakeBotApi
@@ -31,8 +32,12 @@ class BotHarness:
         self.admin_ids = admin_ids
         self.extra_settings = settings
         self.app: Application | None = None  # type: ignore[type-arg]
+        # The process's clock while the bot runs: a test moves it to the day and hour of its scene.
+        self.clock = ShiftedClock(utcnow())
+        self._previous_clock = current_clock()
 
     async def start(self) -> None:
+        set_clock(self.clock)
         await self.server.start()
         values: dict[str, Any] = {
             "bot_token": self.server.token,
@@ -61,6 +66,7 @@ class BotHarness:
                 await self.app.post_stop(self.app)
             await self.app.shutdown()
         await self.server.stop()
+        set_clock(self._previous_clock)
 
     async def send(self, update: dict[str, Any], *, to_chat: int, timeout: float = 10.0) -> dict[str, Any]:
         """Inject an update and wait for the next thing the bot sends or edits in that chat."""

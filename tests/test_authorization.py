@@ -19,9 +19,9 @@ from compliance.broadcasts import Draft, Target, TargetKind
 from compliance.staff_uploads import preview_upload
 from compliance.units import get_unit_by_code
 from handlers.gate import CALLBACK_ACCESS, COMMAND_ACCESS
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import JoinRequest, Official, OfficialStatus, OutboxMessage, Unit
-from storage.types import utcnow
 from tests.db_snapshot import changed_tables, snapshot
 from tests.roles import (
     GROUP_CHAT,

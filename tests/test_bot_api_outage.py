@@ -16,9 +16,9 @@ from telegram.request import HTTPXRequest
 from compliance import delivery
 from compliance.outbox import enqueue
 from handlers.delivery import Dispatcher
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import OutboxMessage
-from storage.types import utcnow
 from tests.factories import FakeUser, message
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.outages import come_back, fail_all, go_away, hang_all

@@ -12,10 +12,10 @@ from compliance.broadcast_status import AckOutcome
 from compliance.broadcasts import Draft, StopOutcome, Target, TargetKind
 from compliance.calendar import LOCAL_TZ, WorkCalendar
 from compliance.officials import Actor, actor_of
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role
 from storage.models_broadcast import AuditEntry, Broadcast
-from storage.types import utcnow
 
 
 async def _actor(database: Database, name: str) -> Actor:

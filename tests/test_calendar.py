@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import holidays
@@ -13,6 +13,7 @@ from bot.cli import main
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, WorkCalendar, parse_day
 from handlers.i18n import _, use_locale
+from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models_practice import CalendarOverride
 
@@ -154,7 +155,9 @@ def test_parse_day(text: str, expected: date | None) -> None:
 
 
 def test_parse_day_uses_the_year_in_viet_nam() -> None:
-    assert parse_day("6/2") == date(calendar.local_today().year, 2, 6)
+    # 18:00 UTC on New Year's Eve is already 01:00 on 1 January in Viet Nam.
+    with use_clock(ShiftedClock(datetime(2026, 12, 31, 18, 0, tzinfo=UTC))):
+        assert parse_day("6/2") == date(2027, 2, 6)
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from telegram.request import HTTPXRequest
 from compliance import delivery
 from compliance.outbox import enqueue
 from handlers.delivery import Dispatcher
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
-from storage.types import utcnow
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.telegram_rules import ApiError
 

@@ -26,9 +26,9 @@ from compliance import broadcasts, joining
 from compliance.broadcasts import Draft, Target, TargetKind
 from compliance.officials import find_by_telegram_id, pick_locale
 from compliance.units import get_unit_by_code
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import OfficialStatus, OutboxMessage
-from storage.types import utcnow
 from tests.db_snapshot import changed_tables, snapshot
 from tests.factories import FakeUser
 from tests.languages import language_of

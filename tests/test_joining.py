@@ -10,9 +10,9 @@ from compliance.joining import ContactOutcome, DecisionOutcome, InviteOutcome, N
 from compliance.officials import actor_of, load_actor
 from compliance.staff_import import import_staff
 from compliance.units import get_unit_by_code
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role, Unit
-from storage.types import utcnow
 from tests.staff_files import OFFICE, xlsx_bytes
 
 

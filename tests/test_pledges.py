@@ -20,10 +20,10 @@ from compliance.pledge_templates import (
 from compliance.pledges import SignOutcome
 from compliance.staff_import import import_staff
 from compliance.units import get_unit_by_code
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.models_pledge import Signature
-from storage.types import utcnow
 from tests.pledge_files import template, template_document, template_yaml
 from tests.staff_files import OFFICE, xlsx_bytes
 

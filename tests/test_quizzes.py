@@ -16,10 +16,10 @@ from compliance import quizzes
 from compliance.content import ContentError
 from compliance.quizzes import AnswerOutcome, QuestionBank, StartOutcome
 from compliance.staff_import import import_staff
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official
 from storage.models_practice import QuizAnswer, QuizAttempt
-from storage.types import utcnow
 from tests.staff_files import OFFICE, xlsx_bytes
 
 SHIPPED = Path(__file__).resolve().parent.parent / "content" / "quizzes" / "cong-vu-1.yaml"

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import broadcasts, planner
 from compliance.officials import actor_of
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.schema import metadata
-from storage.types import utcnow
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent.parent

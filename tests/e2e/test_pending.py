@@ -11,9 +11,9 @@ from compliance.joining import create_invite
 from compliance.officials import actor_of
 from compliance.units import get_unit_by_code
 from handlers.i18n import _, use_locale
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import JoinRequest, JoinRequestStatus, Official, Role
-from storage.types import utcnow
 from tests.factories import FakeUser, buttons, press
 from tests.harness import BotHarness
 

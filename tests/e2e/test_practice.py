@@ -28,6 +28,8 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 async def ticked(harness: BotHarness, moment: datetime) -> None:
+    """The process's clock moves to `moment` (what people press next happens then too), and the tick runs."""
+    harness.clock.move_to(moment)
     async with harness.database.unit_of_work() as session:
         await tick(session, now=moment)
     assert harness.app is not None
@@ -116,7 +118,7 @@ async def test_mute_for_leave(harness: BotHarness) -> None:
     assert "/mute off" in too_far["text"]  # the usage again: more than 180 days is refused
     async with harness.database.unit_of_work() as session:
         assert (await session.scalars(select(ReminderMute))).all() == []  # more than 180 days: refused
-    muted = await harness.say(LAN, f"/mute {(date.today() + timedelta(days=10)).strftime('%d/%m/%Y')}")
+    muted = await harness.say(LAN, f"/mute {(harness.clock.now().astimezone(VN).date() + timedelta(days=10)).strftime('%d/%m/%Y')}")
     async with harness.database.unit_of_work() as session:
         rows = (await session.scalars(select(ReminderMute))).all()
     assert len(rows) == 1 and "/mute off" not in muted["text"]
