@@ -1,13 +1,18 @@
-"""python -m bot audit --since YYYY-MM-DD: the audit log since a day, one tab-separated line per entry."""
+"""python -m bot audit --since DAY: the audit log since a day, one tab-separated line per entry.
+
+In words by default (the office's language, Viet Nam's time, as /audit shows it); `--raw` keeps the stored
+codes, ISO times and JSON, for a program or an auditor's spreadsheet.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 
 from bot.settings import Settings
 from compliance import audit
+from compliance.calendar import parse_day
+from handlers.audit_view import entry_fields
 from handlers.i18n import _
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -18,7 +23,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "audit",
         help="print the audit log since a day: time, who, action, subject, before and after (JSON)",
     )
-    parser.add_argument("--since", required=True, help="a day in Viet Nam's calendar, YYYY-MM-DD")
+    parser.add_argument(
+        "--since", required=True, help="a day in Viet Nam's calendar: 01/12/2026 or 2026-12-01"
+    )
+    parser.add_argument(
+        "--raw", action="store_true", help="stored codes, ISO times and JSON instead of words (for programs)"
+    )
 
 
 def _clean(text: str) -> str:
@@ -27,10 +37,9 @@ def _clean(text: str) -> str:
 
 
 async def run_audit(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        day = date.fromisoformat(args.since)
-    except ValueError:
-        print(_("Not a date: {text} (write it as YYYY-MM-DD).").format(text=args.since), file=sys.stderr)
+    day = parse_day(args.since)
+    if day is None:
+        print(_("Not a date: {text} (write it like 01/12/2026).").format(text=args.since), file=sys.stderr)
         return 2
     await upgrade(settings.database_url)
     database = Database(settings.database_url)
@@ -38,14 +47,16 @@ async def run_audit(settings: Settings, args: argparse.Namespace) -> int:
         async with database.unit_of_work() as session:
             lines = await audit.latest(session, since=audit.start_of_local_day(day), limit=None)
         for line in lines:
-            fields = [
-                line.at.astimezone(audit.LOCAL_TZ).isoformat(timespec="seconds"),
-                line.actor,
-                line.action,
-                line.subject,
-                audit.as_json(line.before),
-                audit.as_json(line.after),
-            ]
+            fields = entry_fields(line)
+            if args.raw:
+                fields = [
+                    line.at.astimezone(audit.LOCAL_TZ).isoformat(timespec="seconds"),
+                    line.actor,
+                    line.action,
+                    line.subject,
+                    audit.as_json(line.before),
+                    audit.as_json(line.after),
+                ]
             print("\t".join(_clean(f) for f in fields))
         return 0
     finally:

@@ -9,7 +9,7 @@ from datetime import date
 from bot.settings import Settings
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, WorkCalendar
-from handlers.calendar_admin import reason_text
+from handlers.calendar_admin import day_text, reason_text
 from handlers.i18n import _, current_locale
 from storage.clock import local_today
 from storage.engine import Database
@@ -59,7 +59,7 @@ async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
                 start, end = date(year, 1, 1), date(year, 12, 31)
                 work = await WorkCalendar.load(session, start=start, end=end)
                 for special in work.special_days(start, end, locale=current_locale()):
-                    print(f"{special.day:%d/%m/%Y}\t{reason_text(special)}")
+                    print(f"{day_text(special.day)}\t{reason_text(special)}")
                 return 0
             if args.action == "remove":
                 removed = await calendar.remove_override(session, day=day)
@@ -68,7 +68,7 @@ async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
                     if removed
                     else _("The office has not changed {day}; nothing to remove.")
                 )
-                print(text.format(day=f"{day:%d/%m/%Y}"))
+                print(text.format(day=day_text(day)))
                 return 0
             off = args.action == "add-off"
             outcome = await calendar.add_override(
@@ -82,7 +82,7 @@ async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
             )
         else:
             text = _("Saved: {day} is now a day off.") if off else _("Saved: {day} is now a working day.")
-        print(text.format(day=f"{day:%d/%m/%Y}"))
+        print(text.format(day=day_text(day)))
         return 0
     finally:
         await database.dispose()

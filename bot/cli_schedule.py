@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import sys
 
 from bot.settings import Settings
@@ -10,6 +12,7 @@ from compliance import schedules
 from compliance.schedules import ScheduleError
 from compliance.units import get_unit_by_code
 from handlers.i18n import _
+from handlers.schedule_admin import field_name, problem_text, value_text
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -19,13 +22,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     actions = schedule.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("show", help="the effective schedule")
     show.add_argument("--unit", help="unit code (default: the whole office)")
-    change = actions.add_parser("set", help="set one field, e.g. reminder_time 07:30")
-    change.add_argument("field", choices=schedules.FIELDS)
+    change = actions.add_parser("set", help="set one field, e.g. reminder_time 07:30 or quiz_weekday Wed")
+    change.add_argument("field", help="a field name, in English or Vietnamese (giờ-nhắc …)")
     change.add_argument("value")
     change.add_argument("--unit", help="unit code (default: the whole office)")
     clear = actions.add_parser("clear", help="a unit inherits the field again")
-    clear.add_argument("field", choices=schedules.FIELDS)
+    clear.add_argument("field", help="a field name, in English or Vietnamese")
     clear.add_argument("--unit", required=True)
+
+
+def _clean(text: str) -> str:
+    # The chat's texts are HTML; the terminal shows them plain.
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 async def run_schedule(settings: Settings, args: argparse.Namespace) -> int:
@@ -47,17 +55,14 @@ async def run_schedule(settings: Settings, args: argparse.Namespace) -> int:
                         field=args.field,
                         value=args.value if args.action == "set" else None,
                     )
-                except ScheduleError:
+                except ScheduleError as error:
                     print(
-                        _(
-                            "This cannot be set: check the field name and the value "
-                            "(times as 07:45, weekdays 0-6)."
-                        ),
+                        _clean(problem_text(error, args.value if args.action == "set" else None)),
                         file=sys.stderr,
                     )
                     return 1
         for field in schedules.FIELDS:
-            print(f"{field}\t{getattr(effective, field)}")
+            print(f"{field_name(field)}\t{value_text(field, getattr(effective, field))}")
         return 0
     finally:
         await database.dispose()

@@ -253,8 +253,15 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?$")
 
 
-def parse_day(text: str, *, today: date | None = None) -> date | None:
-    """ "2027-02-06", "06/02/2027", "6/2/2027" or "6/2" (this year in Viet Nam) -> a date; else None.
+class DayProblem(enum.Enum):
+    """Why a typed day was refused, so the person is told what to fix."""
+
+    NOT_A_DATE = "not_a_date"  # "abc", "15/13/2026/1": no date's shape
+    NO_SUCH_DAY = "no_such_day"  # "31/02": a date's shape, but the calendar has no such day
+
+
+def read_day(text: str, *, today: date | None = None) -> date | DayProblem:
+    """ "2027-02-06", "06/02/2027", "6/2/2027" or "6/2" (this year in Viet Nam) -> a date, or why not.
 
     Day first, as Vietnamese write dates; "." and "-" work as separators too ("6.2.2027").
     """
@@ -265,10 +272,16 @@ def parse_day(text: str, *, today: date | None = None) -> date | None:
         day, month = int(short[1]), int(short[2])
         year = int(short[3]) if short[3] else (today or local_today()).year
     else:
-        return None
+        return DayProblem.NOT_A_DATE
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        return None
+        return DayProblem.NO_SUCH_DAY
     try:
         return date(year, month, day)
     except ValueError:
-        return None
+        return DayProblem.NO_SUCH_DAY
+
+
+def parse_day(text: str, *, today: date | None = None) -> date | None:
+    """As read_day, None for any refusal."""
+    day = read_day(text, today=today)
+    return day if isinstance(day, date) else None

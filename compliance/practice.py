@@ -146,9 +146,16 @@ async def answer_selfcheck(
     return outcome, await _view(session, check)
 
 
+class NoteOutcome(enum.Enum):
+    SAVED = "saved"
+    CLOSED = "closed"  # past the deadline, or not this person's self-check
+    EMPTY = "empty"
+    TOO_LONG = "too_long"  # refused whole: a note cut in the middle would say something else
+
+
 async def note_selfcheck(
     session: AsyncSession, *, check_id: int, official_id: int, note: str, now: datetime | None = None
-) -> bool:
+) -> NoteOutcome:
     now = now or utcnow()
     check = await session.get(SelfCheck, check_id)
     if (
@@ -156,10 +163,12 @@ async def note_selfcheck(
         or check.official_id != official_id
         or (now > check.deadline_at and check.status != "missed")
     ):
-        return False
-    text = clean_text(note)[:MAX_NOTE]
+        return NoteOutcome.CLOSED
+    text = clean_text(note)
     if not text:
-        return False
+        return NoteOutcome.EMPTY
+    if len(text) > MAX_NOTE:
+        return NoteOutcome.TOO_LONG
     check.note = text
     check.updated_at = now
-    return True
+    return NoteOutcome.SAVED

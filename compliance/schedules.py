@@ -5,7 +5,9 @@ A change takes effect at the next tick, without restart: every tick reads the sc
 
 from __future__ import annotations
 
+import enum
 import re
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import time
 
@@ -36,6 +38,50 @@ class Effective:
 
 FIELDS = tuple(f.name for f in fields(Effective))
 DEFAULTS = Effective()
+
+# What a Vietnamese admin types for each field: words joined by dashes (a chat command splits on spaces),
+# accepted with or without diacritics; the English names keep working, in either language.
+VI_NAMES = {
+    "reminder_time": "giờ-nhắc",
+    "selfcheck_open_weekday": "ngày-mở-tự-đánh-giá",
+    "selfcheck_open_time": "giờ-mở-tự-đánh-giá",
+    "selfcheck_deadline_time": "hạn-tự-đánh-giá",
+    "quiz_weekday": "ngày-trắc-nghiệm",
+    "quiz_time": "giờ-trắc-nghiệm",
+    "summary_weekday": "ngày-tổng-hợp",
+    "summary_time": "giờ-tổng-hợp",
+}
+# "T2" … "CN" as on Vietnamese calendars ("Thứ 2", "thu-hai" too), and the English names.
+_WEEKDAY_WORDS = (
+    ("t2", "thu2", "thuhai", "mon", "monday"),
+    ("t3", "thu3", "thuba", "tue", "tuesday"),
+    ("t4", "thu4", "thutu", "wed", "wednesday"),
+    ("t5", "thu5", "thunam", "thu", "thursday"),
+    ("t6", "thu6", "thusau", "fri", "friday"),
+    ("t7", "thu7", "thubay", "sat", "saturday"),
+    ("cn", "chunhat", "sun", "sunday"),
+)
+
+
+def _folded(text: str) -> str:
+    """Without case, diacritics, spaces, dashes or underscores: "Ngày-trắc_nghiệm" -> "ngaytracnghiem"."""
+    text = unicodedata.normalize("NFKD", text.strip().lower().replace("đ", "d"))
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+_FIELD_WORDS = {_folded(name): field for field, name in VI_NAMES.items()} | {_folded(f): f for f in FIELDS}
+_WEEKDAYS = {word: number for number, words in enumerate(_WEEKDAY_WORDS) for word in words}
+
+
+def field_by_name(name: str) -> str | None:
+    """The field an admin named, in Vietnamese or English; None if there is no such field."""
+    return _FIELD_WORDS.get(_folded(name))
+
+
+def parse_weekday(value: str) -> int | None:
+    """ "T2", "thứ 2", "Thứ-Hai", "CN", "Mon" -> 0 … 6 (Monday … Sunday). A bare number is refused: "2"
+    means Monday to a Vietnamese reader (thứ 2) and Wednesday to a programmer (0 = Monday)."""
+    return _WEEKDAYS.get(_folded(value))
 
 
 def parse_time(value: str) -> str | None:
@@ -81,12 +127,20 @@ async def load_schedules(session: AsyncSession) -> ScheduleMap:
     return ScheduleMap(office, by_unit)
 
 
-class ScheduleError(ValueError):
-    """A field or value that cannot be set; `field` names it."""
+class ScheduleProblem(enum.Enum):
+    UNKNOWN_FIELD = "unknown_field"
+    NOT_A_TIME = "not_a_time"
+    NOT_A_WEEKDAY = "not_a_weekday"
+    OFFICE_NEEDS_VALUE = "office_needs_value"  # the office default cannot be cleared
 
-    def __init__(self, field: str) -> None:
-        super().__init__(field)
+
+class ScheduleError(ValueError):
+    """A field or value that cannot be set; `field` names it as typed, `problem` says what is wrong."""
+
+    def __init__(self, field: str, problem: ScheduleProblem) -> None:
+        super().__init__(f"{field}: {problem.value}")
         self.field = field
+        self.problem = problem
 
 
 async def set_field(
@@ -94,22 +148,25 @@ async def set_field(
 ) -> Effective:
     """Set (or, with None on a unit, clear) one field for the office or a unit; returns the new values.
 
-    `actor` None is the command line; either way the change is written in the audit log.
+    `field` may be the English or the Vietnamese name. `actor` None is the command line; either way the
+    change is written in the audit log.
     """
-    if field not in FIELDS:
-        raise ScheduleError(field)
+    typed, found = field, field_by_name(field)
+    if found is None:
+        raise ScheduleError(typed, ScheduleProblem.UNKNOWN_FIELD)
+    field = found
     parsed: str | int | None = None
     if value is not None:
         if field.endswith("_weekday"):
-            if not value.strip().isdigit() or not 0 <= int(value) <= 6:
-                raise ScheduleError(field)
-            parsed = int(value)
+            parsed = parse_weekday(value)
+            if parsed is None:
+                raise ScheduleError(field, ScheduleProblem.NOT_A_WEEKDAY)
         else:
             parsed = parse_time(value)
             if parsed is None:
-                raise ScheduleError(field)
+                raise ScheduleError(field, ScheduleProblem.NOT_A_TIME)
     elif unit is None:
-        raise ScheduleError(field)  # the office default cannot be empty
+        raise ScheduleError(field, ScheduleProblem.OFFICE_NEEDS_VALUE)
     unit_id = unit.id if unit else None
     row = await session.scalar(
         select(Schedule).where(Schedule.unit_id.is_(None) if unit_id is None else Schedule.unit_id == unit_id)

@@ -13,15 +13,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from compliance import audit
-from compliance.audit import AuditLine
 from handlers import calendar_admin, schedule_admin, staff_upload, units_admin
+from handlers.audit_view import entry_text
 from handlers.context import BotContext, esc, reply
-from handlers.i18n import _, fmt_datetime
+from handlers.i18n import _
 from handlers.scope import current_scope
 
 AUDIT_SHOWN = 20
-MAX_CHANGE_CHARS = 160
-MAX_VALUE_CHARS = 60
 # Telegram's limit is 4096 characters; entries beyond this are left for the command line.
 MAX_MESSAGE_CHARS = 4000
 
@@ -115,61 +113,6 @@ async def admin_button(update: Update, context: BotContext) -> None:
         return
     assert text is not None
     await reply(update, esc(text))
-
-
-def action_label(action: str) -> str:
-    """The localized name of an audited action; an action this list does not know shows its code."""
-    labels = {
-        "unit.add": _("unit added"),
-        "unit.rename": _("unit renamed"),
-        "unit.move": _("unit moved"),
-        "unit.set_head": _("unit head set"),
-        "staff.import": _("staff list imported"),
-        "pledge.publish": _("pledge published"),
-        "calendar.add": _("calendar day changed"),
-        "calendar.remove": _("calendar change removed"),
-        "schedule.set": _("schedule set"),
-        "schedule.clear": _("schedule cleared"),
-        "join.approve": _("join approved"),
-        "join.reject": _("join rejected"),
-        "invite.create": _("invite created"),
-        "ceremony.open": _("ceremony opened"),
-        "ceremony.close": _("ceremony closed"),
-        "report.nudge": _("reminder to those with lapses"),
-        "broadcast.create": _("plan update sent"),
-        "broadcast.cancel": _("plan update cancelled"),
-        "broadcast.stop": _("plan update stopped"),
-        "broadcast.remind": _("plan update reminder"),
-        "official.erase": _("personal data erased"),
-    }
-    return labels.get(action, action)
-
-
-def _short(value: object) -> str:
-    text = value if isinstance(value, str) else audit.as_json(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
-
-
-def change_text(line: AuditLine) -> str:
-    """ "name: A → B; heads: … → …", cut to a line; plain text, escape it before HTML."""
-    parts = []
-    for change in audit.changes(line.before, line.after):
-        if change.had_before and change.has_after:
-            parts.append(f"{change.key}: {_short(change.before)} → {_short(change.after)}")
-        elif change.has_after:
-            parts.append(f"{change.key}: {_short(change.after)}")
-        else:
-            parts.append(f"{change.key}: {_short(change.before)} → ∅")
-    text = "; ".join(parts)
-    return text if len(text) <= MAX_CHANGE_CHARS else text[: MAX_CHANGE_CHARS - 1] + "…"
-
-
-def entry_text(line: AuditLine) -> str:
-    actor = line.actor if line.actor != "cli" else _("command line")
-    head = f"<b>{esc(fmt_datetime(line.at))}</b> · {esc(actor)} · {esc(action_label(line.action))} · "
-    head += f"<code>{esc(line.subject)}</code>"
-    change = change_text(line)
-    return f"{head}\n    {esc(change)}" if change else head
 
 
 async def audit_command(update: Update, context: BotContext) -> None:

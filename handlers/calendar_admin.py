@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from babel.dates import format_date
 from telegram import Update
 
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, SpecialDay, WorkCalendar
 from handlers.context import BotContext, echo, esc, reply
-from handlers.i18n import _, current_locale
+from handlers.i18n import _, current_locale, fmt_date, fmt_weekday_date
 from handlers.scope import current_scope
 from storage.clock import local_today
 
 
 def day_text(day: date) -> str:
-    """ "Th 7 22/08/2026" / "Sat 22/08/2026": the weekday in the reader's language, then dd/mm/yyyy."""
-    return f"{format_date(day, 'EEE', locale=current_locale())} {day:%d/%m/%Y}"
+    """ "Thứ Bảy, 22/08/2026" / "Saturday, 22 Aug 2026": a calendar's days are read by their weekday."""
+    return fmt_weekday_date(day)
 
 
 def reason_text(special: SpecialDay) -> str:
@@ -65,9 +64,12 @@ async def calendar_command(update: Update, context: BotContext) -> None:
     if action not in ("off", "workday", "remove") or len(args) < 2:
         await reply(update, usage_text())
         return
-    day = calendar.parse_day(args[1], today=local_today())
-    if day is None:
+    day = calendar.read_day(args[1], today=local_today())
+    if day is calendar.DayProblem.NOT_A_DATE:
         await reply(update, _("“{text}” is not a date.").format(text=echo(args[1])) + "\n\n" + usage_text())
+        return
+    if not isinstance(day, date):
+        await reply(update, _("There is no day “{text}” in the calendar.").format(text=echo(args[1])))
         return
     if action == "remove":
         await _remove(update, day)
@@ -79,9 +81,7 @@ async def _show(update: Update) -> None:
     scope = current_scope()
     start, end = month_range(local_today())
     work = await WorkCalendar.load(scope.session, start=start, end=end)
-    lines = [
-        _("<b>Calendar from {start} to {end}</b>").format(start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}")
-    ]
+    lines = [_("<b>Calendar from {start} to {end}</b>").format(start=fmt_date(start), end=fmt_date(end))]
     specials = work.special_days(start, end, locale=current_locale())
     lines.extend(f"{day_text(s.day)}: {esc(reason_text(s))}" for s in specials)
     if not specials:

@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
+from compliance import dates
+from storage import clock
+
 DOMAIN = "messages"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = clock.LOCAL_TZ
 DEFAULT_LOCALE = "vi"
 
 _current_locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
@@ -84,9 +85,20 @@ def fmt_percent(ratio: float) -> str:
 
 
 def fmt_datetime(moment: datetime) -> str:
-    """A stored UTC time as people in Viet Nam read it."""
-    return format_datetime(moment.astimezone(LOCAL_TZ), "short", tzinfo=LOCAL_TZ, locale=current_locale())
+    """A stored UTC instant in Viet Nam's time: "30/11/2026 15:40" / "30 Nov 2026, 15:40"."""
+    return dates.format_datetime(moment, current_locale())
 
 
-def fmt_date(moment: datetime) -> str:
-    return format_date(moment.astimezone(LOCAL_TZ).date(), "medium", locale=current_locale())
+def fmt_date(value: date | datetime) -> str:
+    """A day ("30/11/2026" / "30 Nov 2026"); an instant is shown as its day in Viet Nam."""
+    return dates.format_date(value, current_locale())
+
+
+def fmt_weekday_date(value: date | datetime) -> str:
+    """Where the weekday matters: "Thứ Hai, 30/11/2026" / "Monday, 30 Nov 2026"."""
+    return dates.format_weekday_date(value, current_locale())
+
+
+def fmt_short_weekday(weekday: int) -> str:
+    """0 = Monday: "T2" … "CN" / "Mon" … "Sun"."""
+    return dates.short_weekday(weekday, current_locale())

@@ -19,10 +19,13 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
 
 
 def welcome_text(actor: Actor) -> str:
-    unit = esc(actor.unit_name) if actor.unit_name else _("(no unit)")
+    if not actor.unit_name:  # an administrator from ADMIN_IDS belongs to no unit
+        return _(
+            "Welcome, <b>{name}</b>! You have joined Cam Kết Bot. Type /help to see what you can do."
+        ).format(name=esc(actor.full_name))
     return _(
         "Welcome, <b>{name}</b> ({unit})! You have joined Cam Kết Bot. Type /help to see what you can do."
-    ).format(name=esc(actor.full_name), unit=unit)
+    ).format(name=esc(actor.full_name), unit=esc(actor.unit_name))
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -4,7 +4,7 @@ edited as the person answers), its optional note, and /mute for leave."""
 from __future__ import annotations
 
 import warnings
-from datetime import date, datetime, time
+from datetime import date, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,15 +20,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from compliance import practice
-from compliance.calendar import parse_day
-from compliance.practice import AnswerOutcome, SelfCheckView
-from handlers.context import BotContext, esc, reply
-from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime
+from compliance.calendar import DayProblem, read_day
+from compliance.practice import MAX_NOTE, AnswerOutcome, NoteOutcome, SelfCheckView
+from handlers.context import BotContext, echo, esc, reply
+from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_number
 from handlers.scope import current_scope
-from storage.clock import utcnow
+from storage.clock import local_today, utcnow
 
 MARKS = {"yes": "✅", "partly": "◐", "no": "✖"}
 NOTE = 0
+MAX_MUTE_DAYS = 180
 
 
 def answer_label(answer: str) -> str:
@@ -59,7 +60,7 @@ def render_selfcheck(view: SelfCheckView, cursor: int) -> tuple[str, InlineKeybo
     title = view.title_en if locale == "en" else view.title_vi
     lines = [
         _("<b>Weekly self-check</b>, week of {week}: {title}").format(
-            week=fmt_date_only(view.week), title=esc(title)
+            week=fmt_date(view.week), title=esc(title)
         ),
         _("Answer each item honestly; you can change your answers until {deadline}.").format(
             deadline=fmt_datetime(view.deadline_at)
@@ -96,10 +97,6 @@ def render_selfcheck(view: SelfCheckView, cursor: int) -> tuple[str, InlineKeybo
         if view.status in ("done", "late"):
             buttons.append([InlineKeyboardButton(_("✍️ Add a note"), callback_data=f"sc:{view.id}:note")])
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
-
-
-def fmt_date_only(day: date) -> str:
-    return fmt_date(datetime.combine(day, time(12), LOCAL_TZ))
 
 
 async def checkin(update: Update, context: BotContext) -> None:
@@ -159,7 +156,12 @@ async def ask_note(update: Update, context: BotContext) -> int:
     assert query is not None and context.user_data is not None
     await query.answer()
     context.user_data["selfcheck_note"] = int((query.data or "sc:0:note").split(":")[1])
-    await reply(update, _("Type a short note for this week's self-check (up to 500 characters), or /cancel."))
+    await reply(
+        update,
+        _("Type a short note for this week's self-check (up to {limit} characters), or /cancel.").format(
+            limit=fmt_number(MAX_NOTE)
+        ),
+    )
     return NOTE
 
 
@@ -167,15 +169,30 @@ async def save_note(update: Update, context: BotContext) -> int:
     scope = current_scope()
     message = update.effective_message
     assert message is not None and scope.actor is not None and context.user_data is not None
-    check_id = int(context.user_data.pop("selfcheck_note", 0))
-    saved = await practice.note_selfcheck(
-        scope.session, check_id=check_id, official_id=scope.actor.id, note=message.text or ""
+    check_id = int(context.user_data.get("selfcheck_note", 0))
+    text = message.text or ""
+    outcome = await practice.note_selfcheck(
+        scope.session, check_id=check_id, official_id=scope.actor.id, note=text
     )
-    if saved:
+    if outcome is NoteOutcome.TOO_LONG:
+        # Nothing is kept: the person sends a shorter note (still in this step) or /cancel.
+        await reply(
+            update,
+            _(
+                "Your note has {length} characters; a note can have at most {limit}. Nothing was saved: "
+                "send a shorter note, or /cancel."
+            ).format(length=fmt_number(len(text.strip())), limit=fmt_number(MAX_NOTE)),
+        )
+        return NOTE
+    if outcome is NoteOutcome.EMPTY:
+        await reply(update, _("The note is empty. Type a few words, or /cancel."))
+        return NOTE
+    context.user_data.pop("selfcheck_note", None)
+    if outcome is NoteOutcome.SAVED:
         await scope.commit()
-    await reply(
-        update, _("Note saved.") if saved else _("The note could not be saved: the self-check is closed.")
-    )
+        await reply(update, _("Note saved."))
+    else:
+        await reply(update, _("The note could not be saved: the self-check is closed."))
     return ConversationHandler.END
 
 
@@ -204,40 +221,67 @@ async def mute(update: Update, context: BotContext) -> None:
     scope = current_scope()
     assert scope.actor is not None
     args = context.args or []
-    today = utcnow().astimezone(LOCAL_TZ).date()
-    if args and args[0].lower() in ("off", "tắt", "huy", "hủy"):
+    today = local_today()
+    if args and args[0].lower() in ("off", "tắt", "huy", "hủy", "huỷ"):
         removed = await practice.unmute_reminders(scope.session, official_id=scope.actor.id)
         await scope.commit()
         await reply(
             update, _("Daily reminders are on again.") if removed else _("Your reminders were not muted.")
         )
         return
-    until = parse_day(args[0], today=today) if args else None
-    if until is None or until < today or (until - today).days > 180:
+    if not args:
         current = await practice.muted_until(scope.session, official_id=scope.actor.id, today=today)
         status = (
-            _("Reminders are muted until {date}.").format(date=fmt_date_only(current))
+            _("Reminders are muted until {date}.").format(date=fmt_date(current))
             if current
             else _("Reminders are on.")
         )
-        await reply(
-            update,
-            status
-            + "\n"
-            + _(
-                "Usage: /mute 15/12 mutes the daily reminder until that day (at most 180 days); "
-                "/mute off turns it back on. Self-checks and quizzes stay on."
-            ),
-        )
+        await reply(update, status + "\n" + mute_usage())
+        return
+    until = mute_day(args[0], today)
+    if isinstance(until, str):
+        await reply(update, until + "\n" + mute_usage())
         return
     await practice.mute_reminders(scope.session, official_id=scope.actor.id, until=until)
     await scope.commit()
     await reply(
         update,
         _("Daily reminders muted until {date}. Self-checks and quizzes stay on.").format(
-            date=fmt_date_only(until)
+            date=fmt_date(until)
         ),
     )
+
+
+def mute_usage() -> str:
+    return _(
+        "Usage: /mute 15/12 mutes the daily reminder until that day (at most 180 days); "
+        "/mute off turns it back on. Self-checks and quizzes stay on."
+    )
+
+
+def mute_day(text: str, today: date) -> date | str:
+    """The day typed after /mute, or what is wrong with it, said in the reader's language."""
+    day = read_day(text, today=today)
+    if day is DayProblem.NOT_A_DATE:
+        return _("“{text}” is not a date: write the day and month, like 15/12 or 15/12/2026.").format(
+            text=echo(text)
+        )
+    if day is DayProblem.NO_SUCH_DAY:
+        return _("There is no day “{text}” in the calendar.").format(text=echo(text))
+    assert isinstance(day, date)
+    if day < today and text.count("/") + text.count(".") + text.count("-") == 1:
+        # "5/1" typed in December means next January, not the one that has passed.
+        try:
+            day = day.replace(year=day.year + 1)
+        except ValueError:  # 29/02 in a year without it
+            return _("There is no day “{text}” in the calendar.").format(text=echo(text))
+    if day < today:
+        return _("{date} is in the past: choose today or a later day.").format(date=fmt_date(day))
+    last = today + timedelta(days=MAX_MUTE_DAYS)
+    if day > last:
+        text = _("{date} is more than {n} days ahead: reminders can be muted until {last} at the latest.")
+        return text.format(date=fmt_date(day), n=MAX_MUTE_DAYS, last=fmt_date(last))
+    return day
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -6,11 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InputFile, Update
 
 from compliance import pledges
+from compliance.officials import Actor
 from compliance.pledge_templates import canonical_text
 from compliance.receipts import receipt_pdf
-from handlers.context import BotContext, reply
+from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, fmt_datetime, use_locale
 from handlers.scope import current_scope
+from storage.models import Unit
 from storage.models_pledge import Signature
 
 
@@ -23,7 +25,7 @@ async def build_receipt(session: AsyncSession, signature: Signature) -> tuple[st
             (_("Title"), facts.title or "—"),
             (_("Unit"), facts.unit_name or "—"),
             (_("Pledge"), f"{template.title.get(signature.locale)} ({facts.version.label})"),
-            (_("Signed at"), fmt_datetime(signature.signed_at) + " (Asia/Ho_Chi_Minh)"),
+            (_("Signed at"), _("{time} (Viet Nam time)").format(time=fmt_datetime(signature.signed_at))),
         ]
         if signature.on_behalf_of_unit:
             fields.append((_("Signed for"), _("the unit {unit}").format(unit=facts.unit_name or "—")))
@@ -44,19 +46,52 @@ async def build_receipt(session: AsyncSession, signature: Signature) -> tuple[st
 
 async def send_receipt(bot: Bot, session: AsyncSession, signature: Signature, *, chat_id: int) -> None:
     name, content = await build_receipt(session, signature)
+    caption = (
+        _("Receipt of your signature on behalf of the unit (ledger entry no. {row}).")
+        if signature.on_behalf_of_unit
+        else _("Your pledge receipt (ledger entry no. {row}).")
+    )
     await bot.send_document(
-        chat_id,
-        InputFile(content, filename=name),
-        caption=_("Your pledge receipt (signature {row}).").format(row=signature.id),
+        chat_id, InputFile(content, filename=name), caption=caption.format(row=signature.id)
+    )
+
+
+async def _unit_signature(session: AsyncSession, actor: Actor) -> Signature | None:
+    """A head's signature on behalf of their unit, for the version the unit follows now."""
+    if not actor.is_head or actor.unit_id is None:
+        return None
+    version = await pledges.current_version(session, await session.get(Unit, actor.unit_id))
+    if version is None:
+        return None
+    return await pledges.existing_signature(
+        session, official_id=actor.id, version_id=version.id, on_behalf_of_unit=True
     )
 
 
 async def my_pledge(update: Update, context: BotContext) -> None:
+    """The person's own receipt; for a head, also the one they signed on behalf of their unit."""
     scope = current_scope()
-    assert scope.actor is not None
-    signature = await pledges.latest_personal_signature(scope.session, scope.actor.id)
+    actor = scope.actor
     chat = update.effective_chat
-    if signature is None or chat is None:
+    assert actor is not None and chat is not None
+    personal = await pledges.latest_personal_signature(scope.session, actor.id)
+    for_unit = await _unit_signature(scope.session, actor)
+    if personal is None and for_unit is None:
         await reply(update, _("You have not signed a pledge yet. Type /pledge to read and sign it."))
         return
-    await send_receipt(context.bot, scope.session, signature, chat_id=chat.id)
+    if for_unit is not None:
+        unit = esc(actor.unit_name or "—")
+        when = fmt_datetime(for_unit.signed_at)
+        text = (
+            _("You signed on behalf of <b>{unit}</b> on {date}, and for yourself as well.")
+            if personal is not None
+            else _(
+                "You signed on behalf of <b>{unit}</b> on {date}. You have not signed for yourself yet: "
+                "type /pledge to sign personally."
+            )
+        )
+        await reply(update, text.format(unit=unit, date=when))
+    if personal is not None:
+        await send_receipt(context.bot, scope.session, personal, chat_id=chat.id)
+    if for_unit is not None:
+        await send_receipt(context.bot, scope.session, for_unit, chat_id=chat.id)
