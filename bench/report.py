@@ -36,11 +36,12 @@ from sqlalchemy.engine import make_url
 from bench.dispatch import fresh_database
 from bench.report_seed import LOCAL_TZ, peak_rss_mb, seed_in_child
 from compliance.pledges import current_version
-from compliance.report_files import chart_png, excel_report
+from compliance.report_chart import chart_groups, chart_png, weekly_on_time
+from compliance.report_files import excel_report
 from compliance.reports import PeriodKind, build_report, period_of
-from compliance.weekly_reports import on_time_by_week
 from handlers.i18n import load_catalogs, use_locale
-from handlers.report import labels, render
+from handlers.report import labels, period_names, render
+from handlers.report_chart import chart_labels, unit_name
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Unit
@@ -110,15 +111,18 @@ async def measure(url: str, last_monday: date) -> Steps:
             print(f"      {len(workbook) / 1024:,.0f} KiB, {len(report.units) + 1} sheets", flush=True)
             steps.start()
             started = time.perf_counter()
-            mondays = [period.start - timedelta(weeks=back) for back in range(7, -1, -1)]
-            rates = await on_time_by_week(session, root=None, mondays=mondays)
-            weekly = [(monday.strftime("%d/%m"), rates[monday]) for monday in mondays]
+            rates = await weekly_on_time(session, root=None, last_monday=period.start)
+            weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in rates]
             query_seconds = time.perf_counter() - started
             with use_locale("vi"):
-                chart = chart_png(report, labels(period), weekly)
-            steps.record("(c) on_time_by_week + chart_png")
+                chart_texts = chart_labels(unit_name(report), period, period_names()[PeriodKind.LAST_WEEK])
+                groups, hidden = chart_groups(
+                    report.root, report.units, report.total, whole_office=chart_texts.whole_office
+                )
+                chart = chart_png(groups, weekly, chart_texts, hidden=hidden)
+            steps.record("(c) weekly_on_time + chart_png")
             print(
-                f"      {len(chart) / 1024:,.0f} KiB PNG; on_time_by_week alone {query_seconds:.2f} s",
+                f"      {len(chart) / 1024:,.0f} KiB PNG; weekly_on_time alone {query_seconds:.2f} s",
                 flush=True,
             )
         async with database.unit_of_work() as session:

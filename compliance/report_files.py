@@ -1,21 +1,16 @@
-"""A report as files: an Excel workbook and a PNG chart. Labels arrive translated (texts live in the
-catalogs); this module only lays the numbers out."""
+"""A report as an Excel workbook (its chart: compliance.report_chart). Labels arrive translated (texts live
+in the catalogs); this module only lays the numbers out."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib
 from openpyxl.styles import Font, NamedStyle, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from compliance.reports import Figures, Report
 from compliance.xlsx import SheetsWorkbook, collector_paused, column_widths, styled, unique_title
-
-matplotlib.use("Agg")  # files only, no screen
-from matplotlib import pyplot
 
 HEADER_STYLE = "ckb-header"
 PERCENT_STYLE = "ckb-percent"
@@ -31,9 +26,6 @@ class ReportLabels:
     lapse_names: dict[str, str]
     period: str
     total: str
-    chart_title: str
-    series: Sequence[str]  # signed %, self-checks on time %, reminders read %
-    trend_title: str
 
 
 def _row(name: str, code: str, figures: Figures) -> list[object]:
@@ -124,42 +116,3 @@ def _workbook(report: Report, labels: ReportLabels) -> bytes:
                 sheet.append(lapse_row)
         sheet.close()  # its XML complete: the writer's buffers are freed now rather than at the end
     return workbook.to_bytes()
-
-
-def chart_png(report: Report, labels: ReportLabels, weekly: Sequence[tuple[str, float | None]]) -> bytes:
-    """Bars of the key rates per unit directly below the root, and a line of the last weeks' on-time rate."""
-    top = min((line.depth for line in report.units), default=0)
-    shown = [line for line in report.units if line.depth == top + 1] or [
-        line for line in report.units if line.depth == top
-    ]
-    shown = shown[:15]
-    figure, (bars, trend) = pyplot.subplots(2, 1, figsize=(10, 8), dpi=100, height_ratios=[3, 2])
-    pyplot.rcParams["font.family"] = "DejaVu Sans"  # matplotlib's own font, with every Vietnamese glyph
-    width = 0.27
-    positions = range(len(shown))
-    for offset, (series, values) in enumerate(
-        zip(
-            labels.series,
-            (
-                [(line.subtree.signed_rate or 0) * 100 for line in shown],
-                [(line.subtree.on_time_rate or 0) * 100 for line in shown],
-                [(line.subtree.read_rate or 0) * 100 for line in shown],
-            ),
-            strict=True,
-        )
-    ):
-        bars.bar([p + (offset - 1) * width for p in positions], values, width, label=series)
-    bars.set_xticks(list(positions), [line.name for line in shown], rotation=20, ha="right", fontsize=8)
-    bars.set_ylim(0, 100)
-    bars.set_ylabel("%")
-    bars.set_title(labels.chart_title)
-    bars.legend(fontsize=8)
-    trend.plot([week for week, _ in weekly], [(v or 0) * 100 for _, v in weekly], marker="o")
-    trend.set_ylim(0, 100)
-    trend.set_title(labels.trend_title)
-    trend.tick_params(axis="x", labelsize=8)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    pyplot.close(figure)
-    return buffer.getvalue()

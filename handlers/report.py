@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -11,12 +11,13 @@ from telegram.constants import ParseMode
 from compliance import reports
 from compliance.own_card import own_card
 from compliance.pledges import current_version
-from compliance.report_files import ReportLabels, chart_png, excel_report
+from compliance.report_files import ReportLabels, excel_report
 from compliance.reports import Figures, Period, PeriodKind, Report
 from compliance.review_export import review_rows, review_workbook
-from compliance.weekly_reports import on_time_by_week, plan_nudges
+from compliance.weekly_reports import plan_nudges
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
+from handlers.report_chart import file_subject, send_chart, unit_name
 from handlers.scope import current_scope
 from storage.clock import utcnow
 from storage.models import Unit
@@ -188,9 +189,6 @@ def labels(period: Period) -> ReportLabels:
         lapse_names=lapse_names(),
         period=_("Period: {start} – {end}").format(start=_day(period.start), end=_day(period.end)),
         total=_("Total"),
-        chart_title=_("Compliance by unit"),
-        series=[_("Signed %"), _("On time %"), _("Reminders read %")],
-        trend_title=_("Self-checks on time, last 8 weeks"),
     )
 
 
@@ -285,7 +283,11 @@ async def report_button(update: Update, context: BotContext) -> None:
         label = f"{quarter.start.year}Q{(quarter.start.month - 1) // 3 + 1}"
         # Seconds of CPU for a big office: built off the event loop, so other people's updates go on.
         workbook = await asyncio.to_thread(review_workbook, units, rows, review_header())
-        await chat.send_document(InputFile(workbook, filename=f"thi-dua-{label}.xlsx"))
+        subject = file_subject(_("the whole office"), quarter, period_names()[PeriodKind.QUARTER])
+        await chat.send_document(
+            InputFile(workbook, filename=f"thi-dua-{label}.xlsx"),
+            caption=_("Emulation review (Excel): {subject}").format(subject=subject),
+        )
         return
     if parts[1] == "n":
         today = utcnow().astimezone(LOCAL_TZ).date()
@@ -307,11 +309,10 @@ async def report_button(update: Update, context: BotContext) -> None:
     name = f"bao-cao-{code}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
     if parts[1] == "x":
         content = await asyncio.to_thread(excel_report, report, labels(report.period))
-        await chat.send_document(InputFile(content, filename=f"{name}.xlsx"))
+        subject = file_subject(unit_name(report), report.period, period_names()[kind])
+        await chat.send_document(
+            InputFile(content, filename=f"{name}.xlsx"),
+            caption=_("Report (Excel): {subject}").format(subject=subject),
+        )
         return
-    last_monday = report.period.end - timedelta(days=report.period.end.weekday())
-    mondays = [last_monday - timedelta(weeks=back) for back in range(7, -1, -1)]
-    rates = await on_time_by_week(current_scope().session, root=report.root, mondays=mondays)
-    weekly = [(monday.strftime("%d/%m"), rates[monday]) for monday in mondays]
-    chart = chart_png(report, labels(report.period), weekly)
-    await chat.send_photo(InputFile(chart, filename=f"{name}.png"))
+    await send_chart(chat, report, period_names()[kind], name)

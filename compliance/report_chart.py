@@ -1,0 +1,231 @@
+"""The report as a picture a head reads on a phone: their own unit first, then the units directly below
+it, each share of the staff list a labelled bar (no bar where nothing was due), and the last weeks'
+self-checks on time from the programme's first week. Labels arrive translated; this module only lays
+the numbers out."""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.reports import Figures, UnitLine
+from compliance.text import vietnamese_key
+from compliance.weekly_reports import on_time_by_week
+from storage.models import Official, Unit
+from storage.models_practice import SelfCheck
+
+# 7.2 in at 160 dpi: 1152 px wide, what a phone shows full width without scaling text below legibility.
+# Font sizes are chosen for that width (about 35 characters of 15 pt text per line of the screen).
+WIDTH_INCHES = 7.2
+DPI = 160
+ROW_INCHES = 0.36
+COLOURS = ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito: told apart by colour-blind readers too
+TRACK = "#EBEBEB"
+MUTED = "#666666"
+MAX_UNITS = 20  # below the reader's own unit; the rest are in the Excel file
+NAME_CHARS = 46
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    title: str  # what and whose: the report of a unit
+    subtitle: str  # when: the period with its first and last day
+    series: Sequence[str]  # joined, signed, self-checks done
+    trend_title: str
+    no_weeks: str  # no week of the programme yet
+    more_units: str  # "{n}" more units, in the Excel file
+    whole_office: str
+    percent: Callable[[float], str]  # a ratio in the reader's locale
+    no_figure: str = "—"
+
+
+@dataclass(frozen=True)
+class ChartGroup:
+    name: str
+    rates: tuple[float | None, float | None, float | None]  # None: nothing was due
+    reader: bool = False  # the reader's own unit
+
+
+def _rates(figures: Figures) -> tuple[float | None, float | None, float | None]:
+    """The report's own measures, each against the staff list: joined, signed, self-checks done."""
+    return figures.joined_rate, figures.signed_rate, figures.done_rate
+
+
+def chart_groups(
+    root: Unit | None, lines: Sequence[UnitLine], total: Figures, *, whole_office: str
+) -> tuple[list[ChartGroup], int]:
+    """From a report's root, unit lines and total: the reader's own unit (its whole subtree) first, then
+    the units directly below it in Vietnamese order; and how many of those did not fit. An admin's own
+    unit is the office: its single top unit, or the office as a whole when there are several."""
+    own = None
+    if root is not None:
+        own = next((line for line in lines if line.unit_id == root.id), None)
+    elif lines:
+        top = min(line.depth for line in lines)
+        tops = [line for line in lines if line.depth == top]
+        own = tops[0] if len(tops) == 1 else None
+    if own is not None:
+        first = ChartGroup(own.name, _rates(own.subtree), reader=True)
+        below = [line for line in lines if line.depth == own.depth + 1]
+    else:
+        first = ChartGroup(whole_office, _rates(total), reader=True)
+        below = [line for line in lines if line.depth == min(line.depth for line in lines)] if lines else []
+    below.sort(key=lambda line: vietnamese_key(line.name))
+    groups = [first, *(ChartGroup(line.name, _rates(line.subtree)) for line in below[:MAX_UNITS])]
+    return groups, max(0, len(below) - MAX_UNITS)
+
+
+async def weekly_on_time(
+    session: AsyncSession, *, root: Unit | None, last_monday: date, weeks: int = 8
+) -> list[tuple[date, float | None]]:
+    """The share of self-checks done on time in the last weeks up to `last_monday`, from the first week
+    anyone in the subtree had a self-check: the weeks before the programme started are left out rather
+    than drawn as 0 %; a week of the programme with nothing due yet is None."""
+    query = select(func.min(SelfCheck.week)).select_from(SelfCheck)
+    if root is not None:
+        query = query.join(Official, Official.id == SelfCheck.official_id).where(
+            Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
+        )
+    first = await session.scalar(query)
+    if first is None:
+        return []
+    mondays = [last_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    mondays = [monday for monday in mondays if monday >= first]
+    rates = await on_time_by_week(session, root=root, mondays=mondays)
+    return [(monday, rates[monday]) for monday in mondays]
+
+
+def _short(name: str) -> str:
+    return textwrap.shorten(name, NAME_CHARS, placeholder="…") if len(name) > NAME_CHARS else name
+
+
+def _bars(axes: Axes, groups: Sequence[ChartGroup], labels: ChartLabels, rows: float) -> None:
+    axes.set_xlim(0, 118)  # room right of a full bar for its label
+    axes.set_ylim(rows - 0.4, -0.6)  # top to bottom
+    axes.axis("off")
+    for number, group in enumerate(groups):
+        base = number * 4.5
+        if group.reader:
+            axes.axhspan(base - 0.55, base + 3.5, color="#F3F7FB", zorder=0)
+        axes.text(
+            0,
+            base,
+            _short(group.name),
+            fontsize=15,
+            fontweight="bold" if group.reader else "normal",
+            va="center",
+            gid="unit",
+        )
+        for series, rate in enumerate(group.rates):
+            y = base + 1 + series
+            if rate is None:  # nothing was due: neither 0 % nor 100 %, and no bar; the series' key says which
+                axes.barh(y, 1.6, 0.5, color=COLOURS[series], zorder=2, gid="key")
+                axes.text(3, y, labels.no_figure, fontsize=14, color=MUTED, va="center", gid="no-figure")
+                continue
+            axes.barh(y, 100, 0.72, color=TRACK, zorder=1)
+            axes.barh(y, rate * 100, 0.72, color=COLOURS[series], zorder=2, gid=f"bar {number} {series}")
+            axes.text(rate * 100 + 1.2, y, labels.percent(rate), fontsize=14, va="center", gid="value")
+
+
+def _trend(axes: Axes, weeks: Sequence[tuple[str, float | None]], labels: ChartLabels) -> None:
+    axes.set_title(labels.trend_title, fontsize=15, loc="left", pad=12)
+    if not weeks:
+        axes.axis("off")
+        axes.text(0.5, 0.5, labels.no_weeks, fontsize=14, color=MUTED, ha="center", transform=axes.transAxes)
+        return
+    positions = list(range(len(weeks)))
+    values = [math.nan if rate is None else rate * 100 for _, rate in weeks]
+    axes.plot(positions, values, marker="o", markersize=8, linewidth=2.5, color=COLOURS[1], gid="trend")
+    for position, (_, rate) in zip(positions, weeks, strict=True):
+        if rate is None:
+            axes.text(position, 4, labels.no_figure, fontsize=13, color=MUTED, ha="center", gid="no-figure")
+        else:
+            axes.text(position, rate * 100 + 5, labels.percent(rate), fontsize=12, ha="center", gid="value")
+    axes.set_xticks(positions, [label for label, _ in weeks], fontsize=12)
+    axes.set_xlim(-0.5, len(weeks) - 0.5)
+    axes.set_ylim(0, 115)
+    axes.set_yticks([0, 50, 100], [labels.percent(0), labels.percent(0.5), labels.percent(1)], fontsize=12)
+    axes.grid(axis="y", color=TRACK)
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def chart_figure(
+    groups: Sequence[ChartGroup],
+    weeks: Sequence[tuple[str, float | None]],
+    labels: ChartLabels,
+    *,
+    hidden: int = 0,
+) -> Figure:
+    """The whole picture, laid out in inches from the top so that nothing overlaps whatever the number of
+    units: the title, the legend, the bars, a note of the units left out, the weekly line."""
+    title = textwrap.wrap(labels.title, 44) or [""]
+    subtitle = textwrap.wrap(labels.subtitle, 52)
+    heading = 0.3 + 0.34 * len(title) + 0.28 * len(subtitle)
+    header = heading + 0.1 + 0.3 * len(labels.series) + 0.25
+    rows = len(groups) * 4.5
+    bars_height = rows * ROW_INCHES
+    note = 0.45 if hidden else 0.0
+    trend_height = 2.6
+    height = header + bars_height + note + 0.75 + trend_height + 0.55
+    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
+
+    def box(top: float, size: float, left: float = 0.04) -> tuple[float, float, float, float]:
+        """Axes from `top` inches below the figure's top, `size` inches tall, as figure fractions."""
+        return left, 1 - (top + size) / height, 0.96 - left, size / height
+
+    figure.text(
+        0.04, 1 - 0.25 / height, "\n".join(title), fontsize=17, fontweight="bold", va="top", gid="title"
+    )
+    if subtitle:
+        top = 0.3 + 0.34 * len(title)
+        figure.text(0.04, 1 - top / height, "\n".join(subtitle), fontsize=14, va="top", gid="subtitle")
+    legend_top = heading + 0.1
+    for series, name in enumerate(labels.series):
+        y = 1 - (legend_top + 0.3 * series + 0.15) / height
+        figure.patches.append(_square(figure, y, COLOURS[series]))
+        figure.text(0.09, y, name, fontsize=13, va="center", gid="legend")
+    _bars(figure.add_axes(box(header, bars_height)), groups, labels, rows)
+    if hidden:
+        figure.text(
+            0.04,
+            1 - (header + bars_height + 0.25) / height,
+            labels.more_units.format(n=hidden),
+            fontsize=13,
+            color=MUTED,
+            va="center",
+        )
+    # the weekly line's axes leave room on the left for the percentages of its scale
+    _trend(figure.add_axes(box(header + bars_height + note + 0.75, trend_height, 0.13)), weeks, labels)
+    return figure
+
+
+def _square(figure: Figure, y: float, colour: str) -> Rectangle:
+    """A legend key: a square of the series' colour, left of its name, above the bars (never on them)."""
+    side = 0.2 / WIDTH_INCHES
+    height = side * figure.get_figwidth() / figure.get_figheight()
+    return Rectangle((0.045, y - height / 2), side, height, transform=figure.transFigure, color=colour)
+
+
+def chart_png(
+    groups: Sequence[ChartGroup],
+    weeks: Sequence[tuple[str, float | None]],
+    labels: ChartLabels,
+    *,
+    hidden: int = 0,
+) -> bytes:
+    """The picture as PNG, 1152 px wide. A Figure of its own rather than pyplot's global state, so that
+    charts may be drawn in worker threads side by side."""
+    figure = chart_figure(groups, weeks, labels, hidden=hidden)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
