@@ -10,7 +10,7 @@ from bot.settings import Settings
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, WorkCalendar
 from handlers.calendar_admin import day_text, reason_text
-from handlers.i18n import _, current_locale
+from handlers.i18n import _, current_locale, fmt_date
 from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -59,7 +59,7 @@ async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
                 start, end = date(year, 1, 1), date(year, 12, 31)
                 work = await WorkCalendar.load(session, start=start, end=end)
                 for special in work.special_days(start, end, locale=current_locale()):
-                    print(f"{day_text(special.day)}\t{reason_text(special)}")
+                    print(f"{fmt_date(special.day)}\t{reason_text(special)}")
                 return 0
             if args.action == "remove":
                 removed = await calendar.remove_override(session, day=day)

@@ -141,7 +141,12 @@ def test_the_cli_prints_entries_since_a_local_day(
             await database.dispose()
 
     asyncio.run(seed())
-    assert main(["audit", "--since", "2026-12-01"]) == 0
+    assert main(["audit", "--since", "01/12/2026"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "01/12/2026 00:00\tQuản trị\tthêm đơn vị\tđơn vị số 1\ttên: Văn phòng → Văn phòng Sở; n: 1",
+        "01/12/2026 03:00\tQuản trị\tchuyển đơn vị\tđơn vị số 1\ttên: Văn phòng → Văn phòng Sở; n: 1",
+    ]
+    assert main(["audit", "--since", "2026-12-01", "--raw"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
     fields = [line.split("\t") for line in lines]
@@ -150,7 +155,7 @@ def test_the_cli_prints_entries_since_a_local_day(
     assert fields[0][1] == "Quản trị" and fields[0][3] == "unit:1"
     assert json.loads(fields[0][4]) == {"name": "Văn phòng"}
     assert fields[0][5] == '{"n":1,"name":"Văn phòng Sở"}'
-    assert main(["audit", "--since", "01/12/2026"]) == 2
+    assert main(["audit", "--since", "31/02/2026"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
-    assert "01/12/2026" in captured.err
+    assert "31/02/2026" in captured.err

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.cli import main
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, WorkCalendar, parse_day
+from handlers.calendar_admin import day_text
 from handlers.i18n import _, use_locale
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
@@ -179,13 +180,13 @@ def test_cli_lists_adds_and_removes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calendar", "remove", "12/02/2027"]) == 0
     with use_locale("vi"):
         expected = [
-            _("Saved: {day} is now a working day.").format(day="13/02/2027"),
-            _("Saved: {day} is now a day off.").format(day="12/02/2027"),
-            _("Saved: {day} is now a day off.").format(day="13/02/2027"),
-            _("Saved: {day} is now a working day.").format(day="13/02/2027"),
-            _("{day} is already a working day; nothing changed.").format(day="15/02/2027"),
-            _("Removed the office's change of {day}.").format(day="12/02/2027"),
-            _("The office has not changed {day}; nothing to remove.").format(day="12/02/2027"),
+            _("Saved: {day} is now a working day.").format(day=day_text(date(2027, 2, 13))),
+            _("Saved: {day} is now a day off.").format(day=day_text(date(2027, 2, 12))),
+            _("Saved: {day} is now a day off.").format(day=day_text(date(2027, 2, 13))),
+            _("Saved: {day} is now a working day.").format(day=day_text(date(2027, 2, 13))),
+            _("{day} is already a working day; nothing changed.").format(day=day_text(date(2027, 2, 15))),
+            _("Removed the office's change of {day}.").format(day=day_text(date(2027, 2, 12))),
+            _("The office has not changed {day}; nothing to remove.").format(day=day_text(date(2027, 2, 12))),
         ]
     assert capsys.readouterr().out.splitlines() == expected
     assert main(["calendar", "list", "--year", "2027"]) == 0

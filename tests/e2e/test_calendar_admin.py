@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-import pytest
 from sqlalchemy import select
 
-from compliance import calendar
 from compliance.calendar import Override, SpecialDay
 from compliance.staff_import import import_staff
 from handlers.calendar_admin import day_text, reason_text, usage_text
 from handlers.context import esc
 from handlers.i18n import _, use_locale
+from storage.clock import LOCAL_TZ
 from storage.models import Official
 from storage.models_practice import CalendarOverride
 from tests.factories import FakeUser, contact
@@ -31,10 +30,8 @@ async def overrides(harness: BotHarness) -> list[tuple[date, str, str | None]]:
     return [(r.day, r.kind, r.note) for r in rows]
 
 
-async def test_an_admin_declares_days_and_lists_the_calendar(
-    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(calendar, "local_today", lambda: date(2026, 8, 10))
+async def test_an_admin_declares_days_and_lists_the_calendar(harness: BotHarness) -> None:
+    harness.clock.move_to(datetime(2026, 8, 10, 9, tzinfo=LOCAL_TZ))
     saturday, friday, thursday = date(2026, 8, 22), date(2026, 8, 28), date(2026, 8, 27)
     already = await harness.say(ADMIN, "/calendar workday 22/08/2026")
     extra_saturday = await harness.say(ADMIN, f"/calendar workday 29/8 {HOSTILE_NOTE}")
@@ -55,9 +52,7 @@ async def test_an_admin_declares_days_and_lists_the_calendar(
         )
         assert day_off["text"] == _("Saved: {day} is now a day off.").format(day=day_text(friday))
         assert another["text"] == _("Saved: {day} is now a day off.").format(day=day_text(thursday))
-        assert (
-            bad_date["text"] == _("“{text}” is not a date.").format(text="31/02/2026") + "\n\n" + usage_text()
-        )
+        assert bad_date["text"] == _("There is no day “{text}” in the calendar.").format(text="31/02/2026")
         assert bad_action["text"] == usage_text()
         lines = listing["text"].split("\n")
         assert lines[0] == _("<b>Calendar from {start} to {end}</b>").format(

@@ -122,7 +122,7 @@ async def test_an_admin_browses_and_changes_the_units(harness: BotHarness) -> No
     with use_locale("vi"):
         assert lines[0] == _("<b>Audit log: the latest {n}</b>").format(n=5)  # with the seed's import
         assert _("unit renamed") in listing["text"] and _("unit head set") in listing["text"]
-    assert "name: Phòng &lt;Pháp chế&gt; &amp; Co → Phòng Pháp chế" in listing["text"]
+    assert "tên: Phòng &lt;Pháp chế&gt; &amp; Co → Phòng Pháp chế" in listing["text"]
     assert listing["text"].index(_("unit renamed")) < listing["text"].index(_("unit moved"))  # newest first
 
 
@@ -160,7 +160,7 @@ async def test_the_admin_menu_explains_or_runs_every_action(harness: BotHarness)
         assert shown["audit"]["text"].startswith(_("<b>Audit log: the latest {n}</b>").format(n=1))
         assert shown["calendar"]["text"].startswith(_("<b>Calendar from {start} to {end}</b>").split(" {")[0])
         assert shown["schedule"]["text"].startswith(_("<b>Schedule of the whole office</b>"))
-        assert "reminder_time" in shown["schedule"]["text"]
+        assert "<code>giờ-nhắc</code>" in shown["schedule"]["text"]
         assert shown["import"]["text"] == _(
             "Send the staff list as an .xlsx or .csv file with the columns Họ và tên, Chức vụ, Đơn vị, "
             "Số điện thoại, Email, Vai trò. I will check it and ask you to confirm before importing."
@@ -228,4 +228,5 @@ async def test_chat_actions_of_admins_are_in_the_audit_log(harness: BotHarness) 
         ("schedule:van-phong", {"quiz_time": None}, {"quiz_time": "09:05"}),
     ]
     listing = await harness.say(ADMIN, "/audit")
-    assert "reminder_time: 07:45 → 08:10" in listing["text"]
+    with use_locale("vi"):
+        assert f"{_('daily reminder at')}: 07:45 → 08:10" in listing["text"]
