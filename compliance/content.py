@@ -14,11 +14,25 @@ MAX_OPTION = 100
 
 
 class ContentError(ValueError):
-    """A content file that cannot be used, with where and what."""
+    """A content file that cannot be used, with where and what.
 
-    def __init__(self, source: str, where: str, problem: str) -> None:
+    `where` and `problem` are English, for logs and developers; `code` and `params` say the same as data,
+    so that the chat and the command line tell an administrator in their own language (handlers
+    translate them). `code` "other" has no translation: its English `problem` is shown.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        where: str,
+        problem: str,
+        *,
+        code: str = "other",
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(f"{source}: {where}: {problem}")
         self.source, self.where, self.problem = source, where, problem
+        self.code, self.params = code, params or {}
 
 
 @dataclass(frozen=True)
@@ -48,29 +62,35 @@ class Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, problem: str) -> ContentError:
-        return ContentError(self.source, where, problem)
+    def fail(self, where: str, problem: str, code: str = "other", **params: Any) -> ContentError:
+        return ContentError(self.source, where, problem, code=code, params=params)
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(where, "must be a mapping")
+            raise self.fail(where, "must be a mapping", "not_mapping")
         return value
 
     def field(self, data: dict[str, Any], key: str, where: str) -> Any:
         if key not in data or data[key] is None:
-            raise self.fail(where, f"missing '{key}'")
+            raise self.fail(where, f"missing '{key}'", "missing", key=key)
         return data[key]
 
     def list_of(self, value: Any, where: str, *, minimum: int = 1, maximum: int = 1000) -> list[Any]:
         if not isinstance(value, list) or not (minimum <= len(value) <= maximum):
-            raise self.fail(where, f"must be a list of {minimum} to {maximum} entries")
+            raise self.fail(
+                where,
+                f"must be a list of {minimum} to {maximum} entries",
+                "list_size",
+                minimum=minimum,
+                maximum=maximum,
+            )
         return value
 
     def ident(self, value: Any, where: str, seen: set[str]) -> str:
         if not isinstance(value, str) or not ID_PATTERN.match(value):
-            raise self.fail(where, "id must be lowercase letters, digits and dashes")
+            raise self.fail(where, "id must be lowercase letters, digits and dashes", "bad_id")
         if value in seen:
-            raise self.fail(where, f"duplicate id '{value}'")
+            raise self.fail(where, f"duplicate id '{value}'", "duplicate_id", id=value)
         seen.add(value)
         return value
 
@@ -80,10 +100,16 @@ class Reader:
         for locale in LOCALES:
             raw = data.get(locale)
             if not isinstance(raw, str) or not raw.strip():
-                raise self.fail(where, f"missing the {locale} text")
+                raise self.fail(where, f"missing the {locale} text", "missing_text", locale=locale)
             text = unicodedata.normalize("NFC", raw.strip())
             if len(text) > limit:
-                raise self.fail(where, f"the {locale} text is longer than {limit} characters")
+                raise self.fail(
+                    where,
+                    f"the {locale} text is longer than {limit} characters",
+                    "text_too_long",
+                    locale=locale,
+                    limit=limit,
+                )
             found[locale] = text
         return Text(vi=found["vi"], en=found["en"])
 
@@ -99,7 +125,12 @@ class Reader:
         )
         answer = self.field(data, "answer", where)
         if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(options):
-            raise self.fail(where, f"answer must be an option index from 0 to {len(options) - 1}")
+            raise self.fail(
+                where,
+                f"answer must be an option index from 0 to {len(options) - 1}",
+                "bad_answer",
+                last=len(options) - 1,
+            )
         explanation = self.text(self.field(data, "explanation", where), f"{where} explanation")
         topic = data.get("topic", "")
         return Question(

@@ -63,19 +63,26 @@ def parse_template(document: Any, source: str, *, expected_name: str | None = No
     code = read.field(data, "code", "file")
     version = read.field(data, "version", "file")
     if not isinstance(code, str) or not code.replace("-", "").isalnum():
-        raise read.fail("code", "must be letters, digits and dashes")
+        raise read.fail("code", "must be letters, digits and dashes", "bad_code")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise read.fail("version", "must be a whole number from 1")
+        raise read.fail("version", "must be a whole number from 1", "bad_version")
     if expected_name is not None and expected_name != f"{code}-{version}":
-        raise read.fail("file", f"the file must be named {code}-{version}.yaml")
+        raise read.fail(
+            "file",
+            f"the file must be named {code}-{version}.yaml",
+            "wrong_name",
+            name=f"{code}-{version}.yaml",
+        )
     effective = read.field(data, "effective", "file")
     if isinstance(effective, str):
         try:
             effective = date.fromisoformat(effective)
         except ValueError:
-            raise read.fail("effective", "must be a date like 2026-12-01") from None
+            raise read.fail(
+                "effective", "must be a date like 2026-12-01", "bad_date", example="2026-12-01"
+            ) from None
     if not isinstance(effective, date):
-        raise read.fail("effective", "must be a date like 2026-12-01")
+        raise read.fail("effective", "must be a date like 2026-12-01", "bad_date", example="2026-12-01")
     seen: set[str] = set()
     sections = []
     for index, raw_section in enumerate(read.list_of(read.field(data, "sections", "file"), "sections")):
@@ -103,7 +110,7 @@ def parse_template(document: Any, source: str, *, expected_name: str | None = No
     )
     require_quiz = bool(data.get("require_quiz", False))
     if require_quiz and len(quiz) < 3:
-        raise read.fail("quiz", "require_quiz needs at least 3 questions")
+        raise read.fail("quiz", "require_quiz needs at least 3 questions", "quiz_too_short", minimum=3)
     return PledgeTemplate(
         code=code,
         version=version,
@@ -120,8 +127,15 @@ def parse_template(document: Any, source: str, *, expected_name: str | None = No
 def load_template_bytes(content: bytes, source: str, *, expected_name: str | None = None) -> PledgeTemplate:
     try:
         document = yaml.safe_load(content.decode("utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ContentError(source, "file", f"not valid YAML: {str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError:
+        raise ContentError(source, "file", "not UTF-8 text", code="not_utf8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
+        detail = str(exc).splitlines()[0]
+        raise ContentError(
+            source, "file", f"not valid YAML: {detail}", code="bad_yaml", params=where
+        ) from None
     return parse_template(document, source, expected_name=expected_name)
 
 

@@ -7,8 +7,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from compliance import pledges
 from compliance.content import ContentError
 from compliance.pledge_templates import PledgeTemplate, load_template_bytes
+from handlers.content_errors import content_error_text
 from handlers.context import BotContext, esc, reply
-from handlers.i18n import _, current_locale, fmt_number
+from handlers.i18n import _, current_locale, fmt_date, fmt_number
 from handlers.scope import current_scope
 
 MAX_TEMPLATE_BYTES = 256 * 1024
@@ -36,7 +37,9 @@ async def yaml_received(update: Update, context: BotContext) -> None:
         text = content.decode("utf-8-sig")
         template = _parse(name, text)
     except (UnicodeDecodeError, ContentError) as exc:
-        await reply(update, _("This template cannot be used: {problem}").format(problem=esc(exc)))
+        unreadable = _("the file is not UTF-8 text")
+        problem = content_error_text(exc) if isinstance(exc, ContentError) else unreadable
+        await reply(update, _("This template cannot be used: {problem}").format(problem=esc(problem)))
         return
     previous = await pledges.current_version(scope.session, None)
     material = pledges.is_material_change(previous.template if previous else None, template)
@@ -48,7 +51,7 @@ async def yaml_received(update: Update, context: BotContext) -> None:
         _("{sections} sections, {items} items; effective {date}.").format(
             sections=fmt_number(len(template.sections)),
             items=fmt_number(len(template.items)),
-            date=template.effective.strftime("%d/%m/%Y"),
+            date=fmt_date(template.effective),
         ),
         _("Compared with the current version, this looks like a <b>material change</b> (everyone re-signs).")
         if material

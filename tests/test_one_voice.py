@@ -4,17 +4,24 @@ admin screens (/schedule, /audit, /mute's refusals) in words rather than codes."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from compliance import dates, schedules
 from compliance.audit import AuditLine
 from compliance.calendar import DayProblem, read_day
+from compliance.content import ContentError
+from compliance.pledge_templates import load_template_bytes
 from compliance.schedules import ScheduleError, ScheduleProblem
 from handlers import audit_view, practice, schedule_admin
+from handlers.content_errors import content_error_text
 from handlers.i18n import fmt_date, fmt_datetime, fmt_short_weekday, fmt_weekday_date, use_locale
+from tests.pledge_files import template_document, template_yaml
 from tests.test_catalogs import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,3 +190,27 @@ def test_audit_entries_are_told_in_words_in_viet_nam_time() -> None:
     assert unknown == "thao tác khác (made.up)"
     for text in shown:
         assert not any(word in text for word in NEVER_SHOWN)
+
+
+def refusal_of(content: bytes, change: Callable[[dict[str, Any]], object] | None = None) -> str:
+    if change is not None:
+        document = template_document()
+        change(document)
+        content = yaml.safe_dump(document, allow_unicode=True).encode()
+    with pytest.raises(ContentError) as caught:
+        load_template_bytes(content, "thu-1.yaml", expected_name="thu-1")
+    with use_locale("vi"):
+        return content_error_text(caught.value)
+
+
+def test_a_broken_pledge_file_is_explained_in_vietnamese() -> None:
+    assert refusal_of(b"", lambda d: d.update(effective="soon")) == (
+        "khóa “effective”: phải là ngày viết theo dạng 2026-12-01"
+    )
+    assert refusal_of(b"", lambda d: d["sections"][1]["items"][0]["text"].pop("en")) == (
+        "mục khong-1: thiếu nội dung tiếng Anh"
+    )
+    assert refusal_of(b"", lambda d: d["sections"][0].pop("title")) == "phần biet: thiếu khóa “title”"
+    assert refusal_of(b"code: thu\nversion: [1\n") == "tệp: không đúng cú pháp YAML (dòng 3, cột 1)"
+    assert refusal_of("code: thu\n".encode("utf-16")) == "tệp: không phải văn bản UTF-8"
+    assert refusal_of(template_yaml(version=2)) == "tệp: tệp phải có tên thu-2.yaml"
