@@ -11,8 +11,8 @@ from sqlalchemy import select
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from storage.models_pledge import Signature
 from storage.models_practice import ReminderMute, Schedule, SelfCheck
-from tests.e2e.test_practice import LAN, MONDAY, at, joined_office, ticked
-from tests.e2e.test_signing import HOA, setup_office, tap
+from tests.e2e.test_practice import MONDAY, at, joined_office, ticked
+from tests.e2e.test_signing import HOA, LAN, setup_office, tap
 from tests.factories import buttons, press
 from tests.harness import BotHarness
 
