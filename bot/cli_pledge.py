@@ -6,12 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.settings import Settings
 from compliance import ledger, pledges
 from compliance.content import ContentError
 from compliance.pledge_templates import canonical_text, load_template_bytes
 from compliance.units import get_unit_by_code
 from handlers.i18n import _, fmt_datetime
+from handlers.verify import broken_text, code_report
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -32,7 +35,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     show.add_argument("--lang", choices=["vi", "en"], default="vi")
     ledger_parser = commands.add_parser("ledger", help="verify or export the signature ledger")
     ledger_actions = ledger_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    ledger_actions.add_parser("verify", help="recompute the hash chain; exit 1 at the first broken row")
+    verify = ledger_actions.add_parser(
+        "verify", help="recompute the hash chain; exit 1 at the first broken row"
+    )
+    verify.add_argument("--code", help="a receipt's verification code: check the signature it names")
     export = ledger_actions.add_parser("export", help="write every signature with its hashes as CSV")
     export.add_argument("file", type=Path)
 
@@ -47,6 +53,10 @@ async def run_pledge(settings: Settings, args: argparse.Namespace) -> int:
             versions = await pledges.list_versions(session)
             counts = await pledges.signature_counts(session)
         if args.action == "list":
+            if not versions:
+                print(
+                    _("No pledge version published yet. Publish one with: python -m bot pledge publish FILE")
+                )
             for version in versions:
                 scope = _("unit {id}").format(id=version.unit_id) if version.unit_id else _("whole office")
                 kind = _("material") if version.material else _("wording")
@@ -112,20 +122,19 @@ async def run_ledger(settings: Settings, args: argparse.Namespace) -> int:
                 args.file.write_text(await ledger.export_csv(session), encoding="utf-8")
                 print(_("Ledger written to {file}.").format(file=args.file))
                 return 0
+            if args.code is not None:
+                return await _verify_code(session, args.code)
             result = await ledger.verify(session)
         if result.ok:
             print(_("OK: {n} signatures, the chain is intact.").format(n=result.count))
             return 0
-        reasons = {
-            "content_changed": _("its content was changed"),
-            "row_missing": _("the row before it is missing"),
-            "order_broken": _("rows are out of order"),
-        }
-        print(
-            _("BROKEN at signature {row}: {reason} ({n} rows before it are intact).").format(
-                row=result.bad_row, reason=reasons.get(result.reason or "", result.reason), n=result.count
-            )
-        )
+        print(broken_text(result))
         return 1
     finally:
         await database.dispose()
+
+
+async def _verify_code(session: AsyncSession, code: str) -> int:
+    lines, status = await code_report(session, code)
+    print("\n".join(lines))
+    return status

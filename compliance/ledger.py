@@ -8,7 +8,11 @@ spaces (separators "," and ":"), non-ASCII kept as is, signed_at as ISO 8601 in 
 previous row's hash, rows ordered by id. The id is not hashed (a sequence may skip numbers): the link
 proves each row's place. A broken link whose hash is nowhere in the ledger means a row was removed; one
 whose hash is elsewhere means rows were moved. typed_name_sha256 is SHA-256 of the NFC typed name, so a
-name can be erased later without breaking the chain.
+name can be erased later without breaking the chain; the stored name, while there, is checked against it.
+
+A receipt carries a verification code: the first 10 characters of the row hash, upper case, in two groups
+of five ("3F9A2-C71B0"): short enough to read out or type, and 40 bits, so no two rows of a province's
+ledger share one by chance.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import dialect_of
 from storage.models_pledge import Signature
 
 GENESIS = "0" * 64
+CODE_LENGTH = 10
+MIN_CODE_LENGTH = 8  # fewer characters could name several rows
+_HEX = frozenset("0123456789abcdef")
 _CHAIN_LOCK = 7_305_001  # the advisory lock id that serialises appends on PostgreSQL
 _BATCH = 5000
 
@@ -104,7 +111,21 @@ class Verification:
     ok: bool
     count: int
     bad_row: int | None = None
-    reason: str | None = None  # content_changed | row_missing | order_broken
+    reason: str | None = None  # content_changed | name_changed | row_missing | order_broken
+    field: str | None = None  # the column found changed, when the check can tell which
+
+
+def row_problem(row: Signature) -> tuple[str, str | None] | None:
+    """What is wrong with the row on its own, (reason, field), or None when it matches its hashes.
+
+    The chain covers the typed name through its digest only: without this comparison an edited name
+    would pass verification and show on /mydata and the receipt. An erased name (None) has nothing to
+    compare and stays valid."""
+    if row_hash_of(row_content(row)) != row.row_hash:
+        return "content_changed", None
+    if row.typed_name is not None and name_digest(row.typed_name) != row.typed_name_sha256:
+        return "name_changed", "typed_name"
+    return None
 
 
 async def _in_order(session: AsyncSession) -> AsyncIterator[Signature]:
@@ -129,14 +150,59 @@ async def verify(session: AsyncSession) -> Verification:
     expected_prev = GENESIS
     count = 0
     async for row in _in_order(session):
-        if row_hash_of(row_content(row)) != row.row_hash:
-            return Verification(False, count, row.id, "content_changed")
+        problem = row_problem(row)
+        if problem is not None:
+            return Verification(False, count, row.id, problem[0], problem[1])
         if row.prev_hash != expected_prev:
             elsewhere = await session.scalar(select(Signature.id).where(Signature.row_hash == row.prev_hash))
             return Verification(False, count, row.id, "order_broken" if elsewhere else "row_missing")
         expected_prev = row.row_hash
         count += 1
     return Verification(True, count)
+
+
+def verification_code(row_hash: str) -> str:
+    head = row_hash[:CODE_LENGTH].upper()
+    return f"{head[:5]}-{head[5:]}"
+
+
+def code_prefix(code: str) -> str | None:
+    """The row-hash prefix a code stands for, however it was typed (dashes, spaces, lower case), or
+    None when it cannot be one."""
+    prefix = "".join(ch for ch in code.lower() if ch not in " -_.")
+    if not MIN_CODE_LENGTH <= len(prefix) <= 64 or not set(prefix) <= _HEX:
+        return None
+    return prefix
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """A receipt's code looked up: the row it names, whether that row matches its hashes, and the chain."""
+
+    signature: Signature | None
+    matches: int  # rows whose hash starts with the code: 0, 1, or 2 meaning "more than one"
+    row_problem: tuple[str, str | None] | None = None
+    chain: Verification | None = None
+
+
+async def check_code(session: AsyncSession, code: str) -> CodeCheck | None:
+    """None when `code` is not a code at all; otherwise what the ledger says about the row it names."""
+    prefix = code_prefix(code)
+    if prefix is None:
+        return None
+    ids = (
+        await session.scalars(
+            select(Signature.id).where(func.substr(Signature.row_hash, 1, len(prefix)) == prefix).limit(2)
+        )
+    ).all()
+    if len(ids) != 1:
+        return CodeCheck(None, len(ids))
+    # The whole chain, not only this row: a row that matches its hash proves little if rows before it
+    # were removed or rewritten. (It runs first: it empties the session as it goes.)
+    chain = await verify(session)
+    row = await session.get(Signature, ids[0])
+    assert row is not None
+    return CodeCheck(row, 1, row_problem(row), chain)
 
 
 EXPORT_COLUMNS = [

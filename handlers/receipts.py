@@ -5,43 +5,59 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InputFile, Update
 
-from compliance import pledges
+from compliance import ledger, pledges
 from compliance.officials import Actor
 from compliance.pledge_templates import canonical_text
-from compliance.receipts import receipt_pdf
+from compliance.receipts import ReceiptDocument, date_line, issuer_names, place_of, receipt_pdf
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, fmt_datetime, use_locale
 from handlers.scope import current_scope
+from storage.clock import LOCAL_TZ
 from storage.models import Unit
 from storage.models_pledge import Signature
 
 
 async def build_receipt(session: AsyncSession, signature: Signature) -> tuple[str, bytes]:
     facts = await pledges.receipt_facts(session, signature)
+    office, unit = await issuer_names(session, signature.unit_id)
     template = facts.version.template
-    with use_locale(signature.locale):
+    locale = signature.locale
+    code = ledger.verification_code(signature.row_hash)
+    with use_locale(locale):
         fields = [
             (_("Name"), facts.full_name),
             (_("Title"), facts.title or "—"),
             (_("Unit"), facts.unit_name or "—"),
-            (_("Pledge"), f"{template.title.get(signature.locale)} ({facts.version.label})"),
             (_("Signed at"), _("{time} (Viet Nam time)").format(time=fmt_datetime(signature.signed_at))),
         ]
         if signature.on_behalf_of_unit:
             fields.append((_("Signed for"), _("the unit {unit}").format(unit=facts.unit_name or "—")))
-        content = receipt_pdf(
-            heading=_("PLEDGE RECEIPT"),
+        document = ReceiptDocument(
+            office=office,
+            unit=unit,
+            nation=_("SOCIALIST REPUBLIC OF VIET NAM"),
+            motto=_("Independence - Freedom - Happiness"),
+            place_date=date_line(signature.signed_at.astimezone(LOCAL_TZ).date(), locale, place_of(office)),
+            title=_("PLEDGE RECEIPT"),
             fields=fields,
-            pledge_text=canonical_text(template, signature.locale),
-            signature_hash=_("Signature hash: {hash}").format(hash=signature.row_hash),
+            pledge_text=canonical_text(template, locale),
+            signer_heading=_("THE SIGNER"),
+            signer_note=_("(signed in the chat by typing their full name)"),
+            signer_name=signature.typed_name or facts.full_name,
+            code_label=_("Verification code"),
+            code=code,
+            check_how=_(
+                "A unit head or the office checks this receipt by sending /verify {code} to the bot: it "
+                "finds the signature by this code and says whether the signature ledger still holds it "
+                "unchanged."
+            ).format(code=code),
             footer=_(
-                "This receipt is made from row {row} of the signature ledger. SHA-256 of the text above: "
-                "{text_hash}. To verify: the office runs `python -m bot ledger verify`, or anyone recomputes "
-                "the chain from `python -m bot ledger export` with the algorithm in the README."
-            ).format(row=signature.id, text_hash=signature.text_sha256),
+                "Signature {row} of the signature ledger. Signature hash (SHA-256): {hash}. SHA-256 of the "
+                "pledge text: {text_hash}."
+            ).format(row=signature.id, hash=signature.row_hash, text_hash=signature.text_sha256),
             signed_at=signature.signed_at,
         )
-    return f"cam-ket-{facts.version.label}-{signature.id}.pdf", content
+    return f"cam-ket-{facts.version.label}-{signature.id}.pdf", receipt_pdf(document)
 
 
 async def send_receipt(bot: Bot, session: AsyncSession, signature: Signature, *, chat_id: int) -> None:
