@@ -20,6 +20,7 @@ from compliance.officials import pick_locale
 from compliance.replicas import claim_update
 from handlers import broadcast_status
 from handlers.ceremony import REFRESH_SECONDS, refresh_job
+from handlers.command_menus import plan_startup_menus
 from handlers.context import BotContext, BotServices
 from handlers.delivery import Dispatcher, steady_rate_limiter
 from handlers.i18n import set_locale
@@ -184,6 +185,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await register_commands(
         application.bot, admin_chat_ids=sorted(services.admin_ids), default_locale=services.default_locale
     )
+    await plan_startup_menus(services.database, except_telegram_ids=services.admin_ids)
     if application.job_queue is not None and services.run_jobs:
         # Deterministic names: starting again replaces a job instead of adding a second one. The jobs hold
         # no schedule of their own: the database does, and every tick reads it afresh.

@@ -28,6 +28,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     change = publish.add_mutually_exclusive_group()
     change.add_argument("--material", action="store_true", help="a change of substance: everyone re-signs")
     change.add_argument("--wording", action="store_true", help="a wording fix: nobody is asked to re-sign")
+    publish.add_argument(
+        "--yes-sample",
+        action="store_true",
+        help="publish a template marked sample: true as it is (asked otherwise, refused without a terminal)",
+    )
     actions.add_parser("list", help="every published version")
     show = actions.add_parser("show", help="a version's text, or its diff against another")
     show.add_argument("label", help="code-version, e.g. 6b5k3th-1")
@@ -86,6 +91,8 @@ async def _publish(database: Database, args: argparse.Namespace) -> int:
     except (OSError, ContentError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    if template.sample and not args.yes_sample and not _sample_confirmed(path):
+        return 2
     async with database.unit_of_work() as session:
         unit = None
         if args.unit:
@@ -103,6 +110,13 @@ async def _publish(database: Database, args: argparse.Namespace) -> int:
     if result.outcome is pledges.PublishOutcome.ALREADY_PUBLISHED:
         print(_("This version is already published; nothing changed."))
         return 0
+    if result.first:
+        print(
+            _("Published {label}, the first version; {n} officials asked to sign it.").format(
+                label=f"{template.code}-{template.version}", n=result.resign_requests
+            )
+        )
+        return 0
     print(
         _("Published {label} ({kind}); {n} officials asked to re-sign.").format(
             label=f"{template.code}-{template.version}",
@@ -111,6 +125,23 @@ async def _publish(database: Database, args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _sample_confirmed(path: Path) -> bool:
+    """A sample is meant to be adapted first: publishing it as it is needs a yes, typed or --yes-sample."""
+    warning = _(
+        "{file} is a sample template (sample: true): adapt its name and items to your office before "
+        "officials sign it."
+    ).format(file=path.name)
+    print(warning, file=sys.stderr)
+    if not sys.stdin.isatty():
+        print(_("Nothing published. To publish the sample as it is, add --yes-sample."), file=sys.stderr)
+        return False
+    answer = input(_("Publish the sample as it is? [y/N] "))
+    if answer.strip().lower() in ("y", "yes", "c", "có", "co"):
+        return True
+    print(_("Nothing published."), file=sys.stderr)
+    return False
 
 
 async def run_ledger(settings: Settings, args: argparse.Namespace) -> int:

@@ -179,6 +179,17 @@ async def count_recipients(session: AsyncSession, *, actor: Actor, target: Targe
     )
     return int(await session.scalar(reachable) or 0)
 
+async def count_not_joined(session: AsyncSession, *, actor: Actor, target: Target) -> int:
+    """How many officials a target means will not receive it: on the staff list but not (or no longer)
+    reachable in the bot. Shown to the sender, so the office can chase them."""
+    audience = await _official_audience(session, target, reach_path(actor))
+    if audience is None:
+        return 0
+    unreached = or_(Official.telegram_user_id.is_(None), Official.status != OfficialStatus.ACTIVE)
+    query = select(func.count(Official.id)).where(audience, Official.status != OfficialStatus.LEFT, unreached)
+    return int(await session.scalar(query) or 0)
+
+
 
 async def create(session: AsyncSession, *, actor: Actor, draft: Draft) -> Broadcast:
     """The broadcast row and one outbox row per recipient, in the caller's transaction."""

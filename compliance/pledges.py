@@ -101,7 +101,8 @@ class PublishOutcome(enum.Enum):
 class PublishResult:
     outcome: PublishOutcome
     version: Version | None = None
-    resign_requests: int = 0
+    resign_requests: int = 0  # sign requests planned: to sign for the first time, or again
+    first: bool = False  # no version applied to this scope before: people sign it for the first time
 
 
 async def publish(
@@ -127,6 +128,8 @@ async def publish(
     )
     if same is not None:
         return PublishResult(PublishOutcome.ALREADY_PUBLISHED, _version(same))
+    # Nothing applied here before: the requests ask people to sign it, not to sign it again.
+    first = await current_version(session, unit) is None
     row = PledgeVersion(
         code=template.code,
         version=template.version,
@@ -140,7 +143,7 @@ async def publish(
     )
     session.add(row)
     await session.flush()
-    requests = await _plan_resign_requests(session, row, unit) if material else 0
+    requests = await _plan_resign_requests(session, row, unit, first=first) if material else 0
     await audit.record(
         session,
         actor=actor,
@@ -151,9 +154,10 @@ async def publish(
             "unit": unit.code if unit else None,
             "material": material,
             "resign_requests": requests,
+            **({"first": True} if first else {}),
         },
     )
-    return PublishResult(PublishOutcome.PUBLISHED, _version(row), requests)
+    return PublishResult(PublishOutcome.PUBLISHED, _version(row), requests, first)
 
 
 async def _units_using(session: AsyncSession, version: PledgeVersion, scope: Unit | None) -> list[int]:
@@ -180,7 +184,9 @@ async def _units_using(session: AsyncSession, version: PledgeVersion, scope: Uni
     return [unit_id for unit_id, path in units if not any(path.startswith(d) for d in deeper)]
 
 
-async def _plan_resign_requests(session: AsyncSession, version: PledgeVersion, scope: Unit | None) -> int:
+async def _plan_resign_requests(
+    session: AsyncSession, version: PledgeVersion, scope: Unit | None, *, first: bool
+) -> int:
     """One outbox row per reachable official in scope, planned in SQL (a province is tens of thousands)."""
     unit_ids = await _units_using(session, version, scope)
     audiences: list[ColumnElement[bool]] = [
@@ -193,6 +199,7 @@ async def _plan_resign_requests(session: AsyncSession, version: PledgeVersion, s
         "version_id": version.id,
         "title_vi": version.content["title"]["vi"],
         "title_en": version.content["title"]["en"],
+        **({"first": True} if first else {}),
     }
     for audience in audiences:
         planned += await plan_for_officials(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import audit
+from compliance.command_menus import plan_menus
 from compliance.officials import Actor
 from compliance.phones import canonical_phone
 from compliance.staff_file import RawRow, read_staff_file
@@ -169,6 +170,7 @@ async def apply_rows(
     tree = await UnitTree.load(session)
     existing = await _existing_by_phone(session, [r.phone for r in rows])
     created = updated = 0
+    new_roles: list[int] = []  # people in the bot whose role changes: their command menus change too
     for index, row in enumerate(rows, start=1):
         unit = await tree.ensure(row.unit_path)
         official = existing.get(row.phone)
@@ -185,11 +187,15 @@ async def apply_rows(
         official.email = row.email
         # A person made admin by ADMIN_IDS or in the chat keeps that role whatever the list says.
         if official.role is not Role.ADMIN:
+            if official.role is not row.role and official.telegram_user_id is not None:
+                new_roles.append(official.id)
             official.role = row.role
         if progress is not None and (index % 500 == 0 or index == len(rows)):
             await session.flush()
             await progress(index, len(rows))
     await session.flush()
+    if new_roles:
+        await plan_menus(session, official_ids=new_roles)
     await audit.record(
         session,
         actor=actor,

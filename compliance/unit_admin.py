@@ -22,6 +22,7 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import audit
+from compliance.command_menus import plan_menus
 from compliance.officials import Actor
 from compliance.phones import canonical_phone
 from compliance.text import clean_text, name_key
@@ -269,11 +270,14 @@ async def set_head(
             "unit": old_unit.code if old_unit else None,
         },
     }
+    changed = [h.id for h in previous] + ([official.id] if official.role is not wanted_role else [])
     for head in previous:
         head.role = Role.OFFICIAL
     official.role = wanted_role
     official.unit_id = unit.id
     await session.flush()
+    if changed:
+        await plan_menus(session, official_ids=changed)
     await audit.record(
         session,
         actor=actor,

@@ -17,6 +17,7 @@ from handlers import calendar_admin, schedule_admin, staff_upload, units_admin
 from handlers.audit_view import entry_text
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import _
+from handlers.office_setup import admin_checklist
 from handlers.scope import current_scope
 
 AUDIT_SHOWN = 20
@@ -83,11 +84,9 @@ def admin_menu_markup() -> InlineKeyboardMarkup:
 
 
 async def admin_command(update: Update, context: BotContext) -> None:
-    await reply(
-        update,
-        _("<b>Administration</b>\nChoose an action; each button says how it works."),
-        reply_markup=admin_menu_markup(),
-    )
+    text = _("<b>Administration</b>\nChoose an action; each button says how it works.")
+    pending = await admin_checklist(current_scope().session)
+    await reply(update, f"{pending}\n\n{text}" if pending else text, reply_markup=admin_menu_markup())
 
 
 async def admin_button(update: Update, context: BotContext) -> None:

@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 from compliance import broadcast_status, broadcasts
 from compliance.broadcasts import Draft, Target, TargetKind
 from handlers.broadcast_render import render_broadcast
+from handlers.broadcast_units import picker_pressed, show_picker
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.outgoing import send_outgoing
@@ -152,16 +153,22 @@ async def target_chosen(update: Update, context: BotContext) -> int:
     await query.answer()
     kind = TargetKind((query.data or "").rsplit(":", 1)[1])
     if kind is TargetKind.UNITS:
-        await reply(
-            update,
-            _("Type the codes of the units (each with the units below it), separated by spaces or commas."),
-        )
+        await show_picker(update, _draft(context))
         return UNITS
     _draft(context)["target"] = Target(kind).as_json()
     return await _ask_when(update)
 
 
+async def units_pressed(update: Update, context: BotContext) -> int:
+    chosen = await picker_pressed(update, _draft(context))
+    if chosen is None:
+        return UNITS
+    _draft(context)["target"] = Target(TargetKind.UNITS, tuple(chosen)).as_json()
+    return await _ask_when(update)
+
+
 async def units_typed(update: Update, context: BotContext) -> int:
+    """Unit codes typed instead of pressed (an admin who knows them): checked the same way."""
     scope = current_scope()
     assert update.message is not None and scope.actor is not None
     codes = (update.message.text or "").replace(",", " ").split()
@@ -268,6 +275,11 @@ async def ack_chosen(update: Update, context: BotContext) -> int:
     summary = _("Recipients: <b>{n}</b>. Sending: {when}. Confirmation asked: {ack}.").format(
         n=fmt_number(recipients), when=when, ack=_("yes") if draft.requires_ack else _("no")
     )
+    missing = await broadcasts.count_not_joined(scope.session, actor=scope.actor, target=draft.target)
+    if missing:
+        summary += "\n" + _(
+            "{n} of the people it is meant for have not joined the bot and will not receive it."
+        ).format(n=fmt_number(missing))
     if recipients == 0:
         await reply(
             update, summary + "\n" + _("Nobody would receive it: choose other recipients with /broadcast.")
@@ -342,7 +354,10 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
                 CallbackQueryHandler(no_attachment, pattern=r"^bc:skip$"),
             ],
             TARGET: [CallbackQueryHandler(target_chosen, pattern=r"^bc:t:(all|units|heads|groups)$")],
-            UNITS: [MessageHandler(typed, units_typed)],
+            UNITS: [
+                CallbackQueryHandler(units_pressed, pattern=r"^bc:u:"),
+                MessageHandler(typed, units_typed),
+            ],
             WHEN: [CallbackQueryHandler(send_now, pattern=r"^bc:w:now$"), MessageHandler(typed, time_typed)],
             ACK: [CallbackQueryHandler(ack_chosen, pattern=r"^bc:a:[01]$")],
             CONFIRM: [

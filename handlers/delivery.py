@@ -246,7 +246,7 @@ class Dispatcher:
             return SendOutcome("retry", error=f"{type(exc).__name__}: {exc.message}")
         except KeyError as exc:
             return SendOutcome("failed", error=f"unknown kind or payload field {exc}")
-        return SendOutcome("sent", message_id=message.message_id)
+        return SendOutcome("sent", message_id=message.message_id if message is not None else None)
 
 
 @dataclass(frozen=True)

@@ -6,58 +6,18 @@ to act on but never carries authority: features re-check the object itself again
 
 from __future__ import annotations
 
-import enum
-
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from compliance.officials import Actor, load_actor, pick_locale
+from handlers.commands import COMMANDS, Access, who_may
 from handlers.context import BotContext, reply
 from handlers.i18n import _, set_locale
 from handlers.scope import current_scope
 
-
-class Access(enum.IntEnum):
-    ANYONE = 0  # strangers too: the ways in
-    MEMBER = 1  # a joined official
-    MANAGER = 2  # a unit head or an admin
-    ADMIN = 3
-
-
-COMMAND_ACCESS: dict[str, Access] = {
-    "start": Access.ANYONE,
-    "help": Access.ANYONE,
-    "cancel": Access.ANYONE,
-    "me": Access.MEMBER,
-    "lang": Access.MEMBER,
-    "invite": Access.MANAGER,
-    "import": Access.ADMIN,
-    "calendar": Access.ADMIN,
-    "pledge": Access.MEMBER,
-    "mypledge": Access.MEMBER,
-    "quiz": Access.MEMBER,
-    "checkin": Access.MEMBER,
-    "report": Access.MEMBER,
-    "mute": Access.MEMBER,
-    "schedule": Access.ADMIN,
-    "ceremony": Access.MANAGER,
-    "units": Access.MANAGER,
-    "addunit": Access.ADMIN,
-    "renameunit": Access.ADMIN,
-    "moveunit": Access.ADMIN,
-    "sethead": Access.ADMIN,
-    "admin": Access.ADMIN,
-    "audit": Access.ADMIN,
-    "broadcast": Access.MANAGER,
-    "broadcasts": Access.MANAGER,
-    "linkgroup": Access.MANAGER,
-    "unlinkgroup": Access.MANAGER,
-    "groupreport": Access.MANAGER,
-    "pending": Access.MANAGER,
-    "mydata": Access.MEMBER,
-    "erase": Access.ADMIN,
-}
+# Who may use each command is the command table's (handlers.commands), shared with /help and the menus.
+COMMAND_ACCESS: dict[str, Access] = {command.name: command.access for command in COMMANDS}
 CALLBACK_ACCESS: dict[str, Access] = {
     "lang": Access.MEMBER,
     "jr": Access.MANAGER,
@@ -101,8 +61,9 @@ def required_access(update: Update) -> Access:
     if message.migrate_to_chat_id is not None:
         return Access.ANYONE  # a group became a supergroup: its link follows the new chat id
     if message.document is not None:
-        # Heads attach documents to broadcasts; imports and pledge templates check for admins themselves.
-        return Access.MANAGER
+        # Heads attach documents to broadcasts, admins send staff lists and pledge templates: the handler of
+        # each kind of file says who may send it, and a file nobody reads gets an answer saying what is read.
+        return Access.MEMBER
     text = message.text or ""
     if text.startswith("/"):
         command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
@@ -188,9 +149,23 @@ async def gate(update: Update, context: BotContext) -> None:
     if level_of(actor) >= needed:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer(_("You are not allowed to do this."), show_alert=True)
+        await update.callback_query.answer(_button_refusal(update, actor), show_alert=True)
     elif actor is None and not in_group:
         await explain_joining(update)
     elif actor is not None:
-        await reply(update, _("This command is for unit heads and administrators only."))
+        await reply(update, who_may(needed))
     raise ApplicationHandlerStop
+
+
+def _button_refusal(update: Update, actor: Actor | None) -> str:
+    """Names who may press it; a button of no known family (forged, or from an old version) is just stale."""
+    assert update.callback_query is not None
+    prefix = (update.callback_query.data or "").split(":", 1)[0]
+    needed = CALLBACK_ACCESS.get(prefix)
+    if needed is None:
+        return _("This button is no longer valid.")
+    if actor is None:
+        return _("You are not allowed to do this.")
+    if needed is Access.ADMIN:
+        return _("Only administrators can do this.")
+    return _("Only unit heads and administrators can do this.")

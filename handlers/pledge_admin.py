@@ -42,8 +42,43 @@ async def yaml_received(update: Update, context: BotContext) -> None:
         await reply(update, _("This template cannot be used: {problem}").format(problem=esc(problem)))
         return
     previous = await pledges.current_version(scope.session, None)
-    material = pledges.is_material_change(previous.template if previous else None, template)
-    context.user_data[DRAFT_KEY] = {"name": name, "text": text}
+    context.user_data[DRAFT_KEY] = {"name": name, "text": text, "first": previous is None}
+    header = preview_text(template, first=previous is None, material=_material(previous, template))
+    if template.sample:
+        # A sample is published only once the admin has read that it is one: until then no publish button.
+        warning = _(
+            "⚠️ <b>This is a sample template</b>, to be adapted to your office (its name, its items, the "
+            "decision it implements) before officials sign it. Publish it as it is only for a trial."
+        )
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("I understand: publish the sample anyway"), callback_data="pv:s")],
+                [InlineKeyboardButton(_("✖ Cancel"), callback_data="pv:x")],
+            ]
+        )
+        await reply(update, f"{header}\n\n{warning}", reply_markup=markup)
+        return
+    await reply(update, header, reply_markup=publish_markup(first=previous is None))
+
+
+def _material(previous: pledges.Version | None, template: PledgeTemplate) -> bool:
+    return pledges.is_material_change(previous.template if previous else None, template)
+
+
+def preview_text(template: PledgeTemplate, *, first: bool, material: bool) -> str:
+    if first:
+        comparison = _(
+            "No pledge has been published yet: this will be the office's first, and every official "
+            "will be asked to sign it."
+        )
+    elif material:
+        comparison = _(
+            "Compared with the current version, this looks like a <b>material change</b> (everyone re-signs)."
+        )
+    else:
+        comparison = _(
+            "Compared with the current version, this looks like a <b>wording fix</b> (no re-signing)."
+        )
     lines = [
         _("<b>Pledge preview</b>: {title} ({label})").format(
             title=esc(template.title.get(current_locale())), label=esc(f"{template.code}-{template.version}")
@@ -53,34 +88,50 @@ async def yaml_received(update: Update, context: BotContext) -> None:
             items=fmt_number(len(template.items)),
             date=fmt_date(template.effective),
         ),
-        _("Compared with the current version, this looks like a <b>material change</b> (everyone re-signs).")
-        if material
-        else _("Compared with the current version, this looks like a <b>wording fix</b> (no re-signing)."),
+        comparison,
         _("It will apply to the whole office."),
     ]
-    markup = InlineKeyboardMarkup(
-        [
+    return "\n".join(lines)
+
+
+def publish_markup(*, first: bool) -> InlineKeyboardMarkup:
+    if first:
+        # A first version has no earlier wording to fix: everyone signs it.
+        rows = [[InlineKeyboardButton(_("Publish: everyone is asked to sign"), callback_data="pv:m")]]
+    else:
+        rows = [
             [InlineKeyboardButton(_("Publish: everyone re-signs"), callback_data="pv:m")],
             [InlineKeyboardButton(_("Publish: wording fix only"), callback_data="pv:w")],
-            [InlineKeyboardButton(_("✖ Cancel"), callback_data="pv:x")],
         ]
-    )
-    await reply(update, "\n".join(lines), reply_markup=markup)
+    rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="pv:x")])
+    return InlineKeyboardMarkup(rows)
 
 
 async def publish_decision(update: Update, context: BotContext) -> None:
     scope = current_scope()
     query = update.callback_query
     assert query is not None and scope.actor is not None
-    draft = (context.user_data or {}).pop(DRAFT_KEY, None)
+    user_data = context.user_data if context.user_data is not None else {}
+    draft = user_data.get(DRAFT_KEY)
     if draft is None:
         await query.answer(_("This preview is no longer waiting for a decision."), show_alert=True)
         return
     await query.answer()
     if query.data == "pv:x":
+        user_data.pop(DRAFT_KEY, None)
         await query.edit_message_text(_("Cancelled. Nothing was published."))
         return
     template = _parse(draft["name"], draft["text"])
+    if query.data == "pv:s":
+        draft["sample_confirmed"] = True
+        await query.edit_message_reply_markup(publish_markup(first=bool(draft.get("first"))))
+        return
+    if template.sample and not draft.get("sample_confirmed"):
+        # The button is never trusted: the sample warning must have been confirmed in this very draft.
+        await query.edit_message_text(_("This template is a sample: send it again and confirm the warning."))
+        user_data.pop(DRAFT_KEY, None)
+        return
+    user_data.pop(DRAFT_KEY, None)
     result = await pledges.publish(
         scope.session,
         template=template,
@@ -94,8 +145,10 @@ async def publish_decision(update: Update, context: BotContext) -> None:
         return
     scope.outbox_planned = True
     await scope.commit()
-    await query.edit_message_text(
-        _("Published. {n} officials will be asked to sign it again.").format(
-            n=fmt_number(result.resign_requests)
-        )
-    )
+    if result.first and query.data == "pv:m":
+        done = _("Published. {n} officials will be asked to sign it.")
+    elif query.data == "pv:m":
+        done = _("Published. {n} officials will be asked to sign it again.")
+    else:
+        done = _("Published as a wording fix: nobody is asked to sign again.")
+    await query.edit_message_text(done.format(n=fmt_number(result.resign_requests)))

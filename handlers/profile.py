@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
 
 from compliance import joining, officials
 from compliance.officials import SUPPORTED_LOCALES
 from compliance.staff_uploads import discard_uploads
+from handlers.commands import group_help_lines, help_lines
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, set_locale
 from handlers.scope import current_scope
@@ -61,44 +63,29 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
 
 
 def help_text(role: Role | None) -> str:
+    """Every command the role may use, read from the command table that the gate and the menus use."""
     if role is None:
-        return _(
-            "<b>Cam Kết Bot</b>\n/start: join by sharing your phone number\n/help: this help\n"
-            "/cancel: stop what you are doing"
+        title = _("<b>Cam Kết Bot</b>")
+    else:
+        title = _("<b>What you can do</b> (you are: {role})").format(role=role_name(role))
+    return "\n".join([title, *help_lines(role)])
+
+
+def group_help_text(bot_username: str) -> str:
+    lines = [_("<b>Commands in this group</b>"), *group_help_lines()]
+    lines.append(
+        _("Everything else (signing, self-checks, reports…) works in a private chat with me: @{bot}").format(
+            bot=esc(bot_username)
         )
-    lines = [
-        _("<b>What you can do</b>"),
-        _("/pledge: read and sign the pledge"),
-        _("/mypledge: your signed pledge receipt"),
-        _("/checkin: this week's self-check"),
-        _("/report: your card; for heads and admins, their units' compliance with Excel and chart"),
-        _("/mute 15/12: pause the daily reminder until a date (leave); /mute off"),
-        _("/quiz: a practice round of questions"),
-        _("/me: your details"),
-        _("/mydata: everything stored about you (JSON)"),
-        _("/lang: change language"),
-        _("/cancel: stop what you are doing"),
-    ]
-    if role in (Role.HEAD, Role.ADMIN):
-        lines.append(_("/invite [unit code] [days] [uses]: an invite link for people not on the staff list"))
-        lines.append(_("/ceremony: open a signing ceremony for your unit (here or in its group)"))
-        lines.append(_("/pending: join requests waiting for your approval"))
-        lines.append(_("/units: your units with their officials (admins: the whole tree, and change it)"))
-        lines.append(
-            _("/linkgroup in your unit's group: link the group to the unit (also /groupreport on|off)")
-        )
-    if role is Role.ADMIN:
-        lines.append(_("/admin: every administrator action, with buttons"))
-        lines.append(_("/import: import the staff list (send the .xlsx or .csv file)"))
-        lines.append(_("Send a pledge template (.yaml) to preview and publish it"))
-        lines.append(_("/calendar: working days, days off and make-up days"))
-        lines.append(_("/schedule: reminder, self-check and quiz times, for the office or a unit"))
-        lines.append(_("/erase PHONE: erase the personal data of a person who left"))
-        lines.append(_("/audit: the latest entries of the audit log (who changed what, when)"))
+    )
     return "\n".join(lines)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await reply(update, group_help_text(context.bot.username))
+        return
     actor = current_scope().actor
     await reply(update, help_text(actor.role if actor else None))
 

@@ -6,14 +6,7 @@ import functools
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
-    Update,
-)
+from telegram import Bot, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -49,11 +42,13 @@ from handlers import (
     schedule_admin,
     staff_upload,
 )
+from handlers.command_menus import set_chat_menu
+from handlers.commands import PRIVATE_ONLY, Where, menus_by_language
 from handlers.context import BotContext
 from handlers.errors import error_handler
 from handlers.gate import gate
-from handlers.i18n import _, use_locale
 from handlers.scope import maybe_scope
+from storage.models import Role
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -121,7 +116,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("unlinkgroup", groups.unlink_group),
         CommandHandler("groupreport", groups.group_report),
         CallbackQueryHandler(staff_upload.import_decision, pattern=r"^imp:"),
-        CallbackQueryHandler(pledge_admin.publish_decision, pattern=r"^pv:[mwx]$"),
+        CallbackQueryHandler(pledge_admin.publish_decision, pattern=r"^pv:[mwxs]$"),
         CallbackQueryHandler(ceremony.close_ceremony, pattern=r"^cer:end:"),
         CommandHandler("mydata", personal_data.my_data, filters=PRIVATE),
         CommandHandler("erase", personal_data.erase_command, filters=PRIVATE),
@@ -132,8 +127,15 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             PRIVATE & (filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")),
             pledge_admin.yaml_received,
         ),
-        MessageHandler(PRIVATE & filters.Document.ALL, staff_upload.document_received),
+        MessageHandler(
+            PRIVATE & (filters.Document.FileExtension("xlsx") | filters.Document.FileExtension("csv")),
+            staff_upload.document_received,
+        ),
+        # Any other file: say which files the bot reads, and who sends them.
+        MessageHandler(PRIVATE & filters.Document.ALL, fallbacks.unexpected_file),
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, joining.text_message),
+        # A private chat's command sent in a group: a pointer to the private chat rather than silence.
+        CommandHandler(PRIVATE_ONLY, fallbacks.private_only, filters=~PRIVATE),
         # Last: an unknown command in a private chat gets a pointer to /help.
         MessageHandler(PRIVATE & filters.COMMAND, joining.text_message),
         # Then whatever nothing else took: a stale or forged button, a sticker or photo in private.
@@ -146,64 +148,18 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(error_handler)
 
 
-def _private_commands() -> list[BotCommand]:
-    return [
-        BotCommand("start", _("Start and join")),
-        BotCommand("pledge", _("Read and sign the pledge")),
-        BotCommand("mypledge", _("Your pledge receipt")),
-        BotCommand("checkin", _("Weekly self-check")),
-        BotCommand("report", _("Compliance report")),
-        BotCommand("quiz", _("Practice quiz")),
-        BotCommand("mute", _("Pause the daily reminder (leave)")),
-        BotCommand("me", _("Your details")),
-        BotCommand("mydata", _("Everything stored about you")),
-        BotCommand("lang", _("Change language")),
-        BotCommand("help", _("What you can do")),
-        BotCommand("cancel", _("Stop what you are doing")),
-    ]
-
-
-def _admin_commands() -> list[BotCommand]:
-    return [
-        *_private_commands(),
-        BotCommand("admin", _("All administrator actions")),
-        BotCommand("units", _("Units, their heads and counts")),
-        BotCommand("invite", _("Invite link for a unit")),
-        BotCommand("pending", _("Join requests waiting for approval")),
-        BotCommand("import", _("Import the staff list")),
-        BotCommand("ceremony", _("Open a signing ceremony")),
-        BotCommand("broadcast", _("Send a plan update")),
-        BotCommand("broadcasts", _("Plan updates sent and who confirmed")),
-        BotCommand("calendar", _("Working days and days off")),
-        BotCommand("schedule", _("Reminder and self-check times")),
-        BotCommand("audit", _("Latest entries of the audit log")),
-        BotCommand("erase", _("Erase the data of a person who left")),
-    ]
-
-
-def _group_commands() -> list[BotCommand]:
-    return [
-        BotCommand("help", _("What this bot does")),
-        BotCommand("ceremony", _("Open a signing ceremony")),
-        BotCommand("linkgroup", _("Link this group to its unit")),
-    ]
-
-
 async def register_commands(bot: Bot, *, admin_chat_ids: Iterable[int], default_locale: str) -> None:
-    """setMyCommands for each scope, once with no language (the default, Vietnamese) and once per locale."""
-    for language_code, locale in ((None, default_locale), ("vi", "vi"), ("en", "en")):
-        with use_locale(locale):
-            await bot.set_my_commands(
-                _private_commands(), scope=BotCommandScopeAllPrivateChats(), language_code=language_code
-            )
-            await bot.set_my_commands(
-                _group_commands(), scope=BotCommandScopeAllGroupChats(), language_code=language_code
-            )
-            for chat_id in admin_chat_ids:
-                try:
-                    await bot.set_my_commands(
-                        _admin_commands(), scope=BotCommandScopeChat(chat_id), language_code=language_code
-                    )
-                except TelegramError:
-                    # An admin who never opened the bot has no chat yet; their menu comes next start.
-                    continue
+    """setMyCommands for the officials' default (private chats) and for groups, in every language; the
+    administrators of ADMIN_IDS get theirs at once (a few chats). Heads' menus, and those of admins named in
+    the chat, go through the outbox (handlers.command_menus)."""
+    private, groups = BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()
+    for language_code, commands in menus_by_language(Role.OFFICIAL, default_locale):
+        await bot.set_my_commands(commands, scope=private, language_code=language_code)
+    for language_code, commands in menus_by_language(None, default_locale, Where.GROUP):
+        await bot.set_my_commands(commands, scope=groups, language_code=language_code)
+    for chat_id in admin_chat_ids:
+        try:
+            await set_chat_menu(bot, chat_id, Role.ADMIN, default_locale)
+        except TelegramError:
+            # An admin who never opened the bot has no chat yet; their menu comes with their /start.
+            continue

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.broadcast_render import render_broadcast, render_reminder
+from handlers.command_menus import render_command_menu
 from handlers.context import esc
 from handlers.groups import render_group_weekly
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_percent
@@ -47,6 +48,9 @@ def _join_rejected(payload: dict[str, Any]) -> Rendered:
 
 def _pledge_resign(payload: dict[str, Any]) -> Rendered:
     title = payload["title_en"] if current_locale() == "en" else payload["title_vi"]
+    if payload.get("first"):
+        text = _("The office has published the pledge <b>{title}</b>. Please read it and sign it: /pledge")
+        return text.format(title=esc(title)), None
     text = _(
         "A new version of the pledge <b>{title}</b> has been published. "
         "Please read it and sign it again: /pledge"
@@ -150,6 +154,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "weekly_report": _weekly_report,
     "nudge": _nudge,
     "broadcast": render_broadcast,
+    "command_menu": render_command_menu,
     "broadcast_remind": render_reminder,
     "group_weekly": render_group_weekly,
 }

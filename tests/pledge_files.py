@@ -10,13 +10,14 @@ from compliance.pledge_templates import PledgeTemplate, parse_template
 
 
 def template_document(
-    code: str = "thu", version: int = 1, *, items: int = 2, quiz: bool = False
+    code: str = "thu", version: int = 1, *, items: int = 2, quiz: bool = False, sample: bool = False
 ) -> dict[str, Any]:
+    """An office's own template (sample=True: one shipped to be adapted, which asks for a confirmation)."""
     document: dict[str, Any] = {
         "code": code,
         "version": version,
         "effective": "2026-12-01",
-        "sample": True,
+        "sample": sample,
         "require_quiz": quiz,
         "title": {"vi": "Cam kết thử nghiệm", "en": "Test pledge"},
         "introduction": {"vi": "Mẫu để kiểm thử.", "en": "A template for tests."},

@@ -18,7 +18,9 @@ from compliance import broadcasts, ceremonies, groups, joining
 from compliance.broadcasts import Draft, Target, TargetKind
 from compliance.staff_uploads import preview_upload
 from compliance.units import get_unit_by_code
+from handlers.commands import Access
 from handlers.gate import CALLBACK_ACCESS, COMMAND_ACCESS
+from handlers.i18n import _, use_locale
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import JoinRequest, Official, OfficialStatus, OutboxMessage, Unit
@@ -285,3 +287,33 @@ async def test_a_sibling_heads_report_names_nobody_of_this_unit(bot: OfficeBot) 
     # The period buttons re-check the reader's unit on every press: still nothing of Văn phòng.
     pressed = await bot.run(callback_update(ROLES["sibling_head"], "rp:p:lastweek"))
     assert pressed.texts and not any("Phạm Minh Châu" in text for text in pressed.texts)
+
+
+async def test_a_refusal_names_who_may(bot: OfficeBot) -> None:
+    """The gate's answer says which roles may use the command: a head asking for an admin's command is
+    told it is for administrators, not "for unit heads and administrators"."""
+    with use_locale("vi"):
+        admins = _("This command is for administrators only.")
+    with use_locale("en"):
+        managers_en = _("This command is for unit heads and administrators only.")
+        admins_en = _("This command is for administrators only.")
+    for command, (text, chat, _expected) in COMMANDS.items():
+        if chat != "private":
+            continue
+        needed = COMMAND_ACCESS[command]
+        head = await bot.run(message_update(ROLES["head"], text))
+        official = await bot.run(message_update(ROLES["official"], text))  # Châu reads English
+        if needed is Access.ADMIN:
+            assert head.texts == [admins] and official.texts == [admins_en], command
+        elif needed is Access.MANAGER:
+            assert official.texts == [managers_en], command
+        for role in ("head", "official"):
+            if command in AFTER:
+                await bot.run(message_update(ROLES[role], AFTER[command]))
+    # Buttons too: an official pressing a head's button, a head pressing an admin's.
+    with use_locale("en"):
+        heads_button = _("Only unit heads and administrators can do this.")
+    with use_locale("vi"):
+        admins_button = _("Only administrators can do this.")
+    assert (await bot.run(callback_update(ROLES["official"], "rp:p:week"))).answers == [heads_button]
+    assert (await bot.run(callback_update(ROLES["head"], "adm:pledge"))).answers == [admins_button]

@@ -135,7 +135,7 @@ async def test_erase_refuses_admins_unknown_numbers_and_bad_input(
     for text, answer in expected.items():
         assert (await harness.say(ADMIN, text))["text"] == answer
     assert (await harness.say(LAN, "/erase 0912000003"))["text"] == (
-        "This command is for unit heads and administrators only."
+        "This command is for administrators only."
     )
     assert changed_tables(state, await snapshot(database)) == []
 

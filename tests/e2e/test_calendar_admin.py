@@ -95,7 +95,7 @@ async def test_officials_and_strangers_cannot_change_the_calendar(harness: BotHa
     refused = await harness.say(LAN, "/calendar off 01/09/2026")
     stranger = await harness.say(STRANGER, "/calendar off 01/09/2026")
     with use_locale("vi"):
-        assert refused["text"] == _("This command is for unit heads and administrators only.")
+        assert refused["text"] == _("This command is for administrators only.")
     with use_locale("en"):
         assert stranger["text"] == _(
             "Hello! This bot is for officials of offices that run the friendly-office pledge.\n\n"

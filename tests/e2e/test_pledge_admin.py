@@ -28,20 +28,26 @@ async def test_an_admin_publishes_by_sending_the_yaml(harness: BotHarness) -> No
     admin = BotHarness.ADMIN
     meta = harness.server.add_file("thu-1.yaml", template_yaml())
     preview = await harness.send(document(admin, meta), to_chat=admin.id)
-    assert "thu-1" in preview["text"] and {b["callback_data"] for b in buttons(preview)} == {
-        "pv:m",
-        "pv:w",
-        "pv:x",
-    }
+    # Nothing was published before: a first version is signed, there is no wording to fix.
+    assert "thu-1" in preview["text"] and {b["callback_data"] for b in buttons(preview)} == {"pv:m", "pv:x"}
     done = await harness.send(press(admin, preview, "pv:m"), to_chat=admin.id)
     with use_locale("vi"):
-        assert done["text"] == _("Published. {n} officials will be asked to sign it again.").format(n=1)
+        assert done["text"] == _("Published. {n} officials will be asked to sign it.").format(n=1)
+        asked = _("The office has published the pledge <b>{title}</b>. Please read it and sign it: /pledge")
+        again = _("Published. {n} officials will be asked to sign it again.").format(n=1)
+    texts = harness.server.texts_to
+    await harness.server.wait_for(lambda: asked.format(title="Cam kết thử nghiệm") in texts(admin.id))
+    second = harness.server.add_file("thu-2.yaml", template_yaml(version=2, items=3))
+    preview = await harness.send(document(admin, second), to_chat=admin.id)
+    assert {b["callback_data"] for b in buttons(preview)} == {"pv:m", "pv:w", "pv:x"}
+    await harness.server.inject(press(admin, preview, "pv:m"))
+    await harness.server.wait_for(lambda: again in texts(admin.id))
     broken = harness.server.add_file("thu-2.yaml", template_yaml().replace(b"version: 1", b"version: 3"))
     refused = await harness.send(document(admin, broken), to_chat=admin.id)
     assert "thu-3.yaml" in refused["text"]  # the file's name does not match its code and version
     # An official's button press on a stale or forged preview changes nothing.
     async with harness.database.unit_of_work() as session:
-        assert len((await session.scalars(select(PledgeVersion))).all()) == 1
+        assert len((await session.scalars(select(PledgeVersion))).all()) == 2
 
 
 async def test_a_ceremony_counts_signatures_in_the_group(harness: BotHarness) -> None:

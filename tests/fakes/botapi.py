@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -234,10 +235,48 @@ class FakeBotApi:
     async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
+    def _menu_key(self, params: dict[str, Any]) -> str:
+        """Menus are kept per scope and language, as Telegram keeps them: "<scope as JSON>|<language>"."""
+        scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if scope.get("type") in ("chat", "chat_administrators", "chat_member"):
+            self._check_chat(scope.get("chat_id"))
+        language = params.get("language_code") or ""
+        if language and not (len(language) == 2 and language.isalpha()):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        return f"{json.dumps(scope, sort_keys=True)}|{language}"
+
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
-        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
-        self.commands[f"{scope}|{params.get('language_code') or ''}"] = params["commands"]
+        key = self._menu_key(params)
+        commands = params["commands"]
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: too many commands specified")
+        for command in commands:
+            name, description = str(command.get("command", "")), str(command.get("description", ""))
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise ApiError(400, "Bad Request: command description is empty or too long")
+        self.commands[key] = commands
         return True
+
+    async def _m_getMyCommands(self, params: dict[str, Any]) -> Any:
+        return self.commands.get(self._menu_key(params), [])
+
+    async def _m_deleteMyCommands(self, params: dict[str, Any]) -> Any:
+        self.commands.pop(self._menu_key(params), None)
+        return True
+
+    def menu(self, scope: dict[str, Any], language: str | None = None) -> list[str] | None:
+        """The command names registered for a scope and language (None: no menu of its own there)."""
+        commands = self.commands.get(f"{json.dumps(scope, sort_keys=True)}|{language or ''}")
+        return None if commands is None else [c["command"] for c in commands]
+
+    def chat_menu(self, chat_id: int, language: str | None = None) -> list[str] | None:
+        return self.menu({"type": "chat", "chat_id": chat_id}, language)
 
     def _check_chat(self, chat_id: Any) -> int:
         if not isinstance(chat_id, int):
