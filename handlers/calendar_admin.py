@@ -8,8 +8,9 @@ from telegram import Update
 
 from compliance import calendar
 from compliance.calendar import OverrideOutcome, SpecialDay, WorkCalendar
+from compliance.text import clean_text
 from handlers.context import BotContext, echo, esc, reply
-from handlers.i18n import _, current_locale, fmt_date, fmt_weekday_date
+from handlers.i18n import _, current_locale, fmt_date, fmt_number, fmt_weekday_date
 from handlers.scope import current_scope
 from storage.clock import local_today
 
@@ -96,6 +97,15 @@ async def _show(update: Update) -> None:
 async def _add(update: Update, day: date, kind: str, note: str) -> None:
     scope = current_scope()
     assert scope.actor is not None
+    if len(clean_text(note)) > calendar.MAX_NOTE_LENGTH:
+        # Refused whole rather than cut: a note cut in the middle would say something else.
+        text = _(
+            "The note has {length} characters; a day's note can have at most {limit}. Nothing was saved."
+        )
+        await reply(
+            update, text.format(length=fmt_number(len(clean_text(note))), limit=calendar.MAX_NOTE_LENGTH)
+        )
+        return
     outcome = await calendar.add_override(
         scope.session, day=day, kind=kind, note=note or None, actor=scope.actor
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from storage.models_pledge import Signature
-from storage.models_practice import ReminderMute, Schedule, SelfCheck
+from storage.models_practice import CalendarOverride, ReminderMute, Schedule, SelfCheck
 from tests.e2e.test_practice import MONDAY, at, joined_office, ticked
 from tests.e2e.test_signing import HOA, LAN, setup_office, tap
 from tests.factories import buttons, press
@@ -158,3 +158,13 @@ async def test_mypledge_tells_a_head_they_signed_for_their_unit(harness: BotHarn
         assert receipt["caption"] == (
             f"Biên nhận chữ ký của bạn thay mặt đơn vị (số thứ tự trong sổ ký: {signature.id})."
         )
+
+
+async def test_a_calendar_note_over_the_limit_is_refused_whole(harness: BotHarness) -> None:
+    harness.clock.move_to(at(date(2026, 11, 30), 9))
+    refused = await harness.say(ADMIN, "/calendar off 24/12/2026 " + "Hội nghị tổng kết " * 15)
+    async with harness.database.unit_of_work() as session:
+        assert (await session.scalars(select(CalendarOverride))).all() == []
+    assert refused["text"] == (
+        "Ghi chú có 269 ký tự; ghi chú của một ngày chỉ được tối đa 200 ký tự. Chưa có gì được lưu."
+    )
