@@ -30,6 +30,7 @@ WIDTH_INCHES = 7.2
 DPI = 160
 ROW_INCHES = 0.36
 COLOURS = ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito: told apart by colour-blind readers too
+TREND = "#CC79A7"  # not a colour of the bars: the line is another measure
 TRACK = "#EBEBEB"
 MUTED = "#666666"
 MAX_UNITS = 20  # below the reader's own unit; the rest are in the Excel file
@@ -46,6 +47,7 @@ class ChartLabels:
     more_units: str  # "{n}" more units, in the Excel file
     whole_office: str
     percent: Callable[[float], str]  # a ratio in the reader's locale
+    basis: str = ""  # what the bars' shares are of, above the legend
     no_figure: str = "—"
 
 
@@ -88,21 +90,33 @@ def chart_groups(
 async def weekly_on_time(
     session: AsyncSession, *, root: Unit | None, last_monday: date, weeks: int = 8
 ) -> list[tuple[date, float | None]]:
-    """The share of self-checks done on time in the last weeks up to `last_monday`, from the first week
-    anyone in the subtree had a self-check: the weeks before the programme started are left out rather
-    than drawn as 0 %; a week of the programme with nothing due yet is None."""
-    query = select(func.min(SelfCheck.week)).select_from(SelfCheck)
-    if root is not None:
-        query = query.join(Official, Official.id == SelfCheck.official_id).where(
-            Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
-        )
-    first = await session.scalar(query)
+    """The share of self-checks done on time (compliance.weekly_reports) in the last weeks up to
+    `last_monday`, from the first week anyone in the subtree had a self-check: the weeks before the
+    programme started are left out rather than drawn as 0 %. A week with nothing due, or still running
+    (a self-check open before its deadline, whose early answers alone would read 100 %), is None."""
+    in_subtree = (
+        Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
+        if root is not None
+        else Official.unit_id.is_not(None)
+    )
+    checks = select(SelfCheck.week, SelfCheck.status).join(Official, Official.id == SelfCheck.official_id)
+    first = await session.scalar(select(func.min(checks.where(in_subtree).subquery().c.week)))
     if first is None:
         return []
     mondays = [last_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     mondays = [monday for monday in mondays if monday >= first]
+    running = set(
+        (
+            await session.scalars(
+                select(SelfCheck.week)
+                .join(Official, Official.id == SelfCheck.official_id)
+                .where(in_subtree, SelfCheck.week.in_(mondays), SelfCheck.status == "open")
+                .distinct()
+            )
+        ).all()
+    )
     rates = await on_time_by_week(session, root=root, mondays=mondays)
-    return [(monday, rates[monday]) for monday in mondays]
+    return [(monday, None if monday in running else rates[monday]) for monday in mondays]
 
 
 def _short(name: str) -> str:
@@ -138,20 +152,19 @@ def _bars(axes: Axes, groups: Sequence[ChartGroup], labels: ChartLabels, rows: f
 
 
 def _trend(axes: Axes, weeks: Sequence[tuple[str, float | None]], labels: ChartLabels) -> None:
-    axes.set_title(labels.trend_title, fontsize=15, loc="left", pad=12)
     if not weeks:
         axes.axis("off")
         axes.text(0.5, 0.5, labels.no_weeks, fontsize=14, color=MUTED, ha="center", transform=axes.transAxes)
         return
     positions = list(range(len(weeks)))
     values = [math.nan if rate is None else rate * 100 for _, rate in weeks]
-    axes.plot(positions, values, marker="o", markersize=8, linewidth=2.5, color=COLOURS[1], gid="trend")
+    axes.plot(positions, values, marker="o", markersize=8, linewidth=2.5, color=TREND, gid="trend")
     for position, (_, rate) in zip(positions, weeks, strict=True):
         if rate is None:
             axes.text(position, 4, labels.no_figure, fontsize=13, color=MUTED, ha="center", gid="no-figure")
         else:
-            axes.text(position, rate * 100 + 5, labels.percent(rate), fontsize=12, ha="center", gid="value")
-    axes.set_xticks(positions, [label for label, _ in weeks], fontsize=12)
+            axes.text(position, rate * 100 + 5, labels.percent(rate), fontsize=13, ha="center", gid="value")
+    axes.set_xticks(positions, [label for label, _ in weeks], fontsize=13)
     axes.set_xlim(-0.5, len(weeks) - 0.5)
     axes.set_ylim(0, 115)
     axes.set_yticks([0, 50, 100], [labels.percent(0), labels.percent(0.5), labels.percent(1)], fontsize=12)
@@ -170,42 +183,41 @@ def chart_figure(
     units: the title, the legend, the bars, a note of the units left out, the weekly line."""
     title = textwrap.wrap(labels.title, 44) or [""]
     subtitle = textwrap.wrap(labels.subtitle, 52)
-    heading = 0.3 + 0.34 * len(title) + 0.28 * len(subtitle)
-    header = heading + 0.1 + 0.3 * len(labels.series) + 0.25
+    basis = [labels.basis] if labels.basis else []
+    legend_top = 0.3 + 0.34 * len(title) + 0.28 * len(subtitle) + 0.1
+    bars_top = legend_top + 0.3 * (len(basis) + len(labels.series)) + 0.25
     rows = len(groups) * 4.5
     bars_height = rows * ROW_INCHES
-    note = 0.45 if hidden else 0.0
+    trend_title_top = bars_top + bars_height + (0.45 if hidden else 0.0) + 0.35
+    trend_top = trend_title_top + 0.45
     trend_height = 2.6
-    height = header + bars_height + note + 0.75 + trend_height + 0.55
+    height = trend_top + trend_height + 0.55
     figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
 
-    def box(top: float, size: float, left: float = 0.04) -> tuple[float, float, float, float]:
-        """Axes from `top` inches below the figure's top, `size` inches tall, as figure fractions."""
-        return left, 1 - (top + size) / height, 0.96 - left, size / height
+    def at(inches: float) -> float:
+        """A height `inches` below the figure's top, as a figure fraction."""
+        return 1 - inches / height
 
-    figure.text(
-        0.04, 1 - 0.25 / height, "\n".join(title), fontsize=17, fontweight="bold", va="top", gid="title"
-    )
+    def box(top: float, size: float, left: float = 0.04) -> tuple[float, float, float, float]:
+        return left, at(top + size), 0.96 - left, size / height
+
+    figure.text(0.04, at(0.25), "\n".join(title), fontsize=17, fontweight="bold", va="top", gid="title")
     if subtitle:
         top = 0.3 + 0.34 * len(title)
-        figure.text(0.04, 1 - top / height, "\n".join(subtitle), fontsize=14, va="top", gid="subtitle")
-    legend_top = heading + 0.1
+        figure.text(0.04, at(top), "\n".join(subtitle), fontsize=14, va="top", gid="subtitle")
+    for line, text in enumerate(basis):
+        figure.text(0.04, at(legend_top + 0.3 * line + 0.15), text, fontsize=13, color=MUTED, va="center")
     for series, name in enumerate(labels.series):
-        y = 1 - (legend_top + 0.3 * series + 0.15) / height
+        y = at(legend_top + 0.3 * (len(basis) + series) + 0.15)
         figure.patches.append(_square(figure, y, COLOURS[series]))
-        figure.text(0.09, y, name, fontsize=13, va="center", gid="legend")
-    _bars(figure.add_axes(box(header, bars_height)), groups, labels, rows)
+        figure.text(0.09, y, name, fontsize=14, va="center", gid="legend")
+    _bars(figure.add_axes(box(bars_top, bars_height)), groups, labels, rows)
     if hidden:
-        figure.text(
-            0.04,
-            1 - (header + bars_height + 0.25) / height,
-            labels.more_units.format(n=hidden),
-            fontsize=13,
-            color=MUTED,
-            va="center",
-        )
+        note = labels.more_units.format(n=hidden)
+        figure.text(0.04, at(bars_top + bars_height + 0.25), note, fontsize=13, color=MUTED, va="center")
+    figure.text(0.04, at(trend_title_top), labels.trend_title, fontsize=15, va="top", gid="trend-title")
     # the weekly line's axes leave room on the left for the percentages of its scale
-    _trend(figure.add_axes(box(header + bars_height + note + 0.75, trend_height, 0.13)), weeks, labels)
+    _trend(figure.add_axes(box(trend_top, trend_height, 0.13)), weeks, labels)
     return figure
 
 

@@ -9,7 +9,7 @@ from telegram import Chat, InputFile
 
 from compliance.report_chart import ChartLabels, chart_groups, chart_png, weekly_on_time
 from compliance.reports import Period, Report
-from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_percent
+from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_percent, ngettext
 from handlers.scope import current_scope
 
 WEEKS = 8
@@ -35,12 +35,16 @@ def file_subject(unit: str, period: Period, period_name: str) -> str:
     return _("{unit}, {period}").format(unit=unit, period=period_text(period, period_name))
 
 
-def chart_labels(unit: str, period: Period, period_name: str) -> ChartLabels:
+def chart_labels(unit: str, period: Period, period_name: str, *, weeks: int = WEEKS) -> ChartLabels:
+    """`weeks`: how many weeks the line shows (fewer than eight in the programme's first weeks)."""
     return ChartLabels(
         title=_("Report of {unit}").format(unit=unit),
         subtitle=period_text(period, period_name),
+        basis=_("Shares of the staff list:"),
         series=[_("Joined the bot"), _("Signed the pledge"), _("Self-checks done")],
-        trend_title=_("Self-checks on time, last {n} weeks").format(n=WEEKS),
+        trend_title=ngettext(
+            "Self-checks on time, the last week", "Self-checks on time, last {n} weeks", weeks or WEEKS
+        ).format(n=weeks or WEEKS),
         no_weeks=_("No self-check week yet."),
         more_units=_("{n} more units are in the Excel file."),
         whole_office=_("The whole office"),
@@ -55,7 +59,7 @@ async def send_chart(chat: Chat, report: Report, period_name: str, file_name: st
     weeks = await weekly_on_time(
         current_scope().session, root=report.root, last_monday=last_monday, weeks=WEEKS
     )
-    labels = chart_labels(unit_name(report), report.period, period_name)
+    labels = chart_labels(unit_name(report), report.period, period_name, weeks=len(weeks))
     groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=labels.whole_office)
     weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in weeks]
     # Drawing takes a second of CPU for a big office: off the event loop, in a Figure of its own

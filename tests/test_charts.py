@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from compliance import reports
 from compliance.report_chart import (
@@ -30,6 +30,7 @@ from handlers.i18n import use_locale
 from handlers.report_chart import chart_labels
 from storage.engine import Database
 from storage.models import Unit
+from storage.models_practice import SelfCheck
 from tests.test_reports import EARLIER, PERIOD, WEEK, office  # noqa: F401 - the fixture
 
 
@@ -189,6 +190,30 @@ async def test_weeks_before_the_programme_started_are_left_out(office: Database)
         assert nobody == []
 
 
+async def test_a_running_week_is_not_drawn_from_its_early_answers(office: Database) -> None:  # noqa: F811
+    following = WEEK + timedelta(days=7)
+    async with office.unit_of_work() as session:
+        checks = (await session.scalars(select(SelfCheck).where(SelfCheck.week == WEEK))).all()
+        early, waiting = checks[0], checks[1]
+        for check, status in ((early, "done"), (waiting, "open")):
+            session.add(
+                SelfCheck(
+                    official_id=check.official_id,
+                    week=following,
+                    pledge_version_id=check.pledge_version_id,
+                    answers={},
+                    status=status,
+                    deadline_at=check.deadline_at + timedelta(days=7),
+                )
+            )
+    async with office.unit_of_work() as session:
+        running = await weekly_on_time(session, root=None, last_monday=following)
+        assert running[-1] == (following, None)  # one done early, one still open: not 100 %
+        await session.execute(update(SelfCheck).where(SelfCheck.status == "open").values(status="missed"))
+        closed = await weekly_on_time(session, root=None, last_monday=following)
+        assert closed[-1] == (following, 0.5)
+
+
 async def test_a_heads_report_charted(office: Database) -> None:  # noqa: F811
     async with office.unit_of_work() as session:
         root = (await session.scalars(select(Unit).where(Unit.depth == 0))).one()
@@ -196,4 +221,5 @@ async def test_a_heads_report_charted(office: Database) -> None:  # noqa: F811
     groups, hidden = chart_groups(report.root, report.units, report.total, whole_office="—")
     assert [g.name for g in groups] == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng"]
     assert groups[0].reader and hidden == 0
-    assert groups[0].rates[0] == report.total.signed_rate
+    total = report.total
+    assert groups[0].rates == (total.joined_rate, total.signed_rate, total.done_rate) == (0.8, 0.4, 0.6)
