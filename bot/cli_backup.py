@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -29,6 +31,13 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    folder = args.file.parent
+    if not folder.is_dir():
+        print(_("cannot write to {folder}: no such folder").format(folder=folder), file=sys.stderr)
+        return 2
+    if not os.access(folder, os.W_OK | os.X_OK):
+        print(_("cannot write to {folder}: permission denied").format(folder=folder), file=sys.stderr)
+        return 2
     shown = -1
 
     def progress(done: int, total: int) -> None:
@@ -40,7 +49,8 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         result = backup_sqlite(source, args.file, progress=progress)
-    except BackupError as exc:
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        # The disk filling up or a file in the way: one line that says why, never a traceback.
         print(_("Backup failed: {reason}").format(reason=exc), file=sys.stderr)
         return 1
     print(

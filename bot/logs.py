@@ -1,7 +1,11 @@
-"""Logging that never shows the bot token, at any level.
+"""Logging that never shows the bot token, at any level, and at INFO says only what happened.
 
 httpx and httpcore log every request URL, and Telegram's URLs contain the token: they are kept at
 WARNING, and every line that still goes out passes through a formatter that masks the secrets.
+
+INFO is one line per update plus real events. APScheduler logs every run of every job ("Running job",
+"executed successfully": two lines every few seconds, most of a day's log), and Alembic describes its
+connection each time a command checks the schema: both are kept at WARNING unless LOG_LEVEL=DEBUG.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 REDACTED = "[REDACTED]"
+CHATTY = ("apscheduler", "alembic")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -36,6 +41,9 @@ def setup_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for secretive in ("httpx", "httpcore"):
+        logging.getLogger(secretive).setLevel(logging.WARNING)
+    chatty = logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(chatty)
     return handler

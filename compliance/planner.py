@@ -4,6 +4,12 @@ skipped, never sent late.
 Every event of a day (or of a week) is remembered in planned_events under its kind, the schedule value
 it ran at and its day, so a restart, a second replica or a tick every minute plans nothing twice; the
 outbox's dedupe keys guard every single message as well.
+
+Past events nobody recorded are not always a sign of downtime: on a fresh database, or when a schedule
+changes (its new value is a new scope), the past week's events under it were simply never due. So each
+tick leaves its time in planned_events (kind "tick", one row a day), and only events that fell due after
+the last tick, when that tick is more than a few periods old, are reported as skipped while the bot was
+down; the others are recorded as skipped quietly.
 """
 
 from __future__ import annotations
@@ -41,13 +47,21 @@ LOOKBACK_DAYS = 7
 NUDGE_AFTER_OPENING = timedelta(hours=1)
 
 
+TICK_PERIOD = timedelta(minutes=1)
+DOWN_AFTER_PERIODS = 3  # a tick late by more than this many periods means the bot (or its database) was down
+HEARTBEAT = "tick"
+
+
 @dataclass
 class TickReport:
     planned: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    skipped: list[tuple[str, str, date]] = field(default_factory=list)
+    skipped: list[tuple[str, str, date]] = field(default_factory=list)  # fell due while the bot was down
+    passed: int = 0  # past events that were never due (a fresh database, a changed schedule): not news
     closed: int = 0
     # what earlier ticks already planned or skipped, loaded once: (kind, scope, day)
     recorded: set[tuple[str, str, date]] = field(default_factory=set)
+    # the previous tick, when it is so long ago that the bot was down in between
+    down_since: datetime | None = None
 
 
 def local_day_start(day: date) -> datetime:
@@ -97,7 +111,10 @@ async def _run_event(
     if due_day < today:
         await _record(session, kind, scope, key_day, "skipped", 0, now)
         report.recorded.add((kind, scope, key_day))
-        report.skipped.append((kind, scope, key_day))
+        if report.down_since is not None and due > report.down_since:
+            report.skipped.append((kind, scope, key_day))
+        else:
+            report.passed += 1
     elif due_day == today and now >= due:
         planned = await action()
         await _record(session, kind, scope, key_day, "done", planned, now)
@@ -115,7 +132,30 @@ def _group(units: Iterable[int], key_of: Callable[[int | None], str]) -> dict[st
     return {key: Audience(tuple(grouped.get(key, [])), key == office_key) for key in keys}
 
 
-async def tick(session: AsyncSession, *, now: datetime | None = None) -> TickReport:
+async def _heartbeat(session: AsyncSession, now: datetime, period: timedelta) -> datetime | None:
+    """Leave this tick's time; return the previous tick's when it is too old for the bot to have run."""
+    last = await session.scalar(
+        select(PlannedEvent.at)
+        .where(PlannedEvent.kind == HEARTBEAT)
+        .order_by(PlannedEvent.at.desc())
+        .limit(1)
+    )
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    statement = insert(PlannedEvent).values(
+        kind=HEARTBEAT, scope="last", day=now.astimezone(LOCAL_TZ).date(), status="done", planned=0, at=now
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["kind", "scope", "day"], set_={"at": statement.excluded.at}
+        )
+    )
+    # No earlier tick: a first start, with nothing that could have been missed.
+    return last if last is not None and now - last > DOWN_AFTER_PERIODS * period else None
+
+
+async def tick(
+    session: AsyncSession, *, now: datetime | None = None, period: timedelta = TICK_PERIOD
+) -> TickReport:
     now = now or utcnow()
     today = now.astimezone(LOCAL_TZ).date()
     calendar = await WorkCalendar.load(
@@ -123,7 +163,7 @@ async def tick(session: AsyncSession, *, now: datetime | None = None) -> TickRep
     )
     schedules = await load_schedules(session)
     versions = await versions_by_unit(session)
-    report = TickReport()
+    report = TickReport(down_since=await _heartbeat(session, now, period))
     since = today - timedelta(days=LOOKBACK_DAYS + 14)
     for kind, scope, day in (
         await session.execute(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.engine import make_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
 MIGRATION_LOCK = 0x63616D6B  # "camk": the advisory lock key that serialises schema upgrades
 
 
@@ -31,6 +34,15 @@ async def upgrade(url: str, revision: str = "head") -> None:
                 # Replicas started together: one upgrades, the others wait here and then find nothing to
                 # do (the lock ends with this transaction, which holds the whole upgrade).
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+            before, after = await connection.run_sync(_upgrade, revision)
     finally:
         await engine.dispose()
+    if before != after:
+        # Alembic's own lines are kept for DEBUG (bot.logs): this one says what changed.
+        log.info("database schema upgraded from %s to %s", before or "empty", after)
+
+
+def _upgrade(connection: Connection, revision: str) -> tuple[str | None, str | None]:
+    before = MigrationContext.configure(connection).get_current_revision()
+    command.upgrade(alembic_config(connection), revision)
+    return before, MigrationContext.configure(connection).get_current_revision()

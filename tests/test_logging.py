@@ -1,18 +1,28 @@
-"""The token never appears in any log line, at any level, and each update is logged in one line."""
+"""The token never appears in any log line, at any level; INFO is one line per update and real events, and
+a warning says something only when it is true."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+from telegram.ext import Application, ContextTypes
 
-from bot.logs import setup_logging
+from bot.logs import CHATTY, setup_logging
+from compliance import planner, schedules
+from handlers.jobs import tick_job
 from storage.engine import Database
 from tests.factories import FakeUser, document
 from tests.fakes.telegram_rules import ApiError
 from tests.harness import BotHarness
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
@@ -80,3 +90,81 @@ async def test_a_failing_handler_shows_the_user_no_token(database: Database, deb
     assert any("Internal Server Error" in line for line in debug_log.getvalue().splitlines())  # it was logged
     for text in [*shown, *answers, debug_log.getvalue()]:
         assert token not in text and token.split(":")[1] not in text
+
+
+async def _run_job_queue(runs: int) -> None:
+    """A job queue like the bot's, offline: a repeating job until it has run `runs` times."""
+    application = Application.builder().token("123:ABC").build()
+    assert application.job_queue is not None
+    done = asyncio.Event()
+    count = 0
+
+    async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+        nonlocal count
+        count += 1
+        if count == runs:
+            done.set()
+
+    await application.job_queue.start()
+    try:
+        application.job_queue.run_repeating(job, interval=0.01, first=0, name="probe")
+        await asyncio.wait_for(done.wait(), 10)
+    finally:
+        await application.job_queue.stop()
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+async def test_the_scheduler_says_nothing_at_info(level: str, debug_log: io.StringIO) -> None:
+    """APScheduler logs each run of each job at INFO (most of a day's log): kept for DEBUG."""
+    saved = {name: logging.getLogger(name).level for name in CHATTY}
+    setup_logging(level, stream=debug_log)
+    try:
+        await _run_job_queue(runs=3)
+    finally:
+        for name, saved_level in saved.items():
+            logging.getLogger(name).setLevel(saved_level)
+    running = [
+        line for line in debug_log.getvalue().splitlines() if "apscheduler" in line and "Running job" in line
+    ]
+    if level == "INFO":
+        assert "apscheduler" not in debug_log.getvalue()
+    else:
+        assert len(running) >= 3  # the same queue, at DEBUG: every run is there
+
+
+def _services(database: Database, now: datetime) -> SimpleNamespace:
+    return SimpleNamespace(
+        bot_data=SimpleNamespace(database=database, clock=lambda: now, outbox_wakeup=asyncio.Event())
+    )
+
+
+async def _tick(database: Database, now: datetime) -> None:
+    await tick_job(_services(database, now))  # type: ignore[arg-type]
+
+
+async def test_past_events_are_news_only_when_the_bot_was_down(
+    office: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    wednesday = datetime(2026, 11, 25, 11, 0, tzinfo=VN)
+    skipped = "tick skipped events that fell due while the bot was down"
+    with caplog.at_level(logging.INFO, logger="handlers.jobs"):
+        # A fresh database: the week's earlier events were never due to anyone; nothing was missed.
+        async with office.unit_of_work() as session:
+            first = await planner.tick(session, now=wednesday)
+        assert first.down_since is None and first.skipped == [] and first.passed > 0
+        # A schedule changed while the bot runs: the new time's past days are no news either.
+        async with office.unit_of_work() as session:
+            await schedules.set_field(session, unit=None, field="reminder_time", value="07:30")
+        await _tick(office, wednesday + timedelta(minutes=1))
+        assert not [r for r in caplog.records if skipped in r.getMessage()]
+        # Down from Wednesday to Friday morning: Thursday's reminder fell due while nothing ticked.
+        friday = datetime(2026, 11, 27, 9, 0, tzinfo=VN)
+        async with office.unit_of_work() as session:
+            report = await planner.tick(session, now=friday)
+        assert report.down_since == (wednesday + timedelta(minutes=1)).astimezone(UTC)
+        assert report.skipped == [("reminder", "at 07:30", date(2026, 11, 26))]
+        # Through the job, down from Friday 9:00 to Monday: one warning, naming Friday afternoon's self-check
+        # opening and what came after it, not Friday's reminder, planned before the bot went down.
+        await _tick(office, friday + timedelta(days=3))
+    warnings = [r.getMessage() for r in caplog.records if skipped in r.getMessage()]
+    assert len(warnings) == 1 and "'selfcheck_open'" in warnings[0] and "'reminder'" not in warnings[0]

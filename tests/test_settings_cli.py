@@ -131,3 +131,29 @@ def test_demo_data_is_idempotent(
     with use_locale("vi"):
         ready = _("Demo office ready: {created} new officials, {updated} updated.")
         assert (first, second) == (ready.format(created=40, updated=0), ready.format(created=0, updated=40))
+
+
+def test_a_backup_into_a_missing_folder_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'camket.db'}")
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    assert main(["backup", "/nonexistent/dir/b.db"]) == 2
+    captured = capsys.readouterr()
+    with use_locale("vi"):
+        expected = _("cannot write to {folder}: no such folder").format(folder="/nonexistent/dir")
+    assert captured.err.strip() == expected and captured.out == ""
+
+
+def test_an_empty_pledge_list_says_how_to_publish_and_alembic_stays_quiet(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    assert main(["pledge", "list"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == (
+        "No pledge version published yet. Publish one with: python -m bot pledge publish FILE\n"
+    )
+    assert "alembic" not in captured.err and "Context impl" not in captured.err  # INFO is the default
