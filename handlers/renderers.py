@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.broadcast_render import render_broadcast, render_reminder
 from handlers.command_menus import render_command_menu
 from handlers.context import esc
-from handlers.groups import render_group_weekly
+from handlers.groups import render_group_weekly, staff_lines
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_percent
 from handlers.outgoing import Outgoing
 
@@ -111,15 +111,13 @@ def _weekly_report(payload: dict[str, Any]) -> Rendered:
         _("<b>Weekly report of {unit}</b> ({start} – {end})").format(
             unit=unit, start=fmt_date(start), end=fmt_date(end)
         ),
-        _("Officials active: {n}").format(n=payload["active"]),
-        _("Signed the current pledge: {n} ({rate}){trend}").format(
-            n=payload["signed"], rate=pct(payload["signed_rate"]), trend=""
-        ),
-        _("Self-checks: {on_time} on time, {late} late, {missed} missed ({rate} on time){trend}").format(
+        *staff_lines(payload),
+        _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
+            n=payload.get("checks_done", payload["on_time"] + payload["late"]),
+            due=payload.get("check_slots", "—"),
             on_time=payload["on_time"],
             late=payload["late"],
             missed=payload["missed"],
-            rate=pct(payload["on_time"] / max(1, payload["on_time"] + payload["late"] + payload["missed"])),
             trend="",
         ),
         _("Weekly quiz: {rate} took part, average score {score}").format(
