@@ -118,7 +118,8 @@ async def test_mute_for_leave(harness: BotHarness) -> None:
     assert "/mute off" in too_far["text"]  # the usage again: more than 180 days is refused
     async with harness.database.unit_of_work() as session:
         assert (await session.scalars(select(ReminderMute))).all() == []  # more than 180 days: refused
-    muted = await harness.say(LAN, f"/mute {(harness.clock.now().astimezone(VN).date() + timedelta(days=10)).strftime('%d/%m/%Y')}")
+    in_ten_days = harness.clock.now().astimezone(VN).date() + timedelta(days=10)
+    muted = await harness.say(LAN, f"/mute {in_ten_days:%d/%m/%Y}")
     async with harness.database.unit_of_work() as session:
         rows = (await session.scalars(select(ReminderMute))).all()
     assert len(rows) == 1 and "/mute off" not in muted["text"]
