@@ -11,6 +11,7 @@ import time_machine
 
 from handlers.i18n import load_catalogs
 from storage.engine import Database
+from tests import child_clock
 from tests.dbs import PostgresDatabases, SqliteDatabases, engines
 from tests.harness import BotHarness
 
@@ -39,7 +40,11 @@ def _start_of_test(request: pytest.FixtureRequest) -> Iterator[None]:
     if moment.tzinfo is None:
         raise pytest.UsageError("--now needs a UTC offset, e.g. 2027-02-05T16:00+07:00")
     with time_machine.travel(moment, tick=True):
-        yield
+        child_clock.travelling = True
+        try:
+            yield
+        finally:
+            child_clock.travelling = False
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from bench.dispatch import free_port
+from tests.child_clock import bot_module, clock_environment
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -56,12 +57,13 @@ class WebhookBot:
             "WEBHOOK_LISTEN": "127.0.0.1",
             "PORT": str(self.port),
             "LOG_LEVEL": "INFO",
+            **clock_environment(),
             **self.extra_env,
         }
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            *self.module,
+            *(bot_module() + self.module[1:] if self.module[0] == "bot" else self.module),
             env=env,
             cwd=ROOT,
             stdin=asyncio.subprocess.DEVNULL,

@@ -20,6 +20,7 @@ from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.schema import metadata
+from tests.child_clock import bot_module, clock_environment
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -117,12 +118,13 @@ async def start_bot(server: FakeBotApi, database: Database, log: Path) -> asynci
         "TELEGRAM_RATE_LIMIT": "200",
         # A killed process's rows are taken over after this; the live one renews its leases.
         "OUTBOX_LEASE_SECONDS": "2",
+        **clock_environment(),
     }
     with log.open("ab") as stderr:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot",
+            *bot_module(),
             "run",
             env=env,
             cwd=ROOT,
