@@ -13,6 +13,7 @@ from compliance import ledger, pledges
 from compliance.content import ContentError
 from compliance.pledge_templates import canonical_text, load_template_bytes
 from compliance.units import get_unit_by_code
+from handlers.content_errors import content_error_text
 from handlers.i18n import _, fmt_datetime
 from handlers.verify import broken_text, code_report
 from storage.engine import Database
@@ -88,7 +89,10 @@ async def _publish(database: Database, args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
         template = load_template_bytes(path.read_bytes(), path.name, expected_name=path.stem)  # noqa: ASYNC240
-    except (OSError, ContentError) as exc:
+    except ContentError as exc:
+        print(content_error_text(exc, with_source=True), file=sys.stderr)
+        return 1
+    except OSError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     if template.sample and not args.yes_sample and not _sample_confirmed(path):

@@ -64,8 +64,10 @@ def _problems() -> dict[str, str]:
     }
 
 
-def content_error_text(error: ContentError) -> str:
-    """ "the key “effective”: must be a date written like 2026-12-01" — plain text, escape before HTML."""
+def content_error_text(error: ContentError, *, with_source: bool = False) -> str:
+    """ "the key “effective”: must be a date written like 2026-12-01" — plain text, escape before HTML.
+
+    `with_source` names the file first, for the command line, where several files may be at hand."""
     problems = _problems()
     params = dict(error.params)
     if "locale" in params:
@@ -74,4 +76,8 @@ def content_error_text(error: ContentError) -> str:
     if code == "bad_yaml" and "line" not in params:
         code = "bad_yaml_nowhere"
     problem = problems[code].format(**params) if code in problems else error.problem
-    return f"{place_text(error.where)}: {problem}"
+    if not with_source:
+        return f"{place_text(error.where)}: {problem}"
+    if error.where == "file":
+        return f"{error.source}: {problem}"
+    return f"{error.source}, {place_text(error.where)}: {problem}"

@@ -108,3 +108,4 @@ def test_cli_publish_list_show_and_verify(
     bad = tmp_path / "thu-9.yaml"
     bad.write_bytes(b"code: thu\nversion: 9\nsections: []\n")
     assert main(["pledge", "publish", str(bad)]) == 1
+    assert capsys.readouterr().err == "thu-9.yaml: thiếu khóa “effective”\n"
