@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from compliance import practice
+from compliance import dates, practice, schedules
 from compliance.calendar import DayProblem, read_day
 from compliance.practice import MAX_NOTE, AnswerOutcome, NoteOutcome, SelfCheckView
 from handlers.context import BotContext, echo, esc, reply
@@ -104,7 +104,16 @@ async def checkin(update: Update, context: BotContext) -> None:
     assert scope.actor is not None
     view = await practice.current_selfcheck(scope.session, official_id=scope.actor.id)
     if view is None:
-        await reply(update, _("There is no self-check open for you yet. It opens on Friday afternoon."))
+        # The office or the unit may have moved the opening: say the day and time that apply to this person.
+        effective = (await schedules.load_schedules(scope.session)).for_unit(scope.actor.unit_id)
+        weekday = dates.WEEKDAYS_EN if current_locale() == "en" else dates.WEEKDAYS_VI
+        text = _("There is no self-check open for you yet. It opens on {weekday} at {time}.")
+        await reply(
+            update,
+            text.format(
+                weekday=weekday[effective.selfcheck_open_weekday], time=effective.selfcheck_open_time
+            ),
+        )
         return
     if update.callback_query is not None:
         await update.callback_query.answer()

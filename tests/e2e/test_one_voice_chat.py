@@ -45,6 +45,11 @@ async def test_mute_says_what_is_wrong_with_the_day(harness: BotHarness) -> None
             "Ngày 15/12/2027 cách hôm nay hơn 180 ngày: chỉ tạm dừng lời nhắc được đến ngày 22/05/2027 là "
             "muộn nhất.\n" + usage
         )
+    early = await harness.say(LAN, "/checkin")
+    assert (
+        early["text"]
+        == "Hiện chưa có bài tự đánh giá nào được mở cho bạn. Bài tự đánh giá được mở vào Thứ Sáu lúc 14:00."
+    )
     # 20/11 has passed this year, so it means next year's: more than 180 days ahead as well.
     assert "20/11/2027" in answers["20/11"]["text"]
     assert not any(word in everything_sent(harness, LAN.id) for word in NEVER_SHOWN)
