@@ -95,7 +95,8 @@ async def measure(url: str, last_monday: date) -> Steps:
             steps.record("(a) build_report, whole office")
             total = report.total
             print(
-                f"      {len(report.units)} units, {total.active} active, signed {total.signed_rate:.1%}, "
+                f"      {len(report.units)} units, {total.on_list} on the list, {total.joined} joined, "
+                f"signed {total.signed_rate:.1%}, "
                 f"self-checks {total.checks_on_time}/{total.checks_late}/{total.checks_missed}, "
                 f"quiz {total.quiz_rate:.1%}, read {total.read_rate:.1%}, {len(report.lapses)} lapses"
                 if total.signed_rate is not None
@@ -136,7 +137,7 @@ async def measure(url: str, last_monday: date) -> Steps:
                 message = render(head_report, PeriodKind.LAST_WEEK, items)
             steps.record("(d) a head's /report (build + render)")
             print(
-                f"      {unit.name}: {len(head_report.units)} units, {head_report.total.active} active, "
+                f"      {unit.name}: {len(head_report.units)} units, {head_report.total.on_list} listed, "
                 f"{len(head_report.lapses)} lapses, message {len(message)} characters",
                 flush=True,
             )

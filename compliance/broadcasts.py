@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import audit
+from compliance import audit, staff_roll
 from compliance.calendar import LOCAL_TZ, parse_day
 from compliance.officials import Actor
 from compliance.outbox import enqueue, plan_for_officials
@@ -145,10 +145,11 @@ def _under(paths: Sequence[str]) -> ColumnElement[bool]:
 async def _official_audience(
     session: AsyncSession, target: Target, reach: str | None
 ) -> ColumnElement[bool] | None:
-    """The officials a target means, within reach; None when the target is groups, not people."""
+    """The officials a target means, within reach; None when the target is groups, not people. Only people
+    on a staff list: an admin of ADMIN_IDS in no unit is no recipient (compliance.staff_roll)."""
     if target.kind is TargetKind.GROUPS:
         return None
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [staff_roll.within(None)]
     if reach is not None:
         conditions.append(Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(reach))))
     if target.kind is TargetKind.UNITS:
@@ -174,10 +175,9 @@ async def count_recipients(session: AsyncSession, *, actor: Actor, target: Targe
     audience = await _official_audience(session, target, reach)
     if audience is None:
         return len(await _groups(session, target, reach))
-    reachable = select(func.count(Official.id)).where(
-        audience, Official.telegram_user_id.is_not(None), Official.status == OfficialStatus.ACTIVE
-    )
+    reachable = select(func.count(Official.id)).where(audience, staff_roll.staff_recipient())
     return int(await session.scalar(reachable) or 0)
+
 
 async def count_not_joined(session: AsyncSession, *, actor: Actor, target: Target) -> int:
     """How many officials a target means will not receive it: on the staff list but not (or no longer)
@@ -188,7 +188,6 @@ async def count_not_joined(session: AsyncSession, *, actor: Actor, target: Targe
     unreached = or_(Official.telegram_user_id.is_(None), Official.status != OfficialStatus.ACTIVE)
     query = select(func.count(Official.id)).where(audience, Official.status != OfficialStatus.LEFT, unreached)
     return int(await session.scalar(query) or 0)
-
 
 
 async def create(session: AsyncSession, *, actor: Actor, draft: Draft) -> Broadcast:

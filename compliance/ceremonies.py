@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import audit, pledges
+from compliance import audit, pledges, staff_roll
 from compliance.officials import Actor
 from storage.clock import utcnow
-from storage.models import Official, OfficialStatus, Unit
-from storage.models_pledge import Ceremony, Signature
+from storage.models import Unit
+from storage.models_pledge import Ceremony
 
 OPEN_FOR = timedelta(days=7)
 
@@ -56,7 +56,7 @@ async def _view(session: AsyncSession, ceremony: Ceremony, unit: Unit | None = N
     unit = unit or await session.get(Unit, ceremony.unit_id)
     version = await pledges.version_by_id(session, ceremony.pledge_version_id)
     assert unit is not None and version is not None
-    signed, total = await pledges.signed_counts(session, unit=unit, version_id=ceremony.pledge_version_id)
+    signed, total = await staff_roll.signed_of_list(session, root=unit, version_id=ceremony.pledge_version_id)
     return CeremonyView(
         ceremony.id,
         ceremony.chat_id,
@@ -104,7 +104,8 @@ class UnitTotal:
 async def close(
     session: AsyncSession, *, ceremony_id: int, actor: Actor
 ) -> tuple[CeremonyView, list[UnitTotal]] | None:
-    """Close a ceremony: the unit and each unit directly below it, with counts only (never names)."""
+    """Close a ceremony: the unit and each unit directly below it, each with its whole subtree against the
+    staff list (as the live count), counts only (never names)."""
     ceremony = await session.get(Ceremony, ceremony_id)
     unit = await session.get(Unit, ceremony.unit_id) if ceremony else None
     if ceremony is None or unit is None or not actor.may_manage(unit) or ceremony.closed_at is not None:
@@ -122,28 +123,10 @@ async def close(
     children = (
         await session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
     ).all()
-    totals = []
-    for child in [unit, *children]:
-        if child is unit:
-            # the unit's own members, not those of the units below it
-            active = await session.scalar(
-                select(func.count())
-                .select_from(Official)
-                .where(Official.unit_id == unit.id, Official.status != OfficialStatus.LEFT)
-            )
-            signed = await session.scalar(
-                select(func.count(func.distinct(Signature.official_id)))
-                .join(Official, Official.id == Signature.official_id)
-                .where(
-                    Official.unit_id == unit.id,
-                    Signature.pledge_version_id == ceremony.pledge_version_id,
-                    Signature.on_behalf_of_unit.is_(False),
-                )
-            )
-            totals.append(UnitTotal(unit.name, int(signed or 0), int(active or 0)))
-        else:
-            signed_count, total = await pledges.signed_counts(
-                session, unit=child, version_id=ceremony.pledge_version_id
-            )
-            totals.append(UnitTotal(child.name, signed_count, total))
+    totals = [UnitTotal(unit.name, view.signed, view.total)]
+    for child in children:  # each with its whole subtree, counted as the live message counts
+        signed, total = await staff_roll.signed_of_list(
+            session, root=child, version_id=ceremony.pledge_version_id
+        )
+        totals.append(UnitTotal(child.name, signed, total))
     return view, totals

@@ -358,8 +358,13 @@ class VersionMap:
         return self.by_unit.get(unit_id, self.office) if unit_id is not None else self.office
 
 
-async def versions_by_unit(session: AsyncSession) -> VersionMap:
-    rows = (await session.scalars(select(PledgeVersion))).all()
+async def versions_by_unit(session: AsyncSession, *, as_of: datetime | None = None) -> VersionMap:
+    """Which version applied to every unit at `as_of` (now by default): a past period is read against the
+    version of its time."""
+    query = select(PledgeVersion)
+    if as_of is not None:
+        query = query.where(PledgeVersion.published_at <= as_of)
+    rows = (await session.scalars(query)).all()
     versions = {row.id: _version(row) for row in rows}
     latest_at: dict[int | None, PledgeVersion] = {}
     for row in rows:  # the newest version published at each scope

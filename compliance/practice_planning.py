@@ -11,11 +11,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import staff_roll
 from compliance.outbox import plan_for_officials
 from compliance.pledges import Version, VersionMap
 from storage.clock import utcnow
 from storage.engine import dialect_of
-from storage.models import Official, OfficialStatus
+from storage.models import Official
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, ReminderMute, SelfCheck
 
@@ -24,30 +25,24 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Audience:
-    """The units whose officials an event reaches; `unitless` adds officials in no unit (ADMIN_IDS)."""
+    """The units whose officials an event reaches. Only people in a unit, on a staff list: an admin of
+    ADMIN_IDS on no list gets no reminder, self-check or quiz (compliance.staff_roll)."""
 
     unit_ids: tuple[int, ...]
-    unitless: bool
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        parts: list[ColumnElement[bool]] = [
+        return [
             Official.unit_id.in_(self.unit_ids[i : i + CHUNK]) for i in range(0, len(self.unit_ids), CHUNK)
         ]
-        if self.unitless:
-            parts.append(Official.unit_id.is_(None))
-        return parts
 
 
 def _by_version(audience: Audience, versions: VersionMap) -> dict[int, tuple[Version, Audience]]:
-    split: dict[int, tuple[Version, list[int], bool]] = {}
+    split: dict[int, tuple[Version, list[int]]] = {}
     for unit_id in audience.unit_ids:
         version = versions.for_unit(unit_id)
         if version is not None:
-            split.setdefault(version.id, (version, [], False))[1].append(unit_id)
-    if audience.unitless and versions.office is not None:
-        version, ids, _ = split.get(versions.office.id, (versions.office, [], False))
-        split[versions.office.id] = (version, ids, True)
-    return {vid: (v, Audience(tuple(ids), unitless)) for vid, (v, ids, unitless) in split.items()}
+            split.setdefault(version.id, (version, []))[1].append(unit_id)
+    return {vid: (v, Audience(tuple(ids))) for vid, (v, ids) in split.items()}
 
 
 def _not_muted(day: date) -> ColumnElement[bool]:
@@ -63,7 +58,7 @@ def _has_signed(version_id: int) -> ColumnElement[bool]:
 
 
 def _reachable() -> ColumnElement[bool]:
-    return and_(Official.status == OfficialStatus.ACTIVE, Official.telegram_user_id.is_not(None))
+    return staff_roll.staff_recipient()
 
 
 async def plan_reminders(session: AsyncSession, day: date, audience: Audience, versions: VersionMap) -> int:

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openpyxl.styles import Font, NamedStyle, PatternFill
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from compliance.reports import Figures, Report
-from compliance.xlsx import SheetsWorkbook, collector_paused, column_widths, styled, unique_title
+from compliance.reports import Figures, Person, Report
+from compliance.xlsx import SheetsWorkbook, Styled, collector_paused, column_widths, unique_title
+from storage.clock import LOCAL_TZ
 
 HEADER_STYLE = "ckb-header"
 PERCENT_STYLE = "ckb-percent"
@@ -19,33 +19,63 @@ DATE_STYLE = "ckb-date"
 
 @dataclass(frozen=True)
 class ReportLabels:
-    summary_sheet: str
-    columns: Sequence[str]  # unit, code, active, signed, signed %, on time, late, missed, on-time %,
-    # quiz %, quiz average, reminders read %
-    lapses_heading: Sequence[str]  # name, lapse
+    units_sheet: str
+    people_sheet: str
+    unit_columns: Sequence[str]  # see _unit_row
+    people_columns: Sequence[str]  # see _person_row
     lapse_names: dict[str, str]
+    states: dict[str, str]  # "joined", "not_joined", "unreachable", "signed", "not_signed", "no_pledge"
     period: str
     total: str
 
 
-def _row(name: str, code: str, figures: Figures) -> list[object]:
+def _unit_row(name: str, code: str, f: Figures) -> list[object]:
     return [
         name,
         code,
-        figures.active,
-        figures.signed,
-        figures.signed_rate,
-        figures.checks_on_time,
-        figures.checks_late,
-        figures.checks_missed,
-        figures.on_time_rate,
-        figures.quiz_rate,
-        figures.quiz_average,
-        figures.read_rate,
+        f.on_list,
+        f.joined,
+        f.joined_rate,
+        f.signed,
+        f.signed_rate,
+        f.checks_done,
+        f.check_slots,
+        f.done_rate,
+        f.checks_on_time,
+        f.checks_late,
+        f.checks_missed,
+        f.quiz_takers,
+        f.quiz_rate,
+        f.quiz_average,
+        f.read_rate,
     ]
 
 
-PERCENT_COLUMNS = (5, 9, 10, 11, 12)
+UNIT_PERCENTS = (4, 6, 9, 14, 15, 16)  # 0-based columns of _unit_row shown as percentages
+
+
+def _person_row(person: Person, labels: ReportLabels) -> list[object]:
+    if not person.joined:
+        state = labels.states["not_joined"]
+    else:
+        state = labels.states["unreachable" if person.unreachable else "joined"]
+    signed: object = labels.states["no_pledge"] if not person.needs_signing else labels.states["not_signed"]
+    if person.signed_at is not None:
+        signed = person.signed_at.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return [
+        person.full_name,
+        person.title,
+        person.unit_name,
+        state,
+        signed,
+        person.on_time,
+        person.late,
+        person.missed,
+        person.quizzes,
+        person.quiz_score / person.quizzes if person.quizzes else None,
+        person.read / person.reminders if person.reminders else None,
+        "; ".join(labels.lapse_names[kind] for kind in person.lapses) or None,
+    ]
 
 
 def _styles() -> list[NamedStyle]:
@@ -56,20 +86,12 @@ def _styles() -> list[NamedStyle]:
     ]
 
 
-def _table(sheet: WriteOnlyWorksheet, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
-    sheet.append(header)
-    for row in rows:
-        cells = list(row)
-        for column in PERCENT_COLUMNS:
-            if cells[column - 1] is not None:
-                cells[column - 1] = styled(sheet, cells[column - 1], PERCENT_STYLE)
-        sheet.append(cells)
-
-
 def excel_report(report: Report, labels: ReportLabels) -> bytes:
-    """A summary sheet (the subtree figures of every unit, indented by depth, the total, and the period
-    with its first and last day as dates) and a sheet per unit (its own members' figures and their lapses
-    by name); each with a frozen header row and filters, rates formatted as percentages."""
+    """Two sheets, whatever the reach: the units (each unit's subtree figures against its staff list,
+    indented by depth, the total, and the period with its first and last day as dates) and the people
+    (everyone on the list in reach with their unit, states and lapses), both with a frozen header row and
+    filters, rates as percentages and dates as dates. A head of a whole office filters the people by unit
+    rather than leafing through 2 000 sheets."""
     with collector_paused():
         return _workbook(report, labels)
 
@@ -77,42 +99,31 @@ def excel_report(report: Report, labels: ReportLabels) -> bytes:
 def _workbook(report: Report, labels: ReportLabels) -> bytes:
     workbook = SheetsWorkbook(_styles())
     used: set[str] = set()
-    rows = [_row("  " * line.depth + line.name, line.code, line.subtree) for line in report.units]
-    rows.append(_row(labels.total, "", report.total))
-    summary = workbook.sheet(
-        unique_title(labels.summary_sheet, used),
-        widths=column_widths(labels.columns, rows),
+    header = [Styled(title, HEADER_STYLE) for title in labels.unit_columns]
+    rows = [_unit_row("  " * line.depth + line.name, line.code, line.subtree) for line in report.units]
+    rows.append(_unit_row(labels.total, "", report.total))
+    workbook.table(
+        unique_title(labels.units_sheet, used),
+        rows=[
+            header,
+            *rows,
+            [],
+            [
+                labels.period,
+                Styled(report.period.start, DATE_STYLE),
+                Styled(report.period.end, DATE_STYLE),
+            ],
+        ],
+        widths=column_widths(labels.unit_columns, rows),
+        styles=dict.fromkeys(UNIT_PERCENTS, PERCENT_STYLE),
         filter_rows=len(rows) + 1,
     )
-    # The header's cells, styled once: a write-only sheet writes a cell as it is appended and keeps
-    # nothing of it, so the same cells serve every sheet of the workbook.
-    header = [styled(summary, title, HEADER_STYLE) for title in labels.columns]
-    _table(summary, header, rows)
-    summary.append([])
-    summary.append(
-        [
-            labels.period,
-            styled(summary, report.period.start, DATE_STYLE),
-            styled(summary, report.period.end, DATE_STYLE),
-        ]
+    people = [_person_row(person, labels) for person in report.people]
+    workbook.table(
+        unique_title(labels.people_sheet, used),
+        rows=[[Styled(title, HEADER_STYLE) for title in labels.people_columns], *people],
+        widths=column_widths(labels.people_columns, people[:2000]),
+        styles={4: DATE_STYLE, 9: PERCENT_STYLE, 10: PERCENT_STYLE},
+        filter_rows=len(people) + 1,
     )
-    summary.close()
-    lapses_by_unit: dict[int, list[list[object]]] = {}
-    for lapse in report.lapses:
-        lapses_by_unit.setdefault(lapse.unit_id, []).append([lapse.full_name, labels.lapse_names[lapse.kind]])
-    for line in report.units:
-        row = _row(line.name, line.code, line.own)
-        lapses = lapses_by_unit.get(line.unit_id, [])
-        sheet = workbook.sheet(
-            unique_title(line.code, used),
-            widths=column_widths(labels.columns, [row, *lapses]),
-            filter_rows=2,
-        )
-        _table(sheet, header, [row])
-        if lapses:
-            sheet.append([])
-            sheet.append(list(labels.lapses_heading))
-            for lapse_row in lapses:
-                sheet.append(lapse_row)
-        sheet.close()  # its XML complete: the writer's buffers are freed now rather than at the end
     return workbook.to_bytes()

@@ -1,22 +1,27 @@
-"""Lapses by name, for a unit's head: not signed, two self-checks missed in a row, no reminder read in the
-period, unreachable. Four queries over the whole subtree, none per person."""
+"""Everyone on the list in a head's reach, with their states over a period (joined, signed, self-checks,
+quiz, reminders read), and the lapses by name drawn from it: not joined, unreachable, not signed, two
+self-checks missed in a row, no reminder read. Seven queries over the whole subtree, none per person."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.pledges import VersionMap
+from compliance import staff_roll
+from compliance.pledges import versions_by_unit
+from compliance.text import vietnamese_name_key
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
-from storage.models_practice import DailyReminder, SelfCheck
+from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
 
 if TYPE_CHECKING:
     from compliance.reports import Period
+
+LAPSE_ORDER = ("not_joined", "unreachable", "not_signed", "missed_twice", "never_read")
 
 
 @dataclass(frozen=True)
@@ -24,84 +29,162 @@ class Lapse:
     official_id: int
     full_name: str
     unit_name: str
-    kind: str  # not_signed | missed_twice | never_read | unreachable
+    kind: str  # one of LAPSE_ORDER
     unit_id: int = 0
 
 
-def _uid(unit_id: int | None) -> int:
-    """Rows are filtered on unit membership, so their unit is never empty."""
-    assert unit_id is not None
-    return unit_id
+@dataclass(slots=True)
+class Person:
+    """One person on the list at the period's cut-off and what they did in the period."""
+
+    official_id: int
+    full_name: str
+    title: str | None
+    unit_id: int
+    unit_name: str
+    joined: bool
+    unreachable: bool
+    needs_signing: bool  # a pledge applied to their unit at the cut-off
+    signed_at: datetime | None = None
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    missed_twice: bool = False
+    quizzes: int = 0
+    quiz_score: float = 0.0  # sum of the quizzes' shares of right answers
+    reminders: int = 0
+    read: int = 0
+
+    @property
+    def lapses(self) -> list[str]:
+        """Someone who never joined has one lapse: the rest (signing, self-checks) follows from it."""
+        if not self.joined:
+            return ["not_joined"]
+        found = ["unreachable"] if self.unreachable else []
+        if self.needs_signing and self.signed_at is None:
+            found.append("not_signed")
+        if self.missed_twice:
+            found.append("missed_twice")
+        if self.reminders and not self.read:
+            found.append("never_read")
+        return found
 
 
-async def lapses(
+async def roster(
     session: AsyncSession,
     members: ColumnElement[bool],
     units: list[Unit],
     period: Period,
-    versions: VersionMap,
-) -> list[Lapse]:
-    """Names, for the head only: not signed, two self-checks missed in a row, no reminder read,
-    unreachable. Four queries over the whole subtree."""
+    at: datetime,
+    weeks: list[date],
+) -> list[Person]:
+    """Everyone on the list at `at` among `members`, their states in the period (self-checks and quizzes
+    of `weeks`); in unit order (units as given), then by name."""
     names = {u.id: u.name for u in units}
-    connection = await session.connection()  # Core rows, as in _figures
+    order = {u.id: n for n, u in enumerate(units)}
+    versions = await versions_by_unit(session, as_of=at)
+    connection = await session.connection()  # Core rows: plain columns, no ORM row processing
     unreachable = Official.status == OfficialStatus.UNREACHABLE  # a flag: no enum conversion per row
-    people = (
-        await connection.execute(
-            select(Official.id, Official.full_name, Official.unit_id, unreachable).where(
-                members, Official.status.in_([OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE])
-            )
-        )
-    ).all()
-    unit_of = {official_id: unit_id for official_id, _, unit_id, _ in people}
-    signatures = await connection.execute(
-        select(Signature.official_id, Signature.pledge_version_id)
-        .join(Official, Official.id == Signature.official_id)
-        .where(members, Signature.on_behalf_of_unit.is_(False))
+    rows = await connection.execute(
+        select(Official.id, Official.full_name, Official.title, Official.unit_id)
+        .add_columns(staff_roll.joined(at), unreachable)
+        .where(members, staff_roll.on_list(at))
     )
-    signed_current = {
-        official_id
-        for official_id, version_id in signatures
-        if (version := versions.for_unit(unit_of.get(official_id))) is not None and version.id == version_id
-    }
+    people: dict[int, Person] = {}
+    for official_id, full_name, title, unit_id, has_joined, is_unreachable in rows:
+        if unit_id not in names:
+            continue
+        people[official_id] = Person(
+            official_id,
+            full_name,
+            title,
+            unit_id,
+            names[unit_id],
+            bool(has_joined),
+            bool(is_unreachable),
+            versions.for_unit(unit_id) is not None,
+        )
+    signatures = await connection.execute(
+        select(Signature.official_id, Signature.pledge_version_id, func.min(Signature.signed_at))
+        .join(Official, Official.id == Signature.official_id)
+        .where(members, Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at)
+        .group_by(Signature.official_id, Signature.pledge_version_id)
+    )
+    for official_id, version_id, signed_at in signatures:
+        person = people.get(official_id)
+        version = versions.for_unit(person.unit_id) if person else None
+        if person is not None and version is not None and version.id == version_id:
+            person.signed_at = signed_at  # min() keeps the column's type: an aware UTC datetime
+    checks = await connection.execute(
+        select(SelfCheck.official_id, SelfCheck.status, func.count())
+        .join(Official, Official.id == SelfCheck.official_id)
+        .where(members, SelfCheck.week.in_(weeks))
+        .group_by(SelfCheck.official_id, SelfCheck.status)
+    )
+    for official_id, status, count in checks:
+        if (person := people.get(official_id)) is not None:
+            if status == "done":
+                person.on_time = int(count)
+            elif status == "late":
+                person.late = int(count)
+            elif status == "missed":
+                person.missed = int(count)
     # the last two weeks closed by the period's end, even when the period is a single week
     last_closed = period.end - timedelta(days=6)
     last_closed -= timedelta(days=last_closed.weekday())
-    missed_twice = set(
-        (
-            await connection.scalars(
-                select(SelfCheck.official_id)
-                .join(Official, Official.id == SelfCheck.official_id)
-                .where(
-                    members,
-                    SelfCheck.week.in_([last_closed - timedelta(days=7), last_closed]),
-                    SelfCheck.status == "missed",
-                )
-                .group_by(SelfCheck.official_id)
-                .having(func.count() == 2)
-            )
-        ).all()
+    missed_twice = await connection.scalars(
+        select(SelfCheck.official_id)
+        .join(Official, Official.id == SelfCheck.official_id)
+        .where(
+            members,
+            SelfCheck.week.in_([last_closed - timedelta(days=7), last_closed]),
+            SelfCheck.status == "missed",
+        )
+        .group_by(SelfCheck.official_id)
+        .having(func.count() == 2)
     )
-    never_read = set(
-        (
-            await connection.scalars(
-                select(DailyReminder.official_id)
-                .join(Official, Official.id == DailyReminder.official_id)
-                .where(members, DailyReminder.day >= period.start, DailyReminder.day <= period.end)
-                .group_by(DailyReminder.official_id)
-                .having(func.sum(case((DailyReminder.read_at.is_not(None), 1), else_=0)) == 0)
-            )
-        ).all()
+    for official_id in missed_twice:
+        if (person := people.get(official_id)) is not None:
+            person.missed_twice = True
+    quizzes = await connection.execute(
+        select(
+            QuizAttempt.official_id, func.count(), func.sum(QuizAttempt.score * 1.0 / QuizAttempt.answered)
+        )
+        .join(Official, Official.id == QuizAttempt.official_id)
+        .where(
+            members,
+            QuizAttempt.practice.is_(False),
+            QuizAttempt.week.in_(weeks),
+            QuizAttempt.finished_at.is_not(None),
+            QuizAttempt.answered > 0,
+        )
+        .group_by(QuizAttempt.official_id)
     )
-    found: list[Lapse] = []
-    for official_id, full_name, unit_id, is_unreachable in people:
-        unit_name = names[_uid(unit_id)]
-        if is_unreachable:
-            found.append(Lapse(official_id, full_name, unit_name, "unreachable", _uid(unit_id)))
-        if versions.for_unit(unit_id) is not None and official_id not in signed_current:
-            found.append(Lapse(official_id, full_name, unit_name, "not_signed", _uid(unit_id)))
-        if official_id in missed_twice:
-            found.append(Lapse(official_id, full_name, unit_name, "missed_twice", _uid(unit_id)))
-        if official_id in never_read:
-            found.append(Lapse(official_id, full_name, unit_name, "never_read", _uid(unit_id)))
-    return sorted(found, key=lambda lapse: (lapse.kind, lapse.unit_name, lapse.full_name))
+    for official_id, count, score in quizzes:
+        if (person := people.get(official_id)) is not None:
+            person.quizzes, person.quiz_score = int(count), float(score or 0)
+    reminders = await connection.execute(
+        select(
+            DailyReminder.official_id,
+            func.count(),
+            func.sum(case((DailyReminder.read_at.is_not(None), 1), else_=0)),
+        )
+        .join(Official, Official.id == DailyReminder.official_id)
+        .where(members, DailyReminder.day >= period.start, DailyReminder.day <= period.end)
+        .group_by(DailyReminder.official_id)
+    )
+    for official_id, count, read in reminders:
+        if (person := people.get(official_id)) is not None:
+            person.reminders, person.read = int(count), int(read or 0)
+    return sorted(people.values(), key=lambda p: (order[p.unit_id], vietnamese_name_key(p.full_name)))
+
+
+def lapses_of(people: list[Person]) -> list[Lapse]:
+    """The lapses by name, the most pressing kind first, then by unit and name."""
+    found = [
+        Lapse(person.official_id, person.full_name, person.unit_name, kind, person.unit_id)
+        for person in people
+        for kind in person.lapses
+    ]
+    rank = {kind: n for n, kind in enumerate(LAPSE_ORDER)}
+    return sorted(found, key=lambda lapse: (rank[lapse.kind], lapse.unit_name, lapse.full_name))

@@ -7,16 +7,17 @@ import enum
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.pledges import VersionMap, versions_by_unit
-from compliance.report_lapses import Lapse, lapses
-from storage.models import Official, OfficialStatus, Unit
+from compliance import staff_roll
+from compliance.pledges import versions_by_unit
+from compliance.report_lapses import Lapse, Person, lapses_of, roster
+from storage.models import Official, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
 
@@ -65,32 +66,39 @@ def period_of(kind: PeriodKind, today: date) -> Period:
 
 @dataclass
 class Figures:
-    """One unit's (or a subtree's) numbers for a period."""
+    """One unit's (or a subtree's) numbers for a period, every count against the staff list at the period's
+    cut-off (compliance.staff_roll): on the list, joined, signed, self-checks done of those due."""
 
-    active: int = 0
+    on_list: int = 0
+    joined: int = 0
     signed: int = 0
     checks_on_time: int = 0
     checks_late: int = 0
     checks_missed: int = 0
+    check_slots: int = 0  # people on the list × weeks of the period begun by its cut-off
     quiz_takers: int = 0  # (official, week) pairs with a finished weekly quiz
-    quiz_slots: int = 0  # active officials × weeks in the period
+    quiz_slots: int = 0  # the same slots as the self-checks: everyone on the list, every week
     quiz_score_sum: float = 0.0
     reminders_sent: int = 0
     reminders_read: int = 0
     item_scores: dict[str, list[int]] = field(default_factory=dict)  # item id -> [score sum, answers]
 
+    COUNTS = (
+        "on_list",
+        "joined",
+        "signed",
+        "checks_on_time",
+        "checks_late",
+        "checks_missed",
+        "check_slots",
+        "quiz_takers",
+        "quiz_slots",
+        "reminders_sent",
+        "reminders_read",
+    )
+
     def add(self, other: Figures) -> None:
-        for name in (
-            "active",
-            "signed",
-            "checks_on_time",
-            "checks_late",
-            "checks_missed",
-            "quiz_takers",
-            "quiz_slots",
-            "reminders_sent",
-            "reminders_read",
-        ):
+        for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.quiz_score_sum += other.quiz_score_sum
         for item, (total, count) in other.item_scores.items():
@@ -103,11 +111,25 @@ class Figures:
         return part / whole if whole else None
 
     @property
+    def joined_rate(self) -> float | None:
+        return self._ratio(self.joined, self.on_list)
+
+    @property
     def signed_rate(self) -> float | None:
-        return self._ratio(self.signed, self.active)
+        return self._ratio(self.signed, self.on_list)
+
+    @property
+    def checks_done(self) -> int:
+        """Self-checks completed, on time or late."""
+        return self.checks_on_time + self.checks_late
+
+    @property
+    def done_rate(self) -> float | None:
+        return self._ratio(self.checks_done, self.check_slots)
 
     @property
     def checks_due(self) -> int:
+        """Self-checks whose deadline has passed: on time, late or missed (of those who joined)."""
         return self.checks_on_time + self.checks_late + self.checks_missed
 
     @property
@@ -148,7 +170,9 @@ class Report:
     units: list[UnitLine]
     total: Figures
     previous_total: Figures
+    people: list[Person]  # everyone on the list in reach at the cut-off, with their states
     lapses: list[Lapse]
+    complete: bool = True  # the period is over (read at its end, not at a moment inside it)
 
 
 async def _subtree(session: AsyncSession, root: Unit | None) -> list[Unit]:
@@ -158,65 +182,90 @@ async def _subtree(session: AsyncSession, root: Unit | None) -> list[Unit]:
     return list((await session.scalars(query)).all())
 
 
-def _members(root: Unit | None) -> ColumnElement[bool]:
-    """Officials of the subtree, as one condition of every query: no lists of unit ids (thousands of
-    parameters, sent in chunks, each chunk a scan of the activity tables)."""
-    if root is None:
-        return Official.unit_id.is_not(None)
-    return Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
-
-
 def _uid(unit_id: int | None) -> int:
     """Rows are filtered on unit membership, so their unit is never empty."""
     assert unit_id is not None
     return unit_id
 
 
-__all__ = ["Figures", "Lapse", "Period", "PeriodKind", "Report", "UnitLine", "build_report", "period_of"]
+__all__ = [
+    "Figures",
+    "Lapse",
+    "Period",
+    "PeriodKind",
+    "Person",
+    "Report",
+    "UnitLine",
+    "build_report",
+    "due_weeks",
+    "period_of",
+]
 
 
-def _weeks(period: Period) -> list[date]:
-    return [m for m in period.mondays() if period.start <= m + timedelta(days=6) and m <= period.end]
+def due_weeks(period: Period, at: datetime) -> list[date]:
+    """The Mondays of the weeks the period touches that have begun by `at`: a week not begun asks nothing."""
+    today = at.astimezone(LOCAL_TZ).date()
+    last = min(period.end, today)
+    return [m for m in period.mondays() if period.start <= m + timedelta(days=6) and m <= last]
 
 
 async def _figures(
-    session: AsyncSession, members: ColumnElement[bool], periods: Sequence[Period], versions: VersionMap
+    session: AsyncSession, members: ColumnElement[bool], periods: Sequence[Period]
 ) -> list[dict[int, Figures]]:
     """Per period and unit (own members only): every figure in six grouped queries over the whole
     subtree, each reading the activity tables once for all the periods (a conditional sum per period:
-    periods may share a week, a month and the 30 days before it)."""
+    periods may share a week, a month and the 30 days before it). Each period counts the people on the
+    list at its own cut-off, and only their activity."""
     out: list[dict[int, Figures]] = [defaultdict(Figures) for _ in periods]
-    weeks = [_weeks(period) for period in periods]
+    cutoffs = [staff_roll.cutoff(period) for period in periods]
+    listed = [staff_roll.on_list(at) for at in cutoffs]
+    weeks = [due_weeks(period, at) for period, at in zip(periods, cutoffs, strict=True)]
     all_weeks = sorted({week for period_weeks in weeks for week in period_weeks})
+    versions = [await versions_by_unit(session, as_of=at) for at in cutoffs]
+    n_periods = range(len(periods))
 
     def per_period(condition: Callable[[int], ColumnElement[bool]], value: Any = 1) -> list[Any]:
-        return [func.sum(case((condition(n), value), else_=0)) for n in range(len(periods))]
+        return [func.sum(case((condition(n), value), else_=0)) for n in n_periods]
 
     # Core rows, not the ORM's: these are plain columns, and the ORM's row processing was a third of
     # the time at 50 000 officials
     connection = await session.connection()
-    active = Official.status == OfficialStatus.ACTIVE
     rows = await connection.execute(
-        select(Official.unit_id, func.count()).where(members, active).group_by(Official.unit_id)
+        select(
+            Official.unit_id,
+            *per_period(lambda n: listed[n]),
+            *per_period(lambda n: and_(listed[n], staff_roll.joined(cutoffs[n]))),
+        )
+        .where(members)
+        .group_by(Official.unit_id)
     )
-    for unit_id, count in rows:  # membership and signatures as they are now, for every period
-        for figures, period_weeks in zip(out, weeks, strict=True):
-            figures[_uid(unit_id)].active = int(count)
-            figures[_uid(unit_id)].quiz_slots = int(count) * len(period_weeks)
-    # per unit and signed version; only the version that applies to the unit counts
+    for unit_id, *counts in rows:
+        for n, figures in enumerate(out):
+            target = figures[_uid(unit_id)]
+            target.on_list, target.joined = int(counts[n] or 0), int(counts[len(out) + n] or 0)
+            target.check_slots = target.quiz_slots = target.on_list * len(weeks[n])
+    # per unit and signed version; only the version that applied to the unit at the cut-off counts
+    signed_by = [and_(listed[n], Signature.signed_at <= cutoffs[n]) for n in n_periods]
     signed = await connection.execute(
-        select(Official.unit_id, Signature.pledge_version_id, func.count(func.distinct(Official.id)))
+        select(
+            Official.unit_id,
+            Signature.pledge_version_id,
+            *[func.count(func.distinct(case((signed_by[n], Official.id)))) for n in n_periods],
+        )
+        .select_from(Official)
         .join(Signature, Signature.official_id == Official.id)
-        .where(members, active, Signature.on_behalf_of_unit.is_(False))
+        .where(members, Signature.on_behalf_of_unit.is_(False))
         .group_by(Official.unit_id, Signature.pledge_version_id)
     )
-    for unit_id, version_id, count in signed:
-        version = versions.for_unit(unit_id)
-        if version is not None and version.id == version_id:
-            for figures in out:
-                figures[_uid(unit_id)].signed = int(count)
+    for unit_id, version_id, *counts in signed:
+        for n, figures in enumerate(out):
+            version = versions[n].for_unit(unit_id)
+            if version is not None and version.id == version_id:
+                figures[_uid(unit_id)].signed = int(counts[n] or 0)
+    in_week = [and_(listed[n], SelfCheck.week.in_(weeks[n])) for n in n_periods]
     checks = await connection.execute(
-        select(Official.unit_id, SelfCheck.status, *per_period(lambda n: SelfCheck.week.in_(weeks[n])))
+        select(Official.unit_id, SelfCheck.status, *per_period(lambda n: in_week[n]))
+        .select_from(SelfCheck)
         .join(Official, Official.id == SelfCheck.official_id)
         .where(members, SelfCheck.week.in_(all_weeks))
         .group_by(Official.unit_id, SelfCheck.status)
@@ -230,7 +279,6 @@ async def _figures(
                 target.checks_late += int(count)
             elif status == "missed":
                 target.checks_missed += int(count)
-    in_week = [SelfCheck.week.in_(period_weeks) for period_weeks in weeks]
     items = await connection.execute(
         select(
             Official.unit_id,
@@ -238,6 +286,7 @@ async def _figures(
             *per_period(lambda n: in_week[n], SelfCheckAnswer.score),
             *per_period(lambda n: in_week[n]),
         )
+        .select_from(SelfCheckAnswer)
         .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.self_check_id)
         .join(Official, Official.id == SelfCheck.official_id)
         .where(members, SelfCheck.week.in_(all_weeks))
@@ -247,14 +296,14 @@ async def _figures(
         for n, figures in enumerate(out):
             if sums[len(out) + n]:
                 figures[_uid(unit_id)].item_scores[item_id] = [int(sums[n] or 0), int(sums[len(out) + n])]
+    in_quiz_week = [and_(listed[n], QuizAttempt.week.in_(weeks[n])) for n in n_periods]
     quizzes = await connection.execute(
         select(
             Official.unit_id,
-            *per_period(lambda n: QuizAttempt.week.in_(weeks[n])),
-            *per_period(
-                lambda n: QuizAttempt.week.in_(weeks[n]), QuizAttempt.score * 1.0 / QuizAttempt.answered
-            ),
+            *per_period(lambda n: in_quiz_week[n]),
+            *per_period(lambda n: in_quiz_week[n], QuizAttempt.score * 1.0 / QuizAttempt.answered),
         )
+        .select_from(QuizAttempt)
         .join(Official, Official.id == QuizAttempt.official_id)
         .where(
             members,
@@ -269,7 +318,10 @@ async def _figures(
         for n, figures in enumerate(out):
             figures[_uid(unit_id)].quiz_takers = int(sums[n] or 0)
             figures[_uid(unit_id)].quiz_score_sum = float(sums[len(out) + n] or 0)
-    in_period = [DailyReminder.day.between(period.start, period.end) for period in periods]
+    in_period = [
+        and_(listed[n], DailyReminder.day.between(period.start, period.end))
+        for n, period in enumerate(periods)
+    ]
     read = DailyReminder.read_at.is_not(None)
     reminders = await connection.execute(
         select(
@@ -277,6 +329,7 @@ async def _figures(
             *per_period(lambda n: in_period[n]),
             *per_period(lambda n: and_(in_period[n], read)),
         )
+        .select_from(DailyReminder)
         .join(Official, Official.id == DailyReminder.official_id)
         .where(
             members,
@@ -294,9 +347,8 @@ async def _figures(
 
 async def build_report(session: AsyncSession, *, root: Unit | None, period: Period) -> Report:
     units = await _subtree(session, root)
-    members = _members(root)
-    versions = await versions_by_unit(session)
-    current, previous = await _figures(session, members, [period, period.previous()], versions)
+    members = staff_roll.within(root)
+    current, previous = await _figures(session, members, [period, period.previous()])
     lines = {
         u.id: UnitLine(u.id, u.name, u.code, u.depth, current.get(u.id, Figures()), Figures()) for u in units
     }
@@ -309,11 +361,15 @@ async def build_report(session: AsyncSession, *, root: Unit | None, period: Peri
         total.add(figures)
     for figures in previous.values():
         previous_total.add(figures)
+    at = staff_roll.cutoff(period)
+    people = await roster(session, members, units, period, at, due_weeks(period, at))
     return Report(
         root,
         period,
         list(lines.values()),
         total,
         previous_total,
-        await lapses(session, members, units, period, versions),
+        people,
+        lapses_of(people),
+        complete=at >= staff_roll.period_end(period),
     )

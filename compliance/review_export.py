@@ -13,10 +13,12 @@ from openpyxl.styles import Font, NamedStyle
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance import staff_roll
 from compliance.pledges import versions_by_unit
 from compliance.reports import Period
+from compliance.text import vietnamese_name_key
 from compliance.xlsx import SheetsWorkbook, collector_paused, styled, unique_title
-from storage.models import Official, OfficialStatus, Unit
+from storage.models import Official, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
 
@@ -74,24 +76,22 @@ async def review_rows(
     if root is not None:
         units_query = units_query.where(Unit.path.startswith(root.path))
     units = list((await session.scalars(units_query)).all())
-    in_scope = (
-        Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
-        if root
-        else (Official.unit_id.is_not(None))
-    )
+    in_scope = staff_roll.within(root)
+    at = staff_roll.cutoff(period)  # everyone on the list at the period's end (or now, while it runs)
     people = (
         await session.execute(
-            select(Official.id, Official.full_name, Official.title, Official.unit_id)
-            .where(in_scope, Official.status != OfficialStatus.LEFT)
-            .order_by(Official.full_name)
+            select(Official.id, Official.full_name, Official.title, Official.unit_id).where(
+                in_scope, staff_roll.on_list(at)
+            )
         )
     ).all()
+    people = sorted(people, key=lambda row: vietnamese_name_key(row[1]))
     rows = {pid: OfficialRow(pid, name, title, unit_id) for pid, name, title, unit_id in people if unit_id}
-    versions = await versions_by_unit(session)
+    versions = await versions_by_unit(session, as_of=at)
     signatures = await session.execute(
         select(Signature.official_id, Signature.pledge_version_id, func.min(Signature.signed_at))
         .join(Official, Official.id == Signature.official_id)
-        .where(in_scope, Signature.on_behalf_of_unit.is_(False))
+        .where(in_scope, Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at)
         .group_by(Signature.official_id, Signature.pledge_version_id)
     )
     for official_id, version_id, signed_at in signatures:
@@ -147,7 +147,8 @@ async def review_rows(
 
 
 def review_workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequence[str]) -> bytes:
-    """One sheet per unit (its own members), headers as given (translated), dates as dates. Streamed like
+    """One sheet per unit (its own members), named by the unit's name (cut to Excel's 31 characters, made
+    unique), headers as given (translated), dates as dates. Streamed like
     the weekly report's workbook (compliance/xlsx.py): a year's review of 50 000 officials would otherwise
     hold every cell in memory."""
     with collector_paused():
@@ -170,7 +171,7 @@ def _workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequen
     header_cells: list[object] | None = None
     for unit in units:
         members = by_unit.get(unit.id, [])
-        sheet = workbook.sheet(unique_title(unit.code, used), widths=widths, filter_rows=len(members) + 1)
+        sheet = workbook.sheet(unique_title(unit.name, used), widths=widths, filter_rows=len(members) + 1)
         if header_cells is None:  # written as appended, so the same styled cells serve every sheet
             header_cells = [styled(sheet, title, HEADER_STYLE) for title in header]
         sheet.append(header_cells)

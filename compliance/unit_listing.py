@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from compliance import staff_roll
 from compliance.officials import Actor
-from storage.models import Official, OfficialStatus, Unit
+from storage.clock import utcnow
+from storage.models import Official, Unit
 
 PER_PAGE = 10
-# On the staff list: everyone but those who left. Joined: they have reached the bot.
-_ON_LIST = Official.status != OfficialStatus.LEFT
-_JOINED = (OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE)
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class UnitLine:
     id: int
     code: str
     name: str
-    officials: int  # on the staff list, in the unit and every unit below it
+    officials: int  # on the staff list now (compliance.staff_roll), in the unit and every unit below it
     joined: int
     sub_units: int  # directly below it
 
@@ -43,16 +42,6 @@ class UnitLevel:
     # Where "back" goes: ("unit", id), ("office", None), or None when the reader may not go higher.
     up: tuple[str, int | None] | None
     read_only: bool
-
-
-async def _subtree_counts(session: AsyncSession, path: str | None) -> tuple[int, int]:
-    """(officials on the list, joined) in the subtree at `path`, or in the office for None."""
-    query = select(func.count(Official.id), func.sum(case((Official.status.in_(_JOINED), 1), else_=0)))
-    query = query.where(_ON_LIST)
-    if path is not None:
-        query = query.join(Unit, Unit.id == Official.unit_id).where(Unit.path.startswith(path))
-    total, joined = (await session.execute(query)).one()
-    return int(total or 0), int(joined or 0)
 
 
 def _children_of(unit_id: int | None) -> ColumnElement[bool]:
@@ -76,18 +65,14 @@ async def children_page(
     )
     # Officials are counted per unit first (only those below `parent`), then summed over each child's
     # subtree: the path join meets one row per unit rather than one per official.
-    in_reach = (
-        Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(parent.path)))
-        if parent is not None
-        else Official.unit_id.is_not(None)
-    )
+    now = utcnow()
     per_unit = (
         select(
             Official.unit_id.label("unit_id"),
             func.count().label("officials"),
-            func.sum(case((Official.status.in_(_JOINED), 1), else_=0)).label("joined"),
+            staff_roll.count_if(staff_roll.joined(now)).label("joined"),
         )
-        .where(_ON_LIST, in_reach)
+        .where(staff_roll.on_list(now), staff_roll.within(parent))
         .group_by(Official.unit_id)
         .subquery("per_unit")
     )
@@ -132,7 +117,7 @@ async def browse(
         return None
     line: UnitLine | None = None
     if unit is not None:
-        officials, joined = await _subtree_counts(session, unit.path)
+        officials, joined = await staff_roll.list_counts(session, unit)
         direct = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
         line = UnitLine(unit.id, unit.code, unit.name, officials, joined, int(direct or 0))
     children, count = await children_page(session, parent=unit, page=max(page, 0))
@@ -152,6 +137,6 @@ async def browse(
 
 async def office_counts(session: AsyncSession) -> UnitLine:
     """The whole office as one line: everyone on the list, and the top-level units."""
-    officials, joined = await _subtree_counts(session, None)
+    officials, joined = await staff_roll.list_counts(session, None)
     roots = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)))
     return UnitLine(0, "", "", officials, joined, int(roots or 0))

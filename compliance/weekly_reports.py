@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import audit
+from compliance import audit, staff_roll
 from compliance.groups import weekly_summary_groups
 from compliance.officials import Actor
 from compliance.outbox import enqueue, plan_for_officials
 from compliance.reports import Figures, Lapse, Period, UnitLine, build_report
+from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, Role, Unit
 from storage.models_practice import SelfCheck
 
@@ -57,8 +58,11 @@ GROUP_FIELDS = (
     "unit",
     "start",
     "end",
-    "active",
+    "on_list",
+    "joined",
     "signed",
+    "checks_done",
+    "check_slots",
     "signed_rate",
     "on_time",
     "late",
@@ -95,6 +99,7 @@ async def _unit_paths(session: AsyncSession) -> dict[int, str]:
 
 
 NUDGE_ORDER = ("not_signed", "missed_twice", "never_read")
+UNREACHED = ("unreachable", "not_joined")  # the bot has no chat with them to nudge in
 
 
 async def plan_nudges(
@@ -106,10 +111,11 @@ async def plan_nudges(
     scope: Unit | None = None,
 ) -> int:
     """A short reminder to each person with a lapse, at most once a day each (the dedupe key); those who
-    blocked the bot are left out. The most pressing lapse names the message. The head or admin who asked
-    (`actor`, for the report of `scope`, None: the office) is written in the audit log."""
+    blocked the bot or never joined it are left out. The most pressing lapse names the message. The head
+    or admin who asked (`actor`, for the report of `scope`, None: the office) is written in the audit
+    log."""
     planned = 0
-    remaining = {lapse.official_id for lapse in lapses if lapse.kind != "unreachable"}
+    remaining = {lapse.official_id for lapse in lapses if lapse.kind not in UNREACHED}
     for kind in NUDGE_ORDER:
         ids = sorted({lapse.official_id for lapse in lapses if lapse.kind == kind} & remaining)
         remaining -= set(ids)
@@ -144,8 +150,11 @@ def summary_payload(
         "unit": unit_name,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
-        "active": f.active,
+        "on_list": f.on_list,
+        "joined": f.joined,
         "signed": f.signed,
+        "checks_done": f.checks_done,
+        "check_slots": f.check_slots,
         "signed_rate": f.signed_rate,
         "on_time": f.checks_on_time,
         "late": f.checks_late,
@@ -160,15 +169,19 @@ def summary_payload(
 async def on_time_by_week(
     session: AsyncSession, *, root: Unit | None, mondays: list[date]
 ) -> dict[date, float | None]:
-    """The share of self-checks done on time, per week, for a subtree: one grouped query."""
+    """The share of self-checks done on time, per week, among the people on the list now in a subtree:
+    one grouped query."""
     query = (
         select(SelfCheck.week, SelfCheck.status, func.count())
         .join(Official, Official.id == SelfCheck.official_id)
-        .where(SelfCheck.week.in_(mondays), SelfCheck.status.in_(["done", "late", "missed"]))
+        .where(
+            SelfCheck.week.in_(mondays),
+            SelfCheck.status.in_(["done", "late", "missed"]),
+            staff_roll.within(root),
+            staff_roll.on_list(utcnow()),
+        )
         .group_by(SelfCheck.week, SelfCheck.status)
     )
-    if root is not None:
-        query = query.where(Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path))))
     counts: dict[date, list[int]] = {week: [0, 0] for week in mondays}
     for week, status, count in await session.execute(query):
         counts[week][1] += int(count)

@@ -1,4 +1,4 @@
-"""Workbooks of many small sheets (a province's report has one per unit, 2 000 of them) written with
+"""Workbooks of many small sheets (the emulation review has one per unit, 2 000 in a province) written with
 openpyxl's write-only mode: rows go to the sheet's XML as they are appended, nothing is kept per cell.
 
 Three things openpyxl does per sheet cost more than the rows at that scale, and are done differently here:
@@ -11,20 +11,28 @@ Three things openpyxl does per sheet cost more than the rows at that scale, and 
 - each sheet keeps some eighty small objects until the workbook is saved, and as they pile up the garbage
   collector makes full passes over the whole process (a fifth of the time): it waits while a workbook is
   built (collector_paused).
+
+A big table (everyone in a province's reach: 50 000 rows) is written by table(): its XML made here from
+plain values, a cell a formatted string, which is ten times faster than openpyxl's cell objects (7 s for
+50 000 rows of 12 cells on a busy machine, against well under one).
 """
 
 from __future__ import annotations
 
 import gc
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import NamedStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -32,6 +40,8 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.writer.excel import ExcelWriter
+
+from storage.clock import utcnow
 
 SHEET_NAME_LIMIT = 31
 
@@ -50,7 +60,7 @@ class _Sheet(WriteOnlyWorksheet):
     # set up by openpyxl (Worksheet._setup), absent from the write-only sheet's type stubs
     column_dimensions: DimensionHolder[str, ColumnDimension]
     auto_filter: AutoFilter
-    _writer: WorksheetWriter | None
+    _writer: WorksheetWriter | _Written | None
 
     def _get_writer(self) -> None:
         if self._writer is None:
@@ -114,13 +124,122 @@ class SheetsWorkbook(Workbook):
             sheet.auto_filter.ref = f"A{header_rows}:{get_column_letter(len(widths))}{filter_rows}"
         return sheet
 
+    def table(
+        self,
+        title: str,
+        *,
+        rows: Iterable[Sequence[object]],
+        widths: Sequence[float],
+        styles: Mapping[int, str] | None = None,
+        header_rows: int = 1,
+        filter_rows: int | None = None,
+    ) -> int:
+        """A sheet of plain values written straight to its XML; returns how many rows it has. Column
+        `index` (0-based) takes the named style `styles[index]`; a Styled value takes its own. Title unique
+        (unique_title); widths, frozen header and filter as sheet() sets them."""
+        sheet = self.sheet(title, widths=widths, header_rows=header_rows, filter_rows=filter_rows)
+        ids: dict[str, int] = {}
+
+        def style_id(name: str) -> int:
+            if name not in ids:
+                cell = WriteOnlyCell(sheet)
+                cell.style = name
+                ids[name] = cell.style_id  # registered in the workbook as openpyxl would
+            return ids[name]
+
+        column_ids = {index: style_id(name) for index, name in (styles or {}).items()}
+        letters = [get_column_letter(n + 1) for n in range(max(len(widths), 1))]
+        parts: list[str] = []
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            cells = []
+            for index, value in enumerate(row):
+                if index >= len(letters):
+                    letters.append(get_column_letter(index + 1))
+                if isinstance(value, Styled):
+                    sid: int | None = style_id(value.style)
+                    value = value.value
+                else:
+                    sid = column_ids.get(index)
+                if value is None:
+                    continue
+                cells.append(_cell(f"{letters[index]}{count}", value, sid))
+            parts.append(f'<row r="{count}">{"".join(cells)}</row>')
+        last = f"{letters[len(widths) - 1] if widths else 'A'}{max(count, 1)}"
+        xml = "".join(
+            [
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+                f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELS}">',
+                f'<dimension ref="A1:{last}"/>',
+                '<sheetViews><sheetView workbookViewId="0">',
+                f'<pane ySplit="{header_rows}" topLeftCell="A{header_rows + 1}" activePane="bottomLeft" '
+                'state="frozen"/>',
+                f'<selection pane="bottomLeft" activeCell="A{header_rows + 1}" sqref="A{header_rows + 1}"/>',
+                "</sheetView></sheetViews>",
+                '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>',
+                "<cols>",
+                *(
+                    f'<col min="{n + 1}" max="{n + 1}" width="{width}" customWidth="1"/>'
+                    for n, width in enumerate(widths)
+                ),
+                "</cols><sheetData>",
+                *parts,
+                "</sheetData>",
+                f'<autoFilter ref="{sheet.auto_filter.ref}"/>' if sheet.auto_filter.ref else "",
+                '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>',
+                "</worksheet>",
+            ]
+        )
+        sheet._writer = _Written(xml.encode())
+        sheet._WriteOnlyWorksheet__saved = True  # type: ignore[attr-defined]  # ExcelWriter then takes _writer as is
+        return count
+
     def to_bytes(self) -> bytes:
         if not self.worksheets:
             self.create_sheet()
         buffer = io.BytesIO()
-        self.properties.modified = datetime.now(UTC).replace(tzinfo=None)  # as openpyxl's own save
+        self.properties.modified = utcnow().replace(tzinfo=None)  # as openpyxl's own save
         ExcelWriter(self, _Archive(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()  # closes it
         return buffer.getvalue()
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_EPOCH = datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Styled:
+    """A value of table() with a named style of its own."""
+
+    value: object
+    style: str
+
+
+class _Written:
+    """What ExcelWriter reads of a closed write-only sheet's writer: the XML, no relationships."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.out = io.BytesIO(xml)
+        self._rels = RelationshipList()
+
+    def cleanup(self) -> None:
+        """Nothing to remove: the XML is in memory."""
+
+
+def _cell(ref: str, value: object, style: int | None) -> str:
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, datetime):  # naive, as shown: Excel has no time zones
+        delta = value.replace(tzinfo=None) - _EPOCH
+        return f'<c r="{ref}"{s}><v>{delta.days + delta.seconds / 86400!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
+    text = escape(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 @contextmanager

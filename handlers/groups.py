@@ -173,6 +173,22 @@ async def group_report(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
+def staff_lines(payload: dict[str, Any]) -> list[str]:
+    """A weekly summary's figures against the staff list: on it, joined, signed ("x/y"). Summaries planned
+    before the list counted ("active") read as they were."""
+    on_list = payload.get("on_list", payload.get("active", 0))
+    return [
+        _("On the staff list: {n}").format(n=on_list),
+        _("Joined the bot: {n}/{total}").format(n=payload.get("joined", on_list), total=on_list),
+        _("Signed the current pledge: {n}/{total} ({rate}){trend}").format(
+            n=payload["signed"],
+            total=on_list,
+            rate=fmt_percent(payload["signed_rate"]) if payload["signed_rate"] is not None else "—",
+            trend="",
+        ),
+    ]
+
+
 def render_group_weekly(payload: dict[str, Any]) -> tuple[str, None]:
     """The outbox's "group_weekly": a unit's aggregate for its group, counts and percentages only."""
 
@@ -180,20 +196,18 @@ def render_group_weekly(payload: dict[str, Any]) -> tuple[str, None]:
         return fmt_percent(value) if value is not None else "—"
 
     start, end = (datetime.fromisoformat(payload[k] + "T12:00:00+07:00") for k in ("start", "end"))
-    due = payload["on_time"] + payload["late"] + payload["missed"]
     lines = [
         _("<b>Last week in {unit}</b> ({start} – {end})").format(
             unit=esc(payload["unit"]), start=fmt_date(start), end=fmt_date(end)
         ),
-        _("Officials active: {n}").format(n=payload["active"]),
-        _("Signed the current pledge: {n} ({rate})").format(
-            n=payload["signed"], rate=pct(payload["signed_rate"])
-        ),
-        _("Self-checks: {on_time} on time, {late} late, {missed} missed ({rate} on time)").format(
+        *staff_lines(payload),
+        _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
+            n=payload.get("checks_done", payload["on_time"] + payload["late"]),
+            due=payload.get("check_slots", "—"),
             on_time=payload["on_time"],
             late=payload["late"],
             missed=payload["missed"],
-            rate=pct(payload["on_time"] / due if due else None),
+            trend="",
         ),
         _("Weekly quiz: {rate} took part").format(rate=pct(payload["quiz_rate"])),
         _("Daily reminders read: {rate}").format(rate=pct(payload["read_rate"])),

@@ -12,8 +12,9 @@ from compliance import reports
 from compliance.own_card import own_card
 from compliance.pledges import current_version
 from compliance.report_files import ReportLabels, excel_report
-from compliance.reports import Figures, Period, PeriodKind, Report
+from compliance.reports import Period, PeriodKind, Report
 from compliance.review_export import review_rows, review_workbook
+from compliance.text import ascii_slug
 from compliance.weekly_reports import plan_nudges
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
@@ -36,6 +37,7 @@ def period_names() -> dict[PeriodKind, str]:
 
 def lapse_names() -> dict[str, str]:
     return {
+        "not_joined": _("has not joined the bot"),
         "not_signed": _("has not signed"),
         "missed_twice": _("missed two self-checks in a row"),
         "never_read": _("read no reminder"),
@@ -60,21 +62,29 @@ def _trend(now: float | None, before: float | None) -> str:
     return " ▲" if delta > 0.005 else (" ▼" if delta < -0.005 else " =")
 
 
-def _figures_lines(f: Figures, before: Figures) -> list[str]:
+def _figures_lines(report: Report) -> list[str]:
+    """Every state against the staff list ("x/y"), with the change since the previous period where it
+    means something: both periods have a figure, and for self-checks both periods are over."""
+    f, before = report.total, report.previous_total
     return [
-        _("Officials active: {n}").format(n=f.active),
-        _("Signed the current pledge: {n} ({rate}){trend}").format(
-            n=f.signed, rate=_pct(f.signed_rate), trend=_trend(f.signed_rate, before.signed_rate)
+        _("On the staff list: {n}").format(n=f.on_list),
+        _("Joined the bot: {n}/{total}").format(n=f.joined, total=f.on_list),
+        _("Signed the current pledge: {n}/{total} ({rate}){trend}").format(
+            n=f.signed,
+            total=f.on_list,
+            rate=_pct(f.signed_rate),
+            trend=_trend(f.signed_rate, before.signed_rate),
         ),
-        _("Self-checks: {on_time} on time, {late} late, {missed} missed ({rate} on time){trend}").format(
+        _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
+            n=f.checks_done,
+            due=f.check_slots,
             on_time=f.checks_on_time,
             late=f.checks_late,
             missed=f.checks_missed,
-            rate=_pct(f.on_time_rate),
-            trend=_trend(f.on_time_rate, before.on_time_rate),
+            trend=_trend(f.done_rate, before.done_rate) if report.complete else "",
         ),
-        _("Weekly quiz: {rate} took part, average score {score}").format(
-            rate=_pct(f.quiz_rate), score=_pct(f.quiz_average)
+        _("Weekly quiz: {n}/{due} taken, average score {score}").format(
+            n=f.quiz_takers, due=f.quiz_slots, score=_pct(f.quiz_average)
         ),
         _("Daily reminders read: {rate}{trend}").format(
             rate=_pct(f.read_rate), trend=_trend(f.read_rate, before.read_rate)
@@ -91,7 +101,7 @@ def render(report: Report, kind: PeriodKind, item_texts: dict[str, str]) -> str:
             start=_day(report.period.start),
             end=_day(report.period.end),
         ),
-        *_figures_lines(report.total, report.previous_total),
+        *_figures_lines(report),
     ]
     averages = report.total.item_averages()
     if averages:
@@ -104,12 +114,13 @@ def render(report: Report, kind: PeriodKind, item_texts: dict[str, str]) -> str:
     top = min((line.depth for line in report.units), default=0)
     children = [line for line in report.units if line.depth == top + 1]
     if children:
-        lines += ["", _("<b>Units</b> (signed · self-checks on time · reminders read):")]
-        lines += [
-            f"• {esc(c.name)}: {_pct(c.subtree.signed_rate)} · {_pct(c.subtree.on_time_rate)} · "
-            f"{_pct(c.subtree.read_rate)}"
-            for c in children[:20]
-        ]
+        lines += ["", _("<b>Units</b> (joined · signed · self-checks done, against the staff list):")]
+        for child in children[:20]:
+            f = child.subtree
+            lines.append(
+                f"• {esc(child.name)}: {f.joined}/{f.on_list} · {f.signed}/{f.on_list} · "
+                f"{f.checks_done}/{f.check_slots}"
+            )
     if report.lapses:
         names = lapse_names()
         lines += ["", _("<b>Lapses</b> ({n}):").format(n=len(report.lapses))]
@@ -170,25 +181,61 @@ def review_header() -> list[str]:
 
 def labels(period: Period) -> ReportLabels:
     return ReportLabels(
-        summary_sheet=_("Summary"),
-        columns=[
+        units_sheet=_("Units"),
+        people_sheet=_("People"),
+        unit_columns=[
             _("Unit"),
             _("Code"),
-            _("Active"),
+            _("On the list"),
+            _("Joined"),
+            _("Joined %"),
             _("Signed"),
             _("Signed %"),
+            _("Self-checks done"),
+            _("Self-checks due"),
+            _("Done %"),
             _("On time"),
             _("Late"),
             _("Missed"),
-            _("On time %"),
+            _("Quizzes taken"),
             _("Quiz taken %"),
             _("Quiz average"),
             _("Reminders read %"),
         ],
-        lapses_heading=[_("Name"), _("Lapse")],
+        people_columns=[
+            _("Name"),
+            _("Title"),
+            _("Unit"),
+            _("Joined the bot"),
+            _("Signed on"),
+            _("On time"),
+            _("Late"),
+            _("Missed"),
+            _("Weekly quizzes"),
+            _("Quiz average"),
+            _("Reminders read %"),
+            _("Lapses"),
+        ],
         lapse_names=lapse_names(),
+        states={
+            "joined": _("joined"),
+            "not_joined": _("not joined"),
+            "unreachable": _("unreachable"),
+            "not_signed": _("not signed"),
+            "no_pledge": _("no pledge yet"),
+        },
         period=_("Period: {start} – {end}").format(start=_day(period.start), end=_day(period.end)),
         total=_("Total"),
+    )
+
+
+def file_name(report: Report) -> str:
+    """The files' name in the reader's language, readable as it stands: the unit's name without marks
+    (file names travel through mail and USB sticks), the days as the reader writes them."""
+    unit = ascii_slug(report.root.name, max_length=60) if report.root else _("whole-office")
+    day_format = _("%Y-%m-%d")
+    return _("report-{unit}-{start}-to-{end}").format(
+        unit=unit, start=report.period.start.strftime(day_format), end=report.period.end.strftime(day_format)
     )
 
 
@@ -305,8 +352,7 @@ async def report_button(update: Update, context: BotContext) -> None:
             parse_mode=ParseMode.HTML,
         )
         return
-    code = report.root.code if report.root else "office"
-    name = f"bao-cao-{code}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
+    name = file_name(report)
     if parts[1] == "x":
         content = await asyncio.to_thread(excel_report, report, labels(report.period))
         subject = file_subject(unit_name(report), report.period, period_names()[kind])

@@ -159,12 +159,14 @@ async def test_the_weekly_aggregate_once_per_group_and_week_without_names(office
             len((await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == -21))).all()) == 2
         )
     # Văn phòng: Hoa (signed, self-check on time, quiz) and Châu (not signed, late, no weekly quiz).
-    assert {
-        k: payload[k] for k in ("unit", "active", "signed", "signed_rate", "on_time", "late", "missed")
-    } == {
+    keys = ("unit", "on_list", "joined", "signed", "signed_rate", "checks_done", "check_slots")
+    assert {k: payload[k] for k in (*keys, "on_time", "late", "missed")} == {
         "unit": "Văn phòng",
-        "active": 2,
+        "on_list": 2,
+        "joined": 2,
         "signed": 1,
+        "checks_done": 2,
+        "check_slots": 2,
         "signed_rate": 0.5,
         "on_time": 1,
         "late": 1,

@@ -14,6 +14,7 @@ from compliance.officials import actor_of
 from compliance.planner import tick
 from compliance.staff_import import import_staff
 from compliance.units import get_unit_by_code
+from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.models_practice import DailyReminder, PlannedEvent, SelfCheck
@@ -30,7 +31,14 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 async def office(database: Database) -> Database:
-    """Five officials, four joined; two of them signed the pledge."""
+    """Five officials, four joined; two of them signed the pledge: all of it the Monday before MONDAY, so
+    the week the first Monday summary covers has them on the list."""
+    with use_clock(ShiftedClock(local(MONDAY, 1) - timedelta(days=7))):
+        await _populate(database)
+    return database
+
+
+async def _populate(database: Database) -> None:
     async with database.unit_of_work() as session:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
         published = await pledges.publish(
@@ -56,7 +64,6 @@ async def office(database: Database) -> Database:
                 chat_id=1,
                 message_id=1,
             )
-    return database
 
 
 async def run_ticks(database: Database, start: datetime, end: datetime, every: timedelta) -> None:
@@ -90,8 +97,10 @@ async def test_a_whole_week(office: Database) -> None:
     assert by_kind["selfcheck_nudge"] == 4  # nobody answered: one nudge each, once
     heads = {r.chat_id: r.payload for r in rows if r.kind == "weekly_report"}
     assert set(heads) == {100, 101} and by_kind["weekly_report"] == 2  # each head, once a week
-    assert heads[100]["unit"] == "Sở GTVT" and heads[100]["active"] == 4
-    assert heads[101]["unit"] == "Văn phòng" and heads[101]["active"] == 2
+    # against the staff list: the Sở's five (Đỗ Quang Huy never joined), Văn phòng's two
+    assert heads[100]["unit"] == "Sở GTVT" and (heads[100]["on_list"], heads[100]["joined"]) == (5, 4)
+    assert heads[100]["signed"] == 2
+    assert heads[101]["unit"] == "Văn phòng" and (heads[101]["on_list"], heads[101]["joined"]) == (2, 2)
     async with office.unit_of_work() as session:
         statuses = Counter((await session.scalars(select(SelfCheck.status))).all())
         opened = {c.opened_at.astimezone(VN) for c in (await session.scalars(select(SelfCheck))).all()}

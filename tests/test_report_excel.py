@@ -12,8 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance import reports
 from compliance.report_files import excel_report
-from compliance.reports import Figures, Lapse, Period, Report, UnitLine
 from compliance.review_export import OfficialRow, review_workbook
+from compliance.units import get_unit_by_code
 from compliance.xlsx import SheetsWorkbook, column_widths, unique_title
 from handlers.i18n import use_locale
 from handlers.report import labels
@@ -29,54 +29,59 @@ async def test_the_office_workbook_read_back(office: Database) -> None:  # noqa:
         names = labels(PERIOD)
         content = excel_report(report, names)
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == [names.summary_sheet, "so-gtvt", "van-phong", "phong-quan-ly-van-tai"]
-    for sheet in workbook.worksheets:
+    assert workbook.sheetnames == ["Đơn vị", "Cán bộ"]  # two sheets whatever the reach, named in Vietnamese
+    units, people = workbook.worksheets
+    for sheet, header in ((units, names.unit_columns), (people, names.people_columns)):
         assert sheet.freeze_panes == "A2"
-        assert [cell.value for cell in sheet[1]] == list(names.columns)
+        assert [cell.value for cell in sheet[1]] == list(header)
         assert all(cell.font.b and cell.fill.fgColor.rgb == "00DDE7F0" for cell in sheet[1])
         assert sheet.column_dimensions["A"].width >= 10
-    summary = workbook.worksheets[0]
-    assert summary.auto_filter.ref == "A1:L5"  # header, three units, total
-    rows = list(summary.iter_rows(min_row=2, max_row=5, values_only=True))
+    assert units.auto_filter.ref == "A1:Q5"  # header, three units, total
+    rows = list(units.iter_rows(min_row=2, max_row=5, values_only=True))
     assert [r[0] for r in rows] == ["Sở GTVT", "  Văn phòng", "  Phòng Quản lý vận tải", names.total]
-    assert rows[0][2:4] == (4, 2) and rows[3][2:5] == (4, 2, 0.5)  # the Sở's subtree is the whole office
-    assert all(summary.cell(row=r, column=c).number_format == "0.0%" for r in (2, 5) for c in (5, 9, 10, 12))
-    assert summary.cell(row=2, column=3).number_format == "General"
-    period_row = [cell.value for cell in summary[7]][:3]
+    # on the list, joined, joined %, signed, signed %, self-checks done, due, done %
+    assert rows[0][2:10] == (5, 4, 0.8, 2, 0.4, 3, 5, 0.6)  # the Sở's subtree is the whole office
+    assert rows[2][2:10] == (2, 2, 1.0, 1, 0.5, 1, 2, 0.5)
+    assert all(units.cell(row=r, column=c).number_format == "0.0%" for r in (2, 5) for c in (5, 7, 10, 15))
+    assert units.cell(row=2, column=3).number_format == "General"
+    period_row = [cell.value for cell in units[7]][:3]
     assert period_row[0] == names.period
     assert period_row[1:] == [datetime(2026, 11, 16), datetime(2026, 11, 22)]  # dates, not text
-    assert summary.cell(row=7, column=2).number_format == "DD/MM/YYYY"
-    unit = workbook["phong-quan-ly-van-tai"]
-    assert unit.auto_filter.ref == "A1:L2"
-    own = [cell.value for cell in unit[2]]
-    assert own[:5] == ["Phòng Quản lý vận tải", "phong-quan-ly-van-tai", 2, 1, 0.5]
-    assert unit.cell(row=2, column=9).number_format == "0.0%"
-    assert [c.value for c in unit[4]][:2] == list(names.lapses_heading)
-    lapse_rows = {tuple(r[:2]) for r in unit.iter_rows(min_row=5, values_only=True)}
-    lapse_names = names.lapse_names
-    assert lapse_rows == {
-        ("Đỗ Quang Huy", lapse_names["not_signed"]),
-        ("Đỗ Quang Huy", lapse_names["missed_twice"]),
-        ("Đỗ Quang Huy", lapse_names["never_read"]),
-    }
-    # the lapse column is wide enough for its longest text
-    assert unit.column_dimensions["B"].width == len(lapse_names["missed_twice"]) + 2
-    assert [r[0] for r in workbook["so-gtvt"].iter_rows(min_row=3, values_only=True)] == []  # no lapses
-
-
-def test_units_with_the_same_name_keep_their_own_lapses() -> None:
-    figures = Figures(active=1)
-    lines = [UnitLine(n, "Tổ 1", "to-1", 0, figures, figures) for n in (1, 2)]
-    lapses = [
-        Lapse(10, "Trần Văn A", "Tổ 1", "not_signed", 1),
-        Lapse(11, "Lý Thị B", "Tổ 1", "never_read", 2),
+    assert units.cell(row=7, column=2).number_format == "DD/MM/YYYY"
+    # everyone on the list, not only those with a lapse, unit by unit
+    assert people.auto_filter.ref == "A1:L6"
+    by_name = {row[0]: row for row in people.iter_rows(min_row=2, values_only=True)}
+    # unit by unit as the tree goes, then by the given name (Vietnamese order)
+    assert list(by_name) == [
+        "Trần Văn Bình",
+        "Phạm Minh Châu",
+        "Lê Thị Hoa",
+        "Đỗ Quang Huy",
+        "Nguyễn Thị Lan",
     ]
-    report = Report(None, Period(PERIOD.start, PERIOD.end), lines, figures, Figures(), lapses)
+    states, lapse_names = names.states, names.lapse_names
+    binh, lan, huy = by_name["Trần Văn Bình"], by_name["Nguyễn Thị Lan"], by_name["Đỗ Quang Huy"]
+    assert binh[2:5] == ("Sở GTVT", states["not_joined"], states["not_signed"])
+    assert binh[11] == lapse_names["not_joined"]
+    assert lan[2:4] == ("Phòng Quản lý vận tải", states["joined"]) and isinstance(lan[4], datetime)
+    assert lan[5:9] == (1, 0, 0, 1) and lan[11] is None
+    assert lan[9] == pytest.approx(0.8) and lan[10] == pytest.approx(2 / 3)
+    assert huy[4:8] == (states["not_signed"], 0, 0, 1)
+    assert huy[11] == "; ".join(lapse_names[k] for k in ("not_signed", "missed_twice", "never_read"))
+    assert people.cell(row=6, column=5).number_format == "DD/MM/YYYY"  # Lan: signed, a quiz taken
+    assert people.cell(row=6, column=10).number_format == "0.0%"
+
+
+async def test_a_head_gets_a_workbook_of_their_reach_only(office: Database) -> None:  # noqa: F811
+    async with office.unit_of_work() as session:
+        unit = await get_unit_by_code(session, "van-phong")
+        report = await reports.build_report(session, root=unit, period=PERIOD)
     with use_locale("en"):
-        workbook = load_workbook(io.BytesIO(excel_report(report, labels(PERIOD))))
-    assert workbook.sheetnames[1:] == ["to-1", "to-1-2"]
-    assert [r[0] for r in workbook["to-1"].iter_rows(min_row=5, values_only=True)] == ["Trần Văn A"]
-    assert [r[0] for r in workbook["to-1-2"].iter_rows(min_row=5, values_only=True)] == ["Lý Thị B"]
+        names = labels(PERIOD)
+        workbook = load_workbook(io.BytesIO(excel_report(report, names)))
+    assert workbook.sheetnames == ["Units", "People"]
+    people = [row[0] for row in workbook["People"].iter_rows(min_row=2, values_only=True)]
+    assert people == ["Phạm Minh Châu", "Lê Thị Hoa"]  # Vietnamese order: by the given name
 
 
 def test_many_sheets_unique_names_widths_and_no_temporary_files() -> None:
@@ -110,15 +115,21 @@ def test_many_sheets_unique_names_widths_and_no_temporary_files() -> None:
 
 
 def test_the_review_workbook_keeps_its_layout() -> None:
-    units = [Unit(id=1, code="to-1", name="Tổ 1"), Unit(id=2, code="TO-1", name="Tổ 1 khác")]
+    long_name = "Trung tâm Phục vụ hành chính công tỉnh"
+    units = [
+        Unit(id=1, code="to-1", name="Tổ 1"),
+        Unit(id=2, code="to-1-b", name="tổ 1"),
+        Unit(id=3, code="tt", name=long_name),
+    ]
     rows = [
         OfficialRow(10, "Trần Văn A", "Chuyên viên", 1, date(2027, 1, 5), 10, 2, 1, 12, 9.6, 60, 45),
         OfficialRow(11, "Lý Thị B", None, 1),
     ]
     header = [f"cột {n}" for n in range(11)]
     workbook = load_workbook(io.BytesIO(review_workbook(units, rows, header)))
-    assert workbook.sheetnames == ["to-1", "TO-1-2"]  # Excel would take the second for the first
-    sheet = workbook["to-1"]
+    # the units' names, cut to Excel's 31 characters, unique without case as Excel compares them
+    assert workbook.sheetnames == ["Tổ 1", "tổ 1-2", long_name[:31]]
+    sheet = workbook["Tổ 1"]
     assert isinstance(sheet, Worksheet)
     assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:K3")
     assert [c.value for c in sheet[1]] == header and all(c.font.b for c in sheet[1])
@@ -128,6 +139,6 @@ def test_the_review_workbook_keeps_its_layout() -> None:
     assert sheet.cell(row=2, column=4).number_format == "DD/MM/YYYY"
     assert {sheet.cell(row=2, column=c).number_format for c in (9, 10)} == {"0.0%"}
     assert [c.value for c in sheet[3]][3:10] == [None, 0, 0, 0, 0, None, None]
-    empty = workbook["TO-1-2"]
+    empty = workbook["tổ 1-2"]
     assert isinstance(empty, Worksheet)
     assert (empty.max_row, empty.auto_filter.ref) == (1, "A1:K1")

@@ -28,11 +28,13 @@ async def test_a_week_shared_by_both_periods_counts_in_both(office: Database) ->
         == before.item_averages()
         == pytest.approx({"biet-1": 5 / 6, "biet-2": 5 / 6, "khong-1": 0.5})
     )
-    assert (now.quiz_takers, now.quiz_slots, before.quiz_takers, before.quiz_slots) == (2, 8, 2, 8)
+    # two weeks each, everyone on the list (five) in every week
+    assert (now.quiz_takers, now.quiz_slots, before.quiz_takers, before.quiz_slots) == (2, 10, 2, 10)
+    assert (now.check_slots, before.check_slots) == (10, 10)
     assert now.quiz_average == before.quiz_average == pytest.approx(0.9)
     # the reminders went out on WEEK's Monday to Wednesday: all before this period, all in the previous
     assert (now.reminders_sent, before.reminders_sent, before.reminders_read) == (0, 8, 4)
-    assert now.signed == before.signed == 2
+    assert now.signed == before.signed == 2  # both periods end after WEEK's Tuesday, when they signed
 
 
 async def test_the_previous_period_alone_gives_the_same_figures(office: Database) -> None:  # noqa: F811
@@ -43,4 +45,6 @@ async def test_the_previous_period_alone_gives_the_same_figures(office: Database
     assert report.previous_total == alone.total
     assert (alone.total.checks_missed, alone.total.reminders_sent) == (1, 0)
     lines = {line.unit_id: line.own for line in report.units}
-    assert all(line.own.active == lines[line.unit_id].active for line in alone.units)
+    assert all(line.own.on_list == lines[line.unit_id].on_list for line in alone.units)
+    # signatures are the period's own: none by EARLIER's end, two by WEEK's
+    assert (alone.total.signed, report.total.signed) == (0, 2)

@@ -14,6 +14,7 @@ from compliance.officials import actor_of
 from compliance.reports import Period, PeriodKind, period_of
 from compliance.staff_import import import_staff
 from compliance.units import get_unit_by_code
+from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
@@ -33,6 +34,15 @@ def at(day: date, hour: int = 12) -> datetime:
 
 @pytest.fixture
 async def office(database: Database) -> Database:
+    """The list imported a week before EARLIER; four joined, Bình (the Sở's head) has not; Lan and Hoa
+    signed on WEEK's Tuesday, so EARLIER's week had no signature yet."""
+    clock = ShiftedClock(at(EARLIER - timedelta(days=7)))
+    with use_clock(clock):
+        await _populate(database, clock)
+    return database
+
+
+async def _populate(database: Database, clock: ShiftedClock) -> None:
     async with database.unit_of_work() as session:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
         published = await pledges.publish(
@@ -43,7 +53,9 @@ async def office(database: Database) -> Database:
         people = {p.full_name: p for p in (await session.scalars(select(Official))).all()}
         for n, name in enumerate(["Lê Thị Hoa", "Phạm Minh Châu", "Nguyễn Thị Lan", "Đỗ Quang Huy"]):
             people[name].telegram_user_id, people[name].status = 300 + n, OfficialStatus.ACTIVE
+            people[name].joined_at = at(EARLIER - timedelta(days=7), 13)
         await session.flush()
+        clock.move_to(at(WEEK + timedelta(days=1)))
         for name in ("Nguyễn Thị Lan", "Lê Thị Hoa"):
             await pledges.sign(
                 session,
@@ -127,38 +139,42 @@ async def office(database: Database) -> Database:
                 finished_at=at(WEEK + timedelta(days=2)),
             )
         )  # practice: not counted
-    return database
 
 
 async def test_the_whole_office(office: Database) -> None:
     async with office.unit_of_work() as session:
         report = await reports.build_report(session, root=None, period=PERIOD)
     total = report.total
-    assert (total.active, total.signed, total.signed_rate) == (4, 2, 0.5)
+    # five on the list (Bình, the Sở's head, never joined), four joined, two signed
+    assert (total.on_list, total.joined, total.signed, total.signed_rate) == (5, 4, 2, 0.4)
     assert (total.checks_on_time, total.checks_late, total.checks_missed) == (2, 1, 1)
+    assert (total.checks_done, total.check_slots, total.done_rate) == (3, 5, 0.6)
     assert total.on_time_rate == 0.5
     averages = total.item_averages()
     assert averages == pytest.approx({"biet-1": 5 / 6, "biet-2": 5 / 6, "khong-1": 0.5})
     assert min(averages, key=averages.__getitem__) == "khong-1"  # where the office sees itself weakest
-    assert (total.quiz_takers, total.quiz_slots, total.quiz_rate) == (2, 4, 0.5)
+    assert (total.quiz_takers, total.quiz_slots, total.quiz_rate) == (2, 5, 0.4)
     assert total.quiz_average == pytest.approx(0.9)
     assert (total.reminders_sent, total.reminders_read, total.read_rate) == (8, 4, 0.5)
     previous = report.previous_total
     assert (previous.checks_missed, previous.checks_on_time, previous.reminders_sent) == (1, 0, 0)
+    # the week before, the same five were on the list and nobody had signed yet: the trend can move
+    assert (previous.on_list, previous.joined, previous.signed, previous.signed_rate) == (5, 4, 0, 0.0)
     lapses = {(lapse.kind, lapse.full_name) for lapse in report.lapses}
     assert lapses == {
+        ("not_joined", "Trần Văn Bình"),
         ("not_signed", "Phạm Minh Châu"),
         ("not_signed", "Đỗ Quang Huy"),
         ("missed_twice", "Đỗ Quang Huy"),
         ("never_read", "Đỗ Quang Huy"),
     }
     by_name = {line.name: line for line in report.units}
-    assert (by_name["Văn phòng"].own.active, by_name["Văn phòng"].own.signed) == (2, 1)
-    assert (by_name["Phòng Quản lý vận tải"].own.active, by_name["Phòng Quản lý vận tải"].own.signed) == (
-        2,
-        1,
-    )
-    assert by_name["Sở GTVT"].own.active == 0 and by_name["Sở GTVT"].subtree.active == 4
+    assert (by_name["Văn phòng"].own.on_list, by_name["Văn phòng"].own.signed) == (2, 1)
+    qlvt = by_name["Phòng Quản lý vận tải"].own
+    assert (qlvt.on_list, qlvt.joined, qlvt.signed) == (2, 2, 1)
+    assert (by_name["Sở GTVT"].own.on_list, by_name["Sở GTVT"].own.joined) == (1, 0)
+    assert (by_name["Sở GTVT"].subtree.on_list, by_name["Sở GTVT"].subtree.signed) == (5, 2)
+    assert [person.full_name for person in report.people][:1] == ["Trần Văn Bình"]  # the Sở first
 
 
 async def test_a_head_sees_only_their_subtree(office: Database) -> None:
@@ -168,7 +184,8 @@ async def test_a_head_sees_only_their_subtree(office: Database) -> None:
         report = await reports.build_report(session, root=unit, period=PERIOD)
     assert [line.name for line in report.units] == ["Văn phòng"]
     assert {lapse.full_name for lapse in report.lapses} == {"Phạm Minh Châu"}  # nothing of the sibling unit
-    assert (report.total.active, report.total.checks_late, report.total.checks_on_time) == (2, 1, 1)
+    assert (report.total.on_list, report.total.checks_late, report.total.checks_on_time) == (2, 1, 1)
+    assert {person.full_name for person in report.people} == {"Lê Thị Hoa", "Phạm Minh Châu"}
 
 
 def test_periods() -> None:
@@ -207,8 +224,8 @@ async def test_the_review_export_one_row_per_official(
     assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(target)]) == 0
     assert await asyncio.to_thread(main, ["export", "--period", "quý 4", str(target)]) == 2
     workbook = load_workbook(io.BytesIO(target.read_bytes()))
-    assert workbook.sheetnames == ["so-gtvt", "van-phong", "phong-quan-ly-van-tai"]
-    sheet = workbook["phong-quan-ly-van-tai"]
+    assert workbook.sheetnames == ["Sở GTVT", "Văn phòng", "Phòng Quản lý vận tải"]  # the units' names
+    sheet = workbook["Phòng Quản lý vận tải"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     lan, huy = rows["Nguyễn Thị Lan"], rows["Đỗ Quang Huy"]
     assert lan[3] is not None and (lan[4], lan[5], lan[6], lan[7]) == (1, 0, 0, 1)

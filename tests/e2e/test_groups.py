@@ -111,7 +111,7 @@ async def test_a_unit_group_is_linked_moved_reported_and_dropped(
     harness.app.bot_data.outbox_wakeup.set()  # type: ignore[union-attr]
     weekly = await harness.next_to(GROUP_ID, after=before)
     assert "Văn phòng" in weekly["text"] and "50" in weekly["text"]  # half of the unit signed
-    assert vi("Officials active: {n}").format(n=2) in weekly["text"]
+    assert vi("Joined the bot: {n}/{total}").format(n=2, total=2) in weekly["text"]
 
     # The head unlinks it; an admin must name the unit, then links it elsewhere.
     unlinked = await _in_group(harness, HOA, "/unlinkgroup")

@@ -27,7 +27,13 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
         last_week = next(b for b in buttons(summary) if b["callback_data"] == "rp:p:lastweek")
         report = await harness.send(press(HOA, summary, last_week["callback_data"]), to_chat=HOA.id)
         with use_locale("vi"):
-            assert _("Officials active: {n}").format(n=2) in report["text"]
+            assert _("On the staff list: {n}").format(n=2) in report["text"]
+            assert (
+                _("Signed the current pledge: {n}/{total} ({rate}){trend}").format(
+                    n=1, total=2, rate="50%", trend=" ▲"
+                )
+                in report["text"]
+            )  # the week before, nobody had signed yet
             assert "Phạm Minh Châu" in report["text"] and "Đỗ Quang Huy" not in report["text"]  # not her unit
         excel = next(b for b in buttons(report) if b["callback_data"].startswith("rp:x:"))
         before = len(harness.server.messages_to(HOA.id))
@@ -36,14 +42,17 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
             lambda: next((m for m in harness.server.messages_to(HOA.id)[before:] if "document" in m), None)
         )
         name, content = harness.server.files[sent["document"]["file_id"]]
-        assert name == "bao-cao-van-phong-20261116-20261122.xlsx"
+        assert name == "bao-cao-van-phong-tu-16-11-2026-den-22-11-2026.xlsx"  # in her language
         workbook = load_workbook(io.BytesIO(content))
+        assert workbook.sheetnames == [_("Units"), _("People")]
         summary_sheet = workbook.worksheets[0]
         assert summary_sheet.freeze_panes == "A2" and summary_sheet.auto_filter.ref
         header = [cell.value for cell in summary_sheet[1]]
         row = [cell.value for cell in summary_sheet[2]]
-        assert row[header.index(_("Active"))] == 2 and row[header.index(_("Signed %"))] == 0.5
-        assert summary_sheet.cell(row=2, column=5).number_format == "0.0%"
+        assert row[header.index(_("On the list"))] == 2 and row[header.index(_("Signed %"))] == 0.5
+        assert summary_sheet.cell(row=2, column=7).number_format == "0.0%"
+        people = [row[0] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
+        assert people == ["Phạm Minh Châu", "Lê Thị Hoa"]  # everyone of her unit, not only lapses
         chart = next(b for b in buttons(report) if b["callback_data"].startswith("rp:c:"))
         before = len(harness.server.messages_to(HOA.id))
         await harness.server.inject(press(HOA, report, chart["callback_data"]))
@@ -100,9 +109,9 @@ async def test_the_admins_review_button(office: Database, harness: BotHarness) -
         name, content = harness.server.files[sent["document"]["file_id"]]
         assert name == "thi-dua-2026Q4.xlsx"
         assert load_workbook(io.BytesIO(content)).sheetnames == [
-            "so-gtvt",
-            "van-phong",
-            "phong-quan-ly-van-tai",
+            "Sở GTVT",
+            "Văn phòng",
+            "Phòng Quản lý vận tải",
         ]
         hoa_summary = await harness.say(HOA, "/report")
         assert not any(b["callback_data"] == "rp:r:quarter" for b in buttons(hoa_summary))  # heads: no button
