@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.cli import main
 from compliance import dates, schedules
 from compliance.audit import AuditLine
 from compliance.calendar import DayProblem, read_day
@@ -214,3 +215,24 @@ def test_a_broken_pledge_file_is_explained_in_vietnamese() -> None:
     assert refusal_of(b"code: thu\nversion: [1\n") == "tệp: không đúng cú pháp YAML (dòng 3, cột 1)"
     assert refusal_of("code: thu\n".encode("utf-16")) == "tệp: không phải văn bản UTF-8"
     assert refusal_of(template_yaml(version=2)) == "tệp: tệp phải có tên thu-2.yaml"
+
+
+@pytest.fixture
+def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:
+    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DEFAULT_LOCALE", "WEBHOOK_URL", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+
+@pytest.mark.usefixtures("cli_environment")
+def test_the_schedule_command_line_takes_and_shows_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schedule", "set", "ngày-trắc-nghiệm", "T5"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert "ngày-trắc-nghiệm\tThứ Năm (T5)" in shown and "giờ-nhắc\t07:45" in shown
+    assert main(["schedule", "set", "quiz_weekday", "9"]) == 1
+    assert capsys.readouterr().err == (
+        "“9” không phải là thứ trong tuần: hãy viết T2, T3, T4, T5, T6, T7 hoặc CN.\n"
+    )
+    assert main(["schedule", "set", "reminder_time", "25:00"]) == 1
+    assert capsys.readouterr().err == "“25:00” không phải là giờ: hãy viết như 07:45.\n"
