@@ -123,13 +123,13 @@ async def _run_event(
 
 
 def _group(units: Iterable[int], key_of: Callable[[int | None], str]) -> dict[str, Audience]:
-    """Units grouped by the schedule value an event runs at; the office default takes the unitless."""
+    """Units grouped by the schedule value an event runs at (the office default among them)."""
     grouped: dict[str, list[int]] = defaultdict(list)
     for unit_id in units:
         grouped[key_of(unit_id)].append(unit_id)
     office_key = key_of(None)
     keys = set(grouped) | {office_key}
-    return {key: Audience(tuple(grouped.get(key, [])), key == office_key) for key in keys}
+    return {key: Audience(tuple(grouped.get(key, []))) for key in keys}
 
 
 async def _heartbeat(session: AsyncSession, now: datetime, period: timedelta) -> datetime | None:
