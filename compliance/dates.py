@@ -49,8 +49,12 @@ def format_datetime(moment: datetime, locale: str) -> str:
 
 def format_weekday_date(value: date | datetime, locale: str) -> str:
     day = local_day(value)
-    names = WEEKDAYS_EN if locale == "en" else WEEKDAYS_VI
-    return f"{names[day.weekday()]}, {format_date(day, locale)}"
+    return f"{weekday_name(day.weekday(), locale)}, {format_date(day, locale)}"
+
+
+def weekday_name(weekday: int, locale: str) -> str:
+    """0 = Monday … 6 = Sunday, as "Thứ Hai" … "Chủ Nhật" (or "Monday" … "Sunday")."""
+    return (WEEKDAYS_EN if locale == "en" else WEEKDAYS_VI)[weekday]
 
 
 def short_weekday(weekday: int, locale: str) -> str:

@@ -99,6 +99,11 @@ def fmt_weekday_date(value: date | datetime) -> str:
     return dates.format_weekday_date(value, current_locale())
 
 
+def fmt_weekday(weekday: int) -> str:
+    """0 = Monday: "Thứ Hai" … "Chủ Nhật" / "Monday" … "Sunday"."""
+    return dates.weekday_name(weekday, current_locale())
+
+
 def fmt_short_weekday(weekday: int) -> str:
     """0 = Monday: "T2" … "CN" / "Mon" … "Sun"."""
     return dates.short_weekday(weekday, current_locale())

@@ -19,11 +19,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from compliance import dates, practice, schedules
+from compliance import practice, schedules
 from compliance.calendar import DayProblem, read_day
 from compliance.practice import MAX_NOTE, AnswerOutcome, NoteOutcome, SelfCheckView
 from handlers.context import BotContext, echo, esc, reply
-from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_number
+from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_number, fmt_weekday
 from handlers.scope import current_scope
 from storage.clock import local_today, utcnow
 
@@ -106,12 +106,11 @@ async def checkin(update: Update, context: BotContext) -> None:
     if view is None:
         # The office or the unit may have moved the opening: say the day and time that apply to this person.
         effective = (await schedules.load_schedules(scope.session)).for_unit(scope.actor.unit_id)
-        weekday = dates.WEEKDAYS_EN if current_locale() == "en" else dates.WEEKDAYS_VI
         text = _("There is no self-check open for you yet. It opens on {weekday} at {time}.")
         await reply(
             update,
             text.format(
-                weekday=weekday[effective.selfcheck_open_weekday], time=effective.selfcheck_open_time
+                weekday=fmt_weekday(effective.selfcheck_open_weekday), time=effective.selfcheck_open_time
             ),
         )
         return

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from compliance import dates, schedules
+from compliance import schedules
 from compliance.schedules import Effective, ScheduleError, ScheduleProblem
 from compliance.units import get_unit_by_code
 from handlers.context import BotContext, echo, esc, reply
-from handlers.i18n import _, current_locale
+from handlers.i18n import _, current_locale, fmt_short_weekday, fmt_weekday
 from handlers.scope import current_scope
 from storage.models import Unit
 
@@ -41,9 +41,7 @@ def field_name(field: str) -> str:
 def value_text(field: str, value: object) -> str:
     """ "Thứ Sáu (T6)" for a weekday, the time as stored otherwise."""
     if field.endswith("_weekday") and isinstance(value, int):
-        locale = current_locale()
-        names = dates.WEEKDAYS_EN if locale == "en" else dates.WEEKDAYS_VI
-        return f"{names[value]} ({dates.short_weekday(value, locale)})"
+        return f"{fmt_weekday(value)} ({fmt_short_weekday(value)})"
     return "—" if value is None else str(value)
 
 
