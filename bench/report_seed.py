@@ -19,6 +19,7 @@ from sqlalchemy import insert, text
 
 from compliance.pledges import publish
 from compliance.text import name_key
+from storage.clock import local_now
 from storage.engine import Database
 from storage.models import Base, Official, OfficialStatus, Role, Unit
 from storage.models_pledge import Signature
@@ -104,26 +105,48 @@ def unit_rows(count: int, now: datetime) -> list[Row]:
     return rows
 
 
-def official_rows(count: int, units: int, now: datetime) -> Iterator[list[Row]]:
-    """Official i (id i + 1) works in unit i % units + 1; the first one of every unit is its head."""
+def status_of(i: int, units: int) -> OfficialStatus:
+    """Every state a staff list holds: of each hundred officials (heads all active), 8 never joined, 2
+    blocked the bot, 1 left and was erased; the rest active."""
+    if i < units:
+        return OfficialStatus.ACTIVE
+    share = i % 100
+    if share < 8:
+        return OfficialStatus.INVITED
+    if share < 10:
+        return OfficialStatus.UNREACHABLE
+    return OfficialStatus.LEFT if share == 10 else OfficialStatus.ACTIVE
+
+
+def has_joined(i: int, units: int) -> bool:
+    """Only those who joined have activity rows."""
+    return status_of(i, units) is not OfficialStatus.INVITED
+
+
+def official_rows(count: int, units: int, listed: datetime, erased: datetime) -> Iterator[list[Row]]:
+    """Official i (id i + 1) works in unit i % units + 1; the first one of every unit is its head. All on
+    the list (and joined, if they did) at `listed`; those who left were erased at `erased`."""
     for start in range(0, count, CHUNK):
         rows = []
         for i in range(start, min(start + CHUNK, count)):
             full_name = f"Nguyễn Văn Cán Bộ {i + 1}"
+            status = status_of(i, units)
+            joined = status is not OfficialStatus.INVITED
             rows.append(
                 {
                     "id": i + 1,
                     "full_name": full_name,
                     "name_key": name_key(full_name),
                     "role": Role.HEAD if i < units else Role.OFFICIAL,
-                    "status": OfficialStatus.ACTIVE,
-                    "telegram_user_id": FIRST_USER_ID + i,
+                    "status": status,
+                    "telegram_user_id": FIRST_USER_ID + i if joined else None,
                     "locale": "vi",
                     "unit_id": i % units + 1,
                     "phone": f"+8490{i:07d}",
-                    "created_at": now,
-                    "updated_at": now,
-                    "joined_at": now,
+                    "created_at": listed,
+                    "updated_at": listed,
+                    "joined_at": listed if joined else None,
+                    "erased_at": erased if status is OfficialStatus.LEFT else None,
                 }
             )
         yield rows
@@ -138,7 +161,7 @@ def signature_rows(
     rows: list[Row] = []
     n = 0
     for i in range(count):
-        if rng.random() >= 0.7:
+        if rng.random() >= 0.7 or not has_joined(i, units):
             continue
         rows.append(
             {
@@ -166,7 +189,7 @@ def signature_rows(
 
 
 def self_check_rows(
-    rng: random.Random, count: int, mondays: list[date], version_id: int
+    rng: random.Random, count: int, units: int, mondays: list[date], version_id: int
 ) -> Iterator[tuple[list[Row], list[Row]]]:
     """Per official per week: done ~75%, late ~10%, missed ~15%; three answers for done and late ones."""
     checks: list[Row] = []
@@ -175,6 +198,8 @@ def self_check_rows(
     for monday in mondays:
         opened, deadline = at(monday, 8), at(monday + timedelta(days=4), 17)
         for i in range(count):
+            if not has_joined(i, units):
+                continue
             check_id += 1
             draw = rng.random()
             status = "done" if draw < 0.75 else ("late" if draw < 0.85 else "missed")
@@ -209,7 +234,7 @@ def self_check_rows(
 
 
 def reminder_rows(
-    rng: random.Random, count: int, mondays: list[date], version_id: int
+    rng: random.Random, count: int, units: int, mondays: list[date], version_id: int
 ) -> Iterator[list[Row]]:
     """One reminder per official per working day (Monday to Friday), ~60% read."""
     rows: list[Row] = []
@@ -219,6 +244,8 @@ def reminder_rows(
             sent = at(day, 7, 30)
             read = at(day, 9)
             for i in range(count):
+                if not has_joined(i, units):
+                    continue
                 rows.append(
                     {
                         "official_id": i + 1,
@@ -237,7 +264,7 @@ def reminder_rows(
         yield rows
 
 
-def quiz_rows(rng: random.Random, count: int, mondays: list[date]) -> Iterator[list[Row]]:
+def quiz_rows(rng: random.Random, count: int, units: int, mondays: list[date]) -> Iterator[list[Row]]:
     """The weekly quiz, finished by ~70% of officials each week (5 questions, score 0-5)."""
     rows: list[Row] = []
     question_ids = {"ids": ["q1", "q2", "q3", "q4", "q5"]}
@@ -245,7 +272,7 @@ def quiz_rows(rng: random.Random, count: int, mondays: list[date]) -> Iterator[l
         started = at(monday + timedelta(days=3), 10)
         finished = started + timedelta(minutes=4)
         for i in range(count):
-            if rng.random() >= 0.7:
+            if rng.random() >= 0.7 or not has_joined(i, units):
                 continue
             rows.append(
                 {
@@ -272,7 +299,9 @@ async def seed(url: str, officials: int, units: int, weeks: int, last_monday: da
     writer = Writer(database)
     rng = random.Random(42)
     mondays = [last_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
-    now = datetime.now(LOCAL_TZ)
+    now = local_now()
+    # on the list from a month before the first week; those who left erased after the first week
+    listed, erased = at(mondays[0] - timedelta(days=30), 8), at(mondays[0] + timedelta(days=7), 8)
     started = time.perf_counter()
 
     async def timed(label: str, step: Callable[[], Awaitable[None]]) -> None:
@@ -284,7 +313,7 @@ async def seed(url: str, officials: int, units: int, weeks: int, last_monday: da
 
         async def tree_and_people() -> None:
             await writer.write((Unit, unit_rows(units, now)))
-            for rows in official_rows(officials, units, now):
+            for rows in official_rows(officials, units, listed, erased):
                 await writer.write((Official, rows))
 
         await timed("units, officials", tree_and_people)
@@ -305,15 +334,15 @@ async def seed(url: str, officials: int, units: int, weeks: int, last_monday: da
                 await writer.write((Signature, rows))
 
         async def checks() -> None:
-            for check_batch, answer_batch in self_check_rows(rng, officials, mondays, version_id):
+            for check_batch, answer_batch in self_check_rows(rng, officials, units, mondays, version_id):
                 await writer.write((SelfCheck, check_batch), (SelfCheckAnswer, answer_batch))
 
         async def reminders() -> None:
-            for rows in reminder_rows(rng, officials, mondays, version_id):
+            for rows in reminder_rows(rng, officials, units, mondays, version_id):
                 await writer.write((DailyReminder, rows))
 
         async def quizzes() -> None:
-            for rows in quiz_rows(rng, officials, mondays):
+            for rows in quiz_rows(rng, officials, units, mondays):
                 await writer.write((QuizAttempt, rows))
 
         await timed("signatures", signatures)
