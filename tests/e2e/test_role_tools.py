@@ -7,12 +7,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from telegram import BotCommandScopeChat
 
 from compliance.staff_import import import_staff
 from handlers.commands import COMMANDS, Access, Where, access_of
 from handlers.i18n import _, use_locale
-from storage.models import Role
+from storage.engine import Database
+from storage.models import Official, OfficialStatus, OutboxMessage, Role
 from tests.factories import FakeUser, contact, document, message
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
@@ -150,3 +152,31 @@ def test_the_gate_and_the_menus_read_one_table() -> None:
             c.command for c in menu(Role.OFFICIAL)
         } == HEADS_TOOLS - {"report"}
     assert access_of(Role.HEAD) == Access.MANAGER
+
+
+async def test_heads_who_joined_before_get_their_menu_at_start_once(database: Database) -> None:
+    """Heads already in the bot when it starts (an upgrade, a restart) get their menu through the outbox,
+    once per version of the menus: a second start plans nothing again."""
+    async with database.unit_of_work() as session:
+        await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
+        hoa = await session.scalar(select(Official).where(Official.full_name == "Lê Thị Hoa"))
+        assert hoa is not None
+        hoa.telegram_user_id, hoa.status, hoa.locale = HOA.id, OfficialStatus.ACTIVE, "vi"
+    for start in (1, 2):
+        harness = BotHarness(database, admin_ids=frozenset({ADMIN.id}))
+        harness.server.known_chats.add(HOA.id)  # she has written to the bot before
+        await harness.start()
+        try:
+            if start == 1:
+                server = harness.server
+                await server.wait_for(lambda: set(server.chat_menu(HOA.id) or []) >= HEADS_TOOLS)  # noqa: B023
+            else:
+                await harness.settle_outbox()
+                assert harness.server.chat_menu(HOA.id) is None  # this server never saw a menu set
+        finally:
+            await harness.stop()
+    async with database.unit_of_work() as session:
+        rows = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "command_menu"))
+        ).all()
+    assert [(r.chat_id, r.payload, r.status) for r in rows] == [(HOA.id, {"role": "head"}, "sent")]
