@@ -14,6 +14,7 @@ from compliance import audit
 from compliance.calendar import parse_day
 from handlers.audit_view import entry_fields
 from handlers.i18n import _
+from storage.clock import LOCAL_TZ
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -50,7 +51,7 @@ async def run_audit(settings: Settings, args: argparse.Namespace) -> int:
             fields = entry_fields(line)
             if args.raw:
                 fields = [
-                    line.at.astimezone(audit.LOCAL_TZ).isoformat(timespec="seconds"),
+                    line.at.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
                     line.actor,
                     line.action,
                     line.subject,

@@ -6,16 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.officials import Actor
-from storage.clock import utcnow
+from storage.clock import LOCAL_TZ, utcnow
 from storage.models_broadcast import AuditEntry
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def record(
