@@ -22,6 +22,7 @@ from telegram.warnings import PTBUserWarning
 from compliance import practice, schedules
 from compliance.calendar import DayProblem, read_day
 from compliance.practice import MAX_NOTE, AnswerOutcome, NoteOutcome, SelfCheckView
+from compliance.text import clean_text
 from handlers.context import BotContext, echo, esc, reply
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_number, fmt_weekday
 from handlers.scope import current_scope
@@ -189,7 +190,7 @@ async def save_note(update: Update, context: BotContext) -> int:
             _(
                 "Your note has {length} characters; a note can have at most {limit}. Nothing was saved: "
                 "send a shorter note, or /cancel."
-            ).format(length=fmt_number(len(text.strip())), limit=fmt_number(MAX_NOTE)),
+            ).format(length=fmt_number(len(clean_text(text))), limit=fmt_number(MAX_NOTE)),
         )
         return NOTE
     if outcome is NoteOutcome.EMPTY:
