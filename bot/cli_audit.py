@@ -47,8 +47,9 @@ async def run_audit(settings: Settings, args: argparse.Namespace) -> int:
     try:
         async with database.unit_of_work() as session:
             lines = await audit.latest(session, since=audit.start_of_local_day(day), limit=None)
+            names = await audit.subject_names(session, lines)
         for line in lines:
-            fields = entry_fields(line)
+            fields = entry_fields(line, names)
             if args.raw:
                 fields = [
                     line.at.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),

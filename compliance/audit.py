@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.officials import Actor
 from storage.clock import LOCAL_TZ, utcnow
+from storage.models import Unit
 from storage.models_broadcast import AuditEntry
+from storage.models_pledge import PledgeVersion
 
 
 async def record(
@@ -94,3 +96,25 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
         for key in keys
         if key not in old or key not in new or old[key] != new[key]
     ]
+
+
+async def subject_names(session: AsyncSession, lines: list[AuditLine]) -> dict[str, str]:
+    """What the subjects of these entries are called now: "unit:12" -> "Văn phòng", "pledge_version:3" ->
+    "hn-2". Two queries whatever the number of lines; a subject that is gone keeps its number."""
+    refs: dict[str, set[int]] = {"unit": set(), "pledge_version": set()}
+    for line in lines:
+        kind, _sep, ref = line.subject.partition(":")
+        if kind in refs and ref.isdigit():
+            refs[kind].add(int(ref))
+    names: dict[str, str] = {}
+    if refs["unit"]:
+        units = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(refs["unit"])))
+        names.update({f"unit:{unit_id}": name for unit_id, name in units.all()})
+    if refs["pledge_version"]:
+        versions = await session.execute(
+            select(PledgeVersion.id, PledgeVersion.code, PledgeVersion.version).where(
+                PledgeVersion.id.in_(refs["pledge_version"])
+            )
+        )
+        names.update({f"pledge_version:{vid}": f"{code}-{number}" for vid, code, number in versions.all()})
+    return names

@@ -7,6 +7,7 @@ Used by /audit in the chat and by `python -m bot audit`; the stored entries keep
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from compliance import audit
@@ -152,9 +153,15 @@ def value_words(key: str, value: object) -> str:
     return audit.as_json(value)
 
 
-def subject_text(subject: str) -> str:
-    """ "unit:12" -> "đơn vị số 12", "schedule:office" -> "lịch của toàn cơ quan" …"""
+def subject_text(subject: str, names: Mapping[str, str] | None = None) -> str:
+    """ "unit:12" -> "đơn vị Văn phòng" (with `names` from audit.subject_names; "đơn vị số 12" without),
+    "schedule:office" -> "lịch chung của toàn cơ quan" …"""
     kind, _sep, ref = subject.partition(":")
+    name = (names or {}).get(subject)
+    if name is not None and kind == "unit":
+        return _("unit {name}").format(name=name)
+    if name is not None and kind == "pledge_version":
+        return _("pledge version {label}").format(label=name)
     if kind == "office":
         return _("the whole office")
     if kind == "schedule":
@@ -207,20 +214,20 @@ def actor_text(actor: str) -> str:
     return {"cli": _("command line"), "telegram": _("Telegram")}.get(actor, actor)
 
 
-def entry_text(line: AuditLine) -> str:
+def entry_text(line: AuditLine, names: Mapping[str, str] | None = None) -> str:
     """One entry for the chat (HTML): when, who, what, on what; the change on the next line."""
-    parts = [actor_text(line.actor), action_label(line.action), subject_text(line.subject)]
+    parts = [actor_text(line.actor), action_label(line.action), subject_text(line.subject, names)]
     head = f"<b>{esc(fmt_datetime(line.at))}</b> · " + " · ".join(esc(p) for p in parts)
     change = change_text(line)
     return f"{head}\n    {esc(change)}" if change else head
 
 
-def entry_fields(line: AuditLine) -> list[str]:
+def entry_fields(line: AuditLine, names: Mapping[str, str] | None = None) -> list[str]:
     """One entry for the command line's tab-separated output, in the same words as the chat."""
     return [
         fmt_datetime(line.at),
         actor_text(line.actor),
         action_label(line.action),
-        subject_text(line.subject),
+        subject_text(line.subject, names),
         change_text(line),
     ]

@@ -126,8 +126,10 @@ async def test_schedule_in_vietnamese_and_the_audit_log_in_words(harness: BotHar
             "“3” không phải là thứ trong tuần: hãy viết T2, T3, T4, T5, T6, T7 hoặc CN."
         )
         assert unknown["text"].startswith("Không có mục “giờ”. Các mục gồm: giờ-nhắc, ")
+    await harness.say(ADMIN, "/renameunit van-phong Văn phòng Sở")
     listing = await harness.say(ADMIN, "/audit")
     assert "30/11/2026 15:40" in listing["text"]
+    assert "đổi tên đơn vị · đơn vị Văn phòng Sở\n    tên: Văn phòng → Văn phòng Sở" in listing["text"]
     assert "đặt lịch · lịch chung của toàn cơ quan" in listing["text"]
     assert "ngày trắc nghiệm hằng tuần: Thứ Tư (T4) → Thứ Năm (T5)" in listing["text"]
     assert "ngày gửi báo cáo tổng hợp hằng tuần cho thủ trưởng đơn vị: — → Chủ Nhật (CN)" in listing["text"]
