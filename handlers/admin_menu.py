@@ -115,13 +115,15 @@ async def admin_button(update: Update, context: BotContext) -> None:
 
 
 async def audit_command(update: Update, context: BotContext) -> None:
-    lines = await audit.latest(current_scope().session, limit=AUDIT_SHOWN)
+    session = current_scope().session
+    lines = await audit.latest(session, limit=AUDIT_SHOWN)
+    names = await audit.subject_names(session, lines)
     if not lines:
         await reply(update, _("The audit log is empty."))
         return
     text = _("<b>Audit log: the latest {n}</b>").format(n=len(lines))
     for line in lines:
-        entry = entry_text(line)
+        entry = entry_text(line, names)
         if len(text) + len(entry) + 2 > MAX_MESSAGE_CHARS:
             text += "\n\n" + _("…more with: python -m bot audit --since DATE")
             break
