@@ -64,8 +64,9 @@ def explanations() -> dict[str, str]:
         ),
         "pledge": _(
             "Send the pledge template as a .yaml file (named CODE-VERSION.yaml, as in content/pledges). "
-            "I show a preview; then choose whether everyone re-signs (a material change) or it is a "
-            "wording fix."
+            "I show a preview. The first version is signed by everyone; for a later one, choose whether "
+            "everyone re-signs (a material change) or it is a wording fix. A template marked sample: true "
+            "is a sample to adapt: I publish it only after you confirm a warning."
         ),
         "export": _(
             "/report, then the button “Emulation review, this quarter (Excel)”. On the server: "

@@ -11,8 +11,10 @@ import logging
 from typing import Any
 
 from telegram import Bot
+from telegram.error import TelegramError
 
 from compliance.command_menus import plan_menus
+from compliance.officials import Actor
 from handlers.commands import MENU_LANGUAGES, menus_by_language
 from handlers.i18n import current_locale, use_locale
 from handlers.outgoing import ChatMenu, Outgoing
@@ -32,6 +34,16 @@ def chat_menu(role: Role, locale: str) -> ChatMenu:
 
 async def set_chat_menu(bot: Bot, chat_id: int, role: Role, locale: str) -> None:
     await chat_menu(role, locale).apply(bot, chat_id)
+
+
+async def refresh_own_menu(bot: Bot, actor: Actor, default_locale: str) -> None:
+    """A head's or admin's own menu, set at once when they open the bot or change language: one chat, no
+    outbox needed. A failure is logged, never shown: the answer they asked for matters more."""
+    if (actor.is_head or actor.is_admin) and actor.telegram_user_id is not None:
+        try:
+            await set_chat_menu(bot, actor.telegram_user_id, actor.role, actor.locale or default_locale)
+        except TelegramError:
+            log.warning("could not set the command menu of official %s", actor.id, exc_info=True)
 
 
 def render_command_menu(payload: dict[str, Any]) -> Outgoing:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
 
 from compliance import joining
 from compliance.joining import ContactOutcome, InviteOutcome, NameOutcome
 from compliance.officials import Actor, pick_locale
-from handlers.command_menus import set_chat_menu
+from handlers.command_menus import refresh_own_menu
 from handlers.context import BotContext, esc, reply
 from handlers.gate import explain_joining
 from handlers.i18n import _
 from handlers.office_setup import admin_checklist
 from handlers.scope import current_scope
-
-log = logging.getLogger(__name__)
 
 
 def contact_keyboard() -> ReplyKeyboardMarkup:
@@ -48,7 +43,7 @@ async def start(update: Update, context: BotContext) -> None:
             pending = await admin_checklist(scope.session)
             text = f"{text}\n\n{pending}" if pending else text
         await reply(update, text, reply_markup=ReplyKeyboardRemove())
-        await _refresh_own_menu(context, scope.actor)
+        await refresh_own_menu(context.bot, scope.actor, context.services.default_locale)
         return
     await reply(
         update,
@@ -59,16 +54,6 @@ async def start(update: Update, context: BotContext) -> None:
         ),
         reply_markup=contact_keyboard(),
     )
-
-
-async def _refresh_own_menu(context: BotContext, actor: Actor) -> None:
-    """A head's or admin's own menu, set at once when they open the bot: one chat, no outbox needed."""
-    if (actor.is_head or actor.is_admin) and actor.telegram_user_id is not None:
-        locale = actor.locale or context.services.default_locale
-        try:
-            await set_chat_menu(context.bot, actor.telegram_user_id, actor.role, locale)
-        except TelegramError:
-            log.warning("could not set the command menu of official %s", actor.id, exc_info=True)
 
 
 async def _start_with_invite(update: Update, context: BotContext, code: str) -> None:
@@ -118,7 +103,7 @@ async def contact_shared(update: Update, context: BotContext) -> None:
         scope.actor = result.actor
         await scope.commit()  # the link is saved before the person is told so
         await reply(update, welcome_text(result.actor), reply_markup=ReplyKeyboardRemove())
-        await _refresh_own_menu(context, result.actor)
+        await refresh_own_menu(context.bot, result.actor, context.services.default_locale)
         return
     texts = {
         ContactOutcome.NOT_OWN_CONTACT: _(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 
 from compliance import joining, officials
 from compliance.officials import SUPPORTED_LOCALES
 from compliance.staff_uploads import discard_uploads
+from handlers.command_menus import refresh_own_menu
 from handlers.commands import group_help_lines, help_lines
 from handlers.context import BotContext, esc, reply
 from handlers.i18n import _, set_locale
@@ -60,6 +63,10 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
     set_locale(code)
     await query.answer()
     await query.edit_message_text(_("Language set to {language}.").format(language=LANGUAGE_NAMES[code]))
+    # The menu's fallback language is theirs: a head's or admin's follows the change.
+    await refresh_own_menu(
+        context.bot, dataclasses.replace(scope.actor, locale=code), context.services.default_locale
+    )
 
 
 def help_text(role: Role | None) -> str:
