@@ -252,9 +252,7 @@ def who_may(access: Access) -> str:
     """Who may use something of that level, for a refusal: it names the roles, truthfully."""
     if access is Access.ADMIN:
         return _("This command is for administrators only.")
-    if access is Access.MANAGER:
-        return _("This command is for unit heads and administrators only.")
-    return _("This command is for officials who have joined: open /start to join.")
+    return _("This command is for unit heads and administrators only.")
 
 
 def help_lines(role: Role | None) -> list[str]:
