@@ -250,6 +250,7 @@ def allowed(role: Role | None, where: Where) -> list[Command]:
 
 def who_may(access: Access) -> str:
     """Who may use something of that level, for a refusal: it names the roles, truthfully."""
+    # Only joined people are answered this way (strangers are told how to join): what they lack is a role.
     if access is Access.ADMIN:
         return _("This command is for administrators only.")
     return _("This command is for unit heads and administrators only.")
@@ -257,7 +258,6 @@ def who_may(access: Access) -> str:
 
 def help_lines(role: Role | None) -> list[str]:
     """/help in a private chat: every command the role may use there, and the files an admin may send."""
-    # Only joined people are answered this way (strangers are told how to join): what they lack is a role.
     lines = [command.help() for command in allowed(role, Where.PRIVATE)]
     group_commands = [c for c in allowed(role, Where.GROUP) if Where.PRIVATE not in c.where]
     if group_commands:
