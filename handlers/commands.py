@@ -123,6 +123,15 @@ COMMANDS: tuple[Command, ...] = (
         lambda: _("Join requests waiting for approval"),
     ),
     Command(
+        "verify",
+        Access.MANAGER,
+        Where.PRIVATE,
+        lambda: _(
+            "/verify CODE: check a pledge receipt by its verification code against the signature ledger"
+        ),
+        lambda: _("Check a pledge receipt"),
+    ),
+    Command(
         "units",
         Access.MANAGER,
         Where.PRIVATE,

@@ -41,6 +41,7 @@ from handlers import (
     report,
     schedule_admin,
     staff_upload,
+    verify,
 )
 from handlers.command_menus import set_chat_menu
 from handlers.commands import PRIVATE_ONLY, Where, menus_by_language
@@ -109,6 +110,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(pending.refresh, pattern=r"^jr:l$"),
         CallbackQueryHandler(invites.join_decision, pattern=r"^jr:"),
         CommandHandler("pending", pending.pending_command, filters=PRIVATE),
+        CommandHandler("verify", verify.verify_command, filters=PRIVATE),
         # Unit group chats: the bot's own membership, a group's upgrade, and the commands that link it.
         ChatMemberHandler(groups.bot_membership, chat_member_types=ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, groups.group_migrated),

@@ -72,6 +72,8 @@ COMMANDS: dict[str, tuple[str, str, tuple[bool, bool, bool, bool, bool]]] = {
     "broadcast": ("/broadcast", "private", (N, N, Y, Y, Y)),
     "broadcasts": ("/broadcasts", "private", (N, N, Y, Y, Y)),
     "pending": ("/pending", "private", (N, N, Y, Y, Y)),
+    # Checking a receipt's code against the ledger: any head (a receipt may come from any unit), admins.
+    "verify": ("/verify 00000-00000", "private", (N, N, Y, Y, Y)),
     # In Văn phòng's group chat (linked to it before each try): its head and admins; the sibling head is
     # refused by the object check, strangers are not answered in a group at all.
     "linkgroup": ("/linkgroup van-phong", "group", (N, N, Y, N, Y)),
