@@ -152,7 +152,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Rendered]] = {
     "weekly_report": _weekly_report,
     "nudge": _nudge,
     "broadcast": render_broadcast,
-    "command_menu": render_command_menu,
     "broadcast_remind": render_reminder,
     "group_weekly": render_group_weekly,
+    "command_menu": render_command_menu,
 }
