@@ -16,6 +16,7 @@ from compliance.broadcasts import KIND, REMIND_KIND, may_manage_broadcast
 from compliance.calendar import LOCAL_TZ, WorkCalendar
 from compliance.officials import Actor
 from compliance.outbox import insert_planned, planned_columns
+from compliance.text import vietnamese_key, vietnamese_name_key
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck
 
@@ -98,7 +99,9 @@ async def detail(session: AsyncSession, *, actor: Actor, broadcast_id: int) -> D
     by_unit: dict[str, UnitPending] = {}
     shown = 0
     total = 0
-    rows = await session.execute(_recipients_without_ack(broadcast_id).order_by(Unit.path, Official.name_key))
+    found = (await session.execute(_recipients_without_ack(broadcast_id))).all()
+    # by unit and name the Vietnamese way: in Python, as SQL sorts by code points ("Đ" after "Z")
+    rows = sorted(found, key=lambda row: (vietnamese_key(row[2] or ""), vietnamese_name_key(row[1]), row[0]))
     for _official_id, name, unit_name in rows:
         total += 1
         group = by_unit.setdefault(unit_name or "—", UnitPending(unit_name or "—"))
@@ -143,10 +146,19 @@ async def recipient_rows(
             & (BroadcastAck.official_id == OutboxMessage.official_id),
         )
         .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.kind == KIND)
-        .order_by(Unit.path, Official.name_key, OutboxMessage.chat_id)
     )
     result = []
-    for name, unit, status, official_status, sent_at, acked_at, chat_id in rows:
+    # by unit and name the Vietnamese way, the groups' chats (no official) last
+    ordered = sorted(
+        rows,
+        key=lambda row: (
+            row[0] is None,
+            vietnamese_key(row[1] or ""),
+            vietnamese_name_key(row[0] or ""),
+            row[6],
+        ),
+    )
+    for name, unit, status, official_status, sent_at, acked_at, chat_id in ordered:
         state = (
             "unreachable" if status == "pending" and official_status == OfficialStatus.UNREACHABLE else status
         )

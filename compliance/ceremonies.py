@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import audit, pledges, staff_roll
 from compliance.officials import Actor
+from compliance.text import vietnamese_key
 from storage.clock import utcnow
 from storage.models import Unit
 from storage.models_pledge import Ceremony
@@ -120,9 +121,10 @@ async def close(
         before={"open": True},
         after={"open": False, "signed": view.signed, "total": view.total},
     )
-    children = (
-        await session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
-    ).all()
+    children = sorted(
+        (await session.scalars(select(Unit).where(Unit.parent_id == unit.id))).all(),
+        key=lambda child: vietnamese_key(child.name),
+    )
     totals = [UnitTotal(unit.name, view.signed, view.total)]
     for child in children:  # each with its whole subtree, counted as the live message counts
         signed, total = await staff_roll.signed_of_list(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.officials import Actor
+from compliance.text import vietnamese_name_key
 from storage.models import JoinRequest, JoinRequestStatus, Unit
 
 PENDING_LIST_LIMIT = 20
@@ -26,8 +27,8 @@ class PendingRequest:
 async def pending_requests(
     session: AsyncSession, *, actor: Actor, limit: int = PENDING_LIST_LIMIT
 ) -> tuple[list[PendingRequest], int]:
-    """Join requests waiting for a decision that this actor may take (admins: all; heads: their subtree),
-    newest first, at most `limit`, and how many there are in all."""
+    """Join requests waiting for a decision that this actor may take (admins: all; heads: their subtree):
+    the newest `limit` of them, listed by name the Vietnamese way, and how many there are in all."""
     reach = [JoinRequest.status == JoinRequestStatus.PENDING]
     if not actor.is_admin:
         if not actor.is_head or actor.unit_path is None:
@@ -53,4 +54,7 @@ async def pending_requests(
         PendingRequest(request_id, full_name or "", telegram_name, unit_name, created_at)
         for request_id, full_name, telegram_name, unit_name, created_at in rows.all()
     ]
+    shown.sort(
+        key=lambda request: (vietnamese_name_key(request.full_name or request.telegram_name), request.id)
+    )
     return shown, int(total or 0)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import staff_roll
 from compliance.pledges import versions_by_unit
-from compliance.text import vietnamese_name_key
+from compliance.text import vietnamese_key, vietnamese_name_key
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
@@ -187,4 +187,11 @@ def lapses_of(people: list[Person]) -> list[Lapse]:
         for kind in person.lapses
     ]
     rank = {kind: n for n, kind in enumerate(LAPSE_ORDER)}
-    return sorted(found, key=lambda lapse: (rank[lapse.kind], lapse.unit_name, lapse.full_name))
+    return sorted(
+        found,
+        key=lambda lapse: (
+            rank[lapse.kind],
+            vietnamese_key(lapse.unit_name),
+            vietnamese_name_key(lapse.full_name),
+        ),
+    )

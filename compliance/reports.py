@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance import staff_roll
 from compliance.pledges import versions_by_unit
 from compliance.report_lapses import Lapse, Person, lapses_of, roster
+from compliance.units import tree_sorted
 from storage.models import Official, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
@@ -176,10 +177,10 @@ class Report:
 
 
 async def _subtree(session: AsyncSession, root: Unit | None) -> list[Unit]:
-    query = select(Unit).order_by(Unit.path)
+    query = select(Unit)
     if root is not None:
         query = query.where(Unit.path.startswith(root.path))
-    return list((await session.scalars(query)).all())
+    return tree_sorted((await session.scalars(query)).all())
 
 
 def _uid(unit_id: int | None) -> int:

@@ -17,6 +17,7 @@ from compliance import staff_roll
 from compliance.pledges import versions_by_unit
 from compliance.reports import Period
 from compliance.text import vietnamese_name_key
+from compliance.units import tree_sorted
 from compliance.xlsx import SheetsWorkbook, collector_paused, styled, unique_title
 from storage.models import Official, Unit
 from storage.models_pledge import Signature
@@ -72,10 +73,10 @@ class OfficialRow:
 async def review_rows(
     session: AsyncSession, *, root: Unit | None, period: Period
 ) -> tuple[list[Unit], list[OfficialRow]]:
-    units_query = select(Unit).order_by(Unit.path)
+    units_query = select(Unit)
     if root is not None:
         units_query = units_query.where(Unit.path.startswith(root.path))
-    units = list((await session.scalars(units_query)).all())
+    units = tree_sorted((await session.scalars(units_query)).all())
     in_scope = staff_roll.within(root)
     at = staff_roll.cutoff(period)  # everyone on the list at the period's end (or now, while it runs)
     people = (

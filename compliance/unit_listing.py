@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from compliance import staff_roll
 from compliance.officials import Actor
+from compliance.text import vietnamese_key
 from storage.clock import utcnow
 from storage.models import Official, Unit
 
@@ -54,13 +55,15 @@ async def children_page(
     """One page of the units directly below `parent` (the roots for None) with their counts, and how
     many such units there are."""
     where = _children_of(parent.id if parent else None)
-    total = int(await session.scalar(select(func.count()).select_from(Unit).where(where)) or 0)
+    # The Vietnamese order is Python's (SQL sorts by code points): the names of one level are few enough
+    # to fetch, and only a page of them is counted.
+    siblings = (await session.execute(select(Unit.id, Unit.name).where(where))).all()
+    total = len(siblings)
+    ordered = [row[0] for row in sorted(siblings, key=lambda row: (vietnamese_key(row[1]), row[0]))]
+    page_ids = ordered[page * per_page : (page + 1) * per_page]
     child = (
         select(Unit.id, Unit.code, Unit.name, Unit.name_key, Unit.path)
-        .where(where)
-        .order_by(Unit.name_key, Unit.id)
-        .limit(per_page)
-        .offset(page * per_page)
+        .where(Unit.id.in_(page_ids))
         .subquery("child")
     )
     # Officials are counted per unit first (only those below `parent`), then summed over each child's
@@ -94,9 +97,8 @@ async def children_page(
         .join(below, below.path.startswith(child.c.path))
         .outerjoin(per_unit, per_unit.c.unit_id == below.id)
         .group_by(child.c.id, child.c.code, child.c.name, child.c.name_key)
-        .order_by(child.c.name_key, child.c.id)
     )
-    rows = (await session.execute(query)).all()
+    rows = sorted((await session.execute(query)).all(), key=lambda r: page_ids.index(r[0]))
     lines = [UnitLine(r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0)) for r in rows]
     return lines, total
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.text import ascii_slug, clean_text, name_key
+from compliance.text import TextKey, ascii_slug, clean_text, name_key, vietnamese_key
 from storage.models import Unit
 
 MAX_UNIT_DEPTH = 6
@@ -17,6 +17,18 @@ PATH_SEPARATOR = "/"
 def split_unit_path(raw: str) -> list[str]:
     """ "Sở GTVT / Văn phòng" -> ["Sở GTVT", "Văn phòng"]; empty parts are dropped."""
     return [part for part in (clean_text(p) for p in raw.split(PATH_SEPARATOR)) if part]
+
+
+def tree_sorted(units: Sequence[Unit]) -> list[Unit]:
+    """Units as a tree is read top to bottom: each after its parent, siblings in Vietnamese order (the
+    materialised path orders them by id, that is by when they were created)."""
+    names = {unit.id: unit.name for unit in units}
+
+    def key(unit: Unit) -> tuple[tuple[TextKey, int], ...]:
+        ids = [int(part) for part in unit.path.split(PATH_SEPARATOR) if part]
+        return tuple((vietnamese_key(names.get(unit_id, "")), unit_id) for unit_id in ids)
+
+    return sorted(units, key=key)
 
 
 def is_within(unit_path: str, ancestor_path: str) -> bool:

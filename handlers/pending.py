@@ -1,4 +1,5 @@
-"""/pending: the join requests a head or an admin may decide, newest first, with approve/reject buttons.
+"""/pending: the join requests a head or an admin may decide (the newest, listed by name), with approve and
+reject buttons.
 
 The buttons are the join request's own ("jr:a:<id>", "jr:r:<id>"), so handlers.invites.join_decision
 decides and re-checks in the database; a last "jr:l" button marks the message as this list, which is then

@@ -32,7 +32,7 @@ def period_text(period: Period, period_name: str) -> str:
 
 def file_subject(unit: str, period: Period, period_name: str) -> str:
     """The unit and the period, the part of a report file's caption that says whose and when."""
-    return _("{unit}, {period}").format(unit=unit, period=period_text(period, period_name))
+    return _("{unit}, {period}").format(unit=unit, period=period_text(period, period_name.lower()))
 
 
 def chart_labels(unit: str, period: Period, period_name: str, *, weeks: int = WEEKS) -> ChartLabels:

@@ -224,7 +224,7 @@ async def test_the_review_export_one_row_per_official(
     assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(target)]) == 0
     assert await asyncio.to_thread(main, ["export", "--period", "quý 4", str(target)]) == 2
     workbook = load_workbook(io.BytesIO(target.read_bytes()))
-    assert workbook.sheetnames == ["Sở GTVT", "Văn phòng", "Phòng Quản lý vận tải"]  # the units' names
+    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng"]  # in Vietnamese order
     sheet = workbook["Phòng Quản lý vận tải"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     lan, huy = rows["Nguyễn Thị Lan"], rows["Đỗ Quang Huy"]

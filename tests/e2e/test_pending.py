@@ -67,13 +67,13 @@ async def test_pending_lists_what_a_head_may_decide_and_approves_from_the_list(
     listed = await harness.say(HOA, "/pending")
     text = listed["text"]
     assert "Đặng Văn Nam" in text and "Vũ Thị Mai" in text and "Hồ Thị Tú" not in text
-    assert text.index("Đặng Văn Nam") < text.index("Vũ Thị Mai")  # newest first
+    assert text.index("Vũ Thị Mai") < text.index("Đặng Văn Nam")  # by given name, though Nam asked later
     data = [b["callback_data"] for b in buttons(listed)]
     assert data == [
-        f"jr:a:{ids['Đặng Văn Nam']}",
-        f"jr:r:{ids['Đặng Văn Nam']}",
         f"jr:a:{ids['Vũ Thị Mai']}",
         f"jr:r:{ids['Vũ Thị Mai']}",
+        f"jr:a:{ids['Đặng Văn Nam']}",
+        f"jr:r:{ids['Đặng Văn Nam']}",
         "jr:l",
     ]
     sibling = await harness.say(HUY, "/pending")
@@ -91,7 +91,7 @@ async def test_pending_lists_what_a_head_may_decide_and_approves_from_the_list(
         headline = _("✅ {name} was approved and has joined.").format(name="Vũ Thị Mai")
     assert redrawn["text"].startswith(headline + "\n")
     assert "Đặng Văn Nam" in redrawn["text"] and redrawn["text"].count("Vũ Thị Mai") == 1
-    assert [b["callback_data"] for b in buttons(redrawn)] == [*data[:2], "jr:l"]
+    assert [b["callback_data"] for b in buttons(redrawn)] == [*data[2:4], "jr:l"]
     async with office.unit_of_work() as session:
         mai = await session.get(JoinRequest, ids["Vũ Thị Mai"])
         assert mai is not None and mai.status is JoinRequestStatus.APPROVED and mai.official_id is not None

@@ -43,6 +43,11 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
         )
         name, content = harness.server.files[sent["document"]["file_id"]]
         assert name == "bao-cao-van-phong-tu-16-11-2026-den-22-11-2026.xlsx"  # in her language
+        with use_locale("vi"):  # what the file is: whose figures, for which period
+            subject = "Văn phòng, " + _("{period}, {start} – {end}").format(
+                period=_("Last week").lower(), start="16/11/2026", end="22/11/2026"
+            )
+            assert sent["caption"] == _("Report (Excel): {subject}").format(subject=subject)
         workbook = load_workbook(io.BytesIO(content))
         assert workbook.sheetnames == [_("Units"), _("People")]
         summary_sheet = workbook.worksheets[0]
@@ -61,7 +66,10 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
         )
         png = harness.server.files[photo["photo"][0]["file_id"]][1]
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
-        assert struct.unpack(">II", png[16:24]) == (1000, 800)
+        width, height = struct.unpack(">II", png[16:24])
+        assert width >= 1080 and height > width  # phone width, read by scrolling
+        with use_locale("vi"):
+            assert photo["caption"] == _("Chart: {subject}").format(subject=subject)
 
 
 async def test_an_official_gets_their_own_card_and_no_unit_report(
@@ -108,10 +116,11 @@ async def test_the_admins_review_button(office: Database, harness: BotHarness) -
         )
         name, content = harness.server.files[sent["document"]["file_id"]]
         assert name == "thi-dua-2026Q4.xlsx"
+        assert sent["caption"].endswith("01/10/2026 – 31/12/2026")  # the quarter, in the caption
         assert load_workbook(io.BytesIO(content)).sheetnames == [
             "Sở GTVT",
+            "Phòng Quản lý vận tải",  # siblings in Vietnamese order
             "Văn phòng",
-            "Phòng Quản lý vận tải",
         ]
         hoa_summary = await harness.say(HOA, "/report")
         assert not any(b["callback_data"] == "rp:r:quarter" for b in buttons(hoa_summary))  # heads: no button
