@@ -15,6 +15,7 @@ from handlers.i18n import _, use_locale
 from handlers.verify import code_report
 from storage.engine import Database
 from storage.models_pledge import Signature
+from tests.harness import BotHarness
 
 
 async def _rows(office: Database) -> list[Signature]:
@@ -110,3 +111,20 @@ async def test_verify_by_code_on_the_command_line(
     with use_locale("vi"):
         assert unknown == _("No signature has the code {code}.").format(code="ABCDE-12345")
         assert not_code.startswith("nope")
+
+
+async def test_verify_in_the_chat(office: Database, harness: BotHarness) -> None:
+    first, second = await _rows(office)
+    admin = BotHarness.ADMIN
+    code = ledger.verification_code(second.row_hash)
+    with use_locale("vi"):
+        usage = _("Send /verify with the code printed on the receipt, for example /verify {example}.")
+        holds = [_("✔ The signature matches its hashes."), _("✔ The chain of {n} signatures is intact.")]
+    assert (await harness.say(admin, "/verify"))["text"] == usage.format(example="3F9A2-C71B0")
+    answer = (await harness.say(admin, f"/verify {code.lower()}"))["text"]
+    assert code in answer and "Lê Thị Hoa" in answer
+    assert answer.splitlines()[1:] == [holds[0], holds[1].format(n=2)]
+    # Someone edits the first signer's name in the database: her own code now says so.
+    await _sql(office, f"UPDATE signatures SET typed_name = 'Người Khác' WHERE id = {first.id}")
+    answer = (await harness.say(admin, f"/verify {ledger.verification_code(first.row_hash)}"))["text"]
+    assert answer.count("✖") == 2 and "typed_name" in answer
