@@ -86,7 +86,8 @@ async def test_a_heads_invite_decisions_ceremony_and_nudge_are_audited(database:
         and approved_after["official_id"]
     )
     assert by_action["join.reject"].after == {"status": "rejected"}
-    assert by_action["ceremony.close"].after == {"open": False, "signed": 0, "total": 2}
+    # The ceremony counts everyone on the unit's staff list, joined or not (compliance/staff_roll.py).
+    assert by_action["ceremony.close"].after == {"open": False, "signed": 0, "total": 3}
     assert by_action["report.nudge"].subject == f"unit:{unit.id}"
     assert by_action["report.nudge"].after == {"day": "2026-12-01", "lapses": 1, "planned": 1}
     assert by_action["staff.import"].after == {"file": "ds.xlsx", "rows": 5, "created": 5, "updated": 0}
