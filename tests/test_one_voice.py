@@ -79,6 +79,17 @@ def test_no_vietnamese_translation_uses_a_variant_the_glossary_avoids() -> None:
     assert found == set()
 
 
+def test_shipped_content_uses_the_glossary_too() -> None:
+    """Pledge templates and quiz banks reach officials as much as the catalog does."""
+    avoided = glossary_avoided() | set(NEVER_SHOWN)
+    found = set()
+    for path in sorted((ROOT / "content").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        found |= {(path.name, word) for word in avoided if word in text}
+        found |= {(path.name, m.group(0)) for m in NEW_STYLE_TONE.finditer(text)}
+    assert found == set()
+
+
 def test_vietnamese_tone_marks_are_placed_the_old_way() -> None:
     found = {(msgid, m.group(0)) for msgid, s in catalog("vi").items() for m in NEW_STYLE_TONE.finditer(s)}
     assert found == set()
