@@ -23,6 +23,7 @@ from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from handlers.scope import current_scope
 from storage.clock import local_today
 from storage.engine import Database
+from storage.models_broadcast import Broadcast
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 3
@@ -228,9 +229,13 @@ async def _send_excel(update: Update, broadcast_id: int) -> None:
         header=[_("Name"), _("Unit"), _("Delivery"), _("Sent at"), _("Confirmed at")],
         state_label=lambda state: states.get(state, state),
     )
+    broadcast = await scope.session.get(Broadcast, broadcast_id)
+    assert broadcast is not None  # recipient_rows found it
     await update.effective_message.reply_document(
         InputFile(content, filename=f"thong-bao-{broadcast_id}-nguoi-nhan.xlsx"),
-        caption=_("Recipients of plan update no. {id}").format(id=broadcast_id),
+        caption=_(
+            "Recipients of plan update no. {id} of {date}: {n} people, with delivery and confirmation (Excel)"
+        ).format(id=broadcast_id, date=fmt_datetime(broadcast.send_at), n=fmt_number(len(rows))),
     )
 
 

@@ -55,8 +55,8 @@ async def invite(update: Update, context: BotContext) -> None:
         await message.reply_photo(
             photo=qr_png(link),
             filename="invite-qr.png",
-            caption=_("QR code of the invite link to <b>{unit}</b>:\n{link}").format(
-                unit=esc(unit.name[:200]), link=esc(link)
+            caption=_("QR code of the invite link to <b>{unit}</b>, valid until {until}:\n{link}").format(
+                unit=esc(unit.name[:200]), until=fmt_datetime(created.expires_at), link=esc(link)
             ),
             parse_mode=ParseMode.HTML,
         )

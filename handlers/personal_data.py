@@ -11,9 +11,10 @@ from telegram.constants import ParseMode
 from compliance import erasure, personal_data
 from compliance.erasure import EraseOutcome, ErasureTarget
 from handlers.context import BotContext, esc, reply
-from handlers.i18n import _, fmt_number
+from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.profile import LANGUAGE_NAMES, role_name
 from handlers.scope import current_scope
+from storage.clock import utcnow
 from storage.models import Role
 
 
@@ -75,7 +76,12 @@ async def my_data(update: Update, context: BotContext) -> None:
     content = json.dumps(data.data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     await chat.send_document(
         InputFile(content, filename=f"du-lieu-ca-nhan-{scope.actor.id}.json"),
-        caption=_("Everything stored about you, as JSON."),
+        # a plain-text caption: the names as they are, not escaped for HTML
+        caption=_("Everything Cam Kết Bot stores about {name} ({unit}), as of {date}: JSON file.").format(
+            name=data.data["official"]["full_name"] or "—",
+            unit=(data.data.get("unit") or {}).get("name") or "—",
+            date=fmt_datetime(utcnow()),
+        ),
     )
 
 

@@ -63,12 +63,14 @@ async def build_receipt(session: AsyncSession, signature: Signature) -> tuple[st
 async def send_receipt(bot: Bot, session: AsyncSession, signature: Signature, *, chat_id: int) -> None:
     name, content = await build_receipt(session, signature)
     caption = (
-        _("Receipt of your signature on behalf of the unit (ledger entry no. {row}).")
+        _("Receipt of your signature on behalf of the unit, signed {date} (ledger entry no. {row}).")
         if signature.on_behalf_of_unit
-        else _("Your pledge receipt (ledger entry no. {row}).")
+        else _("Your pledge receipt, signed {date} (ledger entry no. {row}).")
     )
     await bot.send_document(
-        chat_id, InputFile(content, filename=name), caption=caption.format(row=signature.id)
+        chat_id,
+        InputFile(content, filename=name),
+        caption=caption.format(date=fmt_datetime(signature.signed_at), row=signature.id),
     )
 
 

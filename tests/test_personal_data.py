@@ -39,6 +39,8 @@ async def json_sent(harness: BotHarness, user: FakeUser, before: int) -> dict[st
     name, content = harness.server.files[sent["document"]["file_id"]]
     assert name.endswith(".json")
     data: dict[str, Any] = json.loads(content)
+    # the caption says whose data it is
+    assert (data["official"]["full_name"] or "—") in sent["caption"] and ".json" not in sent["caption"]
     return data
 
 
@@ -89,7 +91,7 @@ async def test_an_admin_erases_a_person_who_left(database: Database, harness: Bo
     assert changed_tables(state, await snapshot(database)) == []
 
     done = await harness.send(press(ADMIN, asked, ok["callback_data"]), to_chat=ADMIN.id)
-    assert "Erased" in done["text"] or "Đã xoá" in done["text"]
+    assert "Erased" in done["text"] or "Đã xóa" in done["text"]
     async with database.unit_of_work() as session:
         assert (await ledger.verify(session)).ok
         lan = await session.scalar(select(Official).where(Official.full_name == "—"))

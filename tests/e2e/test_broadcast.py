@@ -4,11 +4,13 @@ not broadcast."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 import time_machine
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from compliance import planner
@@ -142,6 +144,18 @@ async def test_a_plan_update_with_a_pdf_reaches_two_units_and_is_followed_up(
             assert _(", confirmed {n}").format(n=3) in listing["text"]
         detail = await _press_and_wait(harness, ADMIN, listing, f"bc:d:{broadcast.id}")
         assert "Phạm Minh Châu" in detail["text"] and "Nguyễn Thị Lan" not in detail["text"]
+        # The recipients' Excel: says what it is, and lists people by unit and name the Vietnamese way.
+        before = len(server.sent[ADMIN.id])
+        await server.inject(press(ADMIN, detail, f"bc:x:{broadcast.id}"))
+        sent = await server.wait_for(lambda: _first_document_after(server, ADMIN.id, before))
+        with use_locale("vi"):
+            caption = _(
+                "Recipients of plan update no. {id} of {date}: {n} people, with delivery and confirmation (Excel)"  # noqa: E501
+            ).format(id=broadcast.id, date="25/11/2026 10:00", n=4)
+        assert sent["caption"] == caption
+        sheet = load_workbook(io.BytesIO(server.files[sent["document"]["file_id"]][1])).worksheets[0]
+        names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert names == ["Đỗ Quang Huy", "Nguyễn Thị Lan", "Phạm Minh Châu", "Lê Thị Hoa"]
 
     # Automatic reminder: two working days after Wednesday 10:00 is Friday 10:00, once.
     for moment, expected in (
@@ -165,6 +179,10 @@ async def test_a_plan_update_with_a_pdf_reaches_two_units_and_is_followed_up(
     assert len([m for m in server.messages_to(CHAU.id) if "🔔" in m.get("text", "")]) == 1
     async with office.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(BroadcastAck)) == 4
+
+
+def _first_document_after(server: Any, chat_id: int, before: int) -> dict[str, Any] | None:
+    return next((m for m in server.sent.get(chat_id, [])[before:] if "document" in m), None)
 
 
 def _first_document(server: Any, chat_id: int) -> dict[str, Any] | None:

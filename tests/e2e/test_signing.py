@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from typing import Any
 
@@ -61,6 +62,7 @@ async def sign(harness: BotHarness, user: FakeUser, name: str) -> bytes:
     )
     name_, content = harness.server.files[receipt["document"]["file_id"]]
     assert name_.endswith(".pdf")
+    assert re.search(r"\d{2}/\d{2}/\d{4}|\d{1,2} [A-Z][a-z]{2} \d{4}", receipt["caption"])  # signed when
     return content
 
 
