@@ -187,18 +187,20 @@ def subject_text(subject: str, names: Mapping[str, str] | None = None) -> str:
     return names[kind].format(ref=ref) if kind in names else subject
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
-def change_text(line: AuditLine) -> str:
-    """ "tên: A → B; trưởng đơn vị: … → …", cut to a line; plain text, escape it before HTML."""
+def change_text(line: AuditLine, *, whole: bool = False) -> str:
+    """ "tên: A → B; thủ trưởng đơn vị: … → …", cut to a line for the chat (`whole` for the command line,
+    which has room); plain text, escape it before HTML."""
+    value_limit, line_limit = (None, None) if whole else (MAX_VALUE_CHARS, MAX_CHANGE_CHARS)
     parts = []
     for change in audit.changes(line.before, line.after):
         label = key_label(change.key)
         old, new = (
-            _short(value_words(change.key, change.before)),
-            _short(value_words(change.key, change.after)),
+            _cut(value_words(change.key, change.before), value_limit),
+            _cut(value_words(change.key, change.after), value_limit),
         )
         if change.had_before and change.has_after:
             parts.append(f"{label}: {old} → {new}")
@@ -206,8 +208,7 @@ def change_text(line: AuditLine) -> str:
             parts.append(f"{label}: {new}")
         else:
             parts.append(f"{label}: {old} → ∅")
-    text = "; ".join(parts)
-    return text if len(text) <= MAX_CHANGE_CHARS else text[: MAX_CHANGE_CHARS - 1] + "…"
+    return _cut("; ".join(parts), line_limit)
 
 
 def actor_text(actor: str) -> str:
@@ -229,5 +230,5 @@ def entry_fields(line: AuditLine, names: Mapping[str, str] | None = None) -> lis
         actor_text(line.actor),
         action_label(line.action),
         subject_text(line.subject, names),
-        change_text(line),
+        change_text(line, whole=True),
     ]
