@@ -17,6 +17,7 @@ from telegram.error import BadRequest
 from compliance import broadcasts
 from compliance.broadcasts import Target, TargetKind
 from compliance.officials import Actor
+from compliance.text import vietnamese_key
 from compliance.unit_listing import UnitLevel, UnitLine, browse
 from handlers.context import esc, reply
 from handlers.i18n import _, fmt_number
@@ -41,8 +42,8 @@ async def _chosen_units(actor: Actor, ids: list[int]) -> list[Unit]:
     if not ids:
         return []
     session = current_scope().session
-    units = (await session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.name_key))).all()
-    return [u for u in units if actor.may_manage(u)]
+    units = (await session.scalars(select(Unit).where(Unit.id.in_(ids)))).all()
+    return sorted((u for u in units if actor.may_manage(u)), key=lambda u: vietnamese_key(u.name))
 
 
 def _toggle(
