@@ -21,6 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.dates import format_date
 from storage.models import Unit
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -29,20 +30,6 @@ FONT = "DejaVuSerif"
 LEFT, RIGHT, TOP, BOTTOM = 30.0, 15.0, 20.0, 20.0
 LEFT_COLUMN = 72.0
 FOOTER_SIZE, FOOTER_LINE = 7.0, 3.5  # the issuer's column; the national name takes the rest of the line
-EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # The administrative level words after which an office's name carries its place ("UBND huyện Bình Lục").
 _PLACE = re.compile(
     r".*(?:^|\s)(?:thành phố|thị xã|thị trấn|tỉnh|huyện|quận|phường|xã|tp\.)\s*(?P<place>[^\s(].*)$",
@@ -91,7 +78,7 @@ def date_line(day: date, locale: str, place: str | None) -> str:
         month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
         text = f"ngày {day.day:02d} tháng {month} năm {day.year}"
         return f"{place}, {text}" if place else text[:1].upper() + text[1:]
-    text = f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+    text = format_date(day, "en")  # the one English pattern: "1 Mar 2026"
     return f"{place}, {text}" if place else text
 
 

@@ -106,7 +106,7 @@ async def test_an_english_receipt_has_the_same_layout_in_english(database: Datab
     for part in (
         "SOCIALIST REPUBLIC OF VIET NAM",
         "Independence - Freedom - Happiness",
-        "Bình Lục, 30 November 2026",
+        "Bình Lục, 30 Nov 2026",
         "PLEDGE RECEIPT",
         "THE SIGNER",
         "Đỗ Quang Huy",
@@ -142,4 +142,4 @@ def test_date_lines_follow_the_decree() -> None:
     # Days below 10 and the months 1 and 2 take a leading zero, so nobody can add a digit by hand.
     assert date_line(date(2027, 2, 5), "vi", "Bình Lục") == "Bình Lục, ngày 05 tháng 02 năm 2027"
     assert date_line(date(2026, 11, 30), "vi", None) == "Ngày 30 tháng 11 năm 2026"
-    assert date_line(date(2026, 3, 1), "en", "Hà Nam") == "Hà Nam, 1 March 2026"
+    assert date_line(date(2026, 3, 1), "en", "Hà Nam") == "Hà Nam, 1 Mar 2026"
