@@ -5,8 +5,15 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from sqlalchemy import select
 
+from compliance import unit_admin, unit_listing
 from compliance.text import vietnamese_key, vietnamese_name_key
+from compliance.units import get_unit_by_code, tree_sorted
+from storage.engine import Database
+from storage.models import Unit
+from tests.test_reports import office  # noqa: F401 - the fixture
+from tests.test_unit_admin import admin_actor
 
 
 def by_text(*values: str) -> list[str]:
@@ -85,3 +92,32 @@ def test_an_office_list_read_back() -> None:
         "Đỗ Quang Huy",
         "Nguyễn Thị Lan",
     ]
+
+
+SIBLINGS = ["Tổ Đoàn thể", "Tổ 10", "Tổ Dân vận", "An Phú", "Tổ 2", "Ấp Bắc", "Ban Zalo"]
+IN_ORDER = ["An Phú", "Ấp Bắc", "Ban Zalo", "Tổ 2", "Tổ 10", "Tổ Dân vận", "Tổ Đoàn thể"]
+
+
+async def test_units_pages_and_the_tree_in_vietnamese_order(office: Database) -> None:  # noqa: F811
+    async with office.unit_of_work() as session:
+        admin = await admin_actor(session)
+        for n, name in enumerate(SIBLINGS):  # created in another order than they are read
+            await unit_admin.add_unit(session, actor=admin, parent_code="van-phong", code=f"u{n}", name=name)
+    async with office.unit_of_work() as session:
+        parent = await get_unit_by_code(session, "van-phong")
+        pages = [
+            await unit_listing.children_page(session, parent=parent, page=n, per_page=3) for n in range(3)
+        ]
+        assert [[line.name for line in lines] for lines, _ in pages] == [
+            IN_ORDER[:3],
+            IN_ORDER[3:6],
+            IN_ORDER[6:],
+        ]
+        assert {total for _, total in pages} == {len(SIBLINGS)}
+        tree = tree_sorted(list((await session.scalars(select(Unit))).all()))
+        assert [unit.name for unit in tree] == [
+            "Sở GTVT",
+            "Phòng Quản lý vận tải",
+            "Văn phòng",  # before its own units, after its sibling "Phòng…" though created first
+            *IN_ORDER,
+        ]
