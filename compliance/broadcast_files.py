@@ -13,9 +13,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.broadcast_followup import RecipientRow
 from compliance.calendar import LOCAL_TZ
+from compliance.dates import EXCEL_DATETIME
 
 HEADER_FONT = Font(bold=True)
-DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_TIME_FORMAT = EXCEL_DATETIME
 
 
 def _local(moment: datetime | None) -> datetime | None:

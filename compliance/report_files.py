@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from openpyxl.styles import Font, NamedStyle, PatternFill
 
+from compliance.dates import EXCEL_DATE
 from compliance.reports import Figures, Person, Report
 from compliance.xlsx import SheetsWorkbook, Styled, collector_paused, column_widths, unique_title
 from storage.clock import LOCAL_TZ
@@ -82,7 +83,7 @@ def _styles() -> list[NamedStyle]:
     return [
         NamedStyle(HEADER_STYLE, font=Font(bold=True), fill=PatternFill("solid", fgColor="DDE7F0")),
         NamedStyle(PERCENT_STYLE, number_format="0.0%"),
-        NamedStyle(DATE_STYLE, number_format="DD/MM/YYYY"),
+        NamedStyle(DATE_STYLE, number_format=EXCEL_DATE),
     ]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import staff_roll
+from compliance.dates import EXCEL_DATE
 from compliance.pledges import versions_by_unit
 from compliance.reports import Period
 from compliance.text import vietnamese_name_key
@@ -160,7 +161,7 @@ def _workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequen
     workbook = SheetsWorkbook(
         [
             NamedStyle(HEADER_STYLE, font=Font(bold=True)),
-            NamedStyle(DATE_STYLE, number_format="DD/MM/YYYY"),
+            NamedStyle(DATE_STYLE, number_format=EXCEL_DATE),
             NamedStyle(PERCENT_STYLE, number_format="0.0%"),
         ]
     )
