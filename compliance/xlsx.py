@@ -149,48 +149,57 @@ class SheetsWorkbook(Workbook):
 
         column_ids = {index: style_id(name) for index, name in (styles or {}).items()}
         letters = [get_column_letter(n + 1) for n in range(max(len(widths), 1))]
-        parts: list[str] = []
+        out = io.BytesIO()  # the sheet's XML, each row encoded as it is made: no second copy as text
+        out.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n')
+        out.write(f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELS}">'.encode())
+        dimension_at = out.tell()
+        out.write(b" " * 40)  # room for <dimension ref=…/>, written once the rows are counted
+        frozen = f"A{header_rows + 1}"
+        out.write(
+            (
+                '<sheetViews><sheetView workbookViewId="0">'
+                f'<pane ySplit="{header_rows}" topLeftCell="{frozen}" activePane="bottomLeft" '
+                'state="frozen"/>'
+                f'<selection pane="bottomLeft" activeCell="{frozen}" sqref="{frozen}"/>'
+                "</sheetView></sheetViews>"
+                '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><cols>'
+                + "".join(
+                    f'<col min="{n + 1}" max="{n + 1}" width="{width}" customWidth="1"/>'
+                    for n, width in enumerate(widths)
+                )
+                + "</cols><sheetData>"
+            ).encode()
+        )
         count = 0
         for count, row in enumerate(rows, start=1):
             cells = []
             for index, value in enumerate(row):
-                if index >= len(letters):
-                    letters.append(get_column_letter(index + 1))
-                if isinstance(value, Styled):
-                    sid: int | None = style_id(value.style)
-                    value = value.value
-                else:
-                    sid = column_ids.get(index)
                 if value is None:
                     continue
-                cells.append(_cell(f"{letters[index]}{count}", value, sid))
-            parts.append(f'<row r="{count}">{"".join(cells)}</row>')
-        last = f"{letters[len(widths) - 1] if widths else 'A'}{max(count, 1)}"
-        xml = "".join(
-            [
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-                f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELS}">',
-                f'<dimension ref="A1:{last}"/>',
-                '<sheetViews><sheetView workbookViewId="0">',
-                f'<pane ySplit="{header_rows}" topLeftCell="A{header_rows + 1}" activePane="bottomLeft" '
-                'state="frozen"/>',
-                f'<selection pane="bottomLeft" activeCell="A{header_rows + 1}" sqref="A{header_rows + 1}"/>',
-                "</sheetView></sheetViews>",
-                '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>',
-                "<cols>",
-                *(
-                    f'<col min="{n + 1}" max="{n + 1}" width="{width}" customWidth="1"/>'
-                    for n, width in enumerate(widths)
-                ),
-                "</cols><sheetData>",
-                *parts,
-                "</sheetData>",
-                f'<autoFilter ref="{sheet.auto_filter.ref}"/>' if sheet.auto_filter.ref else "",
-                '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>',
-                "</worksheet>",
-            ]
+                if index >= len(letters):
+                    letters.extend(get_column_letter(n + 1) for n in range(len(letters), index + 1))
+                if type(value) is Styled:
+                    sid = style_id(value.style)
+                    value = value.value
+                    if value is None:
+                        continue
+                else:
+                    sid = column_ids.get(index, 0)
+                cells.append(_cell(letters[index], count, value, sid))
+            out.write(f'<row r="{count}">{"".join(cells)}</row>'.encode())
+        filter_ref = f'<autoFilter ref="{sheet.auto_filter.ref}"/>' if sheet.auto_filter.ref else ""
+        out.write(
+            (
+                f"</sheetData>{filter_ref}"
+                '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+                "</worksheet>"
+            ).encode()
         )
-        sheet._writer = _Written(xml.encode())
+        last = f"{letters[len(widths) - 1] if widths else 'A'}{max(count, 1)}"
+        out.seek(dimension_at)
+        out.write(f'<dimension ref="A1:{last}"/>'.ljust(40).encode())  # spaces between elements are allowed
+        out.seek(0)
+        sheet._writer = _Written(out)
         sheet._WriteOnlyWorksheet__saved = True  # type: ignore[attr-defined]  # ExcelWriter then takes _writer as is
         return count
 
@@ -219,27 +228,31 @@ class Styled:
 class _Written:
     """What ExcelWriter reads of a closed write-only sheet's writer: the XML, no relationships."""
 
-    def __init__(self, xml: bytes) -> None:
-        self.out = io.BytesIO(xml)
+    def __init__(self, xml: io.BytesIO) -> None:
+        self.out = xml
         self._rels = RelationshipList()
 
     def cleanup(self) -> None:
         """Nothing to remove: the XML is in memory."""
 
 
-def _cell(ref: str, value: object, style: int | None) -> str:
+def _cell(letter: str, row: int, value: object, style: int) -> str:
+    """One cell's XML; the common types first (a table is mostly text and counts)."""
     s = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+        space = ' xml:space="preserve"' if text[:1] == " " or text[-1:] == " " else ""
+        return f'<c r="{letter}{row}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        return f'<c r="{letter}{row}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+        return f'<c r="{letter}{row}"{s}><v>{value!r}</v></c>'
     if isinstance(value, datetime):  # naive, as shown: Excel has no time zones
         delta = value.replace(tzinfo=None) - _EPOCH
-        return f'<c r="{ref}"{s}><v>{delta.days + delta.seconds / 86400!r}</v></c>'
+        return f'<c r="{letter}{row}"{s}><v>{delta.days + delta.seconds / 86400!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
-    text = escape(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        return f'<c r="{letter}{row}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
+    return _cell(letter, row, str(value), style)
 
 
 @contextmanager
