@@ -162,9 +162,11 @@ async def test_mypledge_tells_a_head_they_signed_for_their_unit(harness: BotHarn
             f"Bạn đã ký thay mặt <b>Văn phòng</b> lúc {fmt_datetime(signature.signed_at)}. "
             "Bạn chưa ký với tư cách cá nhân: gõ /pledge để ký."
         )
-        assert receipt["caption"] == (
-            f"Biên nhận chữ ký của bạn thay mặt đơn vị (số thứ tự trong sổ ký: {signature.id})."
+        caption = _(
+            "Receipt of your signature on behalf of the unit, signed {date} (ledger entry no. {row})."
         )
+        assert receipt["caption"] == caption.format(date=fmt_datetime(signature.signed_at), row=signature.id)
+    assert f"(số thứ tự trong sổ ký: {signature.id})" in receipt["caption"]
 
 
 async def test_a_calendar_note_over_the_limit_is_refused_whole(harness: BotHarness) -> None:
