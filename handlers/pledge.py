@@ -89,7 +89,16 @@ async def start(update: Update, context: BotContext) -> int:
         )
         return CHOOSE
     _draft(context)["unit"] = personal is not None  # a head who signed personally now signs for the unit
-    return await _show_section(update, context, version.template, 0)
+    # A head half-way (one of the two signatures made) is told which one this is, and that the other stands.
+    if unit_signed is not None:
+        note = _("You signed <b>{title}</b> on behalf of your unit on {date}. Now you sign it for yourself.")
+        note = note.format(title=title, date=fmt_datetime(unit_signed.signed_at))
+    elif personal is not None:
+        note = _("You signed <b>{title}</b> for yourself on {date}. Now you sign it on behalf of your unit.")
+        note = note.format(title=title, date=fmt_datetime(personal.signed_at))
+    else:
+        note = None
+    return await _show_section(update, context, version.template, 0, note=note)
 
 
 async def choose(update: Update, context: BotContext) -> int:
@@ -102,7 +111,9 @@ async def choose(update: Update, context: BotContext) -> int:
     return await _show_section(update, context, version.template, 0)
 
 
-async def _show_section(update: Update, context: BotContext, template: PledgeTemplate, index: int) -> int:
+async def _show_section(
+    update: Update, context: BotContext, template: PledgeTemplate, index: int, *, note: str | None = None
+) -> int:
     locale = current_locale()
     section = template.sections[index]
     first_number = 1 + sum(len(s.items) for s in template.sections[:index])
@@ -112,6 +123,8 @@ async def _show_section(update: Update, context: BotContext, template: PledgeTem
     if index == 0:
         header = f"<b>{esc(template.title.get(locale))}</b>\n<i>{esc(template.introduction.get(locale))}</i>"
         text = f"{header}\n\n{text}"
+    if note:
+        text = f"{note}\n\n{text}"
     text += "\n\n" + _("Part {n} of {total}").format(n=index + 1, total=len(template.sections))
     _draft(context)["section"] = index
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("Next ▶"), callback_data=f"pl:next:{index}")]])

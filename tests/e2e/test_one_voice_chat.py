@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.context import esc
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from storage.models_pledge import Signature
 from storage.models_practice import CalendarOverride, ReminderMute, Schedule, SelfCheck
@@ -15,6 +16,7 @@ from tests.e2e.test_practice import MONDAY, at, joined_office, ticked
 from tests.e2e.test_signing import HOA, LAN, setup_office, tap
 from tests.factories import buttons, press
 from tests.harness import BotHarness
+from tests.pledge_files import template
 
 ADMIN = BotHarness.ADMIN
 NEVER_SHOWN = ("thg", "Asia/Ho_Chi_Minh")
@@ -167,6 +169,11 @@ async def test_mypledge_tells_a_head_they_signed_for_their_unit(harness: BotHarn
         )
         assert receipt["caption"] == caption.format(date=fmt_datetime(signature.signed_at), row=signature.id)
     assert f"(số thứ tự trong sổ ký: {signature.id})" in receipt["caption"]
+    again = await harness.say(HOA, "/pledge")  # the personal signature is still to make: it says so first
+    title, when = esc(template().title.vi), fmt_datetime(signature.signed_at)
+    assert again["text"].startswith(
+        f"Bạn đã ký <b>{title}</b> thay mặt đơn vị lúc {when}. Bây giờ bạn ký với tư cách cá nhân.\n\n"
+    )
 
 
 async def test_a_calendar_note_over_the_limit_is_refused_whole(harness: BotHarness) -> None:
