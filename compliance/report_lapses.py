@@ -104,17 +104,22 @@ async def roster(
             bool(is_unreachable),
             versions.for_unit(unit_id) is not None,
         )
+    # plain rows, the first signature kept here: grouping them in SQL cost a sort of the whole ledger
     signatures = await connection.execute(
-        select(Signature.official_id, Signature.pledge_version_id, func.min(Signature.signed_at))
+        select(Signature.official_id, Signature.pledge_version_id, Signature.signed_at)
         .join(Official, Official.id == Signature.official_id)
         .where(members, Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at)
-        .group_by(Signature.official_id, Signature.pledge_version_id)
     )
     for official_id, version_id, signed_at in signatures:
         person = people.get(official_id)
         version = versions.for_unit(person.unit_id) if person else None
-        if person is not None and version is not None and version.id == version_id:
-            person.signed_at = signed_at  # min() keeps the column's type: an aware UTC datetime
+        if (
+            person is not None
+            and version is not None
+            and version.id == version_id
+            and (person.signed_at is None or signed_at < person.signed_at)
+        ):
+            person.signed_at = signed_at
     checks = await connection.execute(
         select(SelfCheck.official_id, SelfCheck.status, func.count())
         .join(Official, Official.id == SelfCheck.official_id)

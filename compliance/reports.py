@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from compliance import staff_roll
 from compliance.pledges import versions_by_unit
@@ -280,23 +280,7 @@ async def _figures(
                 target.checks_late += int(count)
             elif status == "missed":
                 target.checks_missed += int(count)
-    items = await connection.execute(
-        select(
-            Official.unit_id,
-            SelfCheckAnswer.item_id,
-            *per_period(lambda n: in_week[n], SelfCheckAnswer.score),
-            *per_period(lambda n: in_week[n]),
-        )
-        .select_from(SelfCheckAnswer)
-        .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.self_check_id)
-        .join(Official, Official.id == SelfCheck.official_id)
-        .where(members, SelfCheck.week.in_(all_weeks))
-        .group_by(Official.unit_id, SelfCheckAnswer.item_id)
-    )
-    for unit_id, item_id, *sums in items:
-        for n, figures in enumerate(out):
-            if sums[len(out) + n]:
-                figures[_uid(unit_id)].item_scores[item_id] = [int(sums[n] or 0), int(sums[len(out) + n])]
+    await _item_scores(connection, members, in_week, all_weeks, out)
     in_quiz_week = [and_(listed[n], QuizAttempt.week.in_(weeks[n])) for n in n_periods]
     quizzes = await connection.execute(
         select(
@@ -346,10 +330,66 @@ async def _figures(
     return out
 
 
+async def _item_scores(
+    connection: AsyncConnection,
+    members: ColumnElement[bool],
+    in_week: Sequence[ColumnElement[bool]],
+    all_weeks: Sequence[date],
+    out: Sequence[dict[int, Figures]],
+) -> None:
+    """Per period and unit, the self-assessments of each pledge item: one grouped query (a conditional
+    sum per period, `in_week[n]` choosing period n's self-checks)."""
+
+    def per_period(value: Any = 1) -> list[Any]:
+        return [func.sum(case((condition, value), else_=0)) for condition in in_week]
+
+    items = await connection.execute(
+        select(Official.unit_id, SelfCheckAnswer.item_id, *per_period(SelfCheckAnswer.score), *per_period())
+        .select_from(SelfCheckAnswer)
+        .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.self_check_id)
+        .join(Official, Official.id == SelfCheck.official_id)
+        .where(members, SelfCheck.week.in_(all_weeks))
+        .group_by(Official.unit_id, SelfCheckAnswer.item_id)
+    )
+    for unit_id, item_id, *sums in items:
+        for n, figures in enumerate(out):
+            if sums[len(out) + n]:
+                figures[_uid(unit_id)].item_scores[item_id] = [int(sums[n] or 0), int(sums[len(out) + n])]
+
+
+def _fold(people: Sequence[Person], weeks: int) -> dict[int, Figures]:
+    """The period's figures per unit from its people (on the list at the cut-off, what each did): the
+    roster has read every row these figures need, so they are not read a second time."""
+    out: dict[int, Figures] = defaultdict(Figures)
+    for person in people:
+        f = out[person.unit_id]
+        f.on_list += 1
+        f.joined += person.joined
+        f.signed += person.signed_at is not None
+        f.checks_on_time += person.on_time
+        f.checks_late += person.late
+        f.checks_missed += person.missed
+        f.quiz_takers += person.quizzes
+        f.quiz_score_sum += person.quiz_score
+        f.reminders_sent += person.reminders
+        f.reminders_read += person.read
+    for f in out.values():
+        f.check_slots = f.quiz_slots = f.on_list * weeks
+    return out
+
+
 async def build_report(session: AsyncSession, *, root: Unit | None, period: Period) -> Report:
+    """The period's figures per unit from everyone on the list in reach (the roster) and its item scores;
+    the previous period's, for the trend, in grouped queries of their own."""
     units = await _subtree(session, root)
     members = staff_roll.within(root)
-    current, previous = await _figures(session, members, [period, period.previous()])
+    at = staff_roll.cutoff(period)
+    weeks = due_weeks(period, at)
+    people = await roster(session, members, units, period, at, weeks)
+    current = _fold(people, len(weeks))
+    in_week = [and_(staff_roll.on_list(at), SelfCheck.week.in_(weeks))]
+    await _item_scores(await session.connection(), members, in_week, weeks, [current])
+    (previous,) = await _figures(session, members, [period.previous()])
     lines = {
         u.id: UnitLine(u.id, u.name, u.code, u.depth, current.get(u.id, Figures()), Figures()) for u in units
     }
@@ -362,8 +402,6 @@ async def build_report(session: AsyncSession, *, root: Unit | None, period: Peri
         total.add(figures)
     for figures in previous.values():
         previous_total.add(figures)
-    at = staff_roll.cutoff(period)
-    people = await roster(session, members, units, period, at, due_weeks(period, at))
     return Report(
         root,
         period,
