@@ -35,13 +35,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 async def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
     day: date | None = None
     if args.action != "list":
-        day = calendar.parse_day(args.date)
-        if day is None:
+        typed = calendar.read_day(args.date)
+        if typed is calendar.DayProblem.NO_SUCH_DAY:
+            print(_("There is no day “{text}” in the calendar.").format(text=args.date), file=sys.stderr)
+            return 1
+        if not isinstance(typed, date):
             print(
                 _("Not a date: {text} (write it like 22/08/2026 or 2026-08-22).").format(text=args.date),
                 file=sys.stderr,
             )
             return 1
+        day = typed
     year: int = args.year if args.action == "list" and args.year else local_today().year
     if not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
         print(

@@ -206,7 +206,9 @@ def test_cli_lists_adds_and_removes(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.usefixtures("cli_environment")
 def test_cli_refuses_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calendar", "add-off", "31/02/2027"]) == 1
+    assert capsys.readouterr().err.strip() == "Không có ngày “31/02/2027” trên lịch."
+    assert main(["calendar", "add-off", "Tết"]) == 1
     with use_locale("vi"):
-        message = _("Not a date: {text} (write it like 22/08/2026 or 2026-08-22).").format(text="31/02/2027")
+        message = _("Not a date: {text} (write it like 22/08/2026 or 2026-08-22).").format(text="Tết")
     assert capsys.readouterr().err.strip() == message
     assert main(["calendar", "list", "--year", "1900"]) == 1
