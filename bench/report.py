@@ -37,7 +37,7 @@ from bench.dispatch import fresh_database
 from bench.report_floor import measure_floor
 from bench.report_seed import peak_rss_mb, seed_in_child
 from compliance.pledges import current_version
-from compliance.report_chart import chart_groups, chart_png, weekly_on_time
+from compliance.report_chart import chart_groups, chart_pngs, weekly_on_time
 from compliance.report_files import excel_report
 from compliance.reports import PeriodKind, build_report, period_of
 from handlers.i18n import load_catalogs, use_locale
@@ -127,8 +127,8 @@ async def measure(url: str, last_monday: date) -> Steps:
                 groups, hidden = chart_groups(
                     report.root, report.units, report.total, whole_office=chart_texts.whole_office
                 )
-                chart = chart_png(groups, weekly, chart_texts, hidden=hidden)
-            steps.record("(c) weekly_on_time + chart_png")
+                chart = b"".join(chart_pngs(groups, weekly, chart_texts, hidden=hidden))
+            steps.record("(c) weekly_on_time + chart_pngs")
             print(
                 f"      {len(chart) / 1024:,.0f} KiB PNG; weekly_on_time alone {query_seconds:.2f} s",
                 flush=True,

@@ -33,7 +33,8 @@ COLOURS = ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito: told apart by colour-b
 TREND = "#CC79A7"  # not a colour of the bars: the line is another measure
 TRACK = "#EBEBEB"
 MUTED = "#666666"
-MAX_UNITS = 20  # below the reader's own unit; the rest are in the Excel file
+MAX_UNITS = 40  # below the reader's own unit (pages of a photo album); the rest are in the Excel file
+MAX_HEIGHT_PX = 2560
 NAME_CHARS = 46
 
 
@@ -172,26 +173,39 @@ def _trend(axes: Axes, weeks: Sequence[tuple[str, float | None]], labels: ChartL
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def chart_figure(
-    groups: Sequence[ChartGroup],
-    weeks: Sequence[tuple[str, float | None]],
-    labels: ChartLabels,
-    *,
-    hidden: int = 0,
-) -> Figure:
-    """The whole picture, laid out in inches from the top so that nothing overlaps whatever the number of
-    units: the title, the legend, the bars, a note of the units left out, the weekly line."""
-    title = textwrap.wrap(labels.title, 44) or [""]
+def _heading(labels: ChartLabels, page: str) -> tuple[list[str], list[str], list[str], float]:
+    """The title's and subtitle's lines, the legend's heading, and where the bars start (inches)."""
+    title = textwrap.wrap(labels.title + page, 44) or [""]
     subtitle = textwrap.wrap(labels.subtitle, 52)
     basis = [labels.basis] if labels.basis else []
     legend_top = 0.3 + 0.34 * len(title) + 0.28 * len(subtitle) + 0.1
-    bars_top = legend_top + 0.3 * (len(basis) + len(labels.series)) + 0.25
+    return title, subtitle, basis, legend_top + 0.3 * (len(basis) + len(labels.series)) + 0.25
+
+
+GROUP_INCHES = 4.5 * ROW_INCHES
+NOTE_INCHES = 0.45
+TREND_INCHES = 0.35 + 0.45 + 2.6 + 0.55  # its title, the axes, the weeks below them
+
+
+def chart_figure(
+    groups: Sequence[ChartGroup],
+    weeks: Sequence[tuple[str, float | None]] | None,
+    labels: ChartLabels,
+    *,
+    hidden: int = 0,
+    page: str = "",
+) -> Figure:
+    """One picture, laid out in inches from the top so that nothing overlaps whatever the number of
+    units: the title (with `page`, " (1/3)"), the legend, the bars, a note of the units left out, and the
+    weekly line unless `weeks` is None (it is on another page)."""
+    title, subtitle, basis, bars_top = _heading(labels, page)
+    legend_top = 0.3 + 0.34 * len(title) + 0.28 * len(subtitle) + 0.1
     rows = len(groups) * 4.5
     bars_height = rows * ROW_INCHES
-    trend_title_top = bars_top + bars_height + (0.45 if hidden else 0.0) + 0.35
+    trend_title_top = bars_top + bars_height + (NOTE_INCHES if hidden else 0.0) + 0.35
     trend_top = trend_title_top + 0.45
     trend_height = 2.6
-    height = trend_top + trend_height + 0.55
+    height = trend_top + trend_height + 0.55 if weeks is not None else trend_title_top
     figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
 
     def at(inches: float) -> float:
@@ -211,14 +225,51 @@ def chart_figure(
         y = at(legend_top + 0.3 * (len(basis) + series) + 0.15)
         figure.patches.append(_square(figure, y, COLOURS[series]))
         figure.text(0.09, y, name, fontsize=14, va="center", gid="legend")
-    _bars(figure.add_axes(box(bars_top, bars_height)), groups, labels, rows)
+    if groups:
+        _bars(figure.add_axes(box(bars_top, bars_height)), groups, labels, rows)
     if hidden:
         note = labels.more_units.format(n=hidden)
         figure.text(0.04, at(bars_top + bars_height + 0.25), note, fontsize=13, color=MUTED, va="center")
-    figure.text(0.04, at(trend_title_top), labels.trend_title, fontsize=15, va="top", gid="trend-title")
-    # the weekly line's axes leave room on the left for the percentages of its scale
-    _trend(figure.add_axes(box(trend_top, trend_height, 0.13)), weeks, labels)
+    if weeks is not None:
+        figure.text(0.04, at(trend_title_top), labels.trend_title, fontsize=15, va="top", gid="trend-title")
+        # the weekly line's axes leave room on the left for the percentages of its scale
+        _trend(figure.add_axes(box(trend_top, trend_height, 0.13)), weeks, labels)
     return figure
+
+
+def chart_pages(
+    groups: Sequence[ChartGroup],
+    weeks: Sequence[tuple[str, float | None]],
+    labels: ChartLabels,
+    *,
+    hidden: int = 0,
+) -> list[Figure]:
+    """The chart as pictures of at most MAX_HEIGHT_PX each: Telegram keeps a photo at most 2560 px on its
+    longest side, so a taller one would come back narrower than a phone's screen. One picture for a few
+    units; for many, pages of units (each with the title and legend, so it reads on its own) and the
+    weekly line on the last page, or on a page of its own when it does not fit there."""
+    heading = _heading(labels, " (9/9)")[3]
+    room = MAX_HEIGHT_PX / DPI - heading - NOTE_INCHES
+    per_page = max(1, int(room // GROUP_INCHES))
+    with_trend = max(0, int((room - TREND_INCHES) // GROUP_INCHES))
+    if len(groups) <= with_trend:
+        return [chart_figure(groups, weeks, labels, hidden=hidden)]
+    chunks = [list(groups[n : n + per_page]) for n in range(0, len(groups), per_page)]
+    trend_alone = len(chunks[-1]) > with_trend
+    count = len(chunks) + trend_alone
+    pages = [
+        chart_figure(
+            chunk,
+            weeks if number == len(chunks) - 1 and not trend_alone else None,
+            labels,
+            hidden=hidden if number == len(chunks) - 1 else 0,
+            page=f" ({number + 1}/{count})",
+        )
+        for number, chunk in enumerate(chunks)
+    ]
+    if trend_alone:
+        pages.append(chart_figure([], weeks, labels, page=f" ({count}/{count})"))
+    return pages
 
 
 def _square(figure: Figure, y: float, colour: str) -> Rectangle:
@@ -228,16 +279,18 @@ def _square(figure: Figure, y: float, colour: str) -> Rectangle:
     return Rectangle((0.045, y - height / 2), side, height, transform=figure.transFigure, color=colour)
 
 
-def chart_png(
+def chart_pngs(
     groups: Sequence[ChartGroup],
     weeks: Sequence[tuple[str, float | None]],
     labels: ChartLabels,
     *,
     hidden: int = 0,
-) -> bytes:
-    """The picture as PNG, 1152 px wide. A Figure of its own rather than pyplot's global state, so that
+) -> list[bytes]:
+    """The pictures as PNG, 1152 px wide. Figures of their own rather than pyplot's global state, so that
     charts may be drawn in worker threads side by side."""
-    figure = chart_figure(groups, weeks, labels, hidden=hidden)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+    out = []
+    for figure in chart_pages(groups, weeks, labels, hidden=hidden):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=DPI)
+        out.append(buffer.getvalue())
+    return out

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, time, timedelta
 
-from telegram import Chat, InputFile
+from telegram import Chat, InputFile, InputMediaPhoto
 
-from compliance.report_chart import ChartLabels, chart_groups, chart_png, weekly_on_time
+from compliance.report_chart import ChartLabels, chart_groups, chart_pngs, weekly_on_time
 from compliance.reports import Period, Report
 from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_percent, ngettext
 from handlers.scope import current_scope
@@ -62,11 +62,14 @@ async def send_chart(chat: Chat, report: Report, period_name: str, file_name: st
     labels = chart_labels(unit_name(report), report.period, period_name, weeks=len(weeks))
     groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=labels.whole_office)
     weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in weeks]
-    # Drawing takes a second of CPU for a big office: off the event loop, in a Figure of its own
-    png = await asyncio.to_thread(chart_png, groups, weekly, labels, hidden=hidden)
-    await chat.send_photo(
-        InputFile(png, filename=f"{file_name}.png"),
-        caption=_("Chart: {subject}").format(
-            subject=file_subject(unit_name(report), report.period, period_name)
-        ),
+    # Drawing takes a second of CPU for a big office: off the event loop, in Figures of their own
+    pngs = await asyncio.to_thread(chart_pngs, groups, weekly, labels, hidden=hidden)
+    caption = _("Chart: {subject}").format(
+        subject=file_subject(unit_name(report), report.period, period_name)
     )
+    if len(pngs) == 1:
+        await chat.send_photo(InputFile(pngs[0], filename=f"{file_name}.png"), caption=caption)
+        return
+    # Many units: an album of pages, each at most 2560 px tall (what Telegram keeps of a photo)
+    pages = [InputMediaPhoto(png, filename=f"{file_name}-{n}.png") for n, png in enumerate(pngs, 1)]
+    await chat.send_media_group(pages, caption=caption)

@@ -21,7 +21,8 @@ from compliance.report_chart import (
     ChartLabels,
     chart_figure,
     chart_groups,
-    chart_png,
+    chart_pages,
+    chart_pngs,
     weekly_on_time,
 )
 from compliance.reports import Figures, UnitLine
@@ -117,14 +118,33 @@ def test_an_admins_office_is_its_single_top_unit_or_the_whole_office() -> None:
 
 
 def test_units_beyond_the_limit_are_counted_in_a_note() -> None:
-    many = [line(1, "Sở", 0, figures(25, 25, 25))] + [
-        line(n, f"Tổ {n}", 1, figures(1, 1, 1)) for n in range(2, 27)
+    many = [line(1, "Sở", 0, figures(50, 50, 50))] + [
+        line(n, f"Tổ {n}", 1, figures(1, 1, 1)) for n in range(2, 47)
     ]
-    groups, hidden = chart_groups(None, many, figures(25, 25, 25), whole_office="Toàn cơ quan")
-    assert len(groups) == 21 and hidden == 5
+    groups, hidden = chart_groups(None, many, figures(50, 50, 50), whole_office="Toàn cơ quan")
+    assert len(groups) == 41 and hidden == 5
     assert [g.name for g in groups[1:4]] == ["Tổ 2", "Tổ 3", "Tổ 4"]  # numbers by value, not "Tổ 10" first
     figure = draw(groups, WEEKS, hidden=hidden)
     assert any("5" in t.get_text() and "Excel" in t.get_text() for t in figure.texts)
+
+
+def test_many_units_are_pages_that_stay_phone_wide_once_telegram_has_resized_them() -> None:
+    few, _ = chart_groups(ROOT, HEADS_UNITS, Figures(), whole_office="Toàn cơ quan")
+    assert len(chart_pages(few, WEEKS, labels())) == 1
+    many = [ChartGroup("Huyện", (0.5, 0.5, 0.5), reader=True)] + [
+        ChartGroup(f"Xã {n}", (0.5, None, 0.25)) for n in range(1, 20)
+    ]
+    with use_locale("vi"):
+        pages = chart_pages(many, WEEKS, labels(), hidden=3)
+    heights = [page.get_figheight() * page.dpi for page in pages]
+    assert len(pages) > 1 and max(heights) <= 2560  # what Telegram keeps of a photo's longest side
+    titles = [texts(page, "title")[0].get_text() for page in pages]
+    assert all(title.endswith(f"({n}/{len(pages)})") for n, title in enumerate(titles, 1))
+    shown = [t.get_text() for page in pages for t in texts(page, "unit")]
+    assert shown == [group.name for group in many]  # every unit once, in order, across the pages
+    assert [bool(texts(page, "trend-title")) for page in pages] == [False] * (len(pages) - 1) + [True]
+    assert any("3" in t.get_text() and "Excel" in t.get_text() for t in pages[-1].texts)
+    assert all(len(texts(page, "legend")) == 3 for page in pages)  # each page reads on its own
 
 
 def test_the_weekly_line_leaves_a_gap_where_nothing_was_due() -> None:
@@ -170,7 +190,7 @@ def test_title_legend_and_bars_do_not_overlap_and_the_text_is_large_enough_for_a
 def test_the_png_is_at_least_1080_pixels_wide() -> None:
     groups, hidden = chart_groups(ROOT, HEADS_UNITS, Figures(), whole_office="Toàn cơ quan")
     with use_locale("vi"):
-        png = chart_png(groups, WEEKS, labels(), hidden=hidden)
+        (png,) = chart_pngs(groups, WEEKS, labels(), hidden=hidden)
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG"
         assert image.width >= 1080

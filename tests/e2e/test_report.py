@@ -10,11 +10,13 @@ import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from compliance import unit_admin
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import OutboxMessage
 from tests.factories import FakeUser, buttons, press
 from tests.harness import BotHarness
+from tests.test_unit_admin import admin_actor
 
 HOA = FakeUser(300, "Hoa", "Lê", "vi")  # head of Văn phòng
 LAN = FakeUser(302, "Lan", "Nguyễn", "vi")  # an official of Phòng Quản lý vận tải
@@ -124,3 +126,29 @@ async def test_the_admins_review_button(office: Database, harness: BotHarness) -
         ]
         hoa_summary = await harness.say(HOA, "/report")
         assert not any(b["callback_data"] == "rp:r:quarter" for b in buttons(hoa_summary))  # heads: no button
+
+
+async def test_an_admins_chart_of_many_units_comes_as_an_album_of_phone_wide_pages(
+    office: Database, harness: BotHarness
+) -> None:
+    admin = BotHarness.ADMIN
+    async with office.unit_of_work() as session:
+        actor = await admin_actor(session)
+        for n in range(1, 13):
+            await unit_admin.add_unit(
+                session, actor=actor, parent_code="so-gtvt", code=f"to-{n}", name=f"Tổ {n}"
+            )
+    with time_machine.travel(WEDNESDAY, tick=True):
+        summary = await harness.say(admin, "/report")
+        chart = next(b for b in buttons(summary) if b["callback_data"].startswith("rp:c:"))
+        before = len(harness.server.messages_to(admin.id))
+        await harness.server.inject(press(admin, summary, chart["callback_data"]))
+        await harness.server.wait_for(lambda: any(c.method == "sendMediaGroup" for c in harness.server.calls))
+        album = [m for m in harness.server.messages_to(admin.id)[before:] if "photo" in m]
+    assert len(album) >= 2 and all(m["_method"] == "sendPhoto" for m in album)
+    with use_locale("vi"):
+        assert album[0]["caption"].startswith(_("Chart: {subject}").format(subject=""))
+    assert all(m["caption"] is None for m in album[1:])  # the album's caption, once
+    for page in album:
+        width, height = struct.unpack(">II", harness.server.files[page["photo"][0]["file_id"]][1][16:24])
+        assert width >= 1080 and height <= 2560  # nothing for Telegram to shrink

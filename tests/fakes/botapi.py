@@ -381,6 +381,31 @@ class FakeBotApi:
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         return await self._send_file(params, "photo")
 
+    async def _m_sendMediaGroup(self, params: dict[str, Any]) -> Any:
+        """An album: one message per photo, the album's caption on the first (Telegram takes 2–10)."""
+        media = params.get("media")
+        if isinstance(media, str):
+            media = json.loads(media)
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media in the album")
+        sent = []
+        for item in media:
+            reference = str(item.get("media", ""))
+            if reference.startswith("attach://"):
+                reference = params.get(reference[len("attach://") :], reference)
+            sent.append(
+                await self._send_file(
+                    {
+                        "chat_id": params.get("chat_id"),
+                        "photo": reference,
+                        "caption": item.get("caption"),
+                        "parse_mode": item.get("parse_mode"),
+                    },
+                    "photo",
+                )
+            )
+        return sent
+
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         chat_id = self._check_chat(params.get("chat_id"))
         text = params.get("text") or ""
