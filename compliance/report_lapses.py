@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import staff_roll
 from compliance.pledges import versions_by_unit
-from compliance.text import vietnamese_key, vietnamese_name_key
+from compliance.text import TextKey, vietnamese_key, vietnamese_name_key
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
@@ -91,7 +91,7 @@ async def roster(
         .where(members, staff_roll.on_list(at))
     )
     people: dict[int, Person] = {}
-    for official_id, full_name, title, unit_id, has_joined, is_unreachable in rows:
+    for official_id, full_name, title, unit_id, has_joined, is_unreachable in rows.all():
         if unit_id not in names:
             continue
         people[official_id] = Person(
@@ -110,7 +110,7 @@ async def roster(
         .join(Official, Official.id == Signature.official_id)
         .where(members, Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at)
     )
-    for official_id, version_id, signed_at in signatures:
+    for official_id, version_id, signed_at in signatures.all():
         person = people.get(official_id)
         version = versions.for_unit(person.unit_id) if person else None
         if (
@@ -126,7 +126,7 @@ async def roster(
         .where(members, SelfCheck.week.in_(weeks))
         .group_by(SelfCheck.official_id, SelfCheck.status)
     )
-    for official_id, status, count in checks:
+    for official_id, status, count in checks.all():
         if (person := people.get(official_id)) is not None:
             if status == "done":
                 person.on_time = int(count)
@@ -148,7 +148,7 @@ async def roster(
         .group_by(SelfCheck.official_id)
         .having(func.count() == 2)
     )
-    for official_id in missed_twice:
+    for official_id in missed_twice.all():
         if (person := people.get(official_id)) is not None:
             person.missed_twice = True
     quizzes = await connection.execute(
@@ -165,7 +165,7 @@ async def roster(
         )
         .group_by(QuizAttempt.official_id)
     )
-    for official_id, count, score in quizzes:
+    for official_id, count, score in quizzes.all():
         if (person := people.get(official_id)) is not None:
             person.quizzes, person.quiz_score = int(count), float(score or 0)
     reminders = await connection.execute(
@@ -178,25 +178,24 @@ async def roster(
         .where(members, DailyReminder.day >= period.start, DailyReminder.day <= period.end)
         .group_by(DailyReminder.official_id)
     )
-    for official_id, count, read in reminders:
+    for official_id, count, read in reminders.all():
         if (person := people.get(official_id)) is not None:
             person.reminders, person.read = int(count), int(read or 0)
     return sorted(people.values(), key=lambda p: (order[p.unit_id], vietnamese_name_key(p.full_name)))
 
 
 def lapses_of(people: list[Person]) -> list[Lapse]:
-    """The lapses by name, the most pressing kind first, then by unit and name."""
-    found = [
-        Lapse(person.official_id, person.full_name, person.unit_name, kind, person.unit_id)
-        for person in people
-        for kind in person.lapses
-    ]
+    """The lapses by name, the most pressing kind first, then by unit and name. `people` come in reading
+    order (the roster's): within a unit their position is their name's order, so no name is keyed twice."""
     rank = {kind: n for n, kind in enumerate(LAPSE_ORDER)}
-    return sorted(
-        found,
-        key=lambda lapse: (
-            rank[lapse.kind],
-            vietnamese_key(lapse.unit_name),
-            vietnamese_name_key(lapse.full_name),
-        ),
-    )
+    unit_keys: dict[int, TextKey] = {}
+    found: list[tuple[int, TextKey, int, Lapse]] = []
+    for position, person in enumerate(people):
+        for kind in person.lapses:
+            unit_key = unit_keys.get(person.unit_id)
+            if unit_key is None:
+                unit_key = unit_keys[person.unit_id] = vietnamese_key(person.unit_name)
+            lapse = Lapse(person.official_id, person.full_name, person.unit_name, kind, person.unit_id)
+            found.append((rank[kind], unit_key, position, lapse))
+    found.sort(key=lambda entry: entry[:3])
+    return [entry[3] for entry in found]

@@ -240,7 +240,7 @@ async def _figures(
         .where(members)
         .group_by(Official.unit_id)
     )
-    for unit_id, *counts in rows:
+    for unit_id, *counts in rows.all():
         for n, figures in enumerate(out):
             target = figures[_uid(unit_id)]
             target.on_list, target.joined = int(counts[n] or 0), int(counts[len(out) + n] or 0)
@@ -258,7 +258,7 @@ async def _figures(
         .where(members, Signature.on_behalf_of_unit.is_(False))
         .group_by(Official.unit_id, Signature.pledge_version_id)
     )
-    for unit_id, version_id, *counts in signed:
+    for unit_id, version_id, *counts in signed.all():
         for n, figures in enumerate(out):
             version = versions[n].for_unit(unit_id)
             if version is not None and version.id == version_id:
@@ -271,7 +271,7 @@ async def _figures(
         .where(members, SelfCheck.week.in_(all_weeks))
         .group_by(Official.unit_id, SelfCheck.status)
     )
-    for unit_id, status, *counts in checks:
+    for unit_id, status, *counts in checks.all():
         for figures, count in zip(out, counts, strict=True):
             target = figures[_uid(unit_id)]
             if status == "done":
@@ -299,7 +299,7 @@ async def _figures(
         )
         .group_by(Official.unit_id)
     )
-    for unit_id, *sums in quizzes:
+    for unit_id, *sums in quizzes.all():
         for n, figures in enumerate(out):
             figures[_uid(unit_id)].quiz_takers = int(sums[n] or 0)
             figures[_uid(unit_id)].quiz_score_sum = float(sums[len(out) + n] or 0)
@@ -323,7 +323,7 @@ async def _figures(
         )
         .group_by(Official.unit_id)
     )
-    for unit_id, *sums in reminders:
+    for unit_id, *sums in reminders.all():
         for n, figures in enumerate(out):
             figures[_uid(unit_id)].reminders_sent = int(sums[n] or 0)
             figures[_uid(unit_id)].reminders_read = int(sums[len(out) + n] or 0)
@@ -351,7 +351,7 @@ async def _item_scores(
         .where(members, SelfCheck.week.in_(all_weeks))
         .group_by(Official.unit_id, SelfCheckAnswer.item_id)
     )
-    for unit_id, item_id, *sums in items:
+    for unit_id, item_id, *sums in items.all():
         for n, figures in enumerate(out):
             if sums[len(out) + n]:
                 figures[_uid(unit_id)].item_scores[item_id] = [int(sums[n] or 0), int(sums[len(out) + n])]
