@@ -79,6 +79,13 @@ def test_no_vietnamese_translation_uses_a_variant_the_glossary_avoids() -> None:
     assert found == set()
 
 
+def test_no_translation_writes_a_two_digit_year() -> None:
+    two_digit_year = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2}\b")
+    texts = [(msgid, text) for locale in ("vi", "en") for msgid, text in catalog(locale).items()]
+    found = {msgid for msgid, text in texts if two_digit_year.search(text)}
+    assert found == set()
+
+
 def test_shipped_content_uses_the_glossary_too() -> None:
     """Pledge templates and quiz banks reach officials as much as the catalog does."""
     avoided = glossary_avoided() | set(NEVER_SHOWN)
