@@ -17,6 +17,8 @@ from handlers.i18n import _, fmt_date, fmt_datetime
 from handlers.schedule_admin import field_labels, value_text
 
 MAX_CHANGE_CHARS = 200
+# Actions whose "before" is what they took away; elsewhere a value only in "before" is context.
+REMOVALS = frozenset({"calendar.remove", "group.unlink", "group.bot_removed"})
 MAX_VALUE_CHARS = 60
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -127,6 +129,19 @@ def _status_words() -> dict[str, str]:
     }
 
 
+def _personal_fields() -> dict[str, str]:
+    """The fields an erasure clears (compliance.erasure.PERSONAL_FIELDS), as a person calls them."""
+    return {
+        "full_name": _("full name"),
+        "name_key": _("name for search"),
+        "phone": _("phone number"),
+        "email": _("email"),
+        "title": _("job title"),
+        "telegram_user_id": _("Telegram account"),
+        "locale": _("language"),
+    }
+
+
 def value_words(key: str, value: object) -> str:
     """One value in words: yes/no, dates in the reader's format, names of people, codes of states."""
     if value is None:
@@ -148,6 +163,9 @@ def value_words(key: str, value: object) -> str:
         return value
     if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
         return ", ".join(str(v["name"]) for v in value) or "—"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        fields = _personal_fields()
+        return ", ".join(fields.get(str(v), str(v)) for v in value) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{key_label(k)} {value_words(k, v)}" for k, v in value.items())
     return audit.as_json(value)
@@ -206,8 +224,10 @@ def change_text(line: AuditLine, *, whole: bool = False) -> str:
             parts.append(f"{label}: {old} → {new}")
         elif change.has_after:
             parts.append(f"{label}: {new}")
-        else:
+        elif line.action in REMOVALS:
             parts.append(f"{label}: {old} → ∅")
+        else:  # what the entry recorded about the object as it was (a join request's name): no change
+            parts.append(f"{label}: {old}")
     return _cut("; ".join(parts), line_limit)
 
 

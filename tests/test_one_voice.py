@@ -207,6 +207,29 @@ def test_audit_entries_are_told_in_words_in_viet_nam_time() -> None:
         "    thời điểm gửi: 30/11/2026 15:40; yêu cầu xác nhận: có",
     ]
     assert unknown == "thao tác khác (made.up)"
+    erased = AuditLine(
+        INSTANT,
+        "cli",
+        "official.erase",
+        "official:7",
+        {"status": "active"},
+        {"status": "left", "cleared": ["phone"]},
+    )
+    approved = AuditLine(
+        INSTANT,
+        "Lê Thị Hoa",
+        "join.approve",
+        "join_request:4",
+        {"status": "pending", "name": "Mai"},
+        {"status": "approved"},
+    )
+    with use_locale("vi"):
+        assert (
+            audit_view.change_text(erased)
+            == "trạng thái: đang hoạt động → đã nghỉ; dữ liệu đã xóa: số điện thoại"
+        )
+        # The request's name is what it was about, not something the approval removed.
+        assert audit_view.change_text(approved) == "trạng thái: đang chờ → đã phê duyệt; tên: Mai"
     for text in shown:
         assert not any(word in text for word in NEVER_SHOWN)
 
