@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from compliance import staff_roll
@@ -210,151 +210,86 @@ def due_weeks(period: Period, at: datetime) -> list[date]:
     return [m for m in period.mondays() if period.start <= m + timedelta(days=6) and m <= last]
 
 
-async def _figures(
-    session: AsyncSession, members: ColumnElement[bool], periods: Sequence[Period]
-) -> list[dict[int, Figures]]:
-    """Per period and unit (own members only): every figure in six grouped queries over the whole
-    subtree, each reading the activity tables once for all the periods (a conditional sum per period:
-    periods may share a week, a month and the 30 days before it). Each period counts the people on the
-    list at its own cut-off, and only their activity."""
-    out: list[dict[int, Figures]] = [defaultdict(Figures) for _ in periods]
-    cutoffs = [staff_roll.cutoff(period) for period in periods]
-    listed = [staff_roll.on_list(at) for at in cutoffs]
-    weeks = [due_weeks(period, at) for period, at in zip(periods, cutoffs, strict=True)]
-    all_weeks = sorted({week for period_weeks in weeks for week in period_weeks})
-    versions = [await versions_by_unit(session, as_of=at) for at in cutoffs]
-    n_periods = range(len(periods))
-
-    def per_period(condition: Callable[[int], ColumnElement[bool]], value: Any = 1) -> list[Any]:
-        return [func.sum(case((condition(n), value), else_=0)) for n in n_periods]
-
-    # Core rows, not the ORM's: these are plain columns, and the ORM's row processing was a third of
-    # the time at 50 000 officials
-    connection = await session.connection()
-    rows = await connection.execute(
-        select(
-            Official.unit_id,
-            *per_period(lambda n: listed[n]),
-            *per_period(lambda n: and_(listed[n], staff_roll.joined(cutoffs[n]))),
+async def _totals(session: AsyncSession, members: ColumnElement[bool], period: Period) -> Figures:
+    """A period's figures for the whole subtree (the previous period's, for the trend): aggregates over
+    the people on the list at its cut-off, each activity table read once with their ids as a subquery."""
+    at = staff_roll.cutoff(period)
+    weeks = due_weeks(period, at)
+    listed = and_(members, staff_roll.on_list(at))
+    ids = select(Official.id).where(listed)
+    connection = await session.connection()  # Core rows: plain columns, no ORM row processing
+    f = Figures()
+    on_list, joined = (
+        await connection.execute(
+            select(func.count(), staff_roll.count_if(staff_roll.joined(at)))
+            .select_from(Official)
+            .where(listed)
         )
-        .where(members)
-        .group_by(Official.unit_id)
+    ).one()
+    f.on_list, f.joined = int(on_list or 0), int(joined or 0)
+    f.check_slots = f.quiz_slots = f.on_list * len(weeks)
+    versions = await versions_by_unit(session, as_of=at)
+    signatures = await connection.execute(  # only the version that applied to the unit at the cut-off
+        select(Signature.official_id, Official.unit_id, Signature.pledge_version_id)
+        .join(Official, Official.id == Signature.official_id)
+        .where(listed, Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at)
     )
-    for unit_id, *counts in rows.all():
-        for n, figures in enumerate(out):
-            target = figures[_uid(unit_id)]
-            target.on_list, target.joined = int(counts[n] or 0), int(counts[len(out) + n] or 0)
-            target.check_slots = target.quiz_slots = target.on_list * len(weeks[n])
-    # per unit and signed version; only the version that applied to the unit at the cut-off counts
-    signed_by = [and_(listed[n], Signature.signed_at <= cutoffs[n]) for n in n_periods]
-    signed = await connection.execute(
-        select(
-            Official.unit_id,
-            Signature.pledge_version_id,
-            *[func.count(func.distinct(case((signed_by[n], Official.id)))) for n in n_periods],
-        )
-        .select_from(Official)
-        .join(Signature, Signature.official_id == Official.id)
-        .where(members, Signature.on_behalf_of_unit.is_(False))
-        .group_by(Official.unit_id, Signature.pledge_version_id)
+    f.signed = len(
+        {
+            official_id
+            for official_id, unit_id, version_id in signatures.all()
+            if (version := versions.for_unit(unit_id)) is not None and version.id == version_id
+        }
     )
-    for unit_id, version_id, *counts in signed.all():
-        for n, figures in enumerate(out):
-            version = versions[n].for_unit(unit_id)
-            if version is not None and version.id == version_id:
-                figures[_uid(unit_id)].signed = int(counts[n] or 0)
-    in_week = [and_(listed[n], SelfCheck.week.in_(weeks[n])) for n in n_periods]
     checks = await connection.execute(
-        select(Official.unit_id, SelfCheck.status, *per_period(lambda n: in_week[n]))
-        .select_from(SelfCheck)
-        .join(Official, Official.id == SelfCheck.official_id)
-        .where(members, SelfCheck.week.in_(all_weeks))
-        .group_by(Official.unit_id, SelfCheck.status)
+        select(SelfCheck.status, func.count())
+        .where(SelfCheck.official_id.in_(ids), SelfCheck.week.in_(weeks))
+        .group_by(SelfCheck.status)
     )
-    for unit_id, status, *counts in checks.all():
-        for figures, count in zip(out, counts, strict=True):
-            target = figures[_uid(unit_id)]
-            if status == "done":
-                target.checks_on_time += int(count)
-            elif status == "late":
-                target.checks_late += int(count)
-            elif status == "missed":
-                target.checks_missed += int(count)
-    await _item_scores(connection, members, in_week, all_weeks, out)
-    in_quiz_week = [and_(listed[n], QuizAttempt.week.in_(weeks[n])) for n in n_periods]
-    quizzes = await connection.execute(
-        select(
-            Official.unit_id,
-            *per_period(lambda n: in_quiz_week[n]),
-            *per_period(lambda n: in_quiz_week[n], QuizAttempt.score * 1.0 / QuizAttempt.answered),
+    for status, count in checks.all():
+        if status == "done":
+            f.checks_on_time = int(count)
+        elif status == "late":
+            f.checks_late = int(count)
+        elif status == "missed":
+            f.checks_missed = int(count)
+    await _item_scores(connection, ids, weeks, f)
+    takers, score = (
+        await connection.execute(
+            select(func.count(), func.sum(QuizAttempt.score * 1.0 / QuizAttempt.answered)).where(
+                QuizAttempt.official_id.in_(ids),
+                QuizAttempt.practice.is_(False),
+                QuizAttempt.week.in_(weeks),
+                QuizAttempt.finished_at.is_not(None),
+                QuizAttempt.answered > 0,
+            )
         )
-        .select_from(QuizAttempt)
-        .join(Official, Official.id == QuizAttempt.official_id)
-        .where(
-            members,
-            QuizAttempt.practice.is_(False),
-            QuizAttempt.week.in_(all_weeks),
-            QuizAttempt.finished_at.is_not(None),
-            QuizAttempt.answered > 0,
+    ).one()
+    f.quiz_takers, f.quiz_score_sum = int(takers or 0), float(score or 0)
+    sent, read = (
+        await connection.execute(
+            select(func.count(), func.count(DailyReminder.read_at)).where(
+                DailyReminder.official_id.in_(ids), DailyReminder.day.between(period.start, period.end)
+            )
         )
-        .group_by(Official.unit_id)
-    )
-    for unit_id, *sums in quizzes.all():
-        for n, figures in enumerate(out):
-            figures[_uid(unit_id)].quiz_takers = int(sums[n] or 0)
-            figures[_uid(unit_id)].quiz_score_sum = float(sums[len(out) + n] or 0)
-    in_period = [
-        and_(listed[n], DailyReminder.day.between(period.start, period.end))
-        for n, period in enumerate(periods)
-    ]
-    read = DailyReminder.read_at.is_not(None)
-    reminders = await connection.execute(
-        select(
-            Official.unit_id,
-            *per_period(lambda n: in_period[n]),
-            *per_period(lambda n: and_(in_period[n], read)),
-        )
-        .select_from(DailyReminder)
-        .join(Official, Official.id == DailyReminder.official_id)
-        .where(
-            members,
-            DailyReminder.day >= min(period.start for period in periods),
-            DailyReminder.day <= max(period.end for period in periods),
-        )
-        .group_by(Official.unit_id)
-    )
-    for unit_id, *sums in reminders.all():
-        for n, figures in enumerate(out):
-            figures[_uid(unit_id)].reminders_sent = int(sums[n] or 0)
-            figures[_uid(unit_id)].reminders_read = int(sums[len(out) + n] or 0)
-    return out
+    ).one()
+    f.reminders_sent, f.reminders_read = int(sent or 0), int(read or 0)
+    return f
 
 
 async def _item_scores(
-    connection: AsyncConnection,
-    members: ColumnElement[bool],
-    in_week: Sequence[ColumnElement[bool]],
-    all_weeks: Sequence[date],
-    out: Sequence[dict[int, Figures]],
+    connection: AsyncConnection, ids: Select[Any], weeks: Sequence[date], f: Figures
 ) -> None:
-    """Per period and unit, the self-assessments of each pledge item: one grouped query (a conditional
-    sum per period, `in_week[n]` choosing period n's self-checks)."""
-
-    def per_period(value: Any = 1) -> list[Any]:
-        return [func.sum(case((condition, value), else_=0)) for condition in in_week]
-
+    """The self-assessments of each pledge item by the people `ids` in `weeks`: one grouped query."""
     items = await connection.execute(
-        select(Official.unit_id, SelfCheckAnswer.item_id, *per_period(SelfCheckAnswer.score), *per_period())
-        .select_from(SelfCheckAnswer)
+        select(SelfCheckAnswer.item_id, func.sum(SelfCheckAnswer.score), func.count())
         .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.self_check_id)
-        .join(Official, Official.id == SelfCheck.official_id)
-        .where(members, SelfCheck.week.in_(all_weeks))
-        .group_by(Official.unit_id, SelfCheckAnswer.item_id)
+        .where(SelfCheck.official_id.in_(ids), SelfCheck.week.in_(weeks))
+        .group_by(SelfCheckAnswer.item_id)
     )
-    for unit_id, item_id, *sums in items.all():
-        for n, figures in enumerate(out):
-            if sums[len(out) + n]:
-                figures[_uid(unit_id)].item_scores[item_id] = [int(sums[n] or 0), int(sums[len(out) + n])]
+    for item_id, total, count in items.all():
+        if count:
+            f.item_scores[item_id] = [int(total or 0), int(count)]
 
 
 def _fold(people: Sequence[Person], weeks: int) -> dict[int, Figures]:
@@ -385,11 +320,9 @@ async def build_report(session: AsyncSession, *, root: Unit | None, period: Peri
     members = staff_roll.within(root)
     at = staff_roll.cutoff(period)
     weeks = due_weeks(period, at)
-    people = await roster(session, members, units, period, at, weeks)
+    people = await roster(session, members, units, period, at, weeks, whole=root is None)
     current = _fold(people, len(weeks))
-    in_week = [and_(staff_roll.on_list(at), SelfCheck.week.in_(weeks))]
-    await _item_scores(await session.connection(), members, in_week, weeks, [current])
-    (previous,) = await _figures(session, members, [period.previous()])
+    previous_total = await _totals(session, members, period.previous())
     lines = {
         u.id: UnitLine(u.id, u.name, u.code, u.depth, current.get(u.id, Figures()), Figures()) for u in units
     }
@@ -397,11 +330,12 @@ async def build_report(session: AsyncSession, *, root: Unit | None, period: Peri
         for ancestor in (int(p) for p in unit.path.strip("/").split("/") if p):
             if ancestor in lines:
                 lines[ancestor].subtree.add(lines[unit.id].own)
-    total, previous_total = Figures(), Figures()
+    total = Figures()
     for figures in current.values():
         total.add(figures)
-    for figures in previous.values():
-        previous_total.add(figures)
+    # the items only as a whole: the weakest item is the subtree's, never a unit's
+    ids = select(Official.id).where(members, staff_roll.on_list(at))
+    await _item_scores(await session.connection(), ids, weeks, total)
     return Report(
         root,
         period,

@@ -12,11 +12,13 @@ a period (on the list, joined, signed) is taken at that instant, so two periods 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.clock import LOCAL_TZ, utcnow
 from storage.models import Official, OfficialStatus, Unit
@@ -43,6 +45,19 @@ def within(root: Unit | None) -> ColumnElement[bool]:
     if root is None:
         return Official.unit_id.is_not(None)
     return Official.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
+
+
+def among(
+    members: ColumnElement[bool], *, whole: bool = False
+) -> Callable[[ColumnElement[int] | InstrumentedAttribute[int]], ColumnElement[bool]]:
+    """A condition on an activity table's official id: one of `members` (a subquery of their ids, read
+    once), or nothing at all for the whole office, whose rows are then matched to people in Python."""
+    ids = select(Official.id).where(members)
+
+    def condition(official_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        return true() if whole else official_id.in_(ids)
+
+    return condition
 
 
 def on_list(at: datetime) -> ColumnElement[bool]:
