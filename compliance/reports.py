@@ -1,5 +1,7 @@
-"""Compliance of a unit's subtree over a period: aggregated in SQL (a handful of grouped queries, none per
-person), rolled up the units tree in Python, the same on SQLite and PostgreSQL."""
+"""Compliance of a unit's subtree over a period, against its staff list (compliance.staff_roll): the
+roster of everyone on the list (compliance.report_lapses) folded into each unit's figures and rolled up
+the units tree in Python; the item scores and the previous period's totals in aggregates of their own.
+A bounded number of queries whatever the size, none per person, the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
