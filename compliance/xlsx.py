@@ -13,8 +13,8 @@ Three things openpyxl does per sheet cost more than the rows at that scale, and 
   built (collector_paused).
 
 A big table (everyone in a province's reach: 50 000 rows) is written by table(): its XML made here from
-plain values, a cell a formatted string, which is ten times faster than openpyxl's cell objects (7 s for
-50 000 rows of 12 cells on a busy machine, against well under one).
+plain values, a cell a formatted string: about six times faster than openpyxl's cell objects (measured on
+50 000 rows of 12 cells: 1.4 s against 8.2 s, the same busy machine).
 """
 
 from __future__ import annotations
