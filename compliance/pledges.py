@@ -22,7 +22,7 @@ from compliance.pledge_templates import (
 )
 from compliance.text import name_key
 from storage.clock import utcnow
-from storage.models import Official, OfficialStatus, Unit
+from storage.models import Official, Unit
 from storage.models_pledge import PledgeVersion, Signature
 
 
@@ -291,29 +291,6 @@ async def latest_personal_signature(session: AsyncSession, official_id: int) -> 
         .order_by(Signature.id.desc())
         .limit(1)
     )
-
-
-async def signed_counts(session: AsyncSession, *, unit: Unit, version_id: int) -> tuple[int, int]:
-    """(signed, active) officials in a unit's subtree for one version: two aggregate queries."""
-    in_subtree = select(Unit.id).where(Unit.path.startswith(unit.path))
-    active = await session.scalar(
-        select(func.count())
-        .select_from(Official)
-        .where(
-            Official.unit_id.in_(in_subtree),
-            Official.status.in_([OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE]),
-        )
-    )
-    signed = await session.scalar(
-        select(func.count(func.distinct(Signature.official_id)))
-        .join(Official, Official.id == Signature.official_id)
-        .where(
-            Signature.pledge_version_id == version_id,
-            Signature.on_behalf_of_unit.is_(False),
-            Official.unit_id.in_(in_subtree),
-        )
-    )
-    return int(signed or 0), int(active or 0)
 
 
 @dataclass(frozen=True)
