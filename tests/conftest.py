@@ -97,6 +97,15 @@ def database_url(
 
 
 @pytest.fixture
+def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:
+    """`python -m bot …` in-process against the test's database, with none of the developer's settings."""
+    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DEFAULT_LOCALE", "WEBHOOK_URL", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+
+@pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     yield db

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import holidays
 import pytest
@@ -159,14 +158,6 @@ def test_parse_day_uses_the_year_in_viet_nam() -> None:
     # 18:00 UTC on New Year's Eve is already 01:00 on 1 January in Viet Nam.
     with use_clock(ShiftedClock(datetime(2026, 12, 31, 18, 0, tzinfo=UTC))):
         assert parse_day("6/2") == date(2027, 2, 6)
-
-
-@pytest.fixture
-def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:
-    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DEFAULT_LOCALE", "WEBHOOK_URL", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
-    monkeypatch.setenv("DATABASE_URL", database_url)
 
 
 @pytest.mark.usefixtures("cli_environment")

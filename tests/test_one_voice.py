@@ -258,14 +258,6 @@ def test_a_broken_pledge_file_is_explained_in_vietnamese() -> None:
     assert refusal_of(template_yaml(version=2)) == "tệp: tệp phải có tên thu-2.yaml"
 
 
-@pytest.fixture
-def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> None:
-    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DEFAULT_LOCALE", "WEBHOOK_URL", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
-    monkeypatch.setenv("DATABASE_URL", database_url)
-
-
 @pytest.mark.usefixtures("cli_environment")
 def test_the_schedule_command_line_takes_and_shows_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schedule", "set", "ngày-trắc-nghiệm", "T5"]) == 0
