@@ -19,10 +19,16 @@ from handlers.scope import current_scope
 EXAMPLE_CODE = "3F9A2-C71B0"
 
 
+def field_label(field: str | None) -> str:
+    """The ledger names columns; a reader is told what they hold."""
+    labels = {"typed_name": _("name typed when signing")}
+    return labels.get(field or "", field or "")
+
+
 def reason_text(reason: str | None, field: str | None) -> str:
     reasons = {
         "content_changed": _("its content was changed"),
-        "name_changed": _("the stored {field} does not match its hash").format(field=field),
+        "name_changed": _("the stored {field} does not match its hash").format(field=field_label(field)),
         "row_missing": _("the row before it is missing"),
         "order_broken": _("rows are out of order"),
     }

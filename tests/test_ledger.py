@@ -50,7 +50,7 @@ async def test_the_command_line_names_the_row_and_the_field(
     await _sql(office, f"UPDATE signatures SET typed_name = 'Người Khác' WHERE id = {first.id}")
     assert await asyncio.to_thread(main, ["ledger", "verify"]) == 1
     with use_locale("vi"):
-        reason = _("the stored {field} does not match its hash").format(field="typed_name")
+        reason = _("the stored {field} does not match its hash").format(field=_("name typed when signing"))
         expected = _("BROKEN at signature {row}: {reason} ({n} rows before it are intact).").format(
             row=first.id, reason=reason, n=0
         )
@@ -127,4 +127,6 @@ async def test_verify_in_the_chat(office: Database, harness: BotHarness) -> None
     # Someone edits the first signer's name in the database: her own code now says so.
     await _sql(office, f"UPDATE signatures SET typed_name = 'Người Khác' WHERE id = {first.id}")
     answer = (await harness.say(admin, f"/verify {ledger.verification_code(first.row_hash)}"))["text"]
-    assert answer.count("✖") == 2 and "typed_name" in answer
+    with use_locale("vi"):
+        field = _("name typed when signing")
+    assert answer.count("✖") == 2 and field in answer and "typed_name" not in answer
