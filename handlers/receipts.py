@@ -57,7 +57,9 @@ async def build_receipt(session: AsyncSession, signature: Signature) -> tuple[st
             ).format(row=signature.id, hash=signature.row_hash, text_hash=signature.text_sha256),
             signed_at=signature.signed_at,
         )
-    return f"cam-ket-{facts.version.label}-{signature.id}.pdf", receipt_pdf(document)
+    # The file's name in the reader's language too; the bytes do not depend on it.
+    name = _("pledge-{version}-{row}.pdf").format(version=facts.version.label, row=signature.id)
+    return name, receipt_pdf(document)
 
 
 async def send_receipt(bot: Bot, session: AsyncSession, signature: Signature, *, chat_id: int) -> None:

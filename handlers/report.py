@@ -332,7 +332,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         workbook = await asyncio.to_thread(review_workbook, units, rows, review_header())
         subject = file_subject(_("the whole office"), quarter, period_names()[PeriodKind.QUARTER])
         await chat.send_document(
-            InputFile(workbook, filename=f"thi-dua-{label}.xlsx"),
+            InputFile(workbook, filename=_("emulation-review-{quarter}.xlsx").format(quarter=label)),
             caption=_("Emulation review (Excel): {subject}").format(subject=subject),
         )
         return
