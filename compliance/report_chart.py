@@ -5,19 +5,21 @@ the numbers out."""
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.png import png
 from compliance.reports import Figures, UnitLine
 from compliance.text import vietnamese_key
 from compliance.weekly_reports import on_time_by_week
@@ -124,6 +126,15 @@ def _short(name: str) -> str:
     return textwrap.shorten(name, NAME_CHARS, placeholder="…") if len(name) > NAME_CHARS else name
 
 
+def _bar(
+    axes: Axes, y: float, width: float, height: float, colour: str, zorder: int, gid: str | None
+) -> None:
+    """A horizontal bar from 0, as Axes.barh draws it (centred on `y`, no edge), without what barh does
+    besides (containers, data limits, unit conversion): a tenth of a second per page of forty bars."""
+    bar = Rectangle((0, y - height / 2), width, height, facecolor=colour, zorder=zorder, gid=gid)
+    axes.add_artist(bar)  # the limits are fixed: nothing to learn from the bar's extent
+
+
 def _bars(axes: Axes, groups: Sequence[ChartGroup], labels: ChartLabels, rows: float) -> None:
     axes.set_xlim(0, 118)  # room right of a full bar for its label
     axes.set_ylim(rows - 0.4, -0.6)  # top to bottom
@@ -144,11 +155,11 @@ def _bars(axes: Axes, groups: Sequence[ChartGroup], labels: ChartLabels, rows: f
         for series, rate in enumerate(group.rates):
             y = base + 1 + series
             if rate is None:  # nothing was due: neither 0 % nor 100 %, and no bar; the series' key says which
-                axes.barh(y, 1.6, 0.5, color=COLOURS[series], zorder=2, gid="key")
+                _bar(axes, y, 1.6, 0.5, COLOURS[series], 2, "key")
                 axes.text(3, y, labels.no_figure, fontsize=14, color=MUTED, va="center", gid="no-figure")
                 continue
-            axes.barh(y, 100, 0.72, color=TRACK, zorder=1)
-            axes.barh(y, rate * 100, 0.72, color=COLOURS[series], zorder=2, gid=f"bar {number} {series}")
+            _bar(axes, y, 100, 0.72, TRACK, 1, None)
+            _bar(axes, y, rate * 100, 0.72, COLOURS[series], 2, f"bar {number} {series}")
             axes.text(rate * 100 + 1.2, y, labels.percent(rate), fontsize=14, va="center", gid="value")
 
 
@@ -287,10 +298,11 @@ def chart_pngs(
     hidden: int = 0,
 ) -> list[bytes]:
     """The pictures as PNG, 1152 px wide. Figures of their own rather than pyplot's global state, so that
-    charts may be drawn in worker threads side by side."""
+    charts may be drawn in worker threads side by side. Drawn by Agg as savefig would (same size, same
+    pixels), packed by compliance.png."""
     out = []
     for figure in chart_pages(groups, weeks, labels, hidden=hidden):
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI)
-        out.append(buffer.getvalue())
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # type: ignore[no-untyped-call]  # untyped in matplotlib's stubs
+        out.append(png(numpy.asarray(canvas.buffer_rgba())))  # type: ignore[no-untyped-call]
     return out
