@@ -46,36 +46,48 @@ _LETTER_MARKS = frozenset("\u0306\u0302\u031b")
 _TONE_RANK = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 _NUMBERS = re.compile(r"(\d+)")
 # Classes of what a text is made of, in the order they sort: a space (so a shorter word comes first),
-# punctuation, a number (by its value), a letter of the alphabet, any other letter.
-_SPACE, _MARK, _NUMBER, _LETTER, _OTHER = (n << 40 for n in range(5))
-_BIGGEST = (1 << 40) - 1
+# punctuation, a number (by its value), a letter of the alphabet, any other letter. A place in the primary
+# key is written as characters whose order as text is the places' order: a lead character per class (one
+# character per letter of the alphabet) and a fixed number of characters for the value, so no place is
+# the start of another and comparing two keys as text compares them place by place; the keys are made
+# by str.translate and compared as strings, both in C, fifty thousand names in a fraction of a second.
+_SPACE, _MARK, _NUMBER, _OTHER = "\x01", "\x02", "\x03", "\x40"
+_LETTERS = 0x10  # the alphabet's letters are the characters from here, between numbers and other letters
+_BIGGEST = (1 << 40) - 1  # a number's value in two characters of 20 bits
 
 # (primary: letters, numbers and separators; secondary: the tones, one digit a character; last: the
 # cleaned text itself, for a total order)
-TextKey: TypeAlias = tuple[tuple[int, ...], str, str]
+TextKey: TypeAlias = tuple[str, str, str]
 
 
-_CHARACTERS: dict[str, tuple[int, str]] = {}
-
-
-def _character(char: str) -> tuple[int, str]:
-    """A composed character's place and tone, worked out once per character (kept in _CHARACTERS)."""
-    found = _CHARACTERS[char] = _place_and_tone(char)
-    return found
-
-
-def _place_and_tone(char: str) -> tuple[int, str]:
+def _place_and_tone(char: str) -> tuple[str, str]:
     decomposed = unicodedata.normalize("NFD", char)
     base, marks = decomposed[0], decomposed[1:]
     letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
     tone = next((_TONE_RANK[m] for m in marks if m in _TONE_RANK), "0")
     if letter in _LETTER_RANK:
-        return _LETTER | _LETTER_RANK[letter], tone
+        return chr(_LETTERS + _LETTER_RANK[letter]), tone
     if char.isspace():
         return _SPACE, "0"
     if base.isalpha():
-        return _OTHER | ord(letter), tone
-    return _MARK | ord(char), "0"
+        return _OTHER + letter, tone
+    return _MARK + char, "0"
+
+
+class _Translation(dict[int, str]):
+    """A str.translate table of a composed character's place (or tone), each worked out the first time
+    the character is met."""
+
+    def __init__(self, part: int) -> None:
+        super().__init__()
+        self.part = part
+
+    def __missing__(self, code: int) -> str:
+        found = self[code] = _place_and_tone(chr(code))[self.part]
+        return found
+
+
+_PLACES, _TONES = _Translation(0), _Translation(1)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -83,18 +95,20 @@ def vietnamese_key(value: str) -> TextKey:
     """Sort key of a text the way a Vietnamese reader orders it: "Dương" before "Đào", "An" before "Ân"
     before "Ấn", and "Tổ 2" before "Tổ 10"; case and Unicode normalisation do not matter."""
     text = clean_text(value)
-    primary: list[int] = []
-    tones: list[str] = []
-    for number, part in enumerate(_NUMBERS.split(unicodedata.normalize("NFC", text.casefold()))):
+    folded = unicodedata.normalize("NFC", text.casefold())
+    parts = _NUMBERS.split(folded)
+    if len(parts) == 1:  # no number: most names
+        return folded.translate(_PLACES), folded.translate(_TONES), text
+    primary, tones = [], []
+    for number, part in enumerate(parts):
         if number % 2:  # the split's odd parts are the numbers: one place each, by value
-            primary.append(_NUMBER | min(int(part), _BIGGEST))
+            amount = min(int(part), _BIGGEST)
+            primary.append(f"{_NUMBER}{chr(amount >> 20)}{chr(amount & 0xFFFFF)}")
             tones.append("0")
-            continue
-        for char in part:
-            place, tone = _CHARACTERS.get(char) or _character(char)
-            primary.append(place)
-            tones.append(tone)
-    return tuple(primary), "".join(tones), text
+        elif part:
+            primary.append(part.translate(_PLACES))
+            tones.append(part.translate(_TONES))
+    return "".join(primary), "".join(tones), text
 
 
 NameKey: TypeAlias = tuple[TextKey, TextKey, TextKey]
