@@ -11,6 +11,7 @@ handed to the other replica by the proxy).
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -98,6 +99,14 @@ async def wait_on_either(servers: list[FakeBotApi], predicate: Callable[[], bool
         waiter.result()
 
 
+def set_clock_file(path: Path, moment: str) -> None:
+    """Replace the file whole: the replicas read it every 0.2 s and must never see it half-written
+    (write_text truncates first, and a tick once read an empty file)."""
+    draft = path.with_suffix(".new")
+    draft.write_text(moment)
+    os.replace(draft, path)
+
+
 async def test_two_replicas_for_a_simulated_week(database: Database, tmp_path: Path) -> None:
     if database.dialect != "postgresql":
         pytest.skip("replicas share PostgreSQL (SQLite is one process)")
@@ -105,7 +114,7 @@ async def test_two_replicas_for_a_simulated_week(database: Database, tmp_path: P
     visitors = [FakeUser(9100 + n, "Khách", f"Số {n}", "vi") for n in range(len(STEPS))]
     servers = [FakeBotApi(), FakeBotApi()]
     clock = tmp_path / "clock"
-    clock.write_text(datetime.combine(MONDAY, time(0), VN).astimezone(UTC).isoformat())
+    set_clock_file(clock, datetime.combine(MONDAY, time(0), VN).astimezone(UTC).isoformat())
     replicas = [
         WebhookBot(
             server,
@@ -123,7 +132,7 @@ async def test_two_replicas_for_a_simulated_week(database: Database, tmp_path: P
         async with aiohttp.ClientSession() as client:
             for step, (day, at) in enumerate(STEPS):
                 moment = datetime.combine(MONDAY + timedelta(days=day), at, VN).astimezone(UTC).isoformat()
-                clock.write_text(moment)
+                set_clock_file(clock, moment)
                 # While the replicas tick: one update delivered to both at once, one to each.
                 visitor = visitors[step]
                 twice = {"update_id": next(update_ids), **message(visitor, "/help")}
