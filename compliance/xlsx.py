@@ -171,6 +171,7 @@ class SheetsWorkbook(Workbook):
             ).encode()
         )
         count = 0
+        texts: dict[str, str] = {}  # a text's cell content, escaped once (units' names, states recur)
         for count, row in enumerate(rows, start=1):
             cells = []
             for index, value in enumerate(row):
@@ -178,14 +179,27 @@ class SheetsWorkbook(Workbook):
                     continue
                 if index >= len(letters):
                     letters.extend(get_column_letter(n + 1) for n in range(len(letters), index + 1))
-                if type(value) is Styled:
-                    sid = style_id(value.style)
-                    value = value.value
+                kind = type(value)
+                if kind is Styled:
+                    sid = style_id(value.style)  # type: ignore[attr-defined]  # a Styled, as tested
+                    value = value.value  # type: ignore[attr-defined]
                     if value is None:
                         continue
+                    cells.append(_cell(letters[index], count, value, sid))
+                    continue
+                sid = column_ids.get(index, 0)
+                # the common cells inline (a province's people: 600 000 of them), the rest by _cell
+                if kind is str:
+                    text = texts.get(value)  # type: ignore[call-overload]  # a str, as tested
+                    if text is None:
+                        text = texts[value] = _inline(value)  # type: ignore[index,arg-type]
+                    style = f' s="{sid}"' if sid else ""
+                    cells.append(f'<c r="{letters[index]}{count}"{style} t="inlineStr">{text}</c>')
+                elif kind is int or kind is float:
+                    style = f' s="{sid}"' if sid else ""
+                    cells.append(f'<c r="{letters[index]}{count}"{style}><v>{value!r}</v></c>')
                 else:
-                    sid = column_ids.get(index, 0)
-                cells.append(_cell(letters[index], count, value, sid))
+                    cells.append(_cell(letters[index], count, value, sid))
             out.write(f'<row r="{count}">{"".join(cells)}</row>'.encode())
         filter_ref = f'<autoFilter ref="{sheet.auto_filter.ref}"/>' if sheet.auto_filter.ref else ""
         out.write(
@@ -208,7 +222,9 @@ class SheetsWorkbook(Workbook):
             self.create_sheet()
         buffer = io.BytesIO()
         self.properties.modified = utcnow().replace(tzinfo=None)  # as openpyxl's own save
-        ExcelWriter(self, _Archive(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()  # closes it
+        # deflate level 5: zlib's default (6) packs a province's 23 MB of XML 3 % smaller in 70 % more time
+        archive = _Archive(buffer, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=5)
+        ExcelWriter(self, archive).save()  # closes it
         return buffer.getvalue()
 
 
@@ -236,13 +252,20 @@ class _Written:
         """Nothing to remove: the XML is in memory."""
 
 
+def _inline(value: str) -> str:
+    """A text cell's content: without the characters XML cannot hold, escaped, its edge spaces kept."""
+    text = value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)  # printable: none to drop
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    space = ' xml:space="preserve"' if text[:1] == " " or text[-1:] == " " else ""
+    return f"<is><t{space}>{text}</t></is>"
+
+
 def _cell(letter: str, row: int, value: object, style: int) -> str:
     """One cell's XML; the common types first (a table is mostly text and counts)."""
     s = f' s="{style}"' if style else ""
     if isinstance(value, str):
-        text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
-        space = ' xml:space="preserve"' if text[:1] == " " or text[-1:] == " " else ""
-        return f'<c r="{letter}{row}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c r="{letter}{row}"{s} t="inlineStr">{_inline(value)}</c>'
     if isinstance(value, bool):
         return f'<c r="{letter}{row}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
