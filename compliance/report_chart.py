@@ -19,6 +19,7 @@ from matplotlib.patches import Rectangle
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.collector import collector_paused
 from compliance.png import png
 from compliance.reports import Figures, UnitLine
 from compliance.text import vietnamese_key
@@ -299,10 +300,12 @@ def chart_pngs(
 ) -> list[bytes]:
     """The pictures as PNG, 1152 px wide. Figures of their own rather than pyplot's global state, so that
     charts may be drawn in worker threads side by side. Drawn by Agg as savefig would (same size, same
-    pixels), packed by compliance.png."""
+    pixels), packed by compliance.png; with the garbage collector paused (compliance.collector), which
+    would otherwise walk the report's people again for each page's thousands of artists."""
     out = []
-    for figure in chart_pages(groups, weeks, labels, hidden=hidden):
-        canvas = FigureCanvasAgg(figure)
-        canvas.draw()  # type: ignore[no-untyped-call]  # untyped in matplotlib's stubs
-        out.append(png(numpy.asarray(canvas.buffer_rgba())))  # type: ignore[no-untyped-call]
+    with collector_paused():
+        for figure in chart_pages(groups, weeks, labels, hidden=hidden):
+            canvas = FigureCanvasAgg(figure)
+            canvas.draw()  # type: ignore[no-untyped-call]  # untyped in matplotlib's stubs
+            out.append(png(numpy.asarray(canvas.buffer_rgba())))  # type: ignore[no-untyped-call]
     return out

@@ -9,9 +9,10 @@ from itertools import chain
 
 from openpyxl.styles import Font, NamedStyle, PatternFill
 
+from compliance.collector import collector_paused
 from compliance.dates import EXCEL_DATE
 from compliance.reports import Figures, Person, Report
-from compliance.xlsx import SheetsWorkbook, Styled, collector_paused, column_widths, unique_title
+from compliance.xlsx import SheetsWorkbook, Styled, column_widths, unique_title
 from storage.clock import LOCAL_TZ
 
 HEADER_STYLE = "ckb-header"

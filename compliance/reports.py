@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from compliance import staff_roll
+from compliance.collector import collector_paused
 from compliance.pledges import versions_by_unit
 from compliance.report_lapses import Lapse, Person, lapses_of, roster
 from compliance.units import tree_sorted
@@ -314,7 +315,13 @@ def _fold(people: Sequence[Person], weeks: int) -> dict[int, Figures]:
 
 async def build_report(session: AsyncSession, *, root: Unit | None, period: Period) -> Report:
     """The period's figures per unit from everyone on the list in reach (the roster) and its item scores;
-    the previous period's, for the trend, in grouped queries of their own."""
+    the previous period's, for the trend, in grouped queries of their own. Made with the garbage collector
+    paused (compliance.collector): a province's roster is 50 000 people it would walk again and again."""
+    with collector_paused():
+        return await _build_report(session, root=root, period=period)
+
+
+async def _build_report(session: AsyncSession, *, root: Unit | None, period: Period) -> Report:
     units = await _subtree(session, root)
     members = staff_roll.within(root)
     at = staff_roll.cutoff(period)

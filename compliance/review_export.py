@@ -14,12 +14,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import staff_roll
+from compliance.collector import collector_paused
 from compliance.dates import EXCEL_DATE
 from compliance.pledges import versions_by_unit
 from compliance.reports import Period
 from compliance.text import vietnamese_name_key
 from compliance.units import tree_sorted
-from compliance.xlsx import SheetsWorkbook, collector_paused, styled, unique_title
+from compliance.xlsx import SheetsWorkbook, styled, unique_title
 from storage.models import Official, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck

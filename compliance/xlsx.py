@@ -10,7 +10,7 @@ Three things openpyxl does per sheet cost more than the rows at that scale, and 
 - each column's width is an object written per sheet: runs of columns of the same width share one;
 - each sheet keeps some eighty small objects until the workbook is saved, and as they pile up the garbage
   collector makes full passes over the whole process (a fifth of the time): it waits while a workbook is
-  built (collector_paused).
+  built (compliance.collector.collector_paused).
 
 A big table (everyone in a province's reach: 50 000 rows) is written by table(): its XML made here from
 plain values, a cell a formatted string: about six times faster than openpyxl's cell objects (measured on
@@ -19,10 +19,8 @@ plain values, a cell a formatted string: about six times faster than openpyxl's 
 
 from __future__ import annotations
 
-import gc
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -276,19 +274,6 @@ def _cell(letter: str, row: int, value: object, style: int) -> str:
     if isinstance(value, date):
         return f'<c r="{letter}{row}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
     return _cell(letter, row, str(value), style)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection inside: building a workbook is synchronous, so nothing else of the
-    bot runs meanwhile, and what it leaves is collected as usual afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def unique_title(wanted: str, used: set[str]) -> str:
