@@ -3,8 +3,7 @@ takes Vietnamese field names and weekdays, /audit reads in words, /mypledge know
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from handlers.context import esc
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from storage.models_pledge import Signature
 from storage.models_practice import CalendarOverride, ReminderMute, Schedule, SelfCheck
-from tests.e2e.test_practice import MONDAY, at, joined_office, ticked
+from tests.e2e.test_practice import MONDAY, answered_self_check, at, joined_office
 from tests.e2e.test_signing import HOA, LAN, setup_office, tap
 from tests.factories import buttons, press
 from tests.harness import BotHarness
@@ -57,33 +56,9 @@ async def test_mute_says_what_is_wrong_with_the_day(harness: BotHarness) -> None
     assert not any(word in everything_sent(harness, LAN.id) for word in NEVER_SHOWN)
 
 
-async def completed_self_check(harness: BotHarness) -> dict[str, Any]:
-    friday = MONDAY + timedelta(days=4)
-    before = len(harness.server.messages_to(LAN.id))
-    await ticked(harness, at(friday, 14, 1))
-
-    def prompt() -> dict[str, Any] | None:
-        return next(
-            (
-                m
-                for m in harness.server.messages_to(LAN.id)[before:]
-                if any(b.get("callback_data", "").startswith("sc:open:") for b in buttons(m))
-            ),
-            None,
-        )
-
-    shown = await harness.server.wait_for(prompt)
-    start = next(b for b in buttons(shown) if b["callback_data"].startswith("sc:open:"))
-    sheet = await harness.send(press(LAN, shown, start["callback_data"]), to_chat=LAN.id)
-    for answer in ("y", "y", "p"):
-        choice = next(b for b in buttons(sheet) if b["callback_data"].endswith(f":{answer}"))
-        sheet = await harness.send(press(LAN, sheet, choice["callback_data"]), to_chat=LAN.id)
-    return sheet
-
-
 async def test_a_note_over_the_limit_is_refused_whole_and_a_shorter_one_kept(harness: BotHarness) -> None:
     await joined_office(harness)
-    sheet = await completed_self_check(harness)
+    sheet = await answered_self_check(harness, ("y", "y", "p"))
     add_note = next(b for b in buttons(sheet) if b["callback_data"].endswith(":note"))
     before = len(harness.server.messages_to(LAN.id))
     await harness.server.inject(press(LAN, sheet, add_note["callback_data"]))

@@ -75,8 +75,9 @@ async def test_reminders_are_sent_and_read(harness: BotHarness) -> None:
     assert sorted(v is not None for v in rows.values()) == [False, True]
 
 
-async def test_the_weekly_self_check_through_the_chat(harness: BotHarness) -> None:
-    await joined_office(harness)
+async def answered_self_check(harness: BotHarness, answers: tuple[str, ...]) -> dict[str, Any]:
+    """Lan opens Friday's self-check from its prompt and answers the items one by one (y / p / n) in
+    the same message; the sheet as it stands after the last answer."""
     friday = MONDAY + timedelta(days=4)
     before = len(harness.server.messages_to(LAN.id))
     await ticked(harness, at(friday, 14, 1))  # also sends that day's reminder, late but once
@@ -94,11 +95,16 @@ async def test_the_weekly_self_check_through_the_chat(harness: BotHarness) -> No
     prompt = await harness.server.wait_for(self_check_prompt)
     start = next(b for b in buttons(prompt) if b["callback_data"].startswith("sc:open:"))
     sheet = await harness.send(press(LAN, prompt, start["callback_data"]), to_chat=LAN.id)
-    # Three items: answer them one by one in the same message.
-    for answer in ("y", "p", "n"):
+    for answer in answers:
         choice = next(b for b in buttons(sheet) if b["callback_data"].endswith(f":{answer}"))
         sheet = await harness.send(press(LAN, sheet, choice["callback_data"]), to_chat=LAN.id)
         assert sheet["_method"] == "editMessageText"
+    return sheet
+
+
+async def test_the_weekly_self_check_through_the_chat(harness: BotHarness) -> None:
+    await joined_office(harness)
+    sheet = await answered_self_check(harness, ("y", "p", "n"))  # three items
     with use_locale("vi"):
         assert _("✅ Completed. Thank you!") in sheet["text"]
     async with harness.database.unit_of_work() as session:
