@@ -106,6 +106,12 @@ def cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_ur
 
 
 @pytest.fixture
+def cli_database(cli_environment: None, database_url: str) -> str:
+    """The command line's environment, for tests that also want the database's address."""
+    return database_url
+
+
+@pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     yield db

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import pledges, reports, staff_roll, unit_listing
 from compliance.broadcasts import Target, TargetKind, count_recipients
 from compliance.erasure import erase
-from compliance.officials import actor_of, load_actor
+from compliance.officials import Actor, actor_of, load_actor
 from compliance.practice_planning import Audience, open_selfchecks
 from compliance.reports import Period
 from compliance.staff_import import import_staff
@@ -31,6 +32,20 @@ START = date(2026, 11, 2)  # a Monday: the list is imported, the pledge publishe
 EARLY = Period(date(2026, 11, 9), date(2026, 11, 15))  # before Khoa was erased and Đến was added
 LATE = Period(date(2026, 11, 23), date(2026, 11, 29))
 ADMIN_TELEGRAM_ID = 999
+
+
+async def _admin_on_no_list(session: AsyncSession) -> Actor | None:
+    """The admin named by ADMIN_IDS, who is on no staff list."""
+    return await load_actor(
+        session,
+        telegram_user_id=ADMIN_TELEGRAM_ID,
+        display_name="Quản trị",
+        language_code="vi",
+        admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
+        default_locale="vi",
+    )
+
+
 STAFF = [
     ["Trần Thu Hà", "Trưởng phòng", "Phòng Cải cách hành chính", "0913 000 001", "", "trưởng đơn vị"],
     ["Lý Văn Nam", "Chuyên viên", "Phòng Cải cách hành chính / Tổ Một cửa", "0913 000 002", "", ""],
@@ -76,14 +91,7 @@ async def every_state(database: Database) -> Database:
                 )
             people["Hồ Thị Yến"].status = OfficialStatus.UNREACHABLE  # she blocked the bot
             # an admin named by ADMIN_IDS, on no staff list
-            await load_actor(
-                session,
-                telegram_user_id=ADMIN_TELEGRAM_ID,
-                display_name="Quản trị",
-                language_code="vi",
-                admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
-                default_locale="vi",
-            )
+            await _admin_on_no_list(session)
         clock.move_to(at(date(2026, 11, 18)))
         async with database.unit_of_work() as session:
             await import_staff(session, file_name="ds2.xlsx", content=xlsx_bytes([*STAFF, NEWCOMER]))
@@ -150,14 +158,7 @@ async def test_every_screen_reads_the_same_definition(every_state: Database) -> 
     office, team = await _units(every_state)
     with use_clock(ShiftedClock(at(date(2026, 11, 24)))):
         async with every_state.unit_of_work() as session:
-            admin = await load_actor(
-                session,
-                telegram_user_id=ADMIN_TELEGRAM_ID,
-                display_name="Quản trị",
-                language_code="vi",
-                admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
-                default_locale="vi",
-            )
+            admin = await _admin_on_no_list(session)
             assert admin is not None and admin.unit_id is None
             level = await unit_listing.browse(session, actor=admin, unit_id=office.id)
             assert level is not None and level.unit is not None

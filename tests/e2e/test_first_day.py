@@ -113,13 +113,6 @@ async def test_the_first_day_from_a_staff_list_to_a_first_signature_request(harn
     )
 
 
-@pytest.fixture
-def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
-    return database_url
-
-
 def test_the_cli_publishes_a_sample_only_with_yes_sample(
     cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -80,13 +80,6 @@ async def test_a_ceremony_counts_signatures_in_the_group(harness: BotHarness) ->
     assert "1/2" in closed["text"] and "Phạm Minh Châu" not in closed["text"]
 
 
-@pytest.fixture
-def cli_database(monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
-    return database_url
-
-
 def test_cli_publish_list_show_and_verify(
     cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
