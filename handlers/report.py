@@ -162,12 +162,9 @@ def buttons(kind: PeriodKind, *, admin: bool = False) -> InlineKeyboardMarkup:
     )
 
 
-def review_header() -> list[str]:
-    """The emulation review's columns (the CLI's export and the admin button share them)."""
+def activity_columns() -> list[str]:
+    """A person's activity as both the emulation review and the report's people sheet show it."""
     return [
-        _("Name"),
-        _("Title"),
-        _("Unit"),
         _("Signed on"),
         _("On time"),
         _("Late"),
@@ -175,6 +172,16 @@ def review_header() -> list[str]:
         _("Weekly quizzes"),
         _("Quiz average"),
         _("Reminders read %"),
+    ]
+
+
+def review_header() -> list[str]:
+    """The emulation review's columns (the CLI's export and the admin button share them)."""
+    return [
+        _("Name"),
+        _("Title"),
+        _("Unit"),
+        *activity_columns(),
         _("Score"),
     ]
 
@@ -207,13 +214,7 @@ def labels(period: Period) -> ReportLabels:
             _("Title"),
             _("Unit"),
             _("Joined the bot"),
-            _("Signed on"),
-            _("On time"),
-            _("Late"),
-            _("Missed"),
-            _("Weekly quizzes"),
-            _("Quiz average"),
-            _("Reminders read %"),
+            *activity_columns(),
             _("Lapses"),
         ],
         lapse_names=lapse_names(),
