@@ -20,8 +20,8 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from bench.dispatch import free_port
+from compliance.office.units import UnitTree
 from compliance.text import name_key
-from compliance.units import UnitTree
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bench.bot_process import created_database, seed_officials
 from bot.settings import normalise_database_url
-from compliance.calendar import OFF, add_override
+from compliance.practice.calendar import OFF, add_override
 from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade

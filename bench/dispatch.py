@@ -29,7 +29,7 @@ from sqlalchemy import func, insert, select
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from handlers.delivery import Dispatcher, steady_rate_limiter
+from handlers.telegram.delivery import Dispatcher, steady_rate_limiter
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade

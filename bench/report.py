@@ -36,13 +36,13 @@ from sqlalchemy.engine import make_url
 from bench.dispatch import fresh_database
 from bench.report_floor import measure_floor
 from bench.report_seed import peak_rss_mb, seed_in_child
-from compliance.pledges import current_version
-from compliance.report_chart import chart_groups, chart_pngs, weekly_on_time
-from compliance.report_files import excel_report
-from compliance.reports import PeriodKind, build_report, period_of
+from compliance.pledge.signing import current_version
+from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
+from compliance.reports.files import excel_report
+from compliance.reports.rollup import PeriodKind, build_report, period_of
 from handlers.i18n import load_catalogs, use_locale
-from handlers.report import labels, period_names, render
-from handlers.report_chart import chart_labels, unit_name
+from handlers.telegram.report import labels, period_names, render
+from handlers.telegram.report_chart import chart_labels, unit_name
 from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import staff_roll
-from compliance.reports import Period, due_weeks
+from compliance.office import staff_roll
+from compliance.reports.rollup import Period, due_weeks
 from storage.models import Official, Unit
 from storage.models_pledge import PledgeVersion, Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
 
-from compliance.pledges import publish
+from compliance.pledge.signing import publish
 from compliance.text import name_key
 from storage.clock import local_now
 from storage.engine import Database
@@ -157,7 +157,7 @@ def signature_rows(
 ) -> Iterator[list[Row]]:
     """~70% of officials signed. The ledger's hash chain is not computed: the report reads only
     (official_id, pledge_version_id, on_behalf_of_unit, signed_at), so prev_hash/row_hash are dummy but
-    unique values (the real chain would need every row hashed in order, through compliance.pledges.sign)."""
+    unique values (the real chain would need every row hashed in order, through signing.sign)."""
     rows: list[Row] = []
     n = 0
     for i in range(count):

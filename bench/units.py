@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 
 from bot.settings import normalise_database_url
-from compliance import unit_admin, unit_listing
-from compliance.officials import Actor
+from compliance.office import unit_admin, unit_listing
+from compliance.office.officials import Actor
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Official, OfficialStatus, Role, Unit

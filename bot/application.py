@@ -16,18 +16,18 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 
 from bot.settings import Settings
 from bot.webhook import attach_health
-from compliance.officials import pick_locale
-from compliance.replicas import claim_update
-from handlers import broadcast_status
-from handlers.ceremony import REFRESH_SECONDS, refresh_job
-from handlers.command_menus import plan_startup_menus
-from handlers.context import BotContext, BotServices
-from handlers.delivery import Dispatcher, steady_rate_limiter
+from compliance.delivery.replicas import claim_update
+from compliance.office.officials import pick_locale
 from handlers.i18n import set_locale
-from handlers.jobs import FORGET_UPDATES_SECONDS, TICK_SECONDS, forget_updates_job, tick_job
-from handlers.persistence import DatabasePersistence
-from handlers.registry import register, register_commands
 from handlers.scope import UpdateScope, close_scope, maybe_scope, open_scope
+from handlers.telegram import broadcast_status
+from handlers.telegram.ceremony import REFRESH_SECONDS, refresh_job
+from handlers.telegram.command_menus import plan_startup_menus
+from handlers.telegram.context import BotContext, BotServices
+from handlers.telegram.delivery import Dispatcher, steady_rate_limiter
+from handlers.telegram.jobs import FORGET_UPDATES_SECONDS, TICK_SECONDS, forget_updates_job, tick_job
+from handlers.telegram.persistence import DatabasePersistence
+from handlers.telegram.registry import register, register_commands
 from storage.engine import Database
 
 log = logging.getLogger("bot.updates")

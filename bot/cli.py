@@ -15,11 +15,11 @@ from telegram.ext import Application
 from bot import cli_audit, cli_backup, cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
-from compliance.demo import demo_rows
-from compliance.staff_file import StaffFileError
-from compliance.staff_import import apply_rows, plan_import
+from compliance.office.demo import demo_rows
+from compliance.office.staff_file import StaffFileError
+from compliance.office.staff_import import apply_rows, plan_import
 from handlers.i18n import _, load_catalogs, set_locale
-from handlers.staff_upload import file_error_text, row_error_text
+from handlers.telegram.staff_upload import file_error_text, row_error_text
 from storage.engine import Database
 from storage.migrate import upgrade
 

@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from bot.settings import Settings
-from compliance import audit
-from compliance.calendar import parse_day
-from handlers.audit_view import entry_fields
+from compliance.practice.calendar import parse_day
+from compliance.privacy import audit
 from handlers.i18n import _
+from handlers.telegram.audit_view import entry_fields
 from storage.clock import LOCAL_TZ
 from storage.engine import Database
 from storage.migrate import upgrade

@@ -7,8 +7,8 @@ import asyncio
 import sys
 
 from bot.settings import Settings
-from compliance import erasure
-from compliance.erasure import EraseOutcome
+from compliance.privacy import erasure
+from compliance.privacy.erasure import EraseOutcome
 from handlers.i18n import _
 from storage.engine import Database
 from storage.migrate import upgrade

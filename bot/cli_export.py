@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from bot.settings import Settings
-from compliance.review_export import parse_review_period, review_rows, review_workbook
-from compliance.units import get_unit_by_code
+from compliance.office.units import get_unit_by_code
+from compliance.reports.review import parse_review_period, review_rows, review_workbook
 from handlers.i18n import _
-from handlers.report import review_header
+from handlers.telegram.report import review_header
 from storage.engine import Database
 from storage.migrate import upgrade
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
-from compliance import ledger, pledges
 from compliance.content import ContentError
-from compliance.pledge_templates import canonical_text, load_template_bytes
-from compliance.units import get_unit_by_code
-from handlers.content_errors import content_error_text
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import ledger
+from compliance.pledge import signing as pledges
+from compliance.pledge.templates import canonical_text, load_template_bytes
 from handlers.i18n import _, fmt_datetime
-from handlers.verify import broken_text, code_report
+from handlers.telegram.content_errors import content_error_text
+from handlers.telegram.verify import broken_text, code_report
 from storage.engine import Database
 from storage.migrate import upgrade
 

@@ -8,11 +8,11 @@ import re
 import sys
 
 from bot.settings import Settings
-from compliance import schedules
-from compliance.schedules import ScheduleError
-from compliance.units import get_unit_by_code
+from compliance.office.units import get_unit_by_code
+from compliance.practice import schedules
+from compliance.practice.schedules import ScheduleError
 from handlers.i18n import _
-from handlers.schedule_admin import field_name, problem_text, value_text
+from handlers.telegram.schedule_admin import field_name, problem_text, value_text
 from storage.engine import Database
 from storage.migrate import upgrade
 

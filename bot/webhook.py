@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import HEALTH_PATH, Settings
-from compliance.replicas import outbox_backlog
+from compliance.delivery.replicas import outbox_backlog
 from storage.engine import Database
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,3 @@
-"""Telegram glue, one module per feature: parse the update, call compliance/, render the reply."""
-
-import os
-
-# Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta), which the dispatcher handles.
-os.environ.setdefault("PTB_TIMEDELTA", "1")
+"""The channels: what turns an inbound event into a domain call and a domain answer into something a
+person sees. Shared here: the unit of work per event, locale and formatting; one sub-package per
+channel."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.officials import Actor
+from compliance.office.officials import Actor
 from storage.engine import Database
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from compliance.pledge_templates import PledgeTemplate, parse_template
+from compliance.pledge.templates import PledgeTemplate, parse_template
 
 
 def template_document(

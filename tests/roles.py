@@ -21,9 +21,9 @@ from telegram.ext import Application
 
 from bot.application import build_application
 from bot.settings import Settings
-from compliance import pledges
-from compliance.officials import Actor, actor_of
-from compliance.staff_import import import_staff
+from compliance.office.officials import Actor, actor_of
+from compliance.office.staff_import import import_staff
+from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import Official, OfficialStatus

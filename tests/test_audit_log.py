@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from compliance import audit, ceremonies, joining, pledges
-from compliance.reports import Lapse
-from compliance.staff_import import import_staff
-from compliance.units import get_unit_by_code
-from compliance.weekly_reports import plan_nudges
+from compliance.office import joining
+from compliance.office.staff_import import import_staff
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import ceremonies
+from compliance.pledge import signing as pledges
+from compliance.privacy import audit
+from compliance.reports.rollup import Lapse
+from compliance.reports.weekly import plan_nudges
 from storage.engine import Database
 from storage.models import OutboxMessage, Unit
 from storage.models_broadcast import AuditEntry
@@ -86,7 +89,7 @@ async def test_a_heads_invite_decisions_ceremony_and_nudge_are_audited(database:
         and approved_after["official_id"]
     )
     assert by_action["join.reject"].after == {"status": "rejected"}
-    # The ceremony counts everyone on the unit's staff list, joined or not (compliance/staff_roll.py).
+    # The ceremony counts everyone on the unit's staff list, joined or not (compliance/office/staff_roll.py).
     assert by_action["ceremony.close"].after == {"open": False, "signed": 0, "total": 3}
     assert by_action["report.nudge"].subject == f"unit:{unit.id}"
     assert by_action["report.nudge"].after == {"day": "2026-12-01", "lapses": 1, "planned": 1}

@@ -1,6 +1,6 @@
 """Authorization as a table: for every command and every button family, each role is allowed or refused.
 
-The expected table is written out here, not derived from handlers/gate.py: it pins the policy. A command
+The expected table is written out here, not derived from telegram/gate.py: it pins the policy. A command
 or button prefix added to the gate without a row here fails the first test, so every new one is decided
 on purpose. Refusals are observed through the real Application (the gate's answer, or the feature's
 "not allowed" for an object of another unit), and a refused input must leave the database unchanged.
@@ -14,13 +14,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from sqlalchemy import select, update
 
-from compliance import broadcasts, ceremonies, groups, joining
-from compliance.broadcasts import Draft, Target, TargetKind
-from compliance.staff_uploads import preview_upload
-from compliance.units import get_unit_by_code
-from handlers.commands import Access
-from handlers.gate import CALLBACK_ACCESS, COMMAND_ACCESS
+from compliance.broadcasts import sending as broadcasts
+from compliance.broadcasts.sending import Draft, Target, TargetKind
+from compliance.office import groups, joining
+from compliance.office.staff_uploads import preview_upload
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import ceremonies
 from handlers.i18n import _, use_locale
+from handlers.telegram.commands import Access
+from handlers.telegram.gate import CALLBACK_ACCESS, COMMAND_ACCESS
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import JoinRequest, Official, OfficialStatus, OutboxMessage, Unit

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from compliance import delivery
-from compliance.outbox import enqueue
-from handlers.delivery import Dispatcher
+from compliance.delivery import claims as delivery
+from compliance.delivery.outbox import enqueue
+from handlers.telegram.delivery import Dispatcher
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import OutboxMessage

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from compliance import broadcast_status, broadcasts
-from compliance.broadcast_followup import auto_reminder_due
-from compliance.broadcast_status import AckOutcome
-from compliance.broadcasts import Draft, StopOutcome, Target, TargetKind
-from compliance.calendar import LOCAL_TZ, WorkCalendar
-from compliance.officials import Actor, actor_of
+from compliance.broadcasts import sending as broadcasts
+from compliance.broadcasts import status as broadcast_status
+from compliance.broadcasts.followup import auto_reminder_due
+from compliance.broadcasts.sending import Draft, StopOutcome, Target, TargetKind
+from compliance.broadcasts.status import AckOutcome
+from compliance.office.officials import Actor, actor_of
+from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role

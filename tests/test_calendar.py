@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from compliance import calendar
-from compliance.calendar import OverrideOutcome, WorkCalendar, parse_day
-from handlers.calendar_admin import day_text
+from compliance.practice import calendar
+from compliance.practice.calendar import OverrideOutcome, WorkCalendar, parse_day
 from handlers.i18n import _, use_locale
+from handlers.telegram.calendar_admin import day_text
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models_practice import CalendarOverride

@@ -15,8 +15,9 @@ from matplotlib.text import Text
 from PIL import Image
 from sqlalchemy import select, update
 
-from compliance import reports
-from compliance.report_chart import (
+from compliance.office.units import get_unit_by_code
+from compliance.reports import rollup as reports
+from compliance.reports.chart import (
     ChartGroup,
     ChartLabels,
     chart_figure,
@@ -25,10 +26,9 @@ from compliance.report_chart import (
     chart_pngs,
     weekly_on_time,
 )
-from compliance.reports import Figures, UnitLine
-from compliance.units import get_unit_by_code
+from compliance.reports.rollup import Figures, UnitLine
 from handlers.i18n import use_locale
-from handlers.report_chart import chart_labels
+from handlers.telegram.report_chart import chart_labels
 from storage.engine import Database
 from storage.models import Unit
 from storage.models_practice import SelfCheck

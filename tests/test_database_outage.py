@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
-from compliance.outbox import enqueue
-from compliance.staff_import import import_staff
-from handlers.jobs import tick_job
+from compliance.delivery.outbox import enqueue
+from compliance.office.staff_import import import_staff
+from handlers.telegram.jobs import tick_job
 from storage.engine import Database
 from storage.models import Official, OutboxMessage
 from storage.models_practice import PlannedEvent

@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from compliance import delivery
-from compliance.outbox import enqueue
-from handlers.delivery import Dispatcher
+from compliance.delivery import claims as delivery
+from compliance.delivery.outbox import enqueue
+from handlers.telegram.delivery import Dispatcher
 from storage.engine import Database
 from storage.models import OutboxMessage
 from tests.fakes.botapi import FakeBotApi

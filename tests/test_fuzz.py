@@ -22,10 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from compliance import broadcasts, joining
-from compliance.broadcasts import Draft, Target, TargetKind
-from compliance.officials import find_by_telegram_id, pick_locale
-from compliance.units import get_unit_by_code
+from compliance.broadcasts import sending as broadcasts
+from compliance.broadcasts.sending import Draft, Target, TargetKind
+from compliance.office import joining
+from compliance.office.officials import find_by_telegram_id, pick_locale
+from compliance.office.units import get_unit_by_code
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import OfficialStatus, OutboxMessage

@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import groups
-from compliance.groups import GroupOutcome, LinkOutcome
-from compliance.officials import Actor, actor_of
-from compliance.units import UnitTree, get_unit_by_code
-from compliance.weekly_reports import plan_weekly_summaries
-from handlers.groups import render_group_weekly
+from compliance.office import groups
+from compliance.office.groups import GroupOutcome, LinkOutcome
+from compliance.office.officials import Actor, actor_of
+from compliance.office.units import UnitTree, get_unit_by_code
+from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import use_locale
+from handlers.telegram.groups import render_group_weekly
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role, Unit
 from storage.models_broadcast import AuditEntry

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from compliance import joining
-from compliance.joining import ContactOutcome, DecisionOutcome, InviteOutcome, NameOutcome
-from compliance.officials import actor_of, load_actor
-from compliance.staff_import import import_staff
-from compliance.units import get_unit_by_code
+from compliance.office import joining
+from compliance.office.joining import ContactOutcome, DecisionOutcome, InviteOutcome, NameOutcome
+from compliance.office.officials import actor_of, load_actor
+from compliance.office.staff_import import import_staff
+from compliance.office.units import get_unit_by_code
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role, Unit

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.cli import main
-from compliance import ledger
+from compliance.pledge import ledger
 from handlers.i18n import _, use_locale
-from handlers.verify import code_report
+from handlers.telegram.verify import code_report
 from storage.engine import Database
 from storage.models_pledge import Signature
 from tests.harness import BotHarness

@@ -15,8 +15,8 @@ import pytest
 from telegram.ext import Application, ContextTypes
 
 from bot.logs import CHATTY, setup_logging
-from compliance import planner, schedules
-from handlers.jobs import tick_job
+from compliance.practice import planner, schedules
+from handlers.telegram.jobs import tick_job
 from storage.engine import Database
 from tests.factories import FakeUser, document
 from tests.fakes.telegram_rules import ApiError
@@ -147,7 +147,7 @@ async def test_past_events_are_news_only_when_the_bot_was_down(
 ) -> None:
     wednesday = datetime(2026, 11, 25, 11, 0, tzinfo=VN)
     skipped = "tick skipped events that fell due while the bot was down"
-    with caplog.at_level(logging.INFO, logger="handlers.jobs"):
+    with caplog.at_level(logging.INFO, logger="handlers.telegram.jobs"):
         # A fresh database: the week's earlier events were never due to anyone; nothing was missed.
         async with office.unit_of_work() as session:
             first = await planner.tick(session, now=wednesday)

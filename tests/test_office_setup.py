@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from compliance import groups, joining, pledges
-from compliance.office_setup import Step, checklist
-from compliance.schedules import set_field
-from compliance.staff_import import import_staff
-from compliance.units import get_unit_by_code
+from compliance.office import groups, joining
+from compliance.office.setup import Step, checklist
+from compliance.office.staff_import import import_staff
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import signing as pledges
+from compliance.practice.schedules import set_field
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, Role
 from tests.pledge_files import template

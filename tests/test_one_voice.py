@@ -13,15 +13,16 @@ import pytest
 import yaml
 
 from bot.cli import main
-from compliance import dates, schedules
-from compliance.audit import AuditLine
-from compliance.calendar import DayProblem, read_day
+from compliance import dates
 from compliance.content import ContentError
-from compliance.pledge_templates import load_template_bytes
-from compliance.schedules import ScheduleError, ScheduleProblem
-from handlers import audit_view, practice, schedule_admin
-from handlers.content_errors import content_error_text
+from compliance.pledge.templates import load_template_bytes
+from compliance.practice import schedules
+from compliance.practice.calendar import DayProblem, read_day
+from compliance.practice.schedules import ScheduleError, ScheduleProblem
+from compliance.privacy.audit import AuditLine
 from handlers.i18n import fmt_date, fmt_datetime, fmt_short_weekday, fmt_weekday_date, use_locale
+from handlers.telegram import audit_view, practice, schedule_admin
+from handlers.telegram.content_errors import content_error_text
 from tests.pledge_files import template_document, template_yaml
 from tests.test_catalogs import catalog
 

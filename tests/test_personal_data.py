@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from compliance import ledger
+from compliance.pledge import ledger
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import Official, OfficialStatus

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from compliance import pledges, practice, schedules
-from compliance.officials import actor_of
-from compliance.planner import tick
-from compliance.staff_import import import_staff
-from compliance.units import get_unit_by_code
+from compliance.office.officials import actor_of
+from compliance.office.staff_import import import_staff
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import signing as pledges
+from compliance.practice import schedules
+from compliance.practice import self_checks as practice
+from compliance.practice.planner import tick
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage

@@ -8,18 +8,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from compliance import ledger, pledges
 from compliance.content import ContentError
-from compliance.officials import actor_of
-from compliance.pledge_templates import (
+from compliance.office.officials import actor_of
+from compliance.office.staff_import import import_staff
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import ledger
+from compliance.pledge import signing as pledges
+from compliance.pledge.signing import SignOutcome
+from compliance.pledge.templates import (
     canonical_text,
     load_template_bytes,
     shipped_templates,
     text_sha256,
 )
-from compliance.pledges import SignOutcome
-from compliance.staff_import import import_staff
-from compliance.units import get_unit_by_code
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage

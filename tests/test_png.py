@@ -7,7 +7,7 @@ import io
 import numpy
 from PIL import Image
 
-from compliance.png import png
+from compliance.reports.png import png
 
 
 def decoded(data: bytes) -> tuple[str, numpy.ndarray]:

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from compliance import quizzes
 from compliance.content import ContentError
-from compliance.quizzes import AnswerOutcome, QuestionBank, StartOutcome
-from compliance.staff_import import import_staff
+from compliance.office.staff_import import import_staff
+from compliance.practice import quizzes
+from compliance.practice.quizzes import AnswerOutcome, QuestionBank, StartOutcome
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official

@@ -11,12 +11,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from compliance import ledger, pledges
-from compliance.officials import actor_of
-from compliance.receipts import date_line, place_of
-from compliance.staff_import import import_staff
+from compliance.office.officials import actor_of
+from compliance.office.staff_import import import_staff
+from compliance.pledge import ledger
+from compliance.pledge import signing as pledges
+from compliance.pledge.receipts import date_line, place_of
 from handlers.i18n import _, use_locale
-from handlers.receipts import build_receipt
+from handlers.telegram.receipts import build_receipt
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.settings import normalise_database_url
-from compliance.outbox import enqueue
-from compliance.replicas import KEEP_PROCESSED, claim_update, forget_processed, outbox_backlog
+from compliance.delivery.outbox import enqueue
+from compliance.delivery.replicas import KEEP_PROCESSED, claim_update, forget_processed, outbox_backlog
 from storage.engine import Database
 from storage.models_replicas import ProcessedUpdate
 from tests.dbs import RUN_ID

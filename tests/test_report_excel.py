@@ -10,13 +10,13 @@ from openpyxl import load_workbook
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compliance import reports
-from compliance.report_files import excel_report
-from compliance.review_export import OfficialRow, review_workbook
-from compliance.units import get_unit_by_code
-from compliance.xlsx import SheetsWorkbook, column_widths, unique_title
+from compliance.office.units import get_unit_by_code
+from compliance.reports import rollup as reports
+from compliance.reports.files import excel_report
+from compliance.reports.review import OfficialRow, review_workbook
+from compliance.reports.xlsx import SheetsWorkbook, column_widths, unique_title
 from handlers.i18n import use_locale
-from handlers.report import labels
+from handlers.telegram.report import labels
 from storage.engine import Database
 from storage.models import Unit
 from tests.test_reports import PERIOD, office  # noqa: F401 - the fixture

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from compliance import reports
-from compliance.reports import Period
+from compliance.reports import rollup as reports
+from compliance.reports.rollup import Period
 from storage.engine import Database
 from tests.test_reports import EARLIER, PERIOD, WEEK, office  # noqa: F401 - the fixture
 

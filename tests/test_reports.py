@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from compliance import pledges, reports
-from compliance.officials import actor_of
-from compliance.reports import Period, PeriodKind, period_of
-from compliance.staff_import import import_staff
-from compliance.units import get_unit_by_code
+from compliance.office.officials import actor_of
+from compliance.office.staff_import import import_staff
+from compliance.office.units import get_unit_by_code
+from compliance.pledge import signing as pledges
+from compliance.reports import rollup as reports
+from compliance.reports.rollup import Period, PeriodKind, period_of
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus
@@ -199,7 +200,7 @@ def test_periods() -> None:
 
 
 def test_review_periods() -> None:
-    from compliance.review_export import parse_review_period
+    from compliance.reports.review import parse_review_period
 
     assert parse_review_period("2027Q1") == Period(date(2027, 1, 1), date(2027, 3, 31))
     assert parse_review_period("2026q4") == Period(date(2026, 10, 1), date(2026, 12, 31))

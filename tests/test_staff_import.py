@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from compliance.staff_file import StaffFileError, read_staff_file
-from compliance.staff_import import ImportRefused, RowProblem, import_staff, plan_import
+from compliance.office.staff_file import StaffFileError, read_staff_file
+from compliance.office.staff_import import ImportRefused, RowProblem, import_staff, plan_import
 from storage.engine import Database
 from storage.models import Official, Role, Unit
 from tests.staff_files import HEADER, OFFICE, csv_bytes, xlsx_bytes

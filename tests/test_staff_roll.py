@@ -1,4 +1,4 @@
-"""Who counts (compliance.staff_roll), pinned on a unit holding people in every state — invited, active,
+"""Who counts (office.staff_roll), pinned on a unit holding people in every state — invited, active,
 left after erasure, unreachable, a head, a newcomer, and an admin of ADMIN_IDS on no list — and read the
 same by every figure: /report and its people, /units, the ceremony, the Monday summary, broadcasts and
 self-checks. Both engines."""
@@ -12,14 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import pledges, reports, staff_roll, unit_listing
-from compliance.broadcasts import Target, TargetKind, count_recipients
-from compliance.erasure import erase
-from compliance.officials import Actor, actor_of, load_actor
-from compliance.practice_planning import Audience, open_selfchecks
-from compliance.reports import Period
-from compliance.staff_import import import_staff
-from compliance.weekly_reports import plan_weekly_summaries
+from compliance.broadcasts.sending import Target, TargetKind, count_recipients
+from compliance.office import staff_roll, unit_listing
+from compliance.office.officials import Actor, actor_of, load_actor
+from compliance.office.staff_import import import_staff
+from compliance.pledge import signing as pledges
+from compliance.practice.planning import Audience, open_selfchecks
+from compliance.privacy.erasure import erase
+from compliance.reports import rollup as reports
+from compliance.reports.rollup import Period
+from compliance.reports.weekly import plan_weekly_summaries
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance.phones import canonical_phone
+from compliance.office.phones import canonical_phone
 from compliance.text import ascii_slug, clean_text, name_key
 
 

@@ -7,11 +7,11 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
-from compliance import unit_admin, unit_listing
-from compliance.officials import Actor, load_actor
-from compliance.staff_import import import_staff
-from compliance.unit_admin import Refusal, UnitAdminError
-from compliance.units import get_unit_by_code
+from compliance.office import unit_admin, unit_listing
+from compliance.office.officials import Actor, load_actor
+from compliance.office.staff_import import import_staff
+from compliance.office.unit_admin import Refusal, UnitAdminError
+from compliance.office.units import get_unit_by_code
 from storage.engine import Database
 from storage.models import Official, Role, Unit
 from storage.models_broadcast import AuditEntry

@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
-from compliance import unit_admin, unit_listing
+from compliance.office import unit_admin, unit_listing
+from compliance.office.units import get_unit_by_code, tree_sorted
 from compliance.text import vietnamese_key, vietnamese_name_key
-from compliance.units import get_unit_by_code, tree_sorted
 from storage.engine import Database
 from storage.models import Unit
 from tests.test_reports import office  # noqa: F401 - the fixture

@@ -13,10 +13,10 @@ import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from compliance import planner
-from compliance.calendar import LOCAL_TZ
-from handlers import broadcast_status
+from compliance.practice import planner
+from compliance.practice.calendar import LOCAL_TZ
 from handlers.i18n import _, use_locale
+from handlers.telegram import broadcast_status
 from storage.engine import Database
 from storage.models import OutboxMessage, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck, UnitGroup

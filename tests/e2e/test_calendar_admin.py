@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from compliance.calendar import Override, SpecialDay
-from compliance.staff_import import import_staff
-from handlers.calendar_admin import day_text, reason_text, usage_text
-from handlers.context import esc
+from compliance.office.staff_import import import_staff
+from compliance.practice.calendar import Override, SpecialDay
 from handlers.i18n import _, use_locale
+from handlers.telegram.calendar_admin import day_text, reason_text, usage_text
+from handlers.telegram.context import esc
 from storage.clock import LOCAL_TZ
 from storage.models import Official
 from storage.models_practice import CalendarOverride

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from compliance.staff_import import import_staff
+from compliance.office.staff_import import import_staff
 from storage.engine import Database
 from storage.models import Official
 from tests.factories import FakeUser, contact, message

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
-from compliance.pledge_templates import shipped_templates
-from compliance.staff_import import import_staff
+from compliance.office.staff_import import import_staff
+from compliance.pledge.templates import shipped_templates
 from handlers.i18n import _, use_locale
 from storage.models_pledge import PledgeVersion
 from tests.factories import FakeUser, buttons, contact, document, message, press

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from compliance.weekly_reports import plan_weekly_summaries
-from handlers.groups import how_to_link
+from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import _, use_locale
+from handlers.telegram.groups import how_to_link
 from storage.engine import Database
 from storage.models import Official, Role, Unit
 from storage.models_broadcast import AuditEntry, UnitGroup

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from compliance import pledges
+from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
 from tests.factories import FakeUser, buttons, contact, document, press
 from tests.harness import BotHarness

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance import broadcasts, planner
-from compliance.officials import actor_of
+from compliance.broadcasts import sending as broadcasts
+from compliance.office.officials import actor_of
+from compliance.practice import planner
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from compliance.staff_import import import_staff
-from handlers.admin_menu import menu_entries
+from compliance.office.staff_import import import_staff
 from handlers.i18n import _, use_locale
+from handlers.telegram.admin_menu import menu_entries
 from storage.models import Official, Role, Unit
 from storage.models_broadcast import AuditEntry
 from tests.factories import FakeUser, buttons, contact, document, press

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from compliance.joining import create_invite
-from compliance.officials import actor_of
-from compliance.units import get_unit_by_code
+from compliance.office.joining import create_invite
+from compliance.office.officials import actor_of
+from compliance.office.units import get_unit_by_code
 from handlers.i18n import _, use_locale
 from storage.clock import utcnow
 from storage.engine import Database

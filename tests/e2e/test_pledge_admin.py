@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from compliance import pledges
-from compliance.staff_import import import_staff
-from handlers.ceremony import refresh_once
+from compliance.office.staff_import import import_staff
+from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
+from handlers.telegram.ceremony import refresh_once
 from storage.models_pledge import PledgeVersion
 from tests.e2e.test_signing import HOA, HUY, LAN, sign
 from tests.factories import FakeUser, buttons, contact, document, message, press

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from compliance import pledges
-from compliance.planner import tick
-from compliance.staff_import import import_staff
+from compliance.office.staff_import import import_staff
+from compliance.pledge import signing as pledges
+from compliance.practice.planner import tick
 from handlers.i18n import _, use_locale
 from storage.models_practice import DailyReminder, ReminderMute, SelfCheck
 from tests.e2e.test_signing import HUY, LAN, sign

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from compliance.staff_import import import_staff
+from compliance.office.staff_import import import_staff
 from handlers.i18n import _, use_locale
 from storage.models import JoinRequest, JoinRequestStatus, Official
 from tests.factories import FakeUser, buttons, contact, document, press

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from compliance import quizzes
 from compliance.content import Question
-from compliance.staff_import import import_staff
-from handlers.context import esc
+from compliance.office.staff_import import import_staff
+from compliance.practice import quizzes
 from handlers.i18n import _, use_locale
+from handlers.telegram.context import esc
 from storage.models import Official
 from storage.models_practice import QuizAnswer, QuizAttempt
 from tests.factories import FakeUser, buttons, contact, press

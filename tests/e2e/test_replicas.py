@@ -22,9 +22,9 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from compliance import pledges
-from compliance.officials import actor_of
-from compliance.staff_import import import_staff
+from compliance.office.officials import actor_of
+from compliance.office.staff_import import import_staff
+from compliance.pledge import signing as pledges
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from tests.e2e.processes import WebhookBot

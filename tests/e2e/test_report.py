@@ -10,7 +10,7 @@ import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from compliance import unit_admin
+from compliance.office import unit_admin
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import OutboxMessage

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from telegram import BotCommandScopeChat
 
-from compliance.staff_import import import_staff
-from handlers.commands import COMMANDS, Access, Where, access_of
+from compliance.office.staff_import import import_staff
 from handlers.i18n import _, use_locale
+from handlers.telegram.commands import COMMANDS, Access, Where, access_of
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role
 from tests.factories import FakeUser, contact, document, message, press
@@ -149,8 +149,8 @@ async def test_groups_get_their_help_and_a_pointer_for_private_commands(harness:
 
 
 def test_the_gate_and_the_menus_read_one_table() -> None:
-    from handlers.commands import menu
-    from handlers.gate import COMMAND_ACCESS
+    from handlers.telegram.commands import menu
+    from handlers.telegram.gate import COMMAND_ACCESS
 
     assert {c.name: c.access for c in COMMANDS} == COMMAND_ACCESS
     for role in (Role.OFFICIAL, Role.HEAD, Role.ADMIN):

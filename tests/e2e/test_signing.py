@@ -10,8 +10,9 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from compliance import ledger, pledges
-from compliance.staff_import import import_staff
+from compliance.office.staff_import import import_staff
+from compliance.pledge import ledger
+from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
 from storage.models_pledge import Signature
 from tests.factories import FakeUser, buttons, contact, message, press

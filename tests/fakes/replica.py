@@ -23,7 +23,7 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.cli import main
-from handlers.context import BotServices
+from handlers.telegram.context import BotServices
 
 log = logging.getLogger("tests.replica")
 

@@ -1,0 +1,1 @@
+"""Plan updates: sending to chosen units, files, acknowledgements, follow-up."""

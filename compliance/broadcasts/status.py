@@ -1,0 +1,207 @@
+"""A broadcast after it is confirmed: delivery figures, acknowledgements, the sender's progress message.
+
+Figures are aggregates over the outbox rows of the broadcast (indexed by broadcast_id and status) and
+its acknowledgements: one query each, whatever the number of recipients.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.broadcasts.sending import KIND, REMIND_KIND
+from compliance.office.officials import Actor
+from storage.clock import utcnow
+from storage.engine import dialect_of
+from storage.models import Official, OfficialStatus, OutboxMessage
+from storage.models_broadcast import Broadcast, BroadcastAck
+
+ACTIVE = ("scheduled", "sending")
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    sent: int
+    failed: int  # given up, or the person blocked the bot
+    cancelled: int  # left unsent by a stop
+    acknowledged: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.sent - self.failed - self.cancelled)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+async def progress_of(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Progress]:
+    if not broadcast_ids:
+        return {}
+    blocked = and_(OutboxMessage.status == "pending", Official.status == OfficialStatus.UNREACHABLE)
+    rows = await session.execute(
+        select(
+            OutboxMessage.broadcast_id,
+            func.count(),
+            _count_if(OutboxMessage.status == "sent"),
+            _count_if((OutboxMessage.status == "failed") | blocked),
+            _count_if(OutboxMessage.status == "cancelled"),
+        )
+        .outerjoin(Official, Official.id == OutboxMessage.official_id)
+        .where(OutboxMessage.broadcast_id.in_(broadcast_ids), OutboxMessage.kind == KIND)
+        .group_by(OutboxMessage.broadcast_id)
+    )
+    counts = {bid: (int(t), int(s or 0), int(f or 0), int(c or 0)) for bid, t, s, f, c in rows}
+    ack_rows = await session.execute(
+        select(BroadcastAck.broadcast_id, func.count())
+        .where(BroadcastAck.broadcast_id.in_(broadcast_ids))
+        .group_by(BroadcastAck.broadcast_id)
+    )
+    acks = {bid: int(n) for bid, n in ack_rows}
+    return {
+        bid: Progress(*counts.get(bid, (0, 0, 0, 0)), acknowledged=int(acks.get(bid, 0)))
+        for bid in broadcast_ids
+    }
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    broadcast_id: int
+    chat_id: int
+    message_id: int
+    status: str
+    progress: Progress
+    locale: str | None  # the sender's
+
+
+def _shown(status: str, progress: Progress) -> str:
+    return f"{status}:{progress.sent}:{progress.failed}:{progress.cancelled}:{progress.total}"
+
+
+async def advance(session: AsyncSession, *, now: datetime | None = None) -> list[ProgressView]:
+    """Move broadcasts along (scheduled → sending → done) and return the progress messages to edit:
+    only those whose figures changed since they were last shown."""
+    now = now or utcnow()
+    broadcasts = (
+        await session.scalars(select(Broadcast).where(Broadcast.status.in_(ACTIVE)).with_for_update())
+    ).all()
+    figures = await progress_of(session, [b.id for b in broadcasts])
+    senders = {b.created_by_id for b in broadcasts}
+    locale_rows = await session.execute(select(Official.id, Official.locale).where(Official.id.in_(senders)))
+    locales = {official_id: locale for official_id, locale in locale_rows}
+    views = []
+    for broadcast in broadcasts:
+        progress = figures[broadcast.id]
+        if broadcast.status == "scheduled" and broadcast.send_at <= now:
+            broadcast.status = "sending"
+        if broadcast.status == "sending" and progress.remaining == 0:
+            broadcast.status = "done"
+            broadcast.finished_at = now
+        shown = _shown(broadcast.status, progress)
+        if broadcast.progress_message_id is None or broadcast.progress_chat_id is None:
+            continue
+        if shown != broadcast.progress_shown:
+            broadcast.progress_shown = shown
+            views.append(
+                ProgressView(
+                    broadcast.id,
+                    broadcast.progress_chat_id,
+                    broadcast.progress_message_id,
+                    broadcast.status,
+                    progress,
+                    locales.get(broadcast.created_by_id),
+                )
+            )
+    return views
+
+
+async def set_progress_message(
+    session: AsyncSession, *, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is not None:
+        broadcast.progress_chat_id = chat_id
+        broadcast.progress_message_id = message_id
+
+
+class AckOutcome(enum.Enum):
+    RECORDED = "recorded"
+    ALREADY = "already"
+    NOT_RECIPIENT = "not_recipient"
+
+
+@dataclass(frozen=True)
+class AckResult:
+    outcome: AckOutcome
+    acked_at: datetime | None = None
+
+
+async def acknowledge(
+    session: AsyncSession, *, actor: Actor, broadcast_id: int, chat_id: int, message_id: int
+) -> AckResult:
+    """Record "received" once. Only the copy this person was sent counts: a press on a forwarded copy,
+    or by someone the broadcast never reached, changes nothing."""
+    own_copy = await session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.broadcast_id == broadcast_id,
+            OutboxMessage.official_id == actor.id,
+            OutboxMessage.kind.in_((KIND, REMIND_KIND)),
+            OutboxMessage.chat_id == chat_id,
+            # The outcome is recorded a few milliseconds after Telegram answers: an early press finds none.
+            (OutboxMessage.telegram_message_id == message_id) | OutboxMessage.telegram_message_id.is_(None),
+        )
+    )
+    if own_copy is None:
+        return AckResult(AckOutcome.NOT_RECIPIENT)
+    now = utcnow()
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(BroadcastAck)
+        .values(broadcast_id=broadcast_id, official_id=actor.id, acked_at=now)
+        .on_conflict_do_nothing(index_elements=["broadcast_id", "official_id"])
+    )
+    if getattr(result, "rowcount", 0):
+        return AckResult(AckOutcome.RECORDED, now)
+    acked_at = await session.scalar(
+        select(BroadcastAck.acked_at).where(
+            BroadcastAck.broadcast_id == broadcast_id, BroadcastAck.official_id == actor.id
+        )
+    )
+    return AckResult(AckOutcome.ALREADY, acked_at)
+
+
+@dataclass(frozen=True)
+class Content:
+    """What every copy shows, loaded once per claimed batch rather than stored in each outbox row."""
+
+    text: str
+    sender: str
+    requires_ack: bool
+    attachment_kind: str | None
+    attachment_file_id: str | None
+
+
+async def contents(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Content]:
+    if not broadcast_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Broadcast.id,
+            Broadcast.text,
+            Official.full_name,
+            Broadcast.requires_ack,
+            Broadcast.attachment_kind,
+            Broadcast.attachment_file_id,
+        )
+        .join(Official, Official.id == Broadcast.created_by_id)
+        .where(Broadcast.id.in_(broadcast_ids))
+    )
+    return {bid: Content(text, sender, ack, kind, file_id) for bid, text, sender, ack, kind, file_id in rows}

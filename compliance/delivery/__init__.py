@@ -1,0 +1,1 @@
+"""The outbox: planning messages, claiming them for sending, recording what happened."""

@@ -1,0 +1,1 @@
+"""The pledge: templates and versions, signing, the signature ledger, receipts, ceremonies."""

@@ -1,0 +1,1 @@
+"""Daily practice: the working-day calendar, schedules, planning, self-checks, quizzes."""

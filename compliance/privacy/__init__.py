@@ -1,0 +1,1 @@
+"""Personal data: what a person can see of themselves, erasure, the audit log."""

@@ -1,0 +1,261 @@
+"""Sending the outbox: each row rendered in its reader's language and sent through the rate limiter."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter
+
+from compliance.delivery import claims as delivery
+from compliance.delivery.claims import Claimed
+from handlers.i18n import use_locale
+from handlers.scope import maybe_scope
+from handlers.telegram.outgoing import Outgoing, send_outgoing
+from handlers.telegram.renderers import RENDERERS
+from storage.clock import utcnow
+from storage.engine import Database
+
+log = logging.getLogger(__name__)
+RECORD_EVERY_SECONDS = 0.05
+
+
+class ReleasingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter, which first ends the current update's transaction: waiting for a sending slot
+    must not keep a pooled database connection idle in a transaction (a burst would exhaust the pool)."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        scope = maybe_scope()
+        if scope is not None:
+            await scope.release()
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def steady_rate_limiter(per_second: int, *, headroom: float = 0.985) -> AIORateLimiter:
+    """PTB's rate limiter, set to drip messages evenly instead of in bursts.
+
+    Its leaky bucket holds as many messages as the rate: after a pause it lets a whole second's worth go
+    at once, and a strict one-second window (Telegram's) then answers 429. A bucket of one at a slightly
+    lower rate keeps every one-second window under the limit. Groups keep PTB's 20 a minute.
+    """
+    return ReleasingRateLimiter(
+        overall_max_rate=1, overall_time_period=1 / (per_second * headroom), max_retries=3
+    )
+
+
+class Dispatcher:
+    """Drains the outbox until stopped, keeping up to `max_in_flight` sends going at once.
+
+    Pacing is not done here: python-telegram-bot's AIORateLimiter holds each send to Telegram's overall
+    and per-group limits; the claim query keeps one message per private chat in flight, and none within a
+    second of the last. Each send is marked in its own short transaction as soon as Telegram answers.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        database: Database,
+        *,
+        wakeup: asyncio.Event,
+        default_locale: str,
+        batch: int = 100,
+        # Below the HTTP connection pool (PTB's default 256): more would only wait for a connection and
+        # time out into retries.
+        max_in_flight: int = 100,
+        idle_seconds: float = 1.0,
+        lease: timedelta = delivery.DEFAULT_LEASE,
+    ) -> None:
+        self.bot = bot
+        self.database = database
+        self.wakeup = wakeup
+        self.default_locale = default_locale
+        self.batch = batch
+        self.max_in_flight = max_in_flight
+        self.idle_seconds = idle_seconds
+        self.lease = lease
+        # Rows claimed here whose outcome is not recorded yet: their leases are renewed while they last.
+        self._held: set[int] = set()
+        self._recording_failed = False
+        self._stopping = asyncio.Event()
+        self._outcomes: list[tuple[Claimed, SendOutcome]] = []
+        self._outcome_ready = asyncio.Event()
+
+    async def run(self) -> None:
+        recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
+        renewer = asyncio.create_task(self._renew_loop(), name="outbox-lease-renewal")
+        try:
+            await self._send_loop()
+        finally:
+            renewer.cancel()
+            self._outcome_ready.set()
+            await recorder
+            await self._record_outcomes()
+
+    async def _send_loop(self) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
+        while not self._stopping.is_set():
+            claimed: list[Claimed] = []
+            room = self.max_in_flight - len(in_flight)
+            # While answers wait to be recorded (the database is away), claim nothing: this process
+            # could take back its own rows once their leases end and send them twice.
+            if not self._recording_failed and (
+                room >= min(self.batch, self.max_in_flight // 2) or not in_flight
+            ):
+                try:
+                    claimed = await self._claim(min(room, self.batch))
+                except Exception:
+                    log.exception("claiming from the outbox failed; retrying")
+            for row in claimed:
+                in_flight.add(asyncio.create_task(self._send(row), name=f"outbox-{row.id}"))
+            if in_flight:
+                # Come back soon to fill freed slots, or at once when a send finishes.
+                _, in_flight = await asyncio.wait(in_flight, timeout=0.2, return_when=asyncio.FIRST_COMPLETED)
+            elif not claimed:
+                await self._idle()
+        if in_flight:  # let what was handed to Telegram be recorded before stopping
+            await asyncio.wait(in_flight)
+
+    async def _idle(self) -> None:
+        self.wakeup.clear()
+        waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(self._stopping.wait())]
+        await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        async with self.database.unit_of_work() as session:
+            claimed = await delivery.claim_due(session, now=utcnow(), limit=limit, lease=self.lease)
+        self._held.update(row.id for row in claimed)
+        return claimed
+
+    async def _renew_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            held = sorted(self._held)
+            if not held:
+                continue
+            try:
+                async with self.database.unit_of_work() as session:
+                    await delivery.renew_leases(session, row_ids=held, until=utcnow() + self.lease)
+            except Exception as exc:
+                log.warning("renewing %d outbox leases failed (%s); retrying", len(held), exc)
+
+    async def drain_once(self) -> int:
+        """One claim and its sends, awaited: for tests that step the dispatcher by hand."""
+        claimed = await self._claim(self.batch)
+        if claimed:
+            await asyncio.gather(*(self._send(row) for row in claimed))
+            await self._record_outcomes()
+        return len(claimed)
+
+    async def _record_loop(self) -> None:
+        """One writer records what Telegram answered, a few dozen rows per transaction, every ~50 ms.
+
+        Sends finish many at a time; one small transaction each would queue on SQLite's single write
+        lock. A crash loses at most the answers of the last fraction of a second: those rows are sent
+        again when their lease ends (the documented duplicate window)."""
+        while not self._stopping.is_set():
+            await self._outcome_ready.wait()
+            self._outcome_ready.clear()
+            await asyncio.sleep(RECORD_EVERY_SECONDS)  # gather the answers that arrive meanwhile
+            try:
+                await self._record_outcomes()
+            except Exception as exc:
+                # Kept in memory and recorded when the database answers again; nothing is claimed meanwhile.
+                self._recording_failed = True
+                log.warning("recording send outcomes failed (%s); retrying in a second", exc)
+                await asyncio.sleep(1.0)
+                self._outcome_ready.set()
+            else:
+                self._recording_failed = False
+
+    async def _send(self, row: Claimed) -> None:
+        locale = row.locale or row.payload.get("locale") or self.default_locale
+        outcome = await self._attempt(row, locale)
+        # Appended only now: the recorder swaps the list while sends are awaited, and an append bound
+        # before the await would land in a list it has already taken.
+        self._outcomes.append((row, outcome))
+        self._outcome_ready.set()
+
+    async def _record_outcomes(self) -> None:
+        outcomes, self._outcomes = self._outcomes, []
+        if not outcomes:
+            return
+        try:
+            await self._write_outcomes(outcomes)
+        except BaseException:
+            self._outcomes[:0] = outcomes
+            raise
+        self._held.difference_update(row.id for row, _ in outcomes)
+
+    async def _write_outcomes(self, outcomes: list[tuple[Claimed, SendOutcome]]) -> None:
+        async with self.database.unit_of_work() as session:
+            now = utcnow()
+            sent = [(row.id, outcome.message_id) for row, outcome in outcomes if outcome.kind == "sent"]
+            await delivery.mark_many_sent(session, sent=sent, now=now)
+            for row, outcome in outcomes:
+                if outcome.kind == "retry":
+                    await delivery.mark_retry(
+                        session,
+                        row_id=row.id,
+                        attempts=row.attempts,
+                        error=outcome.error,
+                        now=now,
+                        delay=outcome.delay,
+                    )
+                elif outcome.kind == "unreachable":
+                    await delivery.mark_unreachable(
+                        session, row_id=row.id, official_id=row.official_id, error=outcome.error
+                    )
+                elif outcome.kind == "failed":
+                    await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
+
+    async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
+        try:
+            renderer = RENDERERS[row.kind]
+            with use_locale(locale):
+                rendered = renderer(row.payload)
+            outgoing = rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)
+            message = await send_outgoing(self.bot, row.chat_id, outgoing)
+        except RetryAfter as exc:
+            return SendOutcome(
+                "retry", error=f"429 retry after {exc.retry_after}", delay=_seconds(exc.retry_after)
+            )
+        except Forbidden as exc:
+            return SendOutcome("unreachable", error=f"403 {exc.message}")
+        except BadRequest as exc:
+            return SendOutcome("failed", error=f"400 {exc.message}")
+        except (NetworkError, TelegramError) as exc:
+            return SendOutcome("retry", error=f"{type(exc).__name__}: {exc.message}")
+        except KeyError as exc:
+            return SendOutcome("failed", error=f"unknown kind or payload field {exc}")
+        return SendOutcome("sent", message_id=message.message_id if message is not None else None)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    kind: str  # sent | retry | unreachable | failed
+    message_id: int | None = None
+    error: str = ""
+    delay: timedelta | None = None
+
+
+def _seconds(value: int | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
