@@ -14,10 +14,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from compliance.privacy import audit
 from handlers.i18n import _
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram import calendar_admin, schedule_admin, staff_upload, units_admin
 from handlers.telegram.audit_view import entry_text
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.office_setup import admin_checklist
 
 AUDIT_SHOWN = 20

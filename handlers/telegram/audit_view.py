@@ -13,7 +13,7 @@ from datetime import date, datetime
 from compliance.privacy import audit
 from compliance.privacy.audit import AuditLine
 from handlers.i18n import _, fmt_date, fmt_datetime
-from handlers.telegram.context import esc
+from handlers.messages import esc
 from handlers.telegram.schedule_admin import field_labels, value_text
 
 MAX_CHANGE_CHARS = 200

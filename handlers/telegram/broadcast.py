@@ -16,10 +16,11 @@ from compliance.broadcasts import sending as broadcasts
 from compliance.broadcasts import status as broadcast_status
 from compliance.broadcasts.sending import Draft, Target, TargetKind
 from handlers.i18n import _, fmt_datetime, fmt_number
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram.broadcast_render import render_broadcast
 from handlers.telegram.broadcast_units import picker_pressed, show_picker
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.outgoing import send_outgoing
 from storage.clock import utcnow
 

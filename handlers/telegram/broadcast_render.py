@@ -8,7 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.i18n import _, fmt_datetime
-from handlers.telegram.context import esc
+from handlers.messages import esc
 from handlers.telegram.outgoing import Outgoing
 
 EXCERPT = 120

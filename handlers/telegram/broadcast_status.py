@@ -20,9 +20,10 @@ from compliance.broadcasts.followup import RemindOutcome
 from compliance.broadcasts.sending import StopOutcome
 from compliance.broadcasts.status import AckOutcome, Progress
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram.broadcast_render import acked_button
-from handlers.telegram.context import BotContext, BotServices, esc, reply
+from handlers.telegram.context import BotContext, BotServices, reply
 from storage.clock import local_today
 from storage.engine import Database
 from storage.models_broadcast import Broadcast

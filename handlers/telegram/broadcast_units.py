@@ -20,8 +20,9 @@ from compliance.office.officials import Actor
 from compliance.office.unit_listing import UnitLevel, UnitLine, browse
 from compliance.text import vietnamese_key
 from handlers.i18n import _, fmt_number
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import esc, reply
+from handlers.telegram.context import reply
 from storage.models import Unit
 
 PREFIX = "bc:u:"

@@ -10,8 +10,9 @@ from compliance.practice import calendar
 from compliance.practice.calendar import OverrideOutcome, SpecialDay, WorkCalendar
 from compliance.text import clean_text
 from handlers.i18n import _, current_locale, fmt_date, fmt_number, fmt_weekday_date
+from handlers.messages import echo, esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, echo, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.clock import local_today
 
 

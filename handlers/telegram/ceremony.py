@@ -11,8 +11,9 @@ from telegram.ext import ContextTypes
 from compliance.pledge import ceremonies
 from compliance.pledge.ceremonies import CeremonyView
 from handlers.i18n import _, current_locale
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, BotServices, esc, reply
+from handlers.telegram.context import BotContext, BotServices, reply
 from storage.engine import Database
 
 REFRESH_SECONDS = 5

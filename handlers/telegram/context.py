@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
 from typing import Any
 
 from telegram import Message, Update
@@ -52,21 +51,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     @property
     def services(self) -> BotServices:
         return self.bot_data
-
-
-def esc(value: object) -> str:
-    """Every user- or admin-supplied string goes through this before it enters an HTML message."""
-    return escape(str(value), quote=False)
-
-
-ECHO_LIMIT = 60
-
-
-def echo(value: object) -> str:
-    """What someone typed, shown back to them ("Unit not found: …"): escaped, and cut short, so that a
-    10 000-character argument cannot make the answer longer than Telegram accepts."""
-    text = str(value)
-    return esc(text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…")
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:

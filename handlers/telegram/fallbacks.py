@@ -7,8 +7,9 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.i18n import _
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.gate import explain_joining
 
 

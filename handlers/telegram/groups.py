@@ -16,8 +16,9 @@ from compliance.office import groups
 from compliance.office.groups import GroupOutcome, LinkOutcome
 from compliance.office.units import get_unit_by_code
 from handlers.i18n import _, fmt_date, fmt_percent, use_locale
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.models import Unit
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

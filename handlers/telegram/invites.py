@@ -10,9 +10,10 @@ from compliance.office.joining import DecisionOutcome
 from compliance.office.qr import qr_png
 from compliance.office.units import get_unit_by_code
 from handlers.i18n import _, fmt_datetime, fmt_number
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram import pending
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.models import Unit
 
 

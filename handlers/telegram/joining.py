@@ -8,9 +8,10 @@ from compliance.office import joining
 from compliance.office.joining import ContactOutcome, InviteOutcome, NameOutcome
 from compliance.office.officials import Actor, pick_locale
 from handlers.i18n import _
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram.command_menus import refresh_own_menu
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.gate import explain_joining
 from handlers.telegram.office_setup import admin_checklist
 

@@ -15,8 +15,9 @@ from telegram.error import BadRequest
 from compliance.office.join_requests import PendingRequest, pending_requests
 from compliance.office.officials import Actor
 from handlers.i18n import _, fmt_datetime
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 
 LIST_MARK = "jr:l"
 # Long names and unit names are cut so that twenty requests always fit one message (4 096 characters).

@@ -11,8 +11,9 @@ from telegram.constants import ParseMode
 from compliance.privacy import erasure, personal_data
 from compliance.privacy.erasure import EraseOutcome, ErasureTarget
 from handlers.i18n import _, fmt_datetime, fmt_number
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.profile import LANGUAGE_NAMES, role_name
 from storage.clock import utcnow
 from storage.models import Role

@@ -18,8 +18,9 @@ from compliance.pledge import signing as pledges
 from compliance.pledge.signing import SignOutcome, Version
 from compliance.pledge.templates import PledgeTemplate, section_text
 from handlers.i18n import _, current_locale, fmt_datetime
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.gate import explain_joining
 from handlers.telegram.receipts import send_receipt
 from storage.models import Unit

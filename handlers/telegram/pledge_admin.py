@@ -8,9 +8,10 @@ from compliance.content import ContentError
 from compliance.pledge import signing as pledges
 from compliance.pledge.templates import PledgeTemplate, load_template_bytes
 from handlers.i18n import _, current_locale, fmt_date, fmt_number
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram.content_errors import content_error_text
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 DRAFT_KEY = "pledge_upload"

@@ -25,8 +25,9 @@ from compliance.practice.calendar import DayProblem, read_day
 from compliance.practice.self_checks import MAX_NOTE, AnswerOutcome, NoteOutcome, SelfCheckView
 from compliance.text import clean_text
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_number, fmt_weekday
+from handlers.messages import echo, esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, echo, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.clock import local_today, utcnow
 
 MARKS = {"yes": "✅", "partly": "◐", "no": "✖"}

@@ -11,10 +11,11 @@ from compliance.office import joining, officials
 from compliance.office.officials import SUPPORTED_LOCALES
 from compliance.office.staff_uploads import discard_uploads
 from handlers.i18n import _, set_locale
+from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram.command_menus import refresh_own_menu
 from handlers.telegram.commands import group_help_lines, help_lines
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.models import Role
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

@@ -19,8 +19,9 @@ from compliance.content import Question
 from compliance.practice import quizzes
 from compliance.practice.quizzes import AnswerOutcome, StartOutcome, StartResult
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc
+from handlers.telegram.context import BotContext
 from storage.clock import utcnow
 
 MAX_ID = 2**31  # ids are 32-bit integers in the database: anything larger is forged

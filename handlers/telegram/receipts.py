@@ -11,8 +11,9 @@ from compliance.pledge import signing as pledges
 from compliance.pledge.receipts import ReceiptDocument, date_line, issuer_names, place_of, receipt_pdf
 from compliance.pledge.templates import canonical_text
 from handlers.i18n import _, fmt_datetime, use_locale
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.clock import LOCAL_TZ
 from storage.models import Unit
 from storage.models_pledge import Signature

@@ -9,9 +9,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_percent
+from handlers.messages import esc
 from handlers.telegram.broadcast_render import render_broadcast, render_reminder
 from handlers.telegram.command_menus import render_command_menu
-from handlers.telegram.context import esc
 from handlers.telegram.groups import render_group_weekly, staff_lines
 from handlers.telegram.outgoing import Outgoing
 

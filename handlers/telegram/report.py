@@ -17,8 +17,9 @@ from compliance.reports.rollup import Period, PeriodKind, Report
 from compliance.reports.weekly import plan_nudges
 from compliance.text import ascii_slug
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 from handlers.telegram.report_chart import file_subject, send_chart, unit_name
 from storage.clock import utcnow
 from storage.models import Unit

@@ -12,8 +12,9 @@ from compliance.office.units import get_unit_by_code
 from compliance.practice import schedules
 from compliance.practice.schedules import Effective, ScheduleError, ScheduleProblem
 from handlers.i18n import _, current_locale, fmt_short_weekday, fmt_weekday
+from handlers.messages import echo, esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, echo, esc, reply
+from handlers.telegram.context import BotContext, reply
 from storage.models import Unit
 
 SET_WORDS = ("set", "dat", "đặt")

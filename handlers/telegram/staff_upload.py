@@ -11,8 +11,9 @@ from compliance.office.staff_file import MAX_FILE_BYTES, StaffFileError
 from compliance.office.staff_import import ImportPlan, ImportRefused, RowError, RowProblem
 from compliance.office.staff_uploads import confirm_upload, discard_uploads, pending_upload, preview_upload
 from handlers.i18n import _, fmt_number
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 
 SHOWN_ERRORS = 20
 PROGRESS_EVERY_SECONDS = 2.0

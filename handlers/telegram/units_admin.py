@@ -12,8 +12,9 @@ from compliance.office.unit_admin import Refusal, UnitAdminError
 from compliance.office.unit_listing import UnitLevel, UnitLine
 from compliance.office.units import get_unit_by_code
 from handlers.i18n import _, fmt_number
+from handlers.messages import echo, esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, echo, esc, reply
+from handlers.telegram.context import BotContext, reply
 
 TOP = "-"  # in /addunit and /moveunit: no parent, a top-level unit
 

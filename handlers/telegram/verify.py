@@ -14,8 +14,9 @@ from telegram import Update
 from compliance.pledge import ledger
 from compliance.pledge import signing as pledges
 from handlers.i18n import _, fmt_datetime
+from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, esc, reply
+from handlers.telegram.context import BotContext, reply
 
 EXAMPLE_CODE = "3F9A2-C71B0"
 

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
-from handlers.telegram.context import esc
+from handlers.messages import esc
 from storage.models_pledge import Signature
 from storage.models_practice import CalendarOverride, ReminderMute, Schedule, SelfCheck
 from tests.e2e.test_practice import MONDAY, answered_self_check, at, joined_office

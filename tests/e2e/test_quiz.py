@@ -12,7 +12,7 @@ from compliance.content import Question
 from compliance.office.staff_import import import_staff
 from compliance.practice import quizzes
 from handlers.i18n import _, use_locale
-from handlers.telegram.context import esc
+from handlers.messages import esc
 from storage.models import Official
 from storage.models_practice import QuizAnswer, QuizAttempt
 from tests.factories import FakeUser, buttons, contact, press
