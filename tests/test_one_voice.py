@@ -22,7 +22,7 @@ from compliance.practice.schedules import ScheduleError, ScheduleProblem
 from compliance.privacy.audit import AuditLine
 from handlers.i18n import fmt_date, fmt_datetime, fmt_short_weekday, fmt_weekday_date, use_locale
 from handlers.telegram import audit_view, practice, schedule_admin
-from handlers.telegram.content_errors import content_error_text
+from handlers.views.content_errors import content_error_text
 from tests.pledge_files import template_document, template_yaml
 from tests.test_catalogs import catalog
 

@@ -10,7 +10,7 @@ from compliance.pledge.templates import PledgeTemplate, load_template_bytes
 from handlers.i18n import _, current_locale, fmt_date, fmt_number
 from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.content_errors import content_error_text
+from handlers.views.content_errors import content_error_text
 from handlers.telegram.context import BotContext, reply
 
 MAX_TEMPLATE_BYTES = 256 * 1024
