@@ -39,7 +39,8 @@ from bench.report_seed import peak_rss_mb, seed_in_child
 from compliance.pledge.signing import current_version
 from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
 from compliance.reports.files import excel_report
-from compliance.reports.rollup import PeriodKind, build_report, period_of
+from compliance.reports.period import PeriodKind, period_of
+from compliance.reports.rollup import build_report
 from handlers.i18n import load_catalogs, use_locale
 from handlers.telegram.report import labels, period_names, render
 from handlers.telegram.report_chart import chart_labels, unit_name

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office import staff_roll
-from compliance.reports.rollup import Period, due_weeks
+from compliance.reports.period import Period
+from compliance.reports.rollup import due_weeks
 from storage.models import Official, Unit
 from storage.models_pledge import PledgeVersion, Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer

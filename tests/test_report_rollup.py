@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from compliance.reports import rollup as reports
-from compliance.reports.rollup import Period
+from compliance.reports.period import Period
 from storage.engine import Database
 from tests.test_reports import EARLIER, PERIOD, WEEK, office  # noqa: F401 - the fixture
 

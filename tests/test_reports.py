@@ -14,7 +14,7 @@ from compliance.office.staff_import import import_staff
 from compliance.office.units import get_unit_by_code
 from compliance.pledge import signing as pledges
 from compliance.reports import rollup as reports
-from compliance.reports.rollup import Period, PeriodKind, period_of
+from compliance.reports.period import Period, PeriodKind, period_of
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus

@@ -20,7 +20,7 @@ from compliance.pledge import signing as pledges
 from compliance.practice.planning import Audience, open_selfchecks
 from compliance.privacy.erasure import erase
 from compliance.reports import rollup as reports
-from compliance.reports.rollup import Period
+from compliance.reports.period import Period
 from compliance.reports.weekly import plan_weekly_summaries
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from compliance.reports.period import Period
 from storage.clock import LOCAL_TZ, utcnow
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
-
-if TYPE_CHECKING:
-    from compliance.reports.rollup import Period
 
 JOINED_STATES = (OfficialStatus.ACTIVE, OfficialStatus.UNREACHABLE)
 

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office import staff_roll
 from compliance.pledge.signing import versions_by_unit
+from compliance.reports.period import Period
 from compliance.text import TextKey, vietnamese_key, vietnamese_name_key
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
-
-if TYPE_CHECKING:
-    from compliance.reports.rollup import Period
 
 LAPSE_ORDER = ("not_joined", "unreachable", "not_signed", "missed_twice", "never_read")
 

@@ -18,7 +18,7 @@ from compliance.office import staff_roll
 from compliance.office.units import tree_sorted
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.collector import collector_paused
-from compliance.reports.rollup import Period
+from compliance.reports.period import Period
 from compliance.reports.xlsx import SheetsWorkbook, styled, unique_title
 from compliance.text import vietnamese_name_key
 from storage.models import Official, Unit

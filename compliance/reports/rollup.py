@@ -5,7 +5,6 @@ A bounded number of queries whatever the size, none per person, the same on SQLi
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,51 +20,12 @@ from compliance.office.units import tree_sorted
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.collector import collector_paused
 from compliance.reports.lapses import Lapse, Person, lapses_of, roster
+from compliance.reports.period import Period
 from storage.models import Official, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class PeriodKind(enum.StrEnum):
-    THIS_WEEK = "week"
-    LAST_WEEK = "lastweek"
-    MONTH = "month"
-    QUARTER = "quarter"
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date  # inclusive, local dates
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> Period:
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-    def mondays(self) -> list[date]:
-        first = self.start - timedelta(days=self.start.weekday())
-        return [first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)]
-
-
-def period_of(kind: PeriodKind, today: date) -> Period:
-    monday = today - timedelta(days=today.weekday())
-    if kind is PeriodKind.LAST_WEEK:
-        return Period(monday - timedelta(days=7), monday - timedelta(days=1))
-    if kind is PeriodKind.MONTH:
-        start = today.replace(day=1)
-        following = (start + timedelta(days=32)).replace(day=1)
-        return Period(start, following - timedelta(days=1))
-    if kind is PeriodKind.QUARTER:
-        first_month = 3 * ((today.month - 1) // 3) + 1
-        start = date(today.year, first_month, 1)
-        following = date(today.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
-        return Period(start, following - timedelta(days=1))
-    return Period(monday, monday + timedelta(days=6))
 
 
 @dataclass
@@ -192,14 +152,11 @@ def _uid(unit_id: int | None) -> int:
 __all__ = [
     "Figures",
     "Lapse",
-    "Period",
-    "PeriodKind",
     "Person",
     "Report",
     "UnitLine",
     "build_report",
     "due_weeks",
-    "period_of",
 ]
 
 

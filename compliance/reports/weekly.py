@@ -12,7 +12,8 @@ from compliance.office import staff_roll
 from compliance.office.groups import weekly_summary_groups
 from compliance.office.officials import Actor
 from compliance.privacy import audit
-from compliance.reports.rollup import Figures, Lapse, Period, UnitLine, build_report
+from compliance.reports.period import Period
+from compliance.reports.rollup import Figures, Lapse, UnitLine, build_report
 from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, Role, Unit
 from storage.models_practice import SelfCheck

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from telegram import Chat, InputFile, InputMediaPhoto
 
 from compliance.reports.chart import ChartLabels, chart_groups, chart_pngs, weekly_on_time
-from compliance.reports.rollup import Period, Report
+from compliance.reports.period import Period
+from compliance.reports.rollup import Report
 from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_percent, ngettext
 from handlers.scope import current_scope
 
