@@ -12,8 +12,9 @@ from compliance.pledge.signing import current_version
 from compliance.reports import rollup as reports
 from compliance.reports.files import ReportLabels, excel_report
 from compliance.reports.own_card import own_card
+from compliance.reports.period import Period, PeriodKind, period_of
 from compliance.reports.review import review_rows, review_workbook
-from compliance.reports.rollup import Period, PeriodKind, Report
+from compliance.reports.rollup import Report
 from compliance.reports.weekly import plan_nudges
 from compliance.text import ascii_slug
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date, fmt_datetime, fmt_percent
@@ -259,7 +260,7 @@ async def _build(kind: PeriodKind) -> tuple[Report, dict[str, str]]:
     scope = current_scope()
     root, _allowed = await _scope_unit()
     today = utcnow().astimezone(LOCAL_TZ).date()
-    report = await reports.build_report(scope.session, root=root, period=reports.period_of(kind, today))
+    report = await reports.build_report(scope.session, root=root, period=period_of(kind, today))
     version = await current_version(scope.session, root)
     items = {item.id: item.text.get(current_locale()) for item in (version.template.items if version else [])}
     return report, items
@@ -327,7 +328,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         )
         return
     if parts[1] == "r":
-        quarter = reports.period_of(PeriodKind.QUARTER, utcnow().astimezone(LOCAL_TZ).date())
+        quarter = period_of(PeriodKind.QUARTER, utcnow().astimezone(LOCAL_TZ).date())
         units, rows = await review_rows(current_scope().session, root=None, period=quarter)
         label = f"{quarter.start.year}Q{(quarter.start.month - 1) // 3 + 1}"
         # Seconds of CPU for a big office: built off the event loop, so other people's updates go on.
