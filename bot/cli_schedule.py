@@ -12,7 +12,7 @@ from compliance.office.units import get_unit_by_code
 from compliance.practice import schedules
 from compliance.practice.schedules import ScheduleError
 from handlers.i18n import _
-from handlers.telegram.schedule_admin import field_name, problem_text, value_text
+from handlers.views.schedule import field_name, problem_text, value_text
 from storage.engine import Database
 from storage.migrate import upgrade
 

@@ -21,7 +21,8 @@ from compliance.practice.calendar import DayProblem, read_day
 from compliance.practice.schedules import ScheduleError, ScheduleProblem
 from compliance.privacy.audit import AuditLine
 from handlers.i18n import fmt_date, fmt_datetime, fmt_short_weekday, fmt_weekday_date, use_locale
-from handlers.telegram import audit_view, practice, schedule_admin
+from handlers.telegram import audit_view, practice
+from handlers.views import schedule as schedule_view
 from handlers.views.content_errors import content_error_text
 from tests.pledge_files import template_document, template_yaml
 from tests.test_catalogs import catalog
@@ -165,8 +166,8 @@ def test_weekdays_are_written_as_on_a_vietnamese_calendar(typed: str, weekday: i
 
 def test_the_schedule_screen_speaks_vietnamese() -> None:
     with use_locale("vi"):
-        shown = schedule_admin.describe(schedules.DEFAULTS) + schedule_admin.usage()
-        refusal = schedule_admin.problem_text(
+        shown = schedule_view.describe(schedules.DEFAULTS) + schedule_view.usage()
+        refusal = schedule_view.problem_text(
             ScheduleError("quiz_weekday", ScheduleProblem.NOT_A_WEEKDAY), "3"
         )
     assert "<code>giờ-nhắc</code>" in shown and "Thứ Sáu (T6)" in shown

@@ -14,7 +14,7 @@ from compliance.privacy import audit
 from compliance.privacy.audit import AuditLine
 from handlers.i18n import _, fmt_date, fmt_datetime
 from handlers.messages import esc
-from handlers.telegram.schedule_admin import field_labels, value_text
+from handlers.views.schedule import field_labels, value_text
 
 MAX_CHANGE_CHARS = 200
 # Actions whose "before" is what they took away; elsewhere a value only in "before" is context.

@@ -1,8 +1,5 @@
-"""/schedule for admins: see the office's schedule, change a time for the office or one unit.
-
-Fields and weekdays are shown, and accepted, in the reader's language ("giờ-nhắc", "T2" … "CN"); the
-English field names keep working for everyone.
-"""
+"""/schedule for admins: see the office's schedule, change a time for the office or one unit (the
+replies are handlers.views.schedule)."""
 
 from __future__ import annotations
 
@@ -10,73 +7,15 @@ from telegram import Update
 
 from compliance.office.units import get_unit_by_code
 from compliance.practice import schedules
-from compliance.practice.schedules import Effective, ScheduleError, ScheduleProblem
-from handlers.i18n import _, current_locale, fmt_short_weekday, fmt_weekday
-from handlers.messages import echo, esc
+from compliance.practice.schedules import ScheduleError
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, reply
+from handlers.telegram.context import BotContext
+from handlers.telegram.render import answer
+from handlers.views import schedule as views
 from storage.models import Unit
 
 SET_WORDS = ("set", "dat", "đặt")
 CLEAR_WORDS = ("clear", "xoa", "xóa", "xoá")
-
-
-def field_labels() -> dict[str, str]:
-    return {
-        "reminder_time": _("daily reminder at"),
-        "selfcheck_open_weekday": _("self-check opens on"),
-        "selfcheck_open_time": _("self-check opens at"),
-        "selfcheck_deadline_time": _("self-check deadline (last working day of the week) at"),
-        "quiz_weekday": _("weekly quiz on"),
-        "quiz_time": _("weekly quiz at"),
-        "summary_weekday": _("heads' weekly summary on"),
-        "summary_time": _("heads' weekly summary at"),
-    }
-
-
-def field_name(field: str) -> str:
-    """What the reader types for a field: "giờ-nhắc" in Vietnamese, "reminder_time" in English."""
-    return field if current_locale() == "en" else schedules.VI_NAMES[field]
-
-
-def value_text(field: str, value: object) -> str:
-    """ "Thứ Sáu (T6)" for a weekday, the time as stored otherwise."""
-    if field.endswith("_weekday") and isinstance(value, int):
-        return f"{fmt_weekday(value)} ({fmt_short_weekday(value)})"
-    return "—" if value is None else str(value)
-
-
-def describe(effective: Effective) -> str:
-    labels = field_labels()
-    lines = []
-    for field in schedules.FIELDS:
-        shown = value_text(field, getattr(effective, field))
-        label = labels[field][:1].upper() + labels[field][1:]
-        lines.append(f"• {esc(label)}: <b>{esc(shown)}</b> (<code>{esc(field_name(field))}</code>)")
-    return "\n".join(lines)
-
-
-def usage() -> str:
-    return _(
-        "Usage: /schedule [unit code] shows the schedule; /schedule set FIELD VALUE [unit code] changes it; "
-        "/schedule clear FIELD unit-code makes the unit follow the office again. FIELD is the name in "
-        "brackets above; times are written like 07:45, weekdays as Mon, Tue … Sun. Example: {example}"
-    ).format(example=f"/schedule set {field_name('reminder_time')} 07:30")
-
-
-def problem_text(error: ScheduleError, value: str | None) -> str:
-    if error.problem is ScheduleProblem.UNKNOWN_FIELD:
-        names = ", ".join(field_name(f) for f in schedules.FIELDS)
-        return _("There is no field “{field}”. The fields are: {names}.").format(
-            field=echo(error.field), names=esc(names)
-        )
-    if error.problem is ScheduleProblem.NOT_A_TIME:
-        return _("“{value}” is not a time of day: write it like 07:45.").format(value=echo(value or ""))
-    if error.problem is ScheduleProblem.NOT_A_WEEKDAY:
-        return _("“{value}” is not a weekday: write Mon, Tue, Wed, Thu, Fri, Sat or Sun.").format(
-            value=echo(value or "")
-        )
-    return _("The whole office's schedule cannot be left empty: set another value instead.")
 
 
 async def schedule_command(update: Update, context: BotContext) -> None:
@@ -86,34 +25,29 @@ async def schedule_command(update: Update, context: BotContext) -> None:
     if action not in SET_WORDS + CLEAR_WORDS:
         unit = await get_unit_by_code(scope.session, args[0]) if args else None
         if args and unit is None:
-            await reply(update, _("Unit not found: {code}").format(code=echo(args[0])))
+            await answer(update, views.unit_not_found(args[0]))
             return
         loaded = await schedules.load_schedules(scope.session)
-        heading = (
-            _("<b>Schedule of {unit}</b>").format(unit=esc(unit.name))
-            if unit
-            else _("<b>Schedule of the whole office</b>")
-        )
         effective = loaded.for_unit(unit.id if unit else None)
-        await reply(update, f"{heading}\n{describe(effective)}\n\n{esc(usage())}")
+        await answer(update, views.schedule_shown(unit.name if unit else None, effective))
         return
     setting, rest = action in SET_WORDS, args[1:]
     if len(rest) < (2 if setting else 1):
-        await reply(update, esc(usage()))
+        await answer(update, views.schedule_usage())
         return
     field = rest[0]
     value = rest[1] if setting else None
     code = rest[2] if setting and len(rest) > 2 else (rest[1] if not setting and len(rest) > 1 else None)
     target: Unit | None = await get_unit_by_code(scope.session, code) if code else None
     if code and target is None:
-        await reply(update, _("Unit not found: {code}").format(code=echo(code)))
+        await answer(update, views.unit_not_found(code))
         return
     try:
         effective = await schedules.set_field(
             scope.session, unit=target, field=field, value=value, actor=scope.actor
         )
     except ScheduleError as error:
-        await reply(update, problem_text(error, value) + "\n\n" + esc(usage()))
+        await answer(update, views.schedule_refused(error, value))
         return
     await scope.commit()
-    await reply(update, _("Saved; it applies from the next minute.") + "\n" + describe(effective))
+    await answer(update, views.schedule_saved(effective))
