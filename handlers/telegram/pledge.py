@@ -9,20 +9,21 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from compliance.pledge import signing as pledges
 from compliance.pledge.signing import SignOutcome, Version
-from compliance.pledge.templates import PledgeTemplate, section_text
-from handlers.i18n import _, current_locale, fmt_datetime
-from handlers.messages import esc
+from compliance.pledge.templates import PledgeTemplate
+from handlers.i18n import current_locale
+from handlers.messages import OutMessage
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, reply
+from handlers.telegram import render
+from handlers.telegram.context import BotContext
 from handlers.telegram.gate import explain_joining
 from handlers.telegram.receipts import send_receipt
+from handlers.views import pledge as views
 from storage.models import Unit
 
 CHOOSE, READING, QUIZ, NAME, CONFIRM = range(5)
@@ -56,7 +57,7 @@ async def start(update: Update, context: BotContext) -> int:
     _clear(context)
     version = await _current(context)
     if version is None:
-        await reply(update, _("No pledge has been published for your unit yet."))
+        await render.answer(update, views.no_pledge())
         return END
     personal = await pledges.existing_signature(
         scope.session, official_id=actor.id, version_id=version.id, on_behalf_of_unit=False
@@ -66,39 +67,20 @@ async def start(update: Update, context: BotContext) -> int:
         unit_signed = await pledges.existing_signature(
             scope.session, official_id=actor.id, version_id=version.id, on_behalf_of_unit=True
         )
-    title = esc(version.template.title.get(current_locale()))
     if personal is not None and (not actor.is_head or not actor.unit_id or unit_signed is not None):
-        await reply(
-            update,
-            _("You signed <b>{title}</b> on {date}. Type /mypledge to get your receipt again.").format(
-                title=title, date=fmt_datetime(personal.signed_at)
-            ),
-        )
+        await render.answer(update, views.already_signed(version.template, personal.signed_at))
         return END
     _draft(context).update({"version_id": version.id, "unit": False, "section": 0, "quiz": 0})
     if actor.is_head and actor.unit_id and personal is None and unit_signed is None:
-        markup = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("For myself"), callback_data="pl:who:me")],
-                [InlineKeyboardButton(_("On behalf of my unit"), callback_data="pl:who:unit")],
-            ]
-        )
-        await reply(
-            update,
-            _("Do you sign <b>{title}</b> for yourself or on behalf of your unit?").format(title=title),
-            reply_markup=markup,
-        )
+        await render.answer(update, views.choose_who(version.template))
         return CHOOSE
     _draft(context)["unit"] = personal is not None  # a head who signed personally now signs for the unit
-    # A head half-way (one of the two signatures made) is told which one this is, and that the other stands.
-    if unit_signed is not None:
-        note = _("You signed <b>{title}</b> on behalf of your unit on {date}. Now you sign it for yourself.")
-        note = note.format(title=title, date=fmt_datetime(unit_signed.signed_at))
-    elif personal is not None:
-        note = _("You signed <b>{title}</b> for yourself on {date}. Now you sign it on behalf of your unit.")
-        note = note.format(title=title, date=fmt_datetime(personal.signed_at))
-    else:
-        note = None
+    half = unit_signed or personal
+    note = (
+        views.half_signed_note(version.template, signed_at=half.signed_at, for_unit=unit_signed is not None)
+        if half is not None
+        else None
+    )
     return await _show_section(update, context, version.template, 0, note=note)
 
 
@@ -115,21 +97,8 @@ async def choose(update: Update, context: BotContext) -> int:
 async def _show_section(
     update: Update, context: BotContext, template: PledgeTemplate, index: int, *, note: str | None = None
 ) -> int:
-    locale = current_locale()
-    section = template.sections[index]
-    first_number = 1 + sum(len(s.items) for s in template.sections[:index])
-    body = esc(section_text(template, section, locale, first_number))
-    lines = body.split("\n", 1)
-    text = f"<b>{lines[0]}</b>\n{lines[1]}" if len(lines) == 2 else body
-    if index == 0:
-        header = f"<b>{esc(template.title.get(locale))}</b>\n<i>{esc(template.introduction.get(locale))}</i>"
-        text = f"{header}\n\n{text}"
-    if note:
-        text = f"{note}\n\n{text}"
-    text += "\n\n" + _("Part {n} of {total}").format(n=index + 1, total=len(template.sections))
     _draft(context)["section"] = index
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("Next ▶"), callback_data=f"pl:next:{index}")]])
-    await _send_step(update, context, text, markup)
+    await _send_step(update, context, views.section(template, index, note=note))
     return READING
 
 
@@ -142,10 +111,10 @@ async def _pressed_step(update: Update, context: BotContext) -> Version | None:
     return version if version is not None and version.id == _draft(context).get("version_id") else None
 
 
-async def _send_step(update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup) -> None:
+async def _send_step(update: Update, context: BotContext, message: OutMessage) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await render.send(context.bot, chat.id, message)
 
 
 async def next_section(update: Update, context: BotContext) -> int:
@@ -171,18 +140,7 @@ async def next_section(update: Update, context: BotContext) -> int:
 async def _ask_question(
     update: Update, context: BotContext, template: PledgeTemplate, index: int, prefix: str
 ) -> int:
-    locale = current_locale()
-    question = template.quiz[index]
-    text = prefix + _("<b>Question {n} of {total}</b>\n{question}").format(
-        n=index + 1, total=len(template.quiz), question=esc(question.question.get(locale))
-    )
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(option.get(locale), callback_data=f"pl:q:{index}:{n}")]
-            for n, option in enumerate(question.options)
-        ]
-    )
-    await _send_step(update, context, text, markup)
+    await _send_step(update, context, views.question(template, index, prefix=prefix))
     return QUIZ
 
 
@@ -197,27 +155,22 @@ async def answer(update: Update, context: BotContext) -> int:
     index, option = int(index_text), int(option_text)
     if index != draft.get("quiz", 0):
         return QUIZ
-    question = version.template.quiz[index]
-    explanation = esc(question.explanation.get(current_locale()))
+    correct = option == version.template.quiz[index].answer
+    prefix = views.verdict(version.template, index, correct=correct)
     await query.edit_message_reply_markup(None)
-    if option != question.answer:
-        prefix = _("✖ Not quite. {explanation}\nPlease try again.").format(explanation=explanation) + "\n\n"
+    if not correct:
         return await _ask_question(update, context, version.template, index, prefix)
-    prefix = _("✅ Correct. {explanation}").format(explanation=explanation) + "\n\n"
     if index + 1 < len(version.template.quiz):
         draft["quiz"] = index + 1
         return await _ask_question(update, context, version.template, index + 1, prefix)
-    await reply(update, prefix.strip())
+    await render.answer(update, OutMessage(prefix.strip()))
     return await _ask_name(update)
 
 
 async def _ask_name(update: Update) -> int:
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_message(
-        _("To sign, type your full name exactly as it stands in the staff list. Send /cancel to stop."),
-        parse_mode=ParseMode.HTML,
-    )
+    await render.send(chat.get_bot(), chat.id, views.ask_name())
     return NAME
 
 
@@ -227,33 +180,20 @@ async def name_typed(update: Update, context: BotContext) -> int:
     assert message is not None and scope.actor is not None
     typed = message.text or ""
     if not pledges.name_matches(typed, scope.actor.full_name):
-        await reply(
-            update,
-            _(
-                "This name does not match the staff list. Type your full name with its diacritics, family "
-                "name first, as the staff list writes it ({words} words). Send /cancel to stop."
-            ).format(words=len(scope.actor.full_name.split())),
-        )
+        await render.answer(update, views.name_mismatch(scope.actor.full_name))
         return NAME
     draft = _draft(context)
     draft["name"] = typed
     version = await _current(context)
     if version is None or version.id != draft.get("version_id"):
         return await _changed(update, context)
-    title = esc(version.template.title.get(current_locale()))
-    if draft.get("unit"):
-        text = _(
-            "<b>{name}</b>, by pressing the button below you pledge, on behalf of <b>{unit}</b>, to carry "
-            "out {title}."
-        ).format(name=esc(scope.actor.full_name), unit=esc(scope.actor.unit_name), title=title)
-    else:
-        text = _("<b>{name}</b>, by pressing the button below you pledge to carry out {title}.").format(
-            name=esc(scope.actor.full_name), title=title
-        )
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("I pledge to carry this out"), callback_data="pl:ok")]]
+    confirmation = views.confirm(
+        version.template,
+        full_name=scope.actor.full_name,
+        unit_name=scope.actor.unit_name,
+        for_unit=bool(draft.get("unit")),
     )
-    await reply(update, text, reply_markup=markup)
+    await render.answer(update, confirmation)
     return CONFIRM
 
 
@@ -276,16 +216,14 @@ async def confirm(update: Update, context: BotContext) -> int:
         await query.answer()
         return await _changed(update, context)
     if result.outcome is not SignOutcome.SIGNED:
-        await query.answer(_("This signature cannot be recorded. Start again with /pledge."), show_alert=True)
+        await query.answer(views.cannot_record(), show_alert=True)
         _clear(context)
         return END
     assert result.signature is not None
     await scope.commit()  # the signature is in the ledger before anything tells the person so
     _clear(context)
     await query.answer()
-    await query.edit_message_text(
-        _("✅ Signed on {date}. Your receipt follows.").format(date=fmt_datetime(result.signature.signed_at))
-    )
+    await render.answer(update, views.signed(result.signature.signed_at))
     await send_receipt(context.bot, scope.session, result.signature, chat_id=query.message.chat.id)
     return END
 
@@ -294,15 +232,13 @@ async def _changed(update: Update, context: BotContext) -> int:
     _clear(context)
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_message(
-        _("The pledge has changed while you were reading. Please start again with /pledge.")
-    )
+    await render.send(chat.get_bot(), chat.id, views.changed())
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     _clear(context)
-    await reply(update, _("Cancelled. Nothing was recorded."))
+    await render.answer(update, views.cancelled())
     return END
 
 
