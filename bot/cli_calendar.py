@@ -10,7 +10,7 @@ from bot.settings import Settings
 from compliance.practice import calendar
 from compliance.practice.calendar import OverrideOutcome, WorkCalendar
 from handlers.i18n import _, current_locale, fmt_date
-from handlers.telegram.calendar_admin import day_text, reason_text
+from handlers.views.calendar import day_text, reason_text
 from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade

@@ -12,7 +12,7 @@ from bot.cli import main
 from compliance.practice import calendar
 from compliance.practice.calendar import OverrideOutcome, WorkCalendar, parse_day
 from handlers.i18n import _, use_locale
-from handlers.telegram.calendar_admin import day_text
+from handlers.views.calendar import day_text
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models_practice import CalendarOverride

@@ -10,7 +10,7 @@ from compliance.office.staff_import import import_staff
 from compliance.practice.calendar import Override, SpecialDay
 from handlers.i18n import _, use_locale
 from handlers.messages import esc
-from handlers.telegram.calendar_admin import day_text, reason_text, usage_text
+from handlers.views.calendar import day_text, reason_text, usage_text
 from storage.clock import LOCAL_TZ
 from storage.models import Official
 from storage.models_practice import CalendarOverride
