@@ -14,7 +14,7 @@ from compliance.office.officials import Actor, actor_of
 from compliance.office.units import UnitTree, get_unit_by_code
 from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import use_locale
-from handlers.telegram.groups import render_group_weekly
+from handlers.views.weekly import group_weekly
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role, Unit
 from storage.models_broadcast import AuditEntry
@@ -176,6 +176,7 @@ async def test_the_weekly_aggregate_once_per_group_and_week_without_names(office
     assert "lapses" not in payload
     for locale in ("vi", "en"):
         with use_locale(locale):
-            text, markup = render_group_weekly(payload)
-        assert markup is None and "Văn phòng" in text and "50" in text
+            message = group_weekly(payload)
+        text = message.text
+        assert message.choices == () and "Văn phòng" in text and "50" in text
         assert not any(str(row[0]) in text for row in OFFICE)

@@ -18,10 +18,10 @@ from compliance.broadcasts.sending import Draft, Target, TargetKind
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.broadcast_render import render_broadcast
 from handlers.telegram.broadcast_units import picker_pressed, show_picker
 from handlers.telegram.context import BotContext, reply
-from handlers.telegram.outgoing import send_outgoing
+from handlers.telegram.render import send
+from handlers.views.broadcasts import broadcast_copy
 from storage.clock import utcnow
 
 TEXT, ATTACH, TARGET, UNITS, WHEN, ACK, CONFIRM = range(7)
@@ -259,7 +259,7 @@ async def ack_chosen(update: Update, context: BotContext) -> int:
         return END
     draft = _as_draft(data)
     recipients = await broadcasts.count_recipients(scope.session, actor=scope.actor, target=draft.target)
-    preview = render_broadcast(
+    preview = broadcast_copy(
         {
             "b": 0,
             "content": {
@@ -272,7 +272,7 @@ async def ack_chosen(update: Update, context: BotContext) -> int:
         }
     )
     await reply(update, _("<b>Preview</b>: recipients will see exactly the next message."))
-    await send_outgoing(context.bot, update.effective_chat.id, preview)
+    await send(context.bot, update.effective_chat.id, preview)
     when = fmt_datetime(draft.send_at) if data.get("send_at") else _("now")
     summary = _("Recipients: <b>{n}</b>. Sending: {when}. Confirmation asked: {ack}.").format(
         n=fmt_number(recipients), when=when, ack=_("yes") if draft.requires_ack else _("no")

@@ -22,8 +22,9 @@ from compliance.broadcasts.status import AckOutcome, Progress
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from handlers.messages import esc
 from handlers.scope import current_scope
-from handlers.telegram.broadcast_render import acked_button
 from handlers.telegram.context import BotContext, BotServices, reply
+from handlers.telegram.render import inline_keyboard
+from handlers.views.broadcasts import acked
 from storage.clock import local_today
 from storage.engine import Database
 from storage.models_broadcast import Broadcast
@@ -65,7 +66,7 @@ async def acknowledge(update: Update, context: BotContext) -> None:
         await query.answer(_("Thank you, recorded."))
     # Telegram refuses an edit that changes nothing: then the button already shows it.
     with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(acked_button(broadcast_id, result.acked_at))
+        await query.edit_message_reply_markup(inline_keyboard(acked(broadcast_id, result.acked_at)))
 
 
 def _status_name(status: str) -> str:

@@ -1,4 +1,5 @@
-"""Sending the outbox: each row rendered in its reader's language and sent through the rate limiter."""
+"""Sending the outbox on Telegram: each row built in its reader's language (handlers.views.outbox) and sent
+through the rate limiter."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from compliance.delivery import claims as delivery
 from compliance.delivery.claims import Claimed
 from handlers.i18n import use_locale
 from handlers.scope import maybe_scope
-from handlers.telegram.outgoing import Outgoing, send_outgoing
-from handlers.telegram.renderers import RENDERERS
+from handlers.telegram.render import send
+from handlers.views.outbox import RENDERERS
 from storage.clock import utcnow
 from storage.engine import Database
 
@@ -229,11 +230,10 @@ class Dispatcher:
 
     async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
         try:
-            renderer = RENDERERS[row.kind]
+            build = RENDERERS[row.kind]
             with use_locale(locale):
-                rendered = renderer(row.payload)
-            outgoing = rendered if isinstance(rendered, Outgoing) else Outgoing(*rendered)
-            message = await send_outgoing(self.bot, row.chat_id, outgoing)
+                outgoing = build(row.payload)
+            message = await send(self.bot, row.chat_id, outgoing)
         except RetryAfter as exc:
             return SendOutcome(
                 "retry", error=f"429 retry after {exc.retry_after}", delay=_seconds(exc.retry_after)

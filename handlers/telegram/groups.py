@@ -1,12 +1,11 @@
 """Unit group chats: the bot added to a group says how to link it; /linkgroup, /unlinkgroup, /groupreport; the
-link dropped when the bot is removed; the unit's weekly aggregate rendered for the group.
+link dropped when the bot is removed (the unit's weekly aggregate for the group is handlers.views.weekly's).
 
 Nothing said in a group names a person: groups see unit names, counts and percentages only.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from telegram import ChatMember, ChatMemberUpdated, Update
@@ -15,7 +14,7 @@ from telegram.constants import ChatType, ParseMode
 from compliance.office import groups
 from compliance.office.groups import GroupOutcome, LinkOutcome
 from compliance.office.units import get_unit_by_code
-from handlers.i18n import _, fmt_date, fmt_percent, use_locale
+from handlers.i18n import _, use_locale
 from handlers.messages import esc
 from handlers.scope import current_scope
 from handlers.telegram.context import BotContext, reply
@@ -172,45 +171,3 @@ async def group_report(update: Update, context: BotContext) -> None:
     else:
         text = _("The unit's weekly figures will no longer be posted here.")
     await reply(update, text)
-
-
-def staff_lines(payload: dict[str, Any]) -> list[str]:
-    """A weekly summary's figures against the staff list: on it, joined, signed ("x/y"). Summaries planned
-    before the list counted ("active") read as they were."""
-    on_list = payload.get("on_list", payload.get("active", 0))
-    return [
-        _("On the staff list: {n}").format(n=on_list),
-        _("Joined the bot: {n}/{total}").format(n=payload.get("joined", on_list), total=on_list),
-        _("Signed the current pledge: {n}/{total} ({rate}){trend}").format(
-            n=payload["signed"],
-            total=on_list,
-            rate=fmt_percent(payload["signed_rate"]) if payload["signed_rate"] is not None else "—",
-            trend="",
-        ),
-    ]
-
-
-def render_group_weekly(payload: dict[str, Any]) -> tuple[str, None]:
-    """The outbox's "group_weekly": a unit's aggregate for its group, counts and percentages only."""
-
-    def pct(value: float | None) -> str:
-        return fmt_percent(value) if value is not None else "—"
-
-    start, end = (datetime.fromisoformat(payload[k] + "T12:00:00+07:00") for k in ("start", "end"))
-    lines = [
-        _("<b>Last week in {unit}</b> ({start} – {end})").format(
-            unit=esc(payload["unit"]), start=fmt_date(start), end=fmt_date(end)
-        ),
-        *staff_lines(payload),
-        _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
-            n=payload.get("checks_done", payload["on_time"] + payload["late"]),
-            due=payload.get("check_slots", "—"),
-            on_time=payload["on_time"],
-            late=payload["late"],
-            missed=payload["missed"],
-            trend="",
-        ),
-        _("Weekly quiz: {rate} took part").format(rate=pct(payload["quiz_rate"])),
-        _("Daily reminders read: {rate}").format(rate=pct(payload["read_rate"])),
-    ]
-    return "\n".join(lines), None

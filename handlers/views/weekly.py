@@ -1,0 +1,77 @@
+"""The weekly figures sent on their own: a head's or admin's weekly report, and a unit's aggregate for its
+group chat (counts and percentages only: nothing said in a group names a person)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from handlers.i18n import _, fmt_date, fmt_percent
+from handlers.messages import OutMessage, esc
+
+
+def _pct(value: float | None) -> str:
+    return fmt_percent(value) if value is not None else "—"
+
+
+def _period(payload: dict[str, Any]) -> tuple[datetime, datetime]:
+    start, end = (datetime.fromisoformat(payload[k] + "T12:00:00+07:00") for k in ("start", "end"))
+    return start, end
+
+
+def staff_lines(payload: dict[str, Any]) -> list[str]:
+    """A weekly summary's figures against the staff list: on it, joined, signed ("x/y"). Summaries planned
+    before the list counted ("active") read as they were."""
+    on_list = payload.get("on_list", payload.get("active", 0))
+    return [
+        _("On the staff list: {n}").format(n=on_list),
+        _("Joined the bot: {n}/{total}").format(n=payload.get("joined", on_list), total=on_list),
+        _("Signed the current pledge: {n}/{total} ({rate}){trend}").format(
+            n=payload["signed"], total=on_list, rate=_pct(payload["signed_rate"]), trend=""
+        ),
+    ]
+
+
+def _checks_line(payload: dict[str, Any]) -> str:
+    return _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
+        n=payload.get("checks_done", payload["on_time"] + payload["late"]),
+        due=payload.get("check_slots", "—"),
+        on_time=payload["on_time"],
+        late=payload["late"],
+        missed=payload["missed"],
+        trend="",
+    )
+
+
+def weekly_report(payload: dict[str, Any]) -> OutMessage:
+    """The outbox's "weekly_report": a head's units, or the whole office for an admin."""
+    unit = esc(payload["unit"]) if payload["unit"] else _("the whole office")
+    start, end = _period(payload)
+    lines = [
+        _("<b>Weekly report of {unit}</b> ({start} – {end})").format(
+            unit=unit, start=fmt_date(start), end=fmt_date(end)
+        ),
+        *staff_lines(payload),
+        _checks_line(payload),
+        _("Weekly quiz: {rate} took part, average score {score}").format(
+            rate=_pct(payload["quiz_rate"]), score=_pct(payload["quiz_average"])
+        ),
+        _("Daily reminders read: {rate}{trend}").format(rate=_pct(payload["read_rate"]), trend=""),
+        _("Lapses: {n}. Details, Excel and chart: /report").format(n=payload["lapses"]),
+    ]
+    return OutMessage("\n".join(lines))
+
+
+def group_weekly(payload: dict[str, Any]) -> OutMessage:
+    """The outbox's "group_weekly": a unit's aggregate for its group, counts and percentages only."""
+    start, end = _period(payload)
+    lines = [
+        _("<b>Last week in {unit}</b> ({start} – {end})").format(
+            unit=esc(payload["unit"]), start=fmt_date(start), end=fmt_date(end)
+        ),
+        *staff_lines(payload),
+        _checks_line(payload),
+        _("Weekly quiz: {rate} took part").format(rate=_pct(payload["quiz_rate"])),
+        _("Daily reminders read: {rate}").format(rate=_pct(payload["read_rate"])),
+    ]
+    return OutMessage("\n".join(lines))
