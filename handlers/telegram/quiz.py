@@ -8,77 +8,29 @@ again against the database, so an old or forged button changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from compliance.content import Question
 from compliance.practice import quizzes
 from compliance.practice.quizzes import AnswerOutcome, StartOutcome, StartResult
-from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date
-from handlers.messages import esc
+from handlers.messages import OutMessage
 from handlers.scope import current_scope
+from handlers.telegram import render
 from handlers.telegram.context import BotContext
+from handlers.views import access
+from handlers.views import quiz as views
 from storage.clock import utcnow
 
 MAX_ID = 2**31  # ids are 32-bit integers in the database: anything larger is forged
 
 
-def _heading(practice: bool, week: date | None) -> str:
-    if practice or week is None:
-        return _("🎯 <b>Practice quiz</b> (does not count)")
-    week_text = fmt_date(datetime.combine(week, time(12), LOCAL_TZ))
-    return _("📝 <b>Weekly quiz</b>, week of {week}").format(week=week_text)
-
-
-def _question_text(question: Question, index: int, total: int) -> str:
-    return _("<b>Question {n} of {total}</b>\n{question}").format(
-        n=index + 1, total=total, question=esc(question.question.get(current_locale()))
-    )
-
-
-def render_question(
-    *, attempt_id: int, question: Question, index: int, total: int, practice: bool, week: date | None
-) -> tuple[str, InlineKeyboardMarkup]:
-    locale = current_locale()
-    text = f"{_heading(practice, week)}\n\n{_question_text(question, index, total)}"
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(option.get(locale), callback_data=f"qz:{attempt_id}:{index}:{n}")]
-            for n, option in enumerate(question.options)
-        ]
-    )
-    return text, markup
-
-
-def render_verdict(question: Question, *, index: int, total: int, chosen: int, correct: bool) -> str:
-    locale = current_locale()
-    lines = [
-        _question_text(question, index, total),
-        "",
-        _("Your answer: {option}").format(option=esc(question.options[chosen].get(locale))),
-        _("✅ Correct.") if correct else _("✖ Not correct."),
-        _("Right answer: {option}").format(option=esc(question.options[question.answer].get(locale))),
-        f"<i>{esc(question.explanation.get(locale))}</i>",
-    ]
-    return "\n".join(lines)
-
-
-def render_score(*, score: int, total: int, practice: bool) -> str:
-    if practice:
-        return _(
-            "🎯 Practice round finished: {score}/{total}. It does not count; send /quiz for another."
-        ).format(score=score, total=total)
-    return _("📝 This week's quiz is done: {score}/{total}. Thank you!").format(score=score, total=total)
-
-
-async def _send(update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None) -> None:
+async def _send(update: Update, context: BotContext, message: OutMessage) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await render.send(context.bot, chat.id, message)
 
 
 async def _show(update: Update, context: BotContext, started: StartResult) -> None:
@@ -87,13 +39,10 @@ async def _show(update: Update, context: BotContext, started: StartResult) -> No
     index = started.next_index
     if index is None:
         await _send(
-            update,
-            context,
-            render_score(score=started.score, total=started.total, practice=attempt.practice),
-            None,
+            update, context, views.score(score=started.score, total=started.total, practice=attempt.practice)
         )
         return
-    text, markup = render_question(
+    question = views.question(
         attempt_id=attempt.id,
         question=started.questions[index],
         index=index,
@@ -101,7 +50,7 @@ async def _show(update: Update, context: BotContext, started: StartResult) -> No
         practice=attempt.practice,
         week=attempt.week,
     )
-    await _send(update, context, text, markup)
+    await _send(update, context, question)
 
 
 async def quiz_command(update: Update, context: BotContext) -> None:
@@ -130,7 +79,7 @@ async def weekly_start(update: Update, context: BotContext) -> None:
     except (IndexError, ValueError):
         week = None
     if week is None or week.weekday() != 0:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(access.stale_button(), show_alert=True)
         return
     started = await quizzes.start_attempt(
         scope.session,
@@ -141,19 +90,12 @@ async def weekly_start(update: Update, context: BotContext) -> None:
         now=utcnow(),
     )
     if started.outcome is StartOutcome.UNAVAILABLE:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(access.stale_button(), show_alert=True)
         return
     await scope.commit()
     if started.outcome is StartOutcome.ALREADY_DONE:
         await query.answer()
-        await _send(
-            update,
-            context,
-            _("You have already done this week's quiz: {score}/{total}.").format(
-                score=started.score, total=started.total
-            ),
-            None,
-        )
+        await _send(update, context, views.already_done(score=started.score, total=started.total))
         return
     await query.answer()
     await _show(update, context, started)
@@ -166,7 +108,7 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
     parts = (query.data or "").split(":")
     numbers = [int(part) if part.isascii() and part.isdigit() else -1 for part in parts[1:]]
     if len(numbers) != 3 or not all(0 <= n < MAX_ID for n in numbers):
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(access.stale_button(), show_alert=True)
         return
     attempt_id, index, chosen = numbers
     result = await quizzes.answer(
@@ -178,27 +120,24 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         now=utcnow(),
     )
     if result.outcome is AnswerOutcome.NOT_FOUND:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(access.stale_button(), show_alert=True)
         return
     if result.outcome is AnswerOutcome.STALE:
-        await query.answer(_("You have already answered this question."))
+        await query.answer(views.already_answered())
         return
     assert result.question is not None
     await scope.commit()  # the answer counts before the person is told how it went
-    await query.answer(_("✅ Correct.") if result.correct else _("✖ Not correct."))
-    verdict = render_verdict(
+    await query.answer(views.correct_toast(result.correct))
+    verdict = views.verdict(
         result.question, index=result.index, total=result.total, chosen=result.chosen, correct=result.correct
     )
-    await query.edit_message_text(verdict, parse_mode=ParseMode.HTML, reply_markup=None)
+    await render.answer(update, verdict)
     if result.next_index is None or result.next_question is None:
         await _send(
-            update,
-            context,
-            render_score(score=result.score, total=result.total, practice=result.practice),
-            None,
+            update, context, views.score(score=result.score, total=result.total, practice=result.practice)
         )
         return
-    text, markup = render_question(
+    question = views.question(
         attempt_id=attempt_id,
         question=result.next_question,
         index=result.next_index,
@@ -206,7 +145,7 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         practice=result.practice,
         week=result.week,
     )
-    await _send(update, context, text, markup)
+    await _send(update, context, question)
 
 
 def callback_handlers() -> list[BaseHandler[Any, Any, Any]]:
