@@ -15,8 +15,8 @@ from compliance.pledge import ledger
 from compliance.pledge import signing as pledges
 from compliance.pledge.templates import canonical_text, load_template_bytes
 from handlers.i18n import _, fmt_datetime
-from handlers.telegram.verify import broken_text, code_report
 from handlers.views.content_errors import content_error_text
+from handlers.views.verify import broken_text, code_report
 from storage.engine import Database
 from storage.migrate import upgrade
 

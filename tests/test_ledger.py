@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from bot.cli import main
 from compliance.pledge import ledger
 from handlers.i18n import _, use_locale
-from handlers.telegram.verify import code_report
+from handlers.views.verify import code_report
 from storage.engine import Database
 from storage.models_pledge import Signature
 from tests.harness import BotHarness
