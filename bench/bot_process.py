@@ -25,7 +25,7 @@ from compliance.text import name_key
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade
-from storage.models import Official, OfficialStatus, Role
+from storage.models import Channel, ChannelAccount, Official, OfficialStatus, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -108,7 +108,6 @@ async def seed_officials(url: str, count: int) -> None:
                         "name_key": name_key(full_name),
                         "role": Role.OFFICIAL,
                         "status": OfficialStatus.ACTIVE,
-                        "telegram_user_id": user_id_of(i),
                         "locale": "vi" if i % 2 == 0 else "en",
                         "unit_id": unit_ids[i % len(unit_ids)],
                         "phone": f"+8491{i:07d}",
@@ -118,7 +117,21 @@ async def seed_officials(url: str, count: int) -> None:
                     }
                 )
             async with database.unit_of_work() as session:
-                await session.execute(insert(Official), rows)
+                ids = await session.scalars(
+                    insert(Official).returning(Official.id, sort_by_parameter_order=True), rows
+                )
+                accounts = [
+                    {
+                        "official_id": official_id,
+                        "channel": Channel.TELEGRAM,
+                        "external_id": str(user_id_of(i)),
+                        "chat_id": str(user_id_of(i)),
+                        "linked_at": now,
+                        "last_seen_at": now,
+                    }
+                    for i, official_id in zip(range(start, start + len(rows)), ids, strict=True)
+                ]
+                await session.execute(insert(ChannelAccount), accounts)
     finally:
         await database.dispose()
 

@@ -21,7 +21,7 @@ from compliance.pledge.signing import publish
 from compliance.text import name_key
 from storage.clock import local_now
 from storage.engine import Database
-from storage.models import Base, Official, OfficialStatus, Role, Unit
+from storage.models import AccountStatus, Base, Channel, ChannelAccount, Official, OfficialStatus, Role, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
 from tests.pledge_files import template
@@ -123,11 +123,15 @@ def has_joined(i: int, units: int) -> bool:
     return status_of(i, units) is not OfficialStatus.INVITED
 
 
-def official_rows(count: int, units: int, listed: datetime, erased: datetime) -> Iterator[list[Row]]:
+def official_rows(
+    count: int, units: int, listed: datetime, erased: datetime
+) -> Iterator[tuple[list[Row], list[Row]]]:
     """Official i (id i + 1) works in unit i % units + 1; the first one of every unit is its head. All on
-    the list (and joined, if they did) at `listed`; those who left were erased at `erased`."""
+    the list (and joined, with a Telegram account, if they did) at `listed`; those who left were erased at
+    `erased`."""
     for start in range(0, count, CHUNK):
         rows = []
+        accounts = []
         for i in range(start, min(start + CHUNK, count)):
             full_name = f"Nguyễn Văn Cán Bộ {i + 1}"
             status = status_of(i, units)
@@ -139,7 +143,6 @@ def official_rows(count: int, units: int, listed: datetime, erased: datetime) ->
                     "name_key": name_key(full_name),
                     "role": Role.HEAD if i < units else Role.OFFICIAL,
                     "status": status,
-                    "telegram_user_id": FIRST_USER_ID + i if joined else None,
                     "locale": "vi",
                     "unit_id": i % units + 1,
                     "phone": f"+8490{i:07d}",
@@ -149,7 +152,20 @@ def official_rows(count: int, units: int, listed: datetime, erased: datetime) ->
                     "erased_at": erased if status is OfficialStatus.LEFT else None,
                 }
             )
-        yield rows
+            if joined:
+                accounts.append(
+                    {
+                        "official_id": i + 1,
+                        "channel": Channel.TELEGRAM,
+                        "external_id": str(FIRST_USER_ID + i),
+                        "chat_id": str(FIRST_USER_ID + i),
+                        "display_name": None,
+                        "linked_at": listed,
+                        "status": AccountStatus.ACTIVE,
+                        "last_seen_at": listed,
+                    }
+                )
+        yield rows, accounts
 
 
 def signature_rows(
@@ -313,8 +329,8 @@ async def seed(url: str, officials: int, units: int, weeks: int, last_monday: da
 
         async def tree_and_people() -> None:
             await writer.write((Unit, unit_rows(units, now)))
-            for rows in official_rows(officials, units, listed, erased):
-                await writer.write((Official, rows))
+            for rows, accounts in official_rows(officials, units, listed, erased):
+                await writer.write((Official, rows), (ChannelAccount, accounts))
 
         await timed("units, officials", tree_and_people)
         async with database.unit_of_work() as session:

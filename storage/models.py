@@ -1,6 +1,6 @@
 """The tables of the foundation: units, officials, invites, join requests, staff uploads, the outbox.
 
-Sized for a province from the first table: every lookup the bot makes per update (telegram id, phone,
+Sized for a province from the first table: every lookup the bot makes per update (channel account, phone,
 invite code, unit path prefix) has an index.
 """
 
@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Enum,
     ForeignKey,
     Index,
@@ -53,6 +52,20 @@ class OfficialStatus(enum.StrEnum):
     ACTIVE = "active"
     LEFT = "left"
     UNREACHABLE = "unreachable"
+
+
+class Channel(enum.StrEnum):
+    """Where a person talks to the bot; shared by the domain (addressing) and the channels' handlers."""
+
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    WEB = "web"
+
+
+class AccountStatus(enum.StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"  # the person blocked the bot on this channel: nothing is sent until they write again
+    UNLINKED = "unlinked"
 
 
 class JoinRequestStatus(enum.StrEnum):
@@ -99,7 +112,6 @@ class Official(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.OFFICIAL)
     locale: Mapped[str | None] = mapped_column(String(8))
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     status: Mapped[OfficialStatus] = mapped_column(
         _enum(OfficialStatus, "official_status"), default=OfficialStatus.INVITED, index=True
     )
@@ -110,6 +122,30 @@ class Official(Base):
     erased_at: Mapped[datetime | None] = mapped_column()
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+
+class ChannelAccount(Base):
+    """An official's identity on one channel: who writes (external_id) and where to write back (chat_id).
+
+    Every update starts with (channel, external_id) → official: one lookup by the unique index.
+    """
+
+    __tablename__ = "channel_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    external_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[AccountStatus] = mapped_column(
+        _enum(AccountStatus, "account_status"), default=AccountStatus.ACTIVE
+    )
+    # Which channel a person last used decides where their messages go; refreshed at most every few minutes.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("uq_channel_accounts_channel_external", "channel", "external_id", unique=True),)
 
 
 class Invite(Base):
@@ -134,8 +170,9 @@ class JoinRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    telegram_name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    external_id: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(200))
     full_name: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[JoinRequestStatus] = mapped_column(
@@ -147,6 +184,8 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (Index("ix_join_requests_channel_external", "channel", "external_id"),)
 
 
 class StaffUpload(Base):
@@ -176,7 +215,9 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    # The channel's chat to write to (a Telegram chat id, a Zalo user id …), as text.
+    address: Mapped[str] = mapped_column(String(100))
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
     # Set on a broadcast's copies (and its reminders): its delivery figures are one indexed aggregate.
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
@@ -187,11 +228,13 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column()
-    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_message_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
+        # a chat's rows: per-chat pacing, a person's own copy of a broadcast, erasure
+        Index("ix_outbox_channel_address", "channel", "address"),
         # "sent to this chat within the last second" is asked on every claim (per-chat pacing)
         Index("ix_outbox_recently_sent", "status", "sent_at"),
         Index("ix_outbox_broadcast", "broadcast_id", "status"),

@@ -39,6 +39,10 @@ class SqliteDatabases:
         shutil.copyfile(self.template, path)
         return f"sqlite+aiosqlite:///{path}"
 
+    def empty(self) -> str:
+        """A database with no schema, for a migration test to build at an older revision."""
+        return f"sqlite+aiosqlite:///{self.directory / f'empty-{next(self._ids)}.db'}"
+
     def drop(self, url: str) -> None:
         path = Path(url.removeprefix("sqlite+aiosqlite:///"))
         for suffix in ("", "-wal", "-shm"):
@@ -67,6 +71,12 @@ class PostgresDatabases:
     def new(self) -> str:
         name = f"ckb_{RUN_ID}_{next(self._ids)}"
         asyncio.run(self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        return self.url_of(name)
+
+    def empty(self) -> str:
+        """A database with no schema, for a migration test to build at an older revision."""
+        name = f"ckb_{RUN_ID}_e{next(self._ids)}"
+        asyncio.run(self._execute(f'CREATE DATABASE "{name}"'))
         return self.url_of(name)
 
     def drop(self, url: str) -> None:

@@ -1,4 +1,5 @@
-"""Update factories: what a Telegram client would send when a person types, taps or shares."""
+"""Update factories: what a Telegram client would send when a person types, taps or shares; and the
+Telegram accounts of seeded officials."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.office.accounts import ChannelUser, find_official, link
+from storage.models import Channel, ChannelAccount, Official
 from tests.fakes.botapi import BOT_USER
 
 _message_ids = itertools.count(10_000)
@@ -108,3 +114,32 @@ def bot_membership(
             "new_chat_member": member(new),
         }
     }
+
+
+async def link_telegram(session: AsyncSession, official: Official, user_id: int) -> Official:
+    """Give a seeded official the Telegram account `user_id` (as joining by phone would); returns them."""
+    await link(session, official, ChannelUser.telegram(user_id))
+    return official
+
+
+async def by_telegram(session: AsyncSession, user_id: int) -> Official | None:
+    """The official behind a Telegram account, as the gate finds them."""
+    return await find_official(session, ChannelUser.telegram(user_id))
+
+
+async def telegram_official(session: AsyncSession, user_id: int, **fields: Any) -> Official:
+    """A new official with a Telegram account, as a row with `telegram_user_id` was before accounts."""
+    official = Official(**fields)
+    session.add(official)
+    await session.flush()
+    return await link_telegram(session, official, user_id)
+
+
+async def telegram_id_of(session: AsyncSession, official_id: int) -> int | None:
+    """The Telegram id of an official, if they have a Telegram account."""
+    external_id = await session.scalar(
+        select(ChannelAccount.external_id).where(
+            ChannelAccount.official_id == official_id, ChannelAccount.channel == Channel.TELEGRAM
+        )
+    )
+    return int(external_id) if external_id is not None else None

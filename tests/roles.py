@@ -27,7 +27,7 @@ from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import Official, OfficialStatus
-from tests.factories import FakeUser, message
+from tests.factories import FakeUser, by_telegram, link_telegram, message
 from tests.fakes.botapi import Call, FakeBotApi
 from tests.fakes.telegram_rules import chat_of
 from tests.pledge_files import template
@@ -175,7 +175,7 @@ class OfficeBot:
             await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(STAFF))
             people = {p.full_name: p for p in (await session.scalars(select(Official))).all()}
             for name, user in LINKED.items():
-                people[name].telegram_user_id = user.id
+                await link_telegram(session, people[name], user.id)
                 people[name].status = OfficialStatus.ACTIVE
                 people[name].locale = user.language_code
             await session.flush()
@@ -183,7 +183,7 @@ class OfficeBot:
         await self.run(message_update(ADMIN, "/me"))  # the admin's row is made on their first update
         async with self.database.unit_of_work() as session:
             for role, user in ROLES.items():
-                official = await session.scalar(select(Official).where(Official.telegram_user_id == user.id))
+                official = await by_telegram(session, user.id)
                 if official is not None:
                     self.actors[role] = actor_of(official)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from compliance.office import joining
+from compliance.office.accounts import ChannelUser
 from compliance.office.staff_import import import_staff
 from compliance.office.units import get_unit_by_code
 from compliance.pledge import ceremonies
@@ -36,7 +37,7 @@ async def test_a_heads_invite_decisions_ceremony_and_nudge_are_audited(database:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
         await pledges.publish(session, template=template(), unit=None, material=False, publisher_id=None)
         hoa = await joining.join_by_contact(
-            session, telegram_user_id=50, contact_user_id=50, phone="0912000002", locale="vi"
+            session, user=ChannelUser.telegram(50), contact_user_id=50, phone="0912000002", locale="vi"
         )
         assert hoa.actor is not None
         head = hoa.actor
@@ -47,9 +48,9 @@ async def test_a_heads_invite_decisions_ceremony_and_nudge_are_audited(database:
     async with database.unit_of_work() as session:
         for tg, name in ((60, "Vũ Thị Mai"), (61, "Trần Văn Nam")):
             await joining.redeem_invite(
-                session, code=code, telegram_user_id=tg, telegram_name="x", locale="vi"
+                session, code=code, user=ChannelUser.telegram(tg), display_name="x", locale="vi"
             )
-            await joining.submit_name(session, telegram_user_id=tg, raw_name=name)
+            await joining.submit_name(session, user=ChannelUser.telegram(tg), raw_name=name)
         requests = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "join_request"))
         ).all()
@@ -100,7 +101,7 @@ async def test_a_refused_change_writes_nothing(database: Database) -> None:
     async with database.unit_of_work() as session:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
         hoa = await joining.join_by_contact(
-            session, telegram_user_id=50, contact_user_id=50, phone="0912000002", locale="vi"
+            session, user=ChannelUser.telegram(50), contact_user_id=50, phone="0912000002", locale="vi"
         )
         assert hoa.actor is not None
         other = await get_unit_by_code(session, "phong-quan-ly-van-tai")

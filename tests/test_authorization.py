@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from compliance.broadcasts import sending as broadcasts
 from compliance.broadcasts.sending import Draft, Target, TargetKind
 from compliance.office import groups, joining
+from compliance.office.accounts import ChannelUser
 from compliance.office.staff_uploads import preview_upload
 from compliance.office.units import get_unit_by_code
 from compliance.pledge import ceremonies
@@ -111,12 +112,12 @@ async def _join_request_of_this_unit(bot: OfficeBot, role: str) -> str:
         invite = await joining.create_invite(session, unit=unit, created_by=bot.actors["admin"])
         newcomer = 8_000_000 + next(_fresh)
         await joining.redeem_invite(
-            session, code=invite.code, telegram_user_id=newcomer, telegram_name="Mới", locale="vi"
+            session, code=invite.code, user=ChannelUser.telegram(newcomer), display_name="Mới", locale="vi"
         )
-        assert await joining.submit_name(session, telegram_user_id=newcomer, raw_name="Trần Văn Mới") is (
-            joining.NameOutcome.SUBMITTED
-        )
-        row = await session.scalar(select(JoinRequest).where(JoinRequest.telegram_user_id == newcomer))
+        assert await joining.submit_name(
+            session, user=ChannelUser.telegram(newcomer), raw_name="Trần Văn Mới"
+        ) is (joining.NameOutcome.SUBMITTED)
+        row = await session.scalar(select(JoinRequest).where(JoinRequest.external_id == str(newcomer)))
         assert row is not None
         return f"jr:a:{row.id}"
 
@@ -168,7 +169,7 @@ async def _this_units_broadcast(bot: OfficeBot) -> int:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.broadcast_id == sent.id)
-            .values(status="sent", sent_at=utcnow(), telegram_message_id=1)
+            .values(status="sent", sent_at=utcnow(), channel_message_id="1")
         )
         return sent.id
 

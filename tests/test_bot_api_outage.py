@@ -15,6 +15,7 @@ from telegram.request import HTTPXRequest
 
 from compliance.delivery import claims as delivery
 from compliance.delivery.outbox import enqueue
+from compliance.office.accounts import Address
 from handlers.telegram.delivery import Dispatcher
 from storage.clock import utcnow
 from storage.engine import Database
@@ -51,7 +52,7 @@ async def plan_all(database: Database) -> None:
                 session,
                 dedupe_key=f"outage:{chat}",
                 kind="join_rejected",
-                chat_id=chat,
+                to=Address.telegram(chat),
                 payload={"unit_name": "Văn phòng", "locale": "vi"},
             )
 
@@ -121,7 +122,7 @@ async def test_an_unreachable_server_then_back_on_its_port(server: FakeBotApi, d
                 session,
                 dedupe_key="later",
                 kind="join_rejected",
-                chat_id=CHATS[0],
+                to=Address.telegram(CHATS[0]),
                 payload={"unit_name": "X"},
             )
         with time_machine.travel(utcnow() + timedelta(seconds=2), tick=False) as clock:
@@ -143,7 +144,11 @@ async def test_the_running_bot_rides_out_5xx_and_a_server_restart(harness: BotHa
     outage = fail_all(server, status=502)
     async with harness.database.unit_of_work() as session:
         await enqueue(
-            session, dedupe_key="ride", kind="join_rejected", chat_id=chat, payload={"unit_name": "X"}
+            session,
+            dedupe_key="ride",
+            kind="join_rejected",
+            to=Address.telegram(chat),
+            payload={"unit_name": "X"},
         )
     services.outbox_wakeup.set()
     # Once a poll has been refused, the long poll that began before the outage is over: this update

@@ -11,6 +11,7 @@ from compliance.broadcasts import status as broadcast_status
 from compliance.broadcasts.followup import auto_reminder_due
 from compliance.broadcasts.sending import Draft, StopOutcome, Target, TargetKind
 from compliance.broadcasts.status import AckOutcome
+from compliance.office.accounts import Address
 from compliance.office.officials import Actor, actor_of
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
 from storage.clock import utcnow
@@ -102,20 +103,20 @@ async def test_only_the_recipients_own_copy_acknowledges_once(office: Database) 
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.broadcast_id == broadcast_id)
-            .values(status="sent", telegram_message_id=77)
+            .values(status="sent", channel_message_id="77")
         )
     async with office.unit_of_work() as session:
         outsider = await broadcast_status.acknowledge(
-            session, actor=lan, broadcast_id=broadcast_id, chat_id=302, message_id=77
+            session, actor=lan, broadcast_id=broadcast_id, at=Address.telegram(302), message_id="77"
         )
         forwarded = await broadcast_status.acknowledge(
-            session, actor=chau, broadcast_id=broadcast_id, chat_id=301, message_id=78
+            session, actor=chau, broadcast_id=broadcast_id, at=Address.telegram(301), message_id="78"
         )
         first = await broadcast_status.acknowledge(
-            session, actor=chau, broadcast_id=broadcast_id, chat_id=301, message_id=77
+            session, actor=chau, broadcast_id=broadcast_id, at=Address.telegram(301), message_id="77"
         )
         second = await broadcast_status.acknowledge(
-            session, actor=chau, broadcast_id=broadcast_id, chat_id=301, message_id=77
+            session, actor=chau, broadcast_id=broadcast_id, at=Address.telegram(301), message_id="77"
         )
     assert outsider.outcome is forwarded.outcome is AckOutcome.NOT_RECIPIENT
     assert first.outcome is AckOutcome.RECORDED and second.outcome is AckOutcome.ALREADY

@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
 from compliance.delivery.outbox import enqueue
+from compliance.office.accounts import Address, accounts_of
 from compliance.office.staff_import import import_staff
 from handlers.telegram.jobs import tick_job
 from storage.engine import Database
@@ -97,7 +98,7 @@ async def test_the_bot_rides_out_its_database_going_away(
                 session,
                 dedupe_key="held",
                 kind="join_rejected",
-                chat_id=OTHER_CHAT,
+                to=Address.telegram(OTHER_CHAT),
                 payload={"unit_name": "X"},
             )
 
@@ -118,7 +119,7 @@ async def test_the_bot_rides_out_its_database_going_away(
         assert BUSY in reply["text"] and "Traceback" not in reply["text"]
         async with database.unit_of_work() as session:  # nothing of the join was kept
             lan = await session.scalar(select(Official).where(Official.phone == "+84912000004"))
-            assert lan is not None and lan.telegram_user_id is None
+            assert lan is not None and await accounts_of(session, lan.id) == []
             assert await session.scalar(select(OutboxMessage.status)) == "pending"
             assert await session.scalar(select(func.count()).select_from(PlannedEvent)) == 0
         assert bot.server.messages_to(OTHER_CHAT) == []

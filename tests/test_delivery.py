@@ -14,10 +14,12 @@ from telegram.request import HTTPXRequest
 
 from compliance.delivery import claims as delivery
 from compliance.delivery.outbox import enqueue
+from compliance.office.accounts import Address
 from handlers.telegram.delivery import Dispatcher
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
+from tests.factories import telegram_official
 from tests.fakes.botapi import FakeBotApi
 from tests.fakes.telegram_rules import ApiError
 
@@ -46,7 +48,7 @@ async def plan(database: Database, key: str, *, official_id: int | None = None) 
             session,
             dedupe_key=key,
             kind="join_rejected",
-            chat_id=CHAT,
+            to=Address.telegram(CHAT),
             official_id=official_id,
             payload={"unit_name": "Văn phòng", "locale": "vi"},
         )
@@ -76,7 +78,7 @@ async def test_429_waits_retry_after_then_sends(
         clock.shift(timedelta(seconds=3.5))
         assert await dispatcher.drain_once() == 1
     [row] = await rows(database)
-    assert row.status == "sent" and row.attempts == 2 and row.telegram_message_id is not None
+    assert row.status == "sent" and row.attempts == 2 and row.channel_message_id is not None
     assert len(server.messages_to(CHAT)) == 1
 
 
@@ -84,11 +86,9 @@ async def test_403_marks_the_official_unreachable_and_holds_their_messages(
     server: FakeBotApi, dispatcher: Dispatcher, database: Database
 ) -> None:
     async with database.unit_of_work() as session:
-        person = Official(
-            full_name="Lê Văn A", name_key="lê văn a", telegram_user_id=CHAT, status=OfficialStatus.ACTIVE
+        person = await telegram_official(
+            session, CHAT, full_name="Lê Văn A", name_key="lê văn a", status=OfficialStatus.ACTIVE
         )
-        session.add(person)
-        await session.flush()
         person_id = person.id
     await plan(database, "k1", official_id=person_id)
     await plan(database, "k2", official_id=person_id)
@@ -150,7 +150,7 @@ async def test_two_dispatchers_share_one_outbox_and_send_each_row_once(
                 session,
                 dedupe_key=f"k{n}",
                 kind="join_rejected",
-                chat_id=chats[n % len(chats)],
+                to=Address.telegram(chats[n % len(chats)]),
                 payload={"unit_name": f"Đơn vị {n}", "locale": "vi"},
             )
     second = Database(database.url)

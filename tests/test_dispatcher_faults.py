@@ -16,6 +16,7 @@ from telegram.request import HTTPXRequest
 
 from compliance.delivery import claims as delivery
 from compliance.delivery.outbox import enqueue
+from compliance.office.accounts import Address
 from handlers.telegram.delivery import Dispatcher
 from storage.engine import Database
 from storage.models import OutboxMessage
@@ -48,7 +49,7 @@ async def plan_all(database: Database) -> None:
                 session,
                 dedupe_key=f"f:{chat}",
                 kind="join_rejected",
-                chat_id=chat,
+                to=Address.telegram(chat),
                 payload={"unit_name": "X"},
             )
 

@@ -25,13 +25,14 @@ from sqlalchemy import update
 from compliance.broadcasts import sending as broadcasts
 from compliance.broadcasts.sending import Draft, Target, TargetKind
 from compliance.office import joining
-from compliance.office.officials import find_by_telegram_id, pick_locale
+from compliance.office.accounts import ChannelUser
+from compliance.office.officials import pick_locale
 from compliance.office.units import get_unit_by_code
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import OfficialStatus, OutboxMessage
 from tests.db_snapshot import changed_tables, snapshot
-from tests.factories import FakeUser
+from tests.factories import FakeUser, by_telegram
 from tests.languages import language_of
 from tests.roles import GROUP_CHAT, ROLES, OfficeBot, callback_update, message_update, office_bot
 from tests.staff_files import csv_bytes, xlsx_bytes
@@ -156,9 +157,9 @@ async def _seed_objects(bot: OfficeBot) -> None:
         assert unit is not None
         invite = await joining.create_invite(session, unit=unit, created_by=bot.actors["head"])
         await joining.redeem_invite(
-            session, code=invite.code, telegram_user_id=4242, telegram_name="Mới", locale="vi"
+            session, code=invite.code, user=ChannelUser.telegram(4242), display_name="Mới", locale="vi"
         )
-        await joining.submit_name(session, telegram_user_id=4242, raw_name="Trần Văn Mới")
+        await joining.submit_name(session, user=ChannelUser.telegram(4242), raw_name="Trần Văn Mới")
         draft = Draft(
             text="Kế hoạch tháng 12", target=Target(TargetKind.ALL), send_at=utcnow(), requires_ack=True
         )
@@ -166,7 +167,7 @@ async def _seed_objects(bot: OfficeBot) -> None:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.broadcast_id == sent.id)
-            .values(status="sent", sent_at=utcnow() - timedelta(minutes=5), telegram_message_id=1)
+            .values(status="sent", sent_at=utcnow() - timedelta(minutes=5), channel_message_id="1")
         )
 
 
@@ -197,7 +198,7 @@ forged_data = st.one_of(
 
 async def _expected_locale(bot: OfficeBot, user: FakeUser) -> str:
     async with bot.database.unit_of_work() as session:
-        official = await find_by_telegram_id(session, user.id)
+        official = await by_telegram(session, user.id)
         if official is not None and official.status is not OfficialStatus.LEFT and official.locale:
             return official.locale
     return pick_locale(user.language_code, "vi")

@@ -150,13 +150,14 @@ async def test_the_weekly_aggregate_once_per_group_and_week_without_names(office
         rows = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "group_weekly"))
         ).all()
-        assert [(r.chat_id, r.official_id, r.dedupe_key) for r in rows] == [
+        assert [(int(r.address), r.official_id, r.dedupe_key) for r in rows] == [
             (-21, None, f"group_weekly:-21:{NEXT_WEEK.isoformat()}")
         ]
         payload = rows[0].payload
         await plan_weekly_summaries(session, week=NEXT_WEEK + timedelta(days=7))
         assert (
-            len((await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == -21))).all()) == 2
+            len((await session.scalars(select(OutboxMessage).where(OutboxMessage.address == "-21"))).all())
+            == 2
         )
     # Văn phòng: Hoa (signed, self-check on time, quiz) and Châu (not signed, late, no weekly quiz).
     keys = ("unit", "on_list", "joined", "signed", "signed_rate", "checks_done", "check_slots")

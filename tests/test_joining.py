@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from compliance.office import joining
+from compliance.office.accounts import ChannelUser
 from compliance.office.joining import ContactOutcome, DecisionOutcome, InviteOutcome, NameOutcome
 from compliance.office.officials import actor_of, load_actor
 from compliance.office.staff_import import import_staff
@@ -13,6 +14,7 @@ from compliance.office.units import get_unit_by_code
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OutboxMessage, Role, Unit
+from tests.factories import by_telegram
 from tests.staff_files import OFFICE, xlsx_bytes
 
 
@@ -33,16 +35,16 @@ async def official(database: Database, phone: str) -> Official:
 async def test_contact_joins_only_the_senders_own_listed_number(office: Database) -> None:
     async with office.unit_of_work() as session:
         forwarded = await joining.join_by_contact(
-            session, telegram_user_id=1, contact_user_id=2, phone="0912000004", locale="vi"
+            session, user=ChannelUser.telegram(1), contact_user_id=2, phone="0912000004", locale="vi"
         )
         unlisted = await joining.join_by_contact(
-            session, telegram_user_id=1, contact_user_id=1, phone="0987654321", locale="vi"
+            session, user=ChannelUser.telegram(1), contact_user_id=1, phone="0987654321", locale="vi"
         )
         joined = await joining.join_by_contact(
-            session, telegram_user_id=1, contact_user_id=1, phone="84912000004", locale="en"
+            session, user=ChannelUser.telegram(1), contact_user_id=1, phone="84912000004", locale="en"
         )
         taken = await joining.join_by_contact(
-            session, telegram_user_id=3, contact_user_id=3, phone="+84912000004", locale="vi"
+            session, user=ChannelUser.telegram(3), contact_user_id=3, phone="+84912000004", locale="vi"
         )
     assert forwarded.outcome is ContactOutcome.NOT_OWN_CONTACT
     assert unlisted.outcome is ContactOutcome.NOT_ON_LIST
@@ -50,16 +52,18 @@ async def test_contact_joins_only_the_senders_own_listed_number(office: Database
     assert joined.actor.full_name == "Nguyễn Thị Lan" and joined.actor.locale == "en"
     assert taken.outcome is ContactOutcome.PHONE_TAKEN
     lan = await official(office, "+84912000004")
-    assert lan.telegram_user_id == 1 and lan.joined_at is not None
+    async with office.unit_of_work() as session:
+        holder = await by_telegram(session, 1)
+    assert holder is not None and holder.id == lan.id and lan.joined_at is not None
 
 
 async def test_invite_approval_by_the_units_head_only(office: Database) -> None:
     async with office.unit_of_work() as session:
         head = await joining.join_by_contact(
-            session, telegram_user_id=50, contact_user_id=50, phone="0912000002", locale="vi"
+            session, user=ChannelUser.telegram(50), contact_user_id=50, phone="0912000002", locale="vi"
         )
         peer = await joining.join_by_contact(
-            session, telegram_user_id=51, contact_user_id=51, phone="0912000005", locale="vi"
+            session, user=ChannelUser.telegram(51), contact_user_id=51, phone="0912000005", locale="vi"
         )
         assert head.actor is not None and peer.actor is not None
         unit = await session.get(Unit, head.actor.unit_id)
@@ -72,17 +76,20 @@ async def test_invite_approval_by_the_units_head_only(office: Database) -> None:
         code = invite.code
     async with office.unit_of_work() as session:
         first = await joining.redeem_invite(
-            session, code=code, telegram_user_id=60, telegram_name="Mai", locale="en"
+            session, code=code, user=ChannelUser.telegram(60), display_name="Mai", locale="en"
         )
         used_up = await joining.redeem_invite(
-            session, code=code, telegram_user_id=61, telegram_name="X", locale="vi"
+            session, code=code, user=ChannelUser.telegram(61), display_name="X", locale="vi"
         )
         unknown = await joining.redeem_invite(
-            session, code="nope", telegram_user_id=62, telegram_name="Y", locale="vi"
+            session, code="nope", user=ChannelUser.telegram(62), display_name="Y", locale="vi"
         )
-        assert await joining.submit_name(session, telegram_user_id=60, raw_name="Mai") is NameOutcome.INVALID
         assert (
-            await joining.submit_name(session, telegram_user_id=60, raw_name=" Vũ  Thị Mai ")
+            await joining.submit_name(session, user=ChannelUser.telegram(60), raw_name="Mai")
+            is NameOutcome.INVALID
+        )
+        assert (
+            await joining.submit_name(session, user=ChannelUser.telegram(60), raw_name=" Vũ  Thị Mai ")
             is NameOutcome.SUBMITTED
         )
         planned = (await session.scalars(select(OutboxMessage))).all()
@@ -92,7 +99,7 @@ async def test_invite_approval_by_the_units_head_only(office: Database) -> None:
         InviteOutcome.UNKNOWN,
     )
     # The request goes to the unit's own head, not to the head of the Sở above (not joined) or a peer.
-    assert [(p.kind, p.chat_id) for p in planned] == [("join_request", 50)]
+    assert [(p.kind, p.channel, p.address) for p in planned] == [("join_request", "telegram", "50")]
     request_id = planned[0].payload["request_id"]
     async with office.unit_of_work() as session:
         refused = await joining.decide(session, request_id=request_id, decider=peer.actor, approve=True)
@@ -102,7 +109,7 @@ async def test_invite_approval_by_the_units_head_only(office: Database) -> None:
     assert approved.outcome is DecisionOutcome.APPROVED and approved.full_name == "Vũ Thị Mai"
     assert again.outcome is DecisionOutcome.ALREADY_DECIDED
     async with office.unit_of_work() as session:
-        mai = await session.scalar(select(Official).where(Official.telegram_user_id == 60))
+        mai = await by_telegram(session, 60)
         assert mai is not None and mai.unit_id == unit.id and mai.role is Role.OFFICIAL and mai.locale == "en"
 
 
@@ -110,7 +117,7 @@ async def test_expired_invites_are_refused(office: Database) -> None:
     async with office.unit_of_work() as session:
         admin = await load_actor(
             session,
-            telegram_user_id=9,
+            user=ChannelUser.telegram(9),
             display_name="Admin",
             language_code="vi",
             admin_ids=frozenset({9}),
@@ -125,8 +132,8 @@ async def test_expired_invites_are_refused(office: Database) -> None:
         result = await joining.redeem_invite(
             session,
             code=code,
-            telegram_user_id=70,
-            telegram_name="Z",
+            user=ChannelUser.telegram(70),
+            display_name="Z",
             locale="vi",
             now=utcnow() + timedelta(days=2),
         )
@@ -137,7 +144,7 @@ async def test_admin_ids_are_admins_from_the_first_message(office: Database) -> 
     async with office.unit_of_work() as session:
         stranger = await load_actor(
             session,
-            telegram_user_id=5,
+            user=ChannelUser.telegram(5),
             display_name="A",
             language_code="en",
             admin_ids=frozenset({9}),
@@ -145,7 +152,7 @@ async def test_admin_ids_are_admins_from_the_first_message(office: Database) -> 
         )
         admin = await load_actor(
             session,
-            telegram_user_id=9,
+            user=ChannelUser.telegram(9),
             display_name="Chánh  VP",
             language_code="en-US",
             admin_ids=frozenset({9}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compliance.office import groups, joining
+from compliance.office.accounts import ChannelUser
 from compliance.office.setup import Step, checklist
 from compliance.office.staff_import import import_staff
 from compliance.office.units import get_unit_by_code
@@ -33,7 +34,7 @@ async def test_each_step_is_done_by_what_the_office_does(database: Database) -> 
         heads = []
         for tg, phone in ((61, "0912000001"), (62, "0912000002")):
             joined = await joining.join_by_contact(
-                session, telegram_user_id=tg, contact_user_id=tg, phone=phone, locale="vi"
+                session, user=ChannelUser.telegram(tg), contact_user_id=tg, phone=phone, locale="vi"
             )
             assert joined.actor is not None and joined.actor.role is Role.HEAD
             heads.append(joined.actor)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from compliance.office.accounts import accounts_of
 from compliance.pledge import ledger
 from handlers.i18n import _, use_locale
 from storage.engine import Database
@@ -96,7 +97,7 @@ async def test_an_admin_erases_a_person_who_left(database: Database, harness: Bo
         assert (await ledger.verify(session)).ok
         lan = await session.scalar(select(Official).where(Official.full_name == "—"))
         assert lan is not None and lan.status is OfficialStatus.LEFT and lan.erased_at is not None
-        assert lan.telegram_user_id is None and lan.phone is None
+        assert await accounts_of(session, lan.id) == [] and lan.phone is None
         assert (
             len((await session.scalars(select(Signature).where(Signature.official_id == lan.id))).all()) == 1
         )

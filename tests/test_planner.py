@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from compliance.office.accounts import linked
 from compliance.office.officials import actor_of
 from compliance.office.staff_import import import_staff
 from compliance.office.units import get_unit_by_code
@@ -20,6 +21,7 @@ from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.models_practice import DailyReminder, PlannedEvent, SelfCheck
+from tests.factories import by_telegram, link_telegram
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -54,7 +56,8 @@ async def _populate(database: Database) -> None:
         assert published.version is not None
         people = sorted((await session.scalars(select(Official))).all(), key=lambda p: p.id)
         for n, person in enumerate(people[:4]):
-            person.telegram_user_id, person.status = 100 + n, OfficialStatus.ACTIVE
+            person.status = OfficialStatus.ACTIVE
+            await link_telegram(session, person, 100 + n)
         await session.flush()
         for person in people[:2]:
             await pledges.sign(
@@ -91,13 +94,13 @@ async def test_a_whole_week(office: Database) -> None:
     # Working days only: the holiday on Tuesday and the weekend get nothing.
     assert reminder_days == ["2026-11-23", "2026-11-25", "2026-11-26", "2026-11-27"]
     assert by_kind["reminder"] == 4 * 4
-    kinds = Counter((r.payload["kind"], r.chat_id) for r in rows if r.kind == "reminder")
+    kinds = Counter((r.payload["kind"], int(r.address)) for r in rows if r.kind == "reminder")
     assert kinds == {("item", 100): 4, ("item", 101): 4, ("sign", 102): 4, ("sign", 103): 4}
     # Rotation: the item of the day changes with the day.
-    assert len({r.payload["number"] for r in rows if r.kind == "reminder" and r.chat_id == 100}) > 1
+    assert len({r.payload["number"] for r in rows if r.kind == "reminder" and int(r.address) == 100}) > 1
     assert by_kind["selfcheck_open"] == 4 and by_kind["quiz"] == 4
     assert by_kind["selfcheck_nudge"] == 4  # nobody answered: one nudge each, once
-    heads = {r.chat_id: r.payload for r in rows if r.kind == "weekly_report"}
+    heads = {int(r.address): r.payload for r in rows if r.kind == "weekly_report"}
     assert set(heads) == {100, 101} and by_kind["weekly_report"] == 2  # each head, once a week
     # against the staff list: the Sở's five (Đỗ Quang Huy never joined), Văn phòng's two
     assert heads[100]["unit"] == "Sở GTVT" and (heads[100]["on_list"], heads[100]["joined"]) == (5, 4)
@@ -118,7 +121,9 @@ async def test_answers_before_the_nudge_spare_the_nudge_and_count_on_time(office
     friday = MONDAY + timedelta(days=4)
     await run_ticks(office, local(friday, 14), local(friday, 14), timedelta(minutes=15))
     async with office.unit_of_work() as session:
-        check = await session.scalar(select(SelfCheck).join(Official).where(Official.telegram_user_id == 100))
+        lan = await by_telegram(session, 100)
+        assert lan is not None
+        check = await session.scalar(select(SelfCheck).where(SelfCheck.official_id == lan.id))
         assert check is not None
         view = await practice.current_selfcheck(session, official_id=check.official_id)
         assert view is not None
@@ -132,7 +137,7 @@ async def test_answers_before_the_nudge_spare_the_nudge_and_count_on_time(office
                 now=local(friday, 14, 30),
             )
     await run_ticks(office, local(friday, 15), local(friday, 18), timedelta(minutes=30))
-    nudged = {r.chat_id for r in await outbox(office) if r.kind == "selfcheck_nudge"}
+    nudged = {int(r.address) for r in await outbox(office) if r.kind == "selfcheck_nudge"}
     assert nudged == {101, 102, 103}
     async with office.unit_of_work() as session:
         statuses = Counter((await session.scalars(select(SelfCheck.status))).all())
@@ -163,7 +168,7 @@ async def test_a_restart_or_a_second_replica_plans_nothing_twice(office: Databas
     for _ in range(3):
         await run_ticks(office, local(MONDAY, 8), local(MONDAY, 8), timedelta(hours=1))
     # four reminders, and Monday 08:00's summary to each of the two heads, once
-    assert Counter((r.kind, r.chat_id) for r in await outbox(office)) == {
+    assert Counter((r.kind, int(r.address)) for r in await outbox(office)) == {
         ("reminder", 100): 1,
         ("reminder", 101): 1,
         ("reminder", 102): 1,
@@ -177,11 +182,11 @@ async def test_a_restart_or_a_second_replica_plans_nothing_twice(office: Databas
 
 async def test_muted_officials_get_no_reminder_but_still_the_self_check(office: Database) -> None:
     async with office.unit_of_work() as session:
-        lan = await session.scalar(select(Official).where(Official.telegram_user_id == 100))
+        lan = await by_telegram(session, 100)
         assert lan is not None
         await practice.mute_reminders(session, official_id=lan.id, until=MONDAY + timedelta(days=3))
     await run_ticks(office, local(MONDAY, 0), local(MONDAY + timedelta(days=4), 15), timedelta(hours=1))
-    lan_rows = Counter((r.kind, r.payload.get("day")) for r in await outbox(office) if r.chat_id == 100)
+    lan_rows = Counter((r.kind, r.payload.get("day")) for r in await outbox(office) if int(r.address) == 100)
     assert lan_rows == {
         ("reminder", "2026-11-27"): 1,
         ("selfcheck_open", None): 1,
@@ -199,13 +204,7 @@ async def test_a_units_own_schedule_takes_effect_at_the_next_tick(office: Databa
     await run_ticks(office, local(MONDAY, 8), local(MONDAY, 10), timedelta(minutes=30))
     async with office.unit_of_work() as session:
         in_unit = set(
-            (
-                await session.scalars(
-                    select(Official.id).where(
-                        Official.unit_id == unit.id, Official.telegram_user_id.is_not(None)
-                    )
-                )
-            ).all()
+            (await session.scalars(select(Official.id).where(Official.unit_id == unit.id, linked()))).all()
         )
         events = {
             e.scope: e

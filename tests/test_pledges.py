@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from compliance.content import ContentError
+from compliance.office.accounts import linked
 from compliance.office.officials import actor_of
 from compliance.office.staff_import import import_staff
 from compliance.office.units import get_unit_by_code
@@ -25,6 +26,7 @@ from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from storage.models_pledge import Signature
+from tests.factories import link_telegram, telegram_id_of, telegram_official
 from tests.pledge_files import template, template_document, template_yaml
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -77,7 +79,8 @@ async def office(database: Database) -> Database:
         for n, phone in enumerate(["+84912000001", "+84912000002", "+84912000003", "+84912000004"], start=1):
             person = await session.scalar(select(Official).where(Official.phone == phone))
             assert person is not None
-            person.telegram_user_id, person.status = 100 + n, OfficialStatus.ACTIVE
+            person.status = OfficialStatus.ACTIVE
+            await link_telegram(session, person, 100 + n)
     return database
 
 
@@ -142,7 +145,7 @@ async def signed_office(office: Database, signers: int = 3) -> None:
             session, template=template(), unit=None, material=False, publisher_id=None
         )
         assert published.version is not None
-        people = (await session.scalars(select(Official).where(Official.telegram_user_id.is_not(None)))).all()
+        people = (await session.scalars(select(Official).where(linked()))).all()
         for person in sorted(people, key=lambda p: p.id)[:signers]:
             result = await pledges.sign(
                 session,
@@ -150,7 +153,7 @@ async def signed_office(office: Database, signers: int = 3) -> None:
                 version_id=published.version.id,
                 typed_name=person.full_name.upper(),
                 locale="vi",
-                chat_id=person.telegram_user_id or 0,
+                chat_id=await telegram_id_of(session, person.id) or 0,
                 message_id=1,
             )
             assert result.outcome is SignOutcome.SIGNED
@@ -160,7 +163,7 @@ async def test_signing_checks_the_name_and_refuses_a_second_signature(office: Da
     await signed_office(office, signers=1)
     async with office.unit_of_work() as session:
         version = await pledges.current_version(session, None)
-        people = (await session.scalars(select(Official).where(Official.telegram_user_id.is_not(None)))).all()
+        people = (await session.scalars(select(Official).where(linked()))).all()
         first, second = sorted(people, key=lambda p: p.id)[:2]
         assert version is not None
         twice = await pledges.sign(
@@ -245,17 +248,18 @@ async def test_concurrent_signatures_keep_one_chain(office: Database) -> None:
         unit = await get_unit_by_code(session, "van-phong")
         assert unit is not None
         for n in range(30):
-            session.add(
-                Official(
-                    full_name=f"Người Ký {n}",
-                    name_key=f"người ký {n}",
-                    unit_id=unit.id,
-                    telegram_user_id=5000 + n,
-                    status=OfficialStatus.ACTIVE,
-                )
+            await telegram_official(
+                session,
+                5000 + n,
+                full_name=f"Người Ký {n}",
+                name_key=f"người ký {n}",
+                unit_id=unit.id,
+                status=OfficialStatus.ACTIVE,
             )
     async with office.unit_of_work() as session:
-        signers = (await session.scalars(select(Official).where(Official.telegram_user_id >= 5000))).all()
+        signers = (
+            await session.scalars(select(Official).where(Official.full_name.startswith("Người Ký ")))
+        ).all()
 
     assert published.version is not None
     version_id = published.version.id

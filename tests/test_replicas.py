@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.settings import normalise_database_url
 from compliance.delivery.outbox import enqueue
 from compliance.delivery.replicas import KEEP_PROCESSED, claim_update, forget_processed, outbox_backlog
+from compliance.office.accounts import Address
 from storage.engine import Database
 from storage.models_replicas import ProcessedUpdate
 from tests.dbs import RUN_ID
@@ -69,8 +70,12 @@ async def test_old_ids_are_forgotten_and_the_backlog_counts_unsent(database: Dat
     async with database.unit_of_work() as session:
         await claim_update(session, update_id=1, now=NOW - KEEP_PROCESSED - timedelta(minutes=1))
         await claim_update(session, update_id=2, now=NOW - timedelta(hours=1))
-        await enqueue(session, dedupe_key="a", kind="join_rejected", chat_id=5, payload={"unit_name": "X"})
-        await enqueue(session, dedupe_key="b", kind="join_rejected", chat_id=6, payload={"unit_name": "X"})
+        await enqueue(
+            session, dedupe_key="a", kind="join_rejected", to=Address.telegram(5), payload={"unit_name": "X"}
+        )
+        await enqueue(
+            session, dedupe_key="b", kind="join_rejected", to=Address.telegram(6), payload={"unit_name": "X"}
+        )
     async with database.unit_of_work() as session:
         assert await forget_processed(session, now=NOW) == 1
         assert await session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1

@@ -19,6 +19,7 @@ from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
+from tests.factories import link_telegram
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -53,7 +54,8 @@ async def _populate(database: Database, clock: ShiftedClock) -> None:
         version_id = published.version.id
         people = {p.full_name: p for p in (await session.scalars(select(Official))).all()}
         for n, name in enumerate(["Lê Thị Hoa", "Phạm Minh Châu", "Nguyễn Thị Lan", "Đỗ Quang Huy"]):
-            people[name].telegram_user_id, people[name].status = 300 + n, OfficialStatus.ACTIVE
+            people[name].status = OfficialStatus.ACTIVE
+            await link_telegram(session, people[name], 300 + n)
             people[name].joined_at = at(EARLIER - timedelta(days=7), 13)
         await session.flush()
         clock.move_to(at(WEEK + timedelta(days=1)))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.sending import Target, TargetKind, count_recipients
 from compliance.office import staff_roll, unit_listing
+from compliance.office.accounts import ChannelUser
 from compliance.office.officials import Actor, actor_of, load_actor
 from compliance.office.staff_import import import_staff
 from compliance.pledge import signing as pledges
@@ -26,6 +27,7 @@ from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit
 from storage.models_practice import SelfCheck
+from tests.factories import link_telegram
 from tests.pledge_files import template
 from tests.staff_files import xlsx_bytes
 
@@ -40,7 +42,7 @@ async def _admin_on_no_list(session: AsyncSession) -> Actor | None:
     """The admin named by ADMIN_IDS, who is on no staff list."""
     return await load_actor(
         session,
-        telegram_user_id=ADMIN_TELEGRAM_ID,
+        user=ChannelUser.telegram(ADMIN_TELEGRAM_ID),
         display_name="Quản trị",
         language_code="vi",
         admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
@@ -77,7 +79,8 @@ async def every_state(database: Database) -> Database:
             for n, name in enumerate(
                 ["Trần Thu Hà", "Lý Văn Nam", "Vũ Thị Mai", "Hồ Thị Yến", "Bùi Văn Khoa"]
             ):
-                people[name].telegram_user_id, people[name].status = 500 + n, OfficialStatus.ACTIVE
+                people[name].status = OfficialStatus.ACTIVE
+                await link_telegram(session, people[name], 500 + n)
                 people[name].joined_at = at(START, 10)
             await session.flush()
             clock.move_to(at(START + timedelta(days=1)))
@@ -194,7 +197,7 @@ async def test_every_screen_reads_the_same_definition(every_state: Database) -> 
             summaries = (
                 await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "weekly_report"))
             ).all()
-    payloads = {row.chat_id: row.payload for row in summaries}
+    payloads = {int(row.address): row.payload for row in summaries}
     # the head's Monday summary of 9–15 November: the list of that week, Khoa not yet erased
     head = payloads[500]
     assert (head["on_list"], head["joined"], head["signed"], head["check_slots"]) == (6, 5, 3, 6)

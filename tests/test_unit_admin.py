@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from compliance.office import unit_admin, unit_listing
+from compliance.office.accounts import ChannelUser
 from compliance.office.officials import Actor, load_actor
 from compliance.office.staff_import import import_staff
 from compliance.office.unit_admin import Refusal, UnitAdminError
@@ -15,6 +16,7 @@ from compliance.office.units import get_unit_by_code
 from storage.engine import Database
 from storage.models import Official, Role, Unit
 from storage.models_broadcast import AuditEntry
+from tests.factories import link_telegram
 from tests.staff_files import OFFICE, xlsx_bytes
 
 ADMIN_TG = 9
@@ -30,7 +32,7 @@ async def office(database: Database) -> Database:
 async def admin_actor(session: object) -> Actor:
     actor = await load_actor(
         session,  # type: ignore[arg-type]
-        telegram_user_id=ADMIN_TG,
+        user=ChannelUser.telegram(ADMIN_TG),
         display_name="Quản trị",
         language_code="vi",
         admin_ids=frozenset({ADMIN_TG}),
@@ -204,11 +206,11 @@ async def test_a_non_admin_actor_is_refused_and_nothing_changes(office: Database
     async with office.unit_of_work() as session:
         head = await session.scalar(select(Official).where(Official.phone == "+84912000002"))
         assert head is not None
-        head.telegram_user_id = 55
+        await link_telegram(session, head, 55)
     async with office.unit_of_work() as session:
         actor = await load_actor(
             session,
-            telegram_user_id=55,
+            user=ChannelUser.telegram(55),
             display_name="",
             language_code="vi",
             admin_ids=frozenset(),
@@ -262,10 +264,10 @@ async def test_counts_per_level_and_reach(office: Database) -> None:
         ]
         hoa = await session.scalar(select(Official).where(Official.phone == "+84912000002"))
         assert hoa is not None
-        hoa.telegram_user_id = 77
+        await link_telegram(session, hoa, 77)
         head = await load_actor(
             session,
-            telegram_user_id=77,
+            user=ChannelUser.telegram(77),
             display_name="",
             language_code="vi",
             admin_ids=frozenset(),

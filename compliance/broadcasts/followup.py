@@ -135,7 +135,7 @@ async def recipient_rows(
             Official.status,
             OutboxMessage.sent_at,
             BroadcastAck.acked_at,
-            OutboxMessage.chat_id,
+            OutboxMessage.address,
         )
         .select_from(OutboxMessage)
         .outerjoin(Official, Official.id == OutboxMessage.official_id)
@@ -155,7 +155,7 @@ async def recipient_rows(
             row[0] is None,
             vietnamese_key(row[1] or ""),
             vietnamese_name_key(row[0] or ""),
-            row[6],
+            _chat_order(row[6]),
         ),
     )
     for name, unit, status, official_status, sent_at, acked_at, chat_id in ordered:
@@ -164,6 +164,14 @@ async def recipient_rows(
         )
         result.append(RecipientRow(name or f"chat {chat_id}", unit or "—", state, sent_at, acked_at))
     return result
+
+
+def _chat_order(address: str) -> tuple[int, str]:
+    # Telegram's group chats are numbers: ordered as numbers, as when the address was an integer column.
+    try:
+        return int(address), ""
+    except ValueError:
+        return 0, address
 
 
 class RemindOutcome(enum.Enum):
@@ -184,7 +192,8 @@ async def _plan_reminders(session: AsyncSession, *, broadcast_id: int, key_suffi
     columns = planned_columns(
         kind=REMIND_KIND,
         key_suffix=key_suffix,
-        chat_id=OutboxMessage.chat_id,
+        channel=OutboxMessage.channel,
+        address=OutboxMessage.address,
         official_id=Official.id,
         payload={"b": broadcast_id},
         broadcast_id=broadcast_id,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue, plan_for_officials
 from compliance.office import staff_roll
+from compliance.office.accounts import Address, linked
 from compliance.office.officials import Actor
 from compliance.office.units import is_within
 from compliance.practice.calendar import LOCAL_TZ, parse_day
@@ -186,7 +187,7 @@ async def count_not_joined(session: AsyncSession, *, actor: Actor, target: Targe
     audience = await _official_audience(session, target, reach_path(actor))
     if audience is None:
         return 0
-    unreached = or_(Official.telegram_user_id.is_(None), Official.status != OfficialStatus.ACTIVE)
+    unreached = or_(~linked(), Official.status != OfficialStatus.ACTIVE)
     query = select(func.count(Official.id)).where(audience, Official.status != OfficialStatus.LEFT, unreached)
     return int(await session.scalar(query) or 0)
 
@@ -229,7 +230,7 @@ async def create(session: AsyncSession, *, actor: Actor, draft: Draft) -> Broadc
             session,
             dedupe_key=f"{KIND}:g{chat_id}:{broadcast.id}",
             kind=KIND,
-            chat_id=chat_id,
+            to=Address.telegram(chat_id),
             payload={**payload, "g": 1},
             not_before=send_at,
             broadcast_id=broadcast.id,

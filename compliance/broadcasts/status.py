@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.sending import KIND, REMIND_KIND
+from compliance.office.accounts import Address
 from compliance.office.officials import Actor
 from storage.clock import utcnow
 from storage.engine import dialect_of
@@ -145,18 +146,20 @@ class AckResult:
 
 
 async def acknowledge(
-    session: AsyncSession, *, actor: Actor, broadcast_id: int, chat_id: int, message_id: int
+    session: AsyncSession, *, actor: Actor, broadcast_id: int, at: Address, message_id: str
 ) -> AckResult:
     """Record "received" once. Only the copy this person was sent counts: a press on a forwarded copy,
-    or by someone the broadcast never reached, changes nothing."""
+    or by someone the broadcast never reached, changes nothing. `at` is the chat the pressed copy is in,
+    `message_id` the channel's id of that copy."""
     own_copy = await session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.broadcast_id == broadcast_id,
             OutboxMessage.official_id == actor.id,
             OutboxMessage.kind.in_((KIND, REMIND_KIND)),
-            OutboxMessage.chat_id == chat_id,
-            # The outcome is recorded a few milliseconds after Telegram answers: an early press finds none.
-            (OutboxMessage.telegram_message_id == message_id) | OutboxMessage.telegram_message_id.is_(None),
+            OutboxMessage.channel == at.channel,
+            OutboxMessage.address == at.address,
+            # The outcome is recorded a few milliseconds after the channel answers: an early press finds none.
+            (OutboxMessage.channel_message_id == message_id) | OutboxMessage.channel_message_id.is_(None),
         )
     )
     if own_copy is None:

@@ -1,7 +1,7 @@
 """Draining the outbox: claiming due rows under a lease, and recording what happened to each send.
 
 The guarantee (see DESIGN.md): nothing planned is lost; a row whose sender died is taken again when its
-lease runs out, so the only duplicate possible is a message Telegram accepted just before the crash.
+lease runs out, so the only duplicate possible is a message a channel accepted just before the crash.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.status import Content, contents
+from compliance.office.accounts import Address, mark_blocked
 from storage.engine import dialect_of
-from storage.models import Official, OfficialStatus, OutboxMessage
+from storage.models import Channel, Official, OfficialStatus, OutboxMessage
 
 PENDING = "pending"
 SENDING = "sending"
@@ -34,11 +35,16 @@ DEFAULT_LEASE = timedelta(seconds=30)
 class Claimed:
     id: int
     kind: str
-    chat_id: int
+    channel: Channel
+    address: str  # the chat on that channel, as text (a Telegram sender converts it to an integer)
     official_id: int | None
     payload: dict[str, Any]
     attempts: int
     locale: str | None
+
+    @property
+    def to(self) -> Address:
+        return Address(self.channel, self.address)
 
 
 async def claim_due(
@@ -46,7 +52,8 @@ async def claim_due(
 ) -> list[Claimed]:
     """Take up to `limit` due rows, at most one per chat, skipping officials who blocked the bot."""
     # About one message a second per chat: no second row for a chat with one in flight or just sent.
-    in_flight = select(OutboxMessage.chat_id).where(
+    chat = tuple_(OutboxMessage.channel, OutboxMessage.address)
+    in_flight = select(OutboxMessage.channel, OutboxMessage.address).where(
         or_(
             and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until >= now),
             and_(OutboxMessage.status == SENT, OutboxMessage.sent_at > now - PER_CHAT_GAP),
@@ -60,7 +67,7 @@ async def claim_due(
                 and_(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now),
                 and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now),
             ),
-            OutboxMessage.chat_id.not_in(in_flight),
+            chat.not_in(in_flight),
             or_(Official.id.is_(None), Official.status != OfficialStatus.UNREACHABLE),
         )
         .order_by(OutboxMessage.id)
@@ -71,10 +78,10 @@ async def claim_due(
         due = due.with_for_update(of=OutboxMessage, skip_locked=True)
     rows = (await session.scalars(due)).all()
     chosen: list[OutboxMessage] = []
-    chats: set[int] = set()
+    chats: set[tuple[str, str]] = set()
     for row in rows:
-        if row.chat_id not in chats and len(chosen) < limit:
-            chats.add(row.chat_id)
+        if (row.channel, row.address) not in chats and len(chosen) < limit:
+            chats.add((row.channel, row.address))
             chosen.append(row)
     locales: dict[int, str | None] = {}
     official_ids = {r.official_id for r in chosen if r.official_id is not None}
@@ -93,7 +100,8 @@ async def claim_due(
             Claimed(
                 row.id,
                 row.kind,
-                row.chat_id,
+                row.channel,
+                row.address,
                 row.official_id,
                 _with_content(row, broadcasts),
                 row.attempts,
@@ -125,7 +133,7 @@ async def renew_leases(session: AsyncSession, *, row_ids: list[int], until: date
 
 
 async def mark_sent(
-    session: AsyncSession, *, row_id: int, telegram_message_id: int | None, now: datetime
+    session: AsyncSession, *, row_id: int, channel_message_id: str | None, now: datetime
 ) -> None:
     await session.execute(
         update(OutboxMessage)
@@ -133,14 +141,14 @@ async def mark_sent(
         .values(
             status=SENT,
             sent_at=now,
-            telegram_message_id=telegram_message_id,
+            channel_message_id=channel_message_id,
             lease_until=None,
             last_error=None,
         )
     )
 
 
-async def mark_many_sent(session: AsyncSession, *, sent: list[tuple[int, int | None]], now: datetime) -> None:
+async def mark_many_sent(session: AsyncSession, *, sent: list[tuple[int, str | None]], now: datetime) -> None:
     """Record many sends in one statement (an UPDATE by primary key, executed for every row)."""
     if sent:
         await session.execute(
@@ -150,7 +158,7 @@ async def mark_many_sent(session: AsyncSession, *, sent: list[tuple[int, int | N
                     "id": row_id,
                     "status": SENT,
                     "sent_at": now,
-                    "telegram_message_id": message_id,
+                    "channel_message_id": message_id,
                     "lease_until": None,
                     "last_error": None,
                 }
@@ -197,9 +205,10 @@ async def mark_failed(session: AsyncSession, *, row_id: int, error: str) -> None
 
 
 async def mark_unreachable(
-    session: AsyncSession, *, row_id: int, official_id: int | None, error: str
+    session: AsyncSession, *, row_id: int, official_id: int | None, error: str, to: Address | None = None
 ) -> None:
-    """The person blocked the bot: this row waits, and nothing more goes to them until they write again."""
+    """The person blocked the bot: this row waits, and nothing more goes to them until they write again.
+    The account written to (`to`) is marked blocked; the official, as before, unreachable."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id)
@@ -209,5 +218,7 @@ async def mark_unreachable(
         await session.execute(
             update(Official).where(Official.id == official_id).values(status=OfficialStatus.UNREACHABLE)
         )
+        if to is not None:
+            await mark_blocked(session, official_id=official_id, address=to)
     else:
         await mark_failed(session, row_id=row_id, error=error)

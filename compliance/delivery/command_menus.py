@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement, and_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import plan_for_officials
+from compliance.office.accounts import holds_any
 from storage.clock import utcnow
-from storage.models import Official, Role
+from storage.models import Channel, Official, Role
 
 KIND = "command_menu"
 # Roles with a menu of their own; an official's chat menu is cleared, so the default one applies.
@@ -38,7 +39,9 @@ async def plan_menus(
     else:
         ids = sorted(set(official_ids))
         groups = [Official.id.in_(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
-    skip = Official.telegram_user_id.not_in(list(except_telegram_ids)) if except_telegram_ids else true()
+    skip = (
+        ~holds_any(Channel.TELEGRAM, [str(i) for i in except_telegram_ids]) if except_telegram_ids else true()
+    )
     planned = 0
     for audience in groups:
         for role in Role:

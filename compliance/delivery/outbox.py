@@ -11,9 +11,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from compliance.office.accounts import Address, delivery_account
 from storage.clock import utcnow
 from storage.engine import dialect_of
-from storage.models import Official, OfficialStatus, OutboxMessage
+from storage.models import ChannelAccount, Official, OfficialStatus, OutboxMessage
 
 
 async def enqueue(
@@ -21,7 +22,7 @@ async def enqueue(
     *,
     dedupe_key: str,
     kind: str,
-    chat_id: int,
+    to: Address,
     payload: dict[str, Any],
     official_id: int | None = None,
     not_before: datetime | None = None,
@@ -31,7 +32,8 @@ async def enqueue(
     values = {
         "dedupe_key": dedupe_key,
         "kind": kind,
-        "chat_id": chat_id,
+        "channel": to.channel,
+        "address": to.address,
         "official_id": official_id,
         "broadcast_id": broadcast_id,
         "payload": payload,
@@ -49,7 +51,8 @@ async def enqueue(
 OUTBOX_COLUMNS = (
     "dedupe_key",
     "kind",
-    "chat_id",
+    "channel",
+    "address",
     "official_id",
     "broadcast_id",
     "payload",
@@ -64,7 +67,8 @@ def planned_columns(
     *,
     kind: str,
     key_suffix: str,
-    chat_id: QueryableAttribute[Any],
+    channel: QueryableAttribute[Any],
+    address: QueryableAttribute[Any],
     official_id: QueryableAttribute[Any],
     payload: dict[str, Any],
     not_before: datetime | None = None,
@@ -76,7 +80,8 @@ def planned_columns(
     return [
         literal(f"{kind}:") + cast(official_id, String) + literal(f":{key_suffix}"),
         literal(kind),
-        chat_id,
+        channel,
+        address,
         official_id,
         literal(broadcast_id, type_=OutboxMessage.broadcast_id.type),
         literal(payload, type_=OutboxMessage.payload.type),
@@ -110,17 +115,21 @@ async def plan_for_officials(
     broadcast_id: int | None = None,
 ) -> int:
     """One row per official matching `audience` who can be reached, built in SQL (a province is tens of
-    thousands of people: no row is built in Python)."""
+    thousands of people: no row is built in Python), to the account each used last."""
     columns = planned_columns(
         kind=kind,
         key_suffix=key_suffix,
-        chat_id=Official.telegram_user_id,
+        channel=ChannelAccount.channel,
+        address=ChannelAccount.chat_id,
         official_id=Official.id,
         payload=payload,
         not_before=not_before,
         broadcast_id=broadcast_id,
     )
-    source = select(*columns).where(
-        audience, Official.telegram_user_id.is_not(None), Official.status == OfficialStatus.ACTIVE
+    source = (
+        select(*columns)
+        .select_from(Official)
+        .join(ChannelAccount, delivery_account())
+        .where(audience, Official.status == OfficialStatus.ACTIVE)
     )
     return await insert_planned(session, source)

@@ -19,7 +19,7 @@ PENDING_LIST_LIMIT = 20
 class PendingRequest:
     id: int
     full_name: str
-    telegram_name: str
+    display_name: str
     unit_name: str
     created_at: datetime
 
@@ -41,7 +41,7 @@ async def pending_requests(
         select(
             JoinRequest.id,
             JoinRequest.full_name,
-            JoinRequest.telegram_name,
+            JoinRequest.display_name,
             Unit.name,
             JoinRequest.created_at,
         )
@@ -51,10 +51,10 @@ async def pending_requests(
         .limit(limit)
     )
     shown = [
-        PendingRequest(request_id, full_name or "", telegram_name, unit_name, created_at)
-        for request_id, full_name, telegram_name, unit_name, created_at in rows.all()
+        PendingRequest(request_id, full_name or "", display_name, unit_name, created_at)
+        for request_id, full_name, display_name, unit_name, created_at in rows.all()
     ]
     shown.sort(
-        key=lambda request: (vietnamese_name_key(request.full_name or request.telegram_name), request.id)
+        key=lambda request: (vietnamese_name_key(request.full_name or request.display_name), request.id)
     )
     return shown, int(total or 0)

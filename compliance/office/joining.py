@@ -11,12 +11,29 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue
-from compliance.office.officials import Actor, actor_of, approvers_of, find_by_telegram_id
+from compliance.office.accounts import (
+    Address,
+    ChannelUser,
+    address_of,
+    find_official,
+    find_with_account,
+    link,
+)
+from compliance.office.officials import Actor, actor_of, approvers_of
 from compliance.office.phones import canonical_phone
 from compliance.privacy import audit
 from compliance.text import clean_text, name_key
 from storage.clock import utcnow
-from storage.models import Invite, JoinRequest, JoinRequestStatus, Official, OfficialStatus, Role, Unit
+from storage.models import (
+    ChannelAccount,
+    Invite,
+    JoinRequest,
+    JoinRequestStatus,
+    Official,
+    OfficialStatus,
+    Role,
+    Unit,
+)
 
 MAX_NAME_LENGTH = 120
 DEFAULT_INVITE_DAYS = 7
@@ -42,21 +59,21 @@ class ContactResult:
 async def join_by_contact(
     session: AsyncSession,
     *,
-    telegram_user_id: int,
-    contact_user_id: int | None,
+    user: ChannelUser,
+    contact_user_id: int | str | None,
     phone: str,
     locale: str,
 ) -> ContactResult:
-    """Link a Telegram account to the staff-list row with the phone number it shared.
+    """Link a channel account to the staff-list row with the phone number it shared.
 
     Only the sender's own contact counts: Telegram sets contact.user_id to the sender when the number
     comes from the request_contact button; a forwarded card of someone else carries their id or none.
     """
-    if contact_user_id != telegram_user_id:
+    if contact_user_id is None or str(contact_user_id) != user.external_id:
         return ContactResult(ContactOutcome.NOT_OWN_CONTACT)
-    existing = await find_by_telegram_id(session, telegram_user_id)
-    if existing is not None and existing.status is not OfficialStatus.LEFT:
-        return ContactResult(ContactOutcome.ALREADY_JOINED, actor_of(existing))
+    existing = await find_with_account(session, user)
+    if existing is not None and existing[0].status is not OfficialStatus.LEFT:
+        return ContactResult(ContactOutcome.ALREADY_JOINED, actor_of(*existing))
     canonical = canonical_phone(phone)
     if canonical is None:
         return ContactResult(ContactOutcome.BAD_PHONE)
@@ -65,14 +82,26 @@ async def join_by_contact(
         return ContactResult(ContactOutcome.NOT_ON_LIST)
     if official.status is OfficialStatus.LEFT:
         return ContactResult(ContactOutcome.LEFT)
-    if official.telegram_user_id is not None and official.telegram_user_id != telegram_user_id:
+    if await _holds_other_account(session, official.id, user):
         return ContactResult(ContactOutcome.PHONE_TAKEN)
-    official.telegram_user_id = telegram_user_id
+    account = await link(session, official, user)
     official.status = OfficialStatus.ACTIVE
     official.locale = official.locale or locale
     official.joined_at = utcnow()
     await session.flush()
-    return ContactResult(ContactOutcome.JOINED, actor_of(official))
+    return ContactResult(ContactOutcome.JOINED, actor_of(official, account))
+
+
+async def _holds_other_account(session: AsyncSession, official_id: int, user: ChannelUser) -> bool:
+    """The staff row is linked to another account of this channel: someone else shared this number."""
+    other = await session.scalar(
+        select(ChannelAccount.id).where(
+            ChannelAccount.official_id == official_id,
+            ChannelAccount.channel == user.channel,
+            ChannelAccount.external_id != user.external_id,
+        )
+    )
+    return other is not None
 
 
 async def create_invite(
@@ -132,21 +161,21 @@ async def redeem_invite(
     session: AsyncSession,
     *,
     code: str,
-    telegram_user_id: int,
-    telegram_name: str,
+    user: ChannelUser,
+    display_name: str,
     locale: str,
     now: datetime | None = None,
 ) -> InviteResult:
     """Open a join request from an invite link; the person is asked for their full name next."""
     now = now or utcnow()
-    if await find_by_telegram_id(session, telegram_user_id) is not None:
+    if await find_official(session, user) is not None:
         return InviteResult(InviteOutcome.ALREADY_JOINED)
     invite = await session.scalar(select(Invite).where(Invite.code == code[:32]))
     if invite is None or invite.revoked:
         return InviteResult(InviteOutcome.UNKNOWN)
     if invite.expires_at <= now:
         return InviteResult(InviteOutcome.EXPIRED, invite.unit.name)
-    open_request = await _open_request(session, telegram_user_id)
+    open_request = await _open_request(session, user)
     if open_request is not None and open_request.status is JoinRequestStatus.PENDING:
         return InviteResult(InviteOutcome.ALREADY_PENDING, open_request.unit.name)
     if invite.uses >= invite.max_uses:
@@ -158,8 +187,9 @@ async def redeem_invite(
         JoinRequest(
             invite_id=invite.id,
             unit_id=invite.unit_id,
-            telegram_user_id=telegram_user_id,
-            telegram_name=clean_text(telegram_name)[:200],
+            channel=user.channel,
+            external_id=user.external_id,
+            display_name=clean_text(display_name)[:200],
             locale=locale,
             status=JoinRequestStatus.AWAITING_NAME,
         )
@@ -168,11 +198,12 @@ async def redeem_invite(
     return InviteResult(InviteOutcome.ASK_NAME, invite.unit.name)
 
 
-async def _open_request(session: AsyncSession, telegram_user_id: int) -> JoinRequest | None:
+async def _open_request(session: AsyncSession, user: ChannelUser) -> JoinRequest | None:
     return await session.scalar(
         select(JoinRequest)
         .where(
-            JoinRequest.telegram_user_id == telegram_user_id,
+            JoinRequest.channel == user.channel,
+            JoinRequest.external_id == user.external_id,
             JoinRequest.status.in_([JoinRequestStatus.AWAITING_NAME, JoinRequestStatus.PENDING]),
         )
         .order_by(JoinRequest.id.desc())
@@ -180,8 +211,8 @@ async def _open_request(session: AsyncSession, telegram_user_id: int) -> JoinReq
     )
 
 
-async def awaiting_name(session: AsyncSession, telegram_user_id: int) -> JoinRequest | None:
-    request = await _open_request(session, telegram_user_id)
+async def awaiting_name(session: AsyncSession, user: ChannelUser) -> JoinRequest | None:
+    request = await _open_request(session, user)
     return request if request and request.status is JoinRequestStatus.AWAITING_NAME else None
 
 
@@ -191,9 +222,9 @@ class NameOutcome(enum.Enum):
     NO_REQUEST = "no_request"
 
 
-async def submit_name(session: AsyncSession, *, telegram_user_id: int, raw_name: str) -> NameOutcome:
+async def submit_name(session: AsyncSession, *, user: ChannelUser, raw_name: str) -> NameOutcome:
     """Record the newcomer's full name and ask the unit's approvers, through the outbox."""
-    request = await awaiting_name(session, telegram_user_id)
+    request = await awaiting_name(session, user)
     if request is None:
         return NameOutcome.NO_REQUEST
     name = clean_text(raw_name)
@@ -207,18 +238,19 @@ async def submit_name(session: AsyncSession, *, telegram_user_id: int, raw_name:
     request.full_name = name
     request.status = JoinRequestStatus.PENDING
     for approver in await approvers_of(session, request.unit):
-        assert approver.telegram_user_id is not None
+        to = await address_of(session, approver.id)
+        assert to is not None  # approvers_of returns only people who reached the bot
         await enqueue(
             session,
             dedupe_key=f"join_request:{request.id}:{approver.id}",
             kind="join_request",
-            chat_id=approver.telegram_user_id,
+            to=to,
             official_id=approver.id,
             payload={
                 "request_id": request.id,
                 "full_name": name,
                 "unit_name": request.unit.name,
-                "telegram_name": request.telegram_name,
+                "display_name": request.display_name,
             },
         )
     return NameOutcome.SUBMITTED
@@ -260,11 +292,12 @@ async def decide(session: AsyncSession, *, request_id: int, decider: Actor, appr
             session,
             dedupe_key=f"join_decision:{request.id}",
             kind="join_rejected",
-            chat_id=request.telegram_user_id,
+            to=_newcomer(request),
             payload={"unit_name": request.unit.name, "locale": request.locale},
         )
         return DecisionResult(DecisionOutcome.REJECTED, request.full_name)
-    if await find_by_telegram_id(session, request.telegram_user_id) is not None:
+    newcomer = ChannelUser(request.channel, request.external_id)
+    if await find_official(session, newcomer) is not None:
         request.status = JoinRequestStatus.CANCELLED
         return DecisionResult(DecisionOutcome.ALREADY_DECIDED, request.full_name)
     official = Official(
@@ -273,12 +306,12 @@ async def decide(session: AsyncSession, *, request_id: int, decider: Actor, appr
         unit_id=request.unit_id,
         role=Role.OFFICIAL,
         status=OfficialStatus.ACTIVE,
-        telegram_user_id=request.telegram_user_id,
         locale=request.locale,
         joined_at=utcnow(),
     )
     session.add(official)
     await session.flush()
+    await link(session, official, newcomer, display_name=request.display_name)
     request.status = JoinRequestStatus.APPROVED
     request.official_id = official.id
     await _audit_decision(session, request, decider, official.id)
@@ -286,11 +319,16 @@ async def decide(session: AsyncSession, *, request_id: int, decider: Actor, appr
         session,
         dedupe_key=f"join_decision:{request.id}",
         kind="join_approved",
-        chat_id=request.telegram_user_id,
+        to=_newcomer(request),
         official_id=official.id,
         payload={"full_name": official.full_name, "unit_name": request.unit.name},
     )
     return DecisionResult(DecisionOutcome.APPROVED, request.full_name)
+
+
+def _newcomer(request: JoinRequest) -> Address:
+    # Telegram and Zalo write to a person's private chat by their user id.
+    return Address(request.channel, request.external_id)
 
 
 async def _audit_decision(
@@ -313,9 +351,9 @@ async def _audit_decision(
     )
 
 
-async def cancel_pending(session: AsyncSession, *, telegram_user_id: int) -> bool:
+async def cancel_pending(session: AsyncSession, *, user: ChannelUser) -> bool:
     """/cancel for a newcomer: withdraw the join request they have open, if any."""
-    request = await _open_request(session, telegram_user_id)
+    request = await _open_request(session, user)
     if request is None:
         return False
     request.status = JoinRequestStatus.CANCELLED

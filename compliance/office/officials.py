@@ -1,4 +1,4 @@
-"""Who is writing: the official behind a Telegram account, their role, and what that role may do."""
+"""Who is writing: the official behind a channel account, their role, and what that role may do."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.office.accounts import ChannelUser, find_with_account, link, linked, seen
 from compliance.office.units import is_within
 from compliance.text import clean_text, name_key
 from storage.clock import utcnow
-from storage.models import Official, OfficialStatus, Role, Unit
+from storage.models import Channel, ChannelAccount, Official, OfficialStatus, Role, Unit
 
 SUPPORTED_LOCALES = ("vi", "en")
 
@@ -37,7 +38,9 @@ class Actor:
     unit_id: int | None
     unit_name: str | None
     unit_path: str | None
-    telegram_user_id: int | None
+    # The account the update came from (None for an actor built outside an update: the CLI, tests).
+    channel: Channel | None = None
+    external_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -54,7 +57,7 @@ class Actor:
         return self.is_head and self.unit_path is not None and is_within(unit.path, self.unit_path)
 
 
-def actor_of(official: Official) -> Actor:
+def actor_of(official: Official, account: ChannelAccount | None = None) -> Actor:
     unit = official.unit
     return Actor(
         id=official.id,
@@ -66,51 +69,51 @@ def actor_of(official: Official) -> Actor:
         unit_id=official.unit_id,
         unit_name=unit.name if unit else None,
         unit_path=unit.path if unit else None,
-        telegram_user_id=official.telegram_user_id,
+        channel=account.channel if account else None,
+        external_id=account.external_id if account else None,
     )
-
-
-async def find_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Official | None:
-    return await session.scalar(select(Official).where(Official.telegram_user_id == telegram_user_id))
 
 
 async def load_actor(
     session: AsyncSession,
     *,
-    telegram_user_id: int,
+    user: ChannelUser,
     display_name: str,
     language_code: str | None,
     admin_ids: frozenset[int],
     default_locale: str,
 ) -> Actor | None:
-    """The official writing, or None for a stranger.
+    """The official writing, or None for a stranger: one query (official, unit and account), and a write
+    only when something changed or last_seen_at is a few minutes old.
 
-    ADMIN_IDS are admins from the first start: if they are not on any staff list yet, their row is made
-    here from their Telegram profile; if they are, their role is raised to admin.
+    ADMIN_IDS (Telegram ids) are admins from the first start: if they are not on any staff list yet, their
+    row and Telegram account are made here from their profile; if they are, their role is raised to admin.
     """
-    official = await find_by_telegram_id(session, telegram_user_id)
-    if telegram_user_id in admin_ids:
+    found = await find_with_account(session, user)
+    official, account = found if found is not None else (None, None)
+    if user.channel is Channel.TELEGRAM and int(user.external_id) in admin_ids:
         if official is None:
-            name = clean_text(display_name) or str(telegram_user_id)
+            name = clean_text(display_name) or user.external_id
             official = Official(
                 full_name=name,
                 name_key=name_key(name),
                 role=Role.ADMIN,
                 status=OfficialStatus.ACTIVE,
-                telegram_user_id=telegram_user_id,
                 locale=pick_locale(language_code, default_locale),
                 joined_at=utcnow(),
             )
             session.add(official)
             await session.flush()
+            account = await link(session, official, user)
         elif official.role is not Role.ADMIN:
             official.role = Role.ADMIN
-    if official is None or official.status is OfficialStatus.LEFT:
+    if official is None or account is None or official.status is OfficialStatus.LEFT:
         return None
+    seen(account, utcnow())
     if official.status is OfficialStatus.UNREACHABLE:
         # Writing to the bot again proves they can be reached.
         official.status = OfficialStatus.ACTIVE
-    return actor_of(official)
+    return actor_of(official, account)
 
 
 async def set_locale(session: AsyncSession, *, official_id: int, locale: str) -> None:
@@ -126,7 +129,7 @@ async def approvers_of(session: AsyncSession, unit: Unit) -> list[Official]:
     them has joined the bot, the admins."""
     ancestor_ids = [int(p) for p in unit.path.strip("/").split("/") if p]
     joined = (
-        Official.telegram_user_id.is_not(None),
+        linked(),
         Official.status.in_([OfficialStatus.ACTIVE, OfficialStatus.INVITED]),
     )
     heads = (

@@ -187,7 +187,8 @@ async def apply_rows(
         official.email = row.email
         # A person made admin by ADMIN_IDS or in the chat keeps that role whatever the list says.
         if official.role is not Role.ADMIN:
-            if official.role is not row.role and official.telegram_user_id is not None:
+            # plan_menus skips whoever has no account yet: no query per row here.
+            if official.role is not row.role:
                 new_roles.append(official.id)
             official.role = row.role
         if progress is not None and (index % 500 == 0 or index == len(rows)):

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from compliance.office.accounts import linked
 from compliance.reports.period import Period
 from storage.clock import LOCAL_TZ, utcnow
 from storage.models import Official, OfficialStatus, Unit
@@ -80,7 +81,7 @@ def staff_recipient() -> ColumnElement[bool]:
     return and_(
         Official.unit_id.is_not(None),
         Official.status == OfficialStatus.ACTIVE,
-        Official.telegram_user_id.is_not(None),
+        linked(),
     )
 
 

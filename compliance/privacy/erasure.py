@@ -1,7 +1,7 @@
 """Erasing a person who left (Nghị định 13/2023/NĐ-CP): their personal fields go, the evidence stays.
 
 The official's row is kept (signatures, self-checks and quizzes point to it and the office's figures
-are aggregates over them) but loses the name, phone, email, title, Telegram account and language.
+are aggregates over them) but loses the name, phone, email, title, language and its channel accounts.
 The ledger keeps only the digest of the typed name, so clearing the name leaves every hash verifiable.
 Join requests, messages planned for them and their conversation drafts lose the names they carried.
 """
@@ -13,14 +13,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.office.accounts import accounts_of
 from compliance.office.officials import Actor
 from compliance.office.phones import canonical_phone
 from compliance.privacy import audit
 from storage.clock import utcnow
 from storage.models import (
+    Channel,
+    ChannelAccount,
     JoinRequest,
     Official,
     OfficialStatus,
@@ -32,7 +35,9 @@ from storage.models_pledge import ConversationState, Signature
 from storage.models_practice import SelfCheck
 
 ERASED_NAME = "—"
+# The audit log names what was cleared; a Telegram account keeps the name of the column it once was.
 PERSONAL_FIELDS = ("full_name", "name_key", "phone", "email", "title", "telegram_user_id", "locale")
+ACCOUNT_FIELDS = {Channel.TELEGRAM: "telegram_user_id"}
 # Messages that were still to go out to an erased person are given up with this reason.
 ERASED_REASON = "erased"
 
@@ -98,14 +103,16 @@ async def erase(session: AsyncSession, *, official_id: int, actor: Actor | None)
     target = await _check(session, official, actor)
     if target.outcome is not EraseOutcome.FOUND:
         return target
-    tid = official.telegram_user_id
+    accounts = await accounts_of(session, official_id)
     names = {n for n in (official.full_name, official.name_key) if n}
-    cleared = [f for f in PERSONAL_FIELDS if getattr(official, f) not in (None, "")]
+    names.update(a.display_name for a in accounts if a.display_name)
+    held = {ACCOUNT_FIELDS.get(a.channel, f"{a.channel.value}_account") for a in accounts}
+    cleared = [f for f in PERSONAL_FIELDS if f in held or getattr(official, f, None) not in (None, "")]
+    cleared += sorted(held.difference(PERSONAL_FIELDS))
     before_status = official.status.value
     official.full_name = ERASED_NAME
     official.name_key = ""
     official.phone = official.email = official.title = official.locale = None
-    official.telegram_user_id = None
     official.status = OfficialStatus.LEFT
     official.erased_at = utcnow()
 
@@ -117,16 +124,21 @@ async def erase(session: AsyncSession, *, official_id: int, actor: Actor | None)
     await session.execute(update(SelfCheck).where(SelfCheck.official_id == official_id).values(note=None))
 
     request_filter = [JoinRequest.official_id == official_id]
-    if tid is not None:
-        request_filter.append(JoinRequest.telegram_user_id == tid)
+    request_filter += [
+        and_(JoinRequest.channel == a.channel, JoinRequest.external_id == a.external_id) for a in accounts
+    ]
     requests = (await session.scalars(select(JoinRequest).where(or_(*request_filter)))).all()
     for request in requests:
-        names.update(n for n in (request.full_name, request.telegram_name) if n)
+        names.update(n for n in (request.full_name, request.display_name) if n)
         request.full_name = None
-        request.telegram_name = ERASED_NAME
-    await _scrub_outbox(session, official_id, tid, {r.id for r in requests}, names)
-    if tid is not None:
-        await _drop_drafts(session, tid)
+        request.display_name = ERASED_NAME
+    chats = [and_(OutboxMessage.channel == a.channel, OutboxMessage.address == a.chat_id) for a in accounts]
+    await _scrub_outbox(session, official_id, chats, {r.id for r in requests}, names)
+    for account in accounts:
+        if account.channel is Channel.TELEGRAM:
+            await _drop_drafts(session, int(account.external_id))
+    # The accounts go: the person could join again later, on any channel, as someone new.
+    await session.execute(delete(ChannelAccount).where(ChannelAccount.official_id == official_id))
     # Staff lists already applied (or discarded) are not needed any more and hold the person's phone.
     await session.execute(update(StaffUpload).where(StaffUpload.status != "previewed").values(content=b""))
     await audit.record(
@@ -152,13 +164,15 @@ def _redact(value: Any, names: set[str]) -> Any:
 
 
 async def _scrub_outbox(
-    session: AsyncSession, official_id: int, tid: int | None, request_ids: set[int], names: set[str]
+    session: AsyncSession,
+    official_id: int,
+    chats: list[ColumnElement[bool]],
+    request_ids: set[int],
+    names: set[str],
 ) -> None:
-    """Messages to the person lose their content (and are given up if not sent yet); the join requests
-    shown to approvers lose the newcomer's names."""
-    mine = [OutboxMessage.official_id == official_id]
-    if tid is not None:
-        mine.append(OutboxMessage.chat_id == tid)
+    """Messages to the person (by official, or to one of their accounts' chats) lose their content (and are
+    given up if not sent yet); the join requests shown to approvers lose the newcomer's names."""
+    mine = [OutboxMessage.official_id == official_id, *chats]
     await session.execute(
         update(OutboxMessage)
         .where(or_(*mine), OutboxMessage.status.in_(["pending", "sending"]))

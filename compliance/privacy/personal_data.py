@@ -1,9 +1,9 @@
 """Everything stored about one person (Nghị định 13/2023/NĐ-CP, the data subject's right of access).
 
-`collect` gathers it as plain JSON-ready data: their row and unit, their signatures (with the ledger
-hashes), self-checks and answers, quizzes, daily reminders, join requests, the messages the bot sent or
-plans to send them, broadcast acknowledgements, and what they did as a head or admin. The handler turns
-it into a JSON file and a readable summary; nothing here knows a message text.
+`collect` gathers it as plain JSON-ready data: their row, unit and channel accounts, their signatures
+(with the ledger hashes), self-checks and answers, quizzes, daily reminders, join requests, the messages
+the bot sent or plans to send them, broadcast acknowledgements, and what they did as a head or admin. The
+handler turns it into a JSON file and a readable summary; nothing here knows a message text.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Invite, JoinRequest, Official, OutboxMessage, StaffUpload, Unit
+from compliance.office.accounts import accounts_of
+from storage.models import Channel, Invite, JoinRequest, Official, OutboxMessage, StaffUpload, Unit
 from storage.models_broadcast import AuditEntry, BroadcastAck
 from storage.models_pledge import Ceremony, ConversationState, PledgeVersion, Signature
 from storage.models_practice import (
@@ -81,11 +82,22 @@ OFFICIAL_FIELDS = (
     "role",
     "status",
     "locale",
-    "telegram_user_id",
     "created_at",
     "updated_at",
     "joined_at",
     "erased_at",
+)
+
+JOIN_REQUEST_FIELDS = (
+    "id",
+    "channel",
+    "external_id",
+    "display_name",
+    "full_name",
+    "locale",
+    "status",
+    "created_at",
+    "decided_at",
 )
 
 
@@ -93,10 +105,14 @@ async def collect(session: AsyncSession, *, official_id: int) -> PersonalData | 
     official = await session.get(Official, official_id)
     if official is None:
         return None
-    tid = official.telegram_user_id
     data: dict[str, Any] = {"official": _row(official, OFFICIAL_FIELDS)}
     unit = await session.get(Unit, official.unit_id) if official.unit_id else None
     data["unit"] = _row(unit, ("id", "code", "name")) if unit else None
+    accounts = await accounts_of(session, official_id)
+    data["accounts"] = [
+        _row(a, ("channel", "external_id", "chat_id", "display_name", "linked_at", "status", "last_seen_at"))
+        for a in accounts
+    ]
 
     versions = {i: c for i, c in await session.execute(select(PledgeVersion.id, PledgeVersion.code))}
     signatures = (
@@ -182,22 +198,24 @@ async def collect(session: AsyncSession, *, official_id: int) -> PersonalData | 
     data["reminder_mute"] = _row(mute, ("until", "created_at")) if mute else None
 
     join_filter = [JoinRequest.official_id == official_id]
-    if tid is not None:
-        join_filter.append(JoinRequest.telegram_user_id == tid)
+    join_filter += [
+        and_(JoinRequest.channel == a.channel, JoinRequest.external_id == a.external_id) for a in accounts
+    ]
     requests = (
         await session.scalars(select(JoinRequest).where(or_(*join_filter)).order_by(JoinRequest.id))
     ).all()
     data["join_requests"] = [
         {
-            **_row(r, ("id", "telegram_name", "full_name", "locale", "status", "created_at", "decided_at")),
+            **_row(r, JOIN_REQUEST_FIELDS),
             "unit": r.unit.name,
         }
         for r in requests
     ]
 
     outbox_filter = [OutboxMessage.official_id == official_id]
-    if tid is not None:
-        outbox_filter.append(OutboxMessage.chat_id == tid)
+    outbox_filter += [
+        and_(OutboxMessage.channel == a.channel, OutboxMessage.address == a.chat_id) for a in accounts
+    ]
     messages = await session.execute(
         select(
             OutboxMessage.kind,
@@ -260,10 +278,12 @@ async def collect(session: AsyncSession, *, official_id: int) -> PersonalData | 
     data["actions_logged"] = [_row(e, ("at", "action", "subject")) for e in logged]
 
     drafts = None
-    if tid is not None:
+    # Drafts are kept by the Telegram bot's persistence, under the person's Telegram id.
+    telegram_ids = [a.external_id for a in accounts if a.channel is Channel.TELEGRAM]
+    if telegram_ids:
         state = await session.scalar(
             select(ConversationState).where(
-                ConversationState.kind == "user_data", ConversationState.key == str(tid)
+                ConversationState.kind == "user_data", ConversationState.key == telegram_ids[0]
             )
         )
         drafts = plain(state.value.get("v")) if state else None

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue, plan_for_officials
 from compliance.office import staff_roll
+from compliance.office.accounts import Address, linked
 from compliance.office.groups import weekly_summary_groups
 from compliance.office.officials import Actor
 from compliance.privacy import audit
@@ -30,7 +31,7 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
             select(Official.id, Official.role, Official.unit_id).where(
                 Official.role.in_([Role.HEAD, Role.ADMIN]),
                 Official.status == OfficialStatus.ACTIVE,
-                Official.telegram_user_id.is_not(None),
+                linked(),
             )
         )
     ).all()
@@ -90,7 +91,7 @@ async def _plan_group_summaries(
             session,
             dedupe_key=f"group_weekly:{chat_id}:{week.isoformat()}",
             kind="group_weekly",
-            chat_id=chat_id,
+            to=Address.telegram(chat_id),
             payload=payload,
         )
     return planned

@@ -19,6 +19,7 @@ from compliance.broadcasts.files import recipients_excel
 from compliance.broadcasts.followup import RemindOutcome
 from compliance.broadcasts.sending import StopOutcome
 from compliance.broadcasts.status import AckOutcome, Progress
+from compliance.office.accounts import Address
 from handlers.i18n import _, fmt_datetime, fmt_number, use_locale
 from handlers.messages import esc
 from handlers.scope import current_scope
@@ -52,8 +53,8 @@ async def acknowledge(update: Update, context: BotContext) -> None:
         scope.session,
         actor=scope.actor,
         broadcast_id=broadcast_id,
-        chat_id=message.chat.id,
-        message_id=message.message_id,
+        at=Address.telegram(message.chat.id),
+        message_id=str(message.message_id),
     )
     if result.outcome is AckOutcome.NOT_RECIPIENT:
         await query.answer(_("This copy was not sent to you: nothing was recorded."), show_alert=True)

@@ -17,7 +17,7 @@ from handlers.commands import menus_version
 from handlers.telegram.render import apply_menu
 from handlers.views.outbox import command_menu
 from storage.engine import Database
-from storage.models import Role
+from storage.models import Channel, Role
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,9 @@ async def set_chat_menu(bot: Bot, chat_id: int, role: Role, locale: str) -> None
 async def refresh_own_menu(bot: Bot, actor: Actor, default_locale: str) -> None:
     """A head's or admin's own menu, set at once when they open the bot or change language: one chat, no
     outbox needed. A failure is logged, never shown: the answer they asked for matters more."""
-    if (actor.is_head or actor.is_admin) and actor.telegram_user_id is not None:
+    if (actor.is_head or actor.is_admin) and actor.channel is Channel.TELEGRAM and actor.external_id:
         try:
-            await set_chat_menu(bot, actor.telegram_user_id, actor.role, actor.locale or default_locale)
+            await set_chat_menu(bot, int(actor.external_id), actor.role, actor.locale or default_locale)
         except TelegramError:
             log.warning("could not set the command menu of official %s", actor.id, exc_info=True)
 

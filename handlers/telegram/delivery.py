@@ -223,7 +223,7 @@ class Dispatcher:
                     )
                 elif outcome.kind == "unreachable":
                     await delivery.mark_unreachable(
-                        session, row_id=row.id, official_id=row.official_id, error=outcome.error
+                        session, row_id=row.id, official_id=row.official_id, error=outcome.error, to=row.to
                     )
                 elif outcome.kind == "failed":
                     await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
@@ -233,7 +233,7 @@ class Dispatcher:
             build = RENDERERS[row.kind]
             with use_locale(locale):
                 outgoing = build(row.payload)
-            message = await send(self.bot, row.chat_id, outgoing)
+            message = await send(self.bot, int(row.address), outgoing)
         except RetryAfter as exc:
             return SendOutcome(
                 "retry", error=f"429 retry after {exc.retry_after}", delay=_seconds(exc.retry_after)
@@ -246,13 +246,13 @@ class Dispatcher:
             return SendOutcome("retry", error=f"{type(exc).__name__}: {exc.message}")
         except KeyError as exc:
             return SendOutcome("failed", error=f"unknown kind or payload field {exc}")
-        return SendOutcome("sent", message_id=message.message_id if message is not None else None)
+        return SendOutcome("sent", message_id=str(message.message_id) if message is not None else None)
 
 
 @dataclass(frozen=True)
 class SendOutcome:
     kind: str  # sent | retry | unreachable | failed
-    message_id: int | None = None
+    message_id: str | None = None  # the channel's id of the message, as text
     error: str = ""
     delay: timedelta | None = None
 

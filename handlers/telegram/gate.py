@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from compliance.office.accounts import ChannelUser
 from compliance.office.officials import Actor, load_actor, pick_locale
 from handlers.i18n import _, set_locale
 from handlers.scope import current_scope
@@ -135,7 +136,7 @@ async def gate(update: Update, context: BotContext) -> None:
     set_locale(pick_locale(user.language_code, services.default_locale))
     actor = await load_actor(
         scope.session,
-        telegram_user_id=user.id,
+        user=ChannelUser.telegram(user.id),
         display_name=user.full_name,
         language_code=user.language_code,
         admin_ids=services.admin_ids,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from compliance.office import joining
+from compliance.office.accounts import ChannelUser
 from compliance.office.joining import ContactOutcome, InviteOutcome, NameOutcome
 from compliance.office.officials import Actor, pick_locale
 from handlers.i18n import _
@@ -64,8 +65,8 @@ async def _start_with_invite(update: Update, context: BotContext, code: str) -> 
     result = await joining.redeem_invite(
         scope.session,
         code=code,
-        telegram_user_id=user.id,
-        telegram_name=user.full_name,
+        user=ChannelUser.telegram(user.id),
+        display_name=user.full_name,
         locale=pick_locale(user.language_code, context.services.default_locale),
     )
     unit = esc(result.unit_name or "")
@@ -94,7 +95,7 @@ async def contact_shared(update: Update, context: BotContext) -> None:
     assert user is not None and message is not None and message.contact is not None
     result = await joining.join_by_contact(
         scope.session,
-        telegram_user_id=user.id,
+        user=ChannelUser.telegram(user.id),
         contact_user_id=message.contact.user_id,
         phone=message.contact.phone_number,
         locale=pick_locale(user.language_code, context.services.default_locale),
@@ -132,7 +133,7 @@ async def text_message(update: Update, context: BotContext) -> None:
     assert user is not None and message is not None
     if scope.actor is None:
         outcome = await joining.submit_name(
-            scope.session, telegram_user_id=user.id, raw_name=message.text or ""
+            scope.session, user=ChannelUser.telegram(user.id), raw_name=message.text or ""
         )
         if outcome is NameOutcome.SUBMITTED:
             scope.outbox_planned = True

@@ -35,7 +35,7 @@ def _line(n: int, request: PendingRequest) -> str:
         n=n,
         name=esc(_cut(request.full_name, MAX_FIELD)),
         unit=esc(_cut(request.unit_name, MAX_FIELD)),
-        telegram_name=esc(_cut(request.telegram_name, MAX_FIELD)),
+        telegram_name=esc(_cut(request.display_name, MAX_FIELD)),
         when=fmt_datetime(request.created_at),
     )
 

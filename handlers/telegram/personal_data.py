@@ -23,6 +23,10 @@ def _value(value: object) -> str:
     return esc(value) if value not in (None, "") else "—"
 
 
+def _telegram_id(accounts: list[dict[str, object]]) -> object:
+    return next((a["external_id"] for a in accounts if a["channel"] == "telegram"), None)
+
+
 def summary_text(data: personal_data.PersonalData) -> str:
     person = data.data["official"]
     unit = data.data.get("unit") or {}
@@ -35,7 +39,7 @@ def summary_text(data: personal_data.PersonalData) -> str:
         _("Email: {email}").format(email=_value(person["email"])),
         _("Role: {role}").format(role=role_name(Role(person["role"]))),
         _("Language: {language}").format(language=LANGUAGE_NAMES.get(person["locale"] or "", "—")),
-        _("Telegram account: {id}").format(id=_value(person["telegram_user_id"])),
+        _("Telegram account: {id}").format(id=_value(_telegram_id(data.data["accounts"]))),
         "",
         _("Pledge signatures: {n}").format(n=fmt_number(data.count("signatures"))),
         _("Weekly self-checks: {n}").format(n=fmt_number(data.count("self_checks"))),

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRe
 from telegram.constants import ChatType
 
 from compliance.office import joining, officials
+from compliance.office.accounts import ChannelUser
 from compliance.office.officials import SUPPORTED_LOCALES
 from compliance.office.staff_uploads import discard_uploads
 from handlers.i18n import _, set_locale
@@ -103,7 +104,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     scope = current_scope()
     user = update.effective_user
     assert user is not None
-    cancelled = await joining.cancel_pending(scope.session, telegram_user_id=user.id)
+    cancelled = await joining.cancel_pending(scope.session, user=ChannelUser.telegram(user.id))
     if scope.actor is not None:
         cancelled = await discard_uploads(scope.session, uploaded_by_id=scope.actor.id) or cancelled
     text = _("Cancelled. Nothing was recorded.") if cancelled else _("There is nothing to cancel.")

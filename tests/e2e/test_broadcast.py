@@ -233,4 +233,4 @@ async def test_who_may_broadcast_and_a_linked_group_gets_it(office: Database, ha
         rows = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None)))
         ).all()
-        assert [r.chat_id for r in rows] == [GROUP]
+        assert [int(r.address) for r in rows] == [GROUP]

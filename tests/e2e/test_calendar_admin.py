@@ -12,9 +12,8 @@ from handlers.i18n import _, use_locale
 from handlers.messages import esc
 from handlers.views.calendar import day_text, reason_text, usage_text
 from storage.clock import LOCAL_TZ
-from storage.models import Official
 from storage.models_practice import CalendarOverride
-from tests.factories import FakeUser, contact
+from tests.factories import FakeUser, by_telegram, contact
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -76,7 +75,7 @@ async def test_an_admin_declares_days_and_lists_the_calendar(harness: BotHarness
             day=day_text(thursday)
         )
     async with harness.database.unit_of_work() as session:
-        admin = await session.scalar(select(Official).where(Official.telegram_user_id == ADMIN.id))
+        admin = await by_telegram(session, ADMIN.id)
         rows = (await session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))).all()
     assert admin is not None and {r.created_by_id for r in rows} == {admin.id}
     assert [(r.day, r.kind, r.note) for r in rows] == [

@@ -8,12 +8,9 @@ import signal
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
-
 from compliance.office.staff_import import import_staff
 from storage.engine import Database
-from storage.models import Official
-from tests.factories import FakeUser, contact, message
+from tests.factories import FakeUser, by_telegram, contact, message
 from tests.fakes.botapi import FakeBotApi
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -65,5 +62,5 @@ async def test_run_serves_the_fake_api_and_stops_on_sigterm(database: Database) 
     assert "Traceback" not in log and server.token not in log
     assert "handler gate,contact_shared" in log  # the one-line-per-update log
     async with database.unit_of_work() as session:
-        lan = await session.scalar(select(Official).where(Official.telegram_user_id == user.id))
+        lan = await by_telegram(session, user.id)
         assert lan is not None and lan.full_name == "Nguyễn Thị Lan"

@@ -13,9 +13,9 @@ from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import _, use_locale
 from handlers.telegram.groups import how_to_link
 from storage.engine import Database
-from storage.models import Official, Role, Unit
+from storage.models import Role, Unit
 from storage.models_broadcast import AuditEntry, UnitGroup
-from tests.factories import FakeUser, bot_membership, group_chat, message
+from tests.factories import FakeUser, bot_membership, by_telegram, group_chat, message
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE
 from tests.test_reports import WEEK
@@ -59,7 +59,7 @@ async def test_a_unit_group_is_linked_moved_reported_and_dropped(
     server = harness.server
     vp, qlvt = await _codes(office, "Văn phòng", "Phòng Quản lý vận tải")
     async with office.unit_of_work() as session:
-        huy = await session.scalar(select(Official).where(Official.telegram_user_id == HUY.id))
+        huy = await by_telegram(session, HUY.id)
         assert huy is not None
         huy.role = Role.HEAD
 

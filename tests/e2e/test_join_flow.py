@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from compliance.office.accounts import linked
 from handlers.i18n import _, use_locale
 from storage.models import Official, OfficialStatus
-from tests.factories import FakeUser, buttons, contact, document, press
+from tests.factories import FakeUser, buttons, by_telegram, contact, document, press
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -96,8 +97,8 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
         joined = await session.scalar(
             select(func.count())
             .select_from(Official)
-            .where(Official.status == OfficialStatus.ACTIVE, Official.telegram_user_id.is_not(None))
+            .where(Official.status == OfficialStatus.ACTIVE, linked())
         )
         # Lan, Huy, Hoa, Mai and the admin; the intruder joined nobody.
         assert joined == 5
-        assert await session.scalar(select(Official).where(Official.telegram_user_id == INTRUDER.id)) is None
+        assert await by_telegram(session, INTRUDER.id) is None

@@ -22,6 +22,7 @@ from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.schema import metadata
 from tests.child_clock import bot_module, clock_environment
+from tests.factories import telegram_official
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -34,7 +35,17 @@ TEXT = "Kế hoạch tháng 3: họp giao ban sáng thứ Hai lúc 8 giờ."
 # and PTB's conversation states; of the broadcast, its state as delivery goes on.
 OWN_TABLES = {"outbox", "conversation_states"}
 BROADCAST_PROGRESS = {"status", "finished_at", "progress_shown"}
-OUTBOX_FIXED = ("id", "dedupe_key", "kind", "chat_id", "official_id", "broadcast_id", "payload", "created_at")
+OUTBOX_FIXED = (
+    "id",
+    "dedupe_key",
+    "kind",
+    "channel",
+    "address",
+    "official_id",
+    "broadcast_id",
+    "payload",
+    "created_at",
+)
 
 
 async def seed(database: Database) -> None:
@@ -44,17 +55,16 @@ async def seed(database: Database) -> None:
         session.add(unit)
         await session.flush()
         unit.path = f"/{unit.id}/"
-        session.add_all(
-            Official(
+        for n, chat in enumerate(CHATS):
+            await telegram_official(
+                session,
+                chat,
                 full_name=f"Cán bộ {n}",
                 name_key=f"cán bộ {n}",
                 unit_id=unit.id,
-                telegram_user_id=chat,
                 status=OfficialStatus.ACTIVE,
                 locale="vi",
             )
-            for n, chat in enumerate(CHATS)
-        )
         admin = Official(
             full_name="Văn phòng",
             name_key="văn phòng",

@@ -13,8 +13,8 @@ from compliance.office.units import get_unit_by_code
 from handlers.i18n import _, use_locale
 from storage.clock import utcnow
 from storage.engine import Database
-from storage.models import JoinRequest, JoinRequestStatus, Official, Role
-from tests.factories import FakeUser, buttons, press
+from storage.models import Channel, JoinRequest, JoinRequestStatus, Official, Role
+from tests.factories import FakeUser, buttons, by_telegram, press
 from tests.harness import BotHarness
 
 ADMIN = BotHarness.ADMIN
@@ -28,7 +28,7 @@ async def _requests(database: Database) -> dict[str, int]:
     """Two requests for Văn phòng (Mai before Nam), one for the sibling unit, one still without a name."""
     async with database.unit_of_work() as session:
         binh = await session.scalar(select(Official).where(Official.full_name == "Trần Văn Bình"))
-        huy = await session.scalar(select(Official).where(Official.telegram_user_id == HUY.id))
+        huy = await by_telegram(session, HUY.id)
         assert binh is not None and huy is not None
         huy.role = Role.HEAD
         ids: dict[str, int] = {}
@@ -47,8 +47,9 @@ async def _requests(database: Database) -> dict[str, int]:
             request = JoinRequest(
                 invite_id=invite.id,
                 unit_id=unit.id,
-                telegram_user_id=5000 + n,
-                telegram_name=name.split()[-1],
+                channel=Channel.TELEGRAM,
+                external_id=str(5000 + n),
+                display_name=name.split()[-1],
                 full_name=name if status is JoinRequestStatus.PENDING else None,
                 locale="vi",
                 status=status,

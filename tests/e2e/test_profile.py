@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from compliance.office.staff_import import import_staff
 from handlers.i18n import _, use_locale
-from storage.models import JoinRequest, JoinRequestStatus, Official
-from tests.factories import FakeUser, buttons, contact, document, press
+from storage.models import JoinRequest, JoinRequestStatus
+from tests.factories import FakeUser, buttons, by_telegram, contact, document, press
 from tests.fakes.telegram_rules import ApiError
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, csv_bytes, xlsx_bytes
@@ -48,7 +48,7 @@ async def test_lang_switches_and_is_stored(harness: BotHarness) -> None:
     me = await harness.say(LAN, "/me")
     assert "Name: Nguyễn Thị Lan" in me["text"] and "Language: English" in me["text"]
     async with harness.database.unit_of_work() as session:
-        lan = await session.scalar(select(Official).where(Official.telegram_user_id == LAN.id))
+        lan = await by_telegram(session, LAN.id)
         assert lan is not None and lan.locale == "en"
 
 
@@ -106,7 +106,7 @@ async def test_a_failing_step_apologises_in_the_users_language_and_keeps_earlier
         lambda: any(m.get("text") == sorry for m in harness.server.sent[admin.id][before:])
     )
     async with harness.database.unit_of_work() as session:
-        lan = await session.scalar(select(Official).where(Official.telegram_user_id == LAN.id))
+        lan = await by_telegram(session, LAN.id)
         assert lan is not None  # what was accepted before is still there
 
 

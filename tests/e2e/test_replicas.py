@@ -28,7 +28,7 @@ from compliance.pledge import signing as pledges
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage
 from tests.e2e.processes import WebhookBot
-from tests.factories import FakeUser, message
+from tests.factories import FakeUser, link_telegram, message
 from tests.fakes.botapi import FakeBotApi
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
@@ -74,7 +74,8 @@ async def seed_office(database: Database) -> list[int]:
         assert published.version is not None
         people = sorted((await session.scalars(select(Official))).all(), key=lambda p: p.id)
         for n, person in enumerate(people):
-            person.telegram_user_id, person.status = 7000 + n, OfficialStatus.ACTIVE
+            person.status = OfficialStatus.ACTIVE
+            await link_telegram(session, person, 7000 + n)
         await session.flush()
         for person in people[:10]:
             await pledges.sign(
@@ -83,10 +84,10 @@ async def seed_office(database: Database) -> list[int]:
                 version_id=published.version.id,
                 typed_name=person.full_name,
                 locale="vi",
-                chat_id=person.telegram_user_id or 0,
+                chat_id=7000 + people.index(person),
                 message_id=1,
             )
-        return [p.telegram_user_id or 0 for p in people]
+        return [7000 + n for n in range(len(people))]
 
 
 async def wait_on_either(servers: list[FakeBotApi], predicate: Callable[[], bool]) -> None:
@@ -160,7 +161,7 @@ async def test_two_replicas_for_a_simulated_week(database: Database, tmp_path: P
         def settled() -> bool:
             sent = sum(len(s.messages_to(c)) for s in servers for c in officials)
             answered = sum(len(s.messages_to(v.id)) for s in servers for v in visitors)
-            menus_set = all(any(s.chat_menu(row.chat_id) is not None for s in servers) for row in menus)
+            menus_set = all(any(s.chat_menu(int(row.address)) is not None for s in servers) for row in menus)
             return sent >= len(planned) and answered >= 3 * len(visitors) and menus_set
 
         await wait_on_either(servers, settled)
@@ -180,7 +181,7 @@ async def test_two_replicas_for_a_simulated_week(database: Database, tmp_path: P
     }
     assert len(menus) == 2  # one per head, planned once at start-up although two replicas started
     # Every planned message reached Telegram exactly once, whichever replica sent it.
-    per_chat = Counter(row.chat_id for row in planned)
+    per_chat = Counter(int(row.address) for row in planned)
     received = Counter({c: sum(len(s.messages_to(c)) for s in servers) for c in officials})
     assert received == per_chat
     async with database.unit_of_work() as session:

@@ -103,7 +103,7 @@ async def test_nudging_those_with_lapses_once_a_day(office: Database, harness: B
                 )
         async with office.unit_of_work() as session:
             nudges = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nudge"))).all()
-        assert [(n.chat_id, n.payload["lapse"]) for n in nudges] == [(301, "not_signed")]
+        assert [(int(n.address), n.payload["lapse"]) for n in nudges] == [(301, "not_signed")]
 
 
 async def test_the_admins_review_button(office: Database, harness: BotHarness) -> None:

@@ -16,7 +16,7 @@ from handlers.i18n import _, use_locale
 from handlers.telegram.commands import COMMANDS, Access, Where, access_of
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role
-from tests.factories import FakeUser, contact, document, message, press
+from tests.factories import FakeUser, contact, document, link_telegram, message, press
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -171,7 +171,8 @@ async def test_heads_who_joined_before_get_their_menu_at_start_once(database: Da
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
         hoa = await session.scalar(select(Official).where(Official.full_name == "Lê Thị Hoa"))
         assert hoa is not None
-        hoa.telegram_user_id, hoa.status, hoa.locale = HOA.id, OfficialStatus.ACTIVE, "vi"
+        hoa.status, hoa.locale = OfficialStatus.ACTIVE, "vi"
+        await link_telegram(session, hoa, HOA.id)
     for start in (1, 2):
         harness = BotHarness(database, admin_ids=frozenset({ADMIN.id}))
         harness.server.known_chats.add(HOA.id)  # she has written to the bot before
@@ -189,4 +190,4 @@ async def test_heads_who_joined_before_get_their_menu_at_start_once(database: Da
         rows = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "command_menu"))
         ).all()
-    assert [(r.chat_id, r.payload, r.status) for r in rows] == [(HOA.id, {"role": "head"}, "sent")]
+    assert [(r.address, r.payload, r.status) for r in rows] == [(str(HOA.id), {"role": "head"}, "sent")]
