@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -25,6 +25,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+def _in_transaction(connection: Any) -> bool:
+    try:
+        return bool(connection.driver_connection.in_transaction)
+    except Exception:  # a closed connection: the driver reports it as it always has
+        return True
+
+
+def _end_only_open_transactions(dialect: Dialect) -> None:
+    """Python's sqlite3 opens a transaction only before a write, and its commit and rollback do nothing when
+    none is open; aiosqlite still sends each through its thread, and the pool rolls back every connection
+    handed back after a commit. Skipping those no-ops spares a read-only unit of work (the gate of most
+    updates, an idle outbox poll) two thread round trips; a transaction that wrote is ended as before."""
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(connection: Any) -> None:
+        if _in_transaction(connection):
+            commit(connection)
+
+    def do_rollback(connection: Any) -> None:
+        if _in_transaction(connection):
+            rollback(connection)
+
+    # The dialect has no hook for these: its methods are replaced on this engine's own instance.
+    setattr(dialect, "do_commit", do_commit)  # noqa: B010
+    setattr(dialect, "do_rollback", do_rollback)  # noqa: B010
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -32,6 +59,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _end_only_open_transactions(engine.sync_engine.dialect)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
