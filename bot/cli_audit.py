@@ -13,7 +13,7 @@ from bot.settings import Settings
 from compliance.practice.calendar import parse_day
 from compliance.privacy import audit
 from handlers.i18n import _
-from handlers.telegram.audit_view import entry_fields
+from handlers.views.audit import entry_fields
 from storage.clock import LOCAL_TZ
 from storage.engine import Database
 from storage.migrate import upgrade

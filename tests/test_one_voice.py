@@ -21,7 +21,7 @@ from compliance.practice.calendar import DayProblem, read_day
 from compliance.practice.schedules import ScheduleError, ScheduleProblem
 from compliance.privacy.audit import AuditLine
 from handlers.i18n import fmt_date, fmt_datetime, fmt_short_weekday, fmt_weekday_date, use_locale
-from handlers.telegram import audit_view
+from handlers.views import audit as audit_view
 from handlers.views import practice
 from handlers.views import schedule as schedule_view
 from handlers.views.content_errors import content_error_text

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from compliance.office.staff_import import import_staff
 from handlers.i18n import _, use_locale
-from handlers.telegram.admin_menu import menu_entries
+from handlers.views.admin import menu_entries
 from storage.models import Official, Role, Unit
 from storage.models_broadcast import AuditEntry
 from tests.factories import FakeUser, buttons, contact, document, press

@@ -13,9 +13,11 @@ from datetime import date, datetime
 from compliance.privacy import audit
 from compliance.privacy.audit import AuditLine
 from handlers.i18n import _, fmt_date, fmt_datetime
-from handlers.messages import esc
+from handlers.messages import OutMessage, esc
 from handlers.views.schedule import field_labels, value_text
 
+# Telegram's limit is 4096 characters; entries beyond this are left for the command line.
+MAX_MESSAGE_CHARS = 4000
 MAX_CHANGE_CHARS = 200
 # Actions whose "before" is what they took away; elsewhere a value only in "before" is context.
 REMOVALS = frozenset({"calendar.remove", "group.unlink", "group.bot_removed"})
@@ -252,3 +254,17 @@ def entry_fields(line: AuditLine, names: Mapping[str, str] | None = None) -> lis
         subject_text(line.subject, names),
         change_text(line, whole=True),
     ]
+
+
+def audit_log(lines: list[AuditLine], names: Mapping[str, str]) -> OutMessage:
+    """/audit: the latest entries, as many as one message holds."""
+    if not lines:
+        return OutMessage(_("The audit log is empty."))
+    text = _("<b>Audit log: the latest {n}</b>").format(n=len(lines))
+    for line in lines:
+        entry = entry_text(line, names)
+        if len(text) + len(entry) + 2 > MAX_MESSAGE_CHARS:
+            text += "\n\n" + _("…more with: python -m bot audit --since DATE")
+            break
+        text += "\n\n" + entry
+    return OutMessage(text)
