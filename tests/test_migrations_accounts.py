@@ -19,7 +19,7 @@ from compliance.office.officials import actor_of
 from storage.engine import Database
 from storage.migrate import downgrade, upgrade
 from storage.schema import Base
-from tests.dbs import PostgresDatabases, SqliteDatabases, engines
+from tests.dbs import PostgresDatabases, SqliteDatabases
 
 JOINED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 BIG = 9_007_199_254_740_993  # past 2**53: a float anywhere on the way would change it
@@ -56,13 +56,12 @@ OUTBOX = [
 ]
 
 
-@pytest.fixture(params=engines())
+@pytest.fixture
 def empty_url(
-    request: pytest.FixtureRequest,
-    sqlite_databases: SqliteDatabases,
-    postgres_databases: PostgresDatabases | None,
+    database_url: str, sqlite_databases: SqliteDatabases, postgres_databases: PostgresDatabases | None
 ) -> Iterator[str]:
-    factory = sqlite_databases if request.param == "sqlite" else postgres_databases
+    """An empty database on the engine of this run of the test (database_url says which)."""
+    factory = postgres_databases if database_url.startswith("postgresql") else sqlite_databases
     assert factory is not None
     url = factory.empty()
     yield url
@@ -75,118 +74,90 @@ def _tables(connection: Connection) -> dict[str, Table]:
     return dict(metadata.tables)
 
 
+def _insert(connection: Connection, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    names = columns.split()
+    connection.execute(_tables(connection)[table].insert(), [dict(zip(names, r, strict=True)) for r in rows])
+
+
 def _fill(connection: Connection) -> None:
-    t = _tables(connection)
     now = JOINED
-    connection.execute(
-        t["units"].insert(),
-        [
-            {
-                "id": 1,
-                "code": "vp",
-                "name": "Văn phòng",
-                "name_key": "văn phòng",
-                "path": "/1/",
-                "depth": 0,
-                "created_at": now,
-            }
-        ],
+    _insert(
+        connection,
+        "units",
+        "id code name name_key path depth created_at",
+        [(1, "vp", "VP", "vp", "/1/", 0, now)],
     )
-    connection.execute(
-        t["officials"].insert(),
+    _insert(
+        connection,
+        "officials",
+        "id full_name name_key unit_id role status telegram_user_id"
+        " created_at updated_at joined_at erased_at",
         [
-            {
-                "id": i,
-                "full_name": "—" if erased else f"Cán bộ {i}",
-                "name_key": f"cán bộ {i}",
-                "unit_id": 1,
-                "role": "admin" if i == 7 else "official",
-                "status": status,
-                "telegram_user_id": tg,
-                "created_at": now,
-                "updated_at": now,
-                "joined_at": joined,
-                "erased_at": erased,
-            }
+            (
+                i,
+                "—" if erased else f"Cán bộ {i}",
+                f"cán bộ {i}",
+                1,
+                "admin" if i == 7 else "official",
+                status,
+                tg,
+                now,
+                now,
+                joined,
+                erased,
+            )
             for i, status, tg, joined, erased in OFFICIALS
         ],
     )
-    connection.execute(
-        t["invites"].insert(),
-        [
-            {
-                "id": 1,
-                "code": "abc",
-                "unit_id": 1,
-                "created_by_id": 7,
-                "expires_at": now + timedelta(days=7),
-                "max_uses": 10,
-                "uses": 5,
-                "revoked": False,
-                "created_at": now,
-            }
-        ],
+    _insert(
+        connection,
+        "invites",
+        "id code unit_id created_by_id expires_at max_uses uses revoked created_at",
+        [(1, "abc", 1, 7, now + timedelta(days=7), 10, 5, False, now)],
     )
-    connection.execute(
-        t["join_requests"].insert(),
+    _insert(
+        connection,
+        "join_requests",
+        "id invite_id unit_id telegram_user_id telegram_name full_name locale status official_id created_at",
         [
-            {
-                "id": i,
-                "invite_id": 1,
-                "unit_id": 1,
-                "telegram_user_id": tg,
-                "telegram_name": name,
-                "full_name": None,
-                "locale": "vi",
-                "status": status,
-                "official_id": official,
-                "created_at": now,
-            }
+            (i, 1, 1, tg, name, None, "vi", status, official, now)
             for i, tg, name, status, official in JOIN_REQUESTS
         ],
     )
-    connection.execute(
-        t["broadcasts"].insert(),
-        [
-            {
-                "id": 1,
-                "created_by_id": 7,
-                "text": "Họp lúc 9h",
-                "target": {"all": True},
-                "requires_ack": True,
-                "send_at": now,
-                "status": "sending",
-                "total": 5,
-                "progress_chat_id": BIG,
-                "progress_message_id": 9,
-                "created_at": now,
-            }
-        ],
+    _insert(
+        connection,
+        "broadcasts",
+        "id created_by_id text target requires_ack send_at status total progress_chat_id progress_message_id"
+        " created_at",
+        [(1, 7, "Họp lúc 9h", {"all": True}, True, now, "sending", 5, BIG, 9, now)],
     )
-    connection.execute(
-        t["outbox"].insert(),
+    _insert(
+        connection,
+        "outbox",
+        "id dedupe_key kind chat_id official_id broadcast_id payload status not_before lease_until attempts"
+        " last_error sent_at telegram_message_id created_at",
         [
-            {
-                "id": i,
-                "dedupe_key": f"k{i}",
-                "kind": kind,
-                "chat_id": chat,
-                "official_id": official,
-                "broadcast_id": broadcast,
-                "payload": {"b": broadcast} if broadcast else {},
-                "status": status,
-                "not_before": now,
-                "lease_until": now + timedelta(seconds=30) if status == "sending" else None,
-                "attempts": 1,
-                "last_error": "400 chat not found" if status == "failed" else None,
-                "sent_at": now if status == "sent" else None,
-                "telegram_message_id": message,
-                "created_at": now,
-            }
+            (
+                i,
+                f"k{i}",
+                kind,
+                chat,
+                official,
+                broadcast,
+                {"b": broadcast} if broadcast else {},
+                status,
+                now,
+                now + timedelta(seconds=30) if status == "sending" else None,
+                1,
+                "400 chat not found" if status == "failed" else None,
+                now if status == "sent" else None,
+                message,
+                now,
+            )
             for i, kind, chat, official, broadcast, status, message in OUTBOX
         ],
     )
-    connection.execute(t["broadcast_acks"].insert(), [{"broadcast_id": 1, "official_id": 7, "acked_at": now}])
+    _insert(connection, "broadcast_acks", "broadcast_id official_id acked_at", [(1, 7, now)])
 
 
 def _rows(connection: Connection, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
@@ -200,46 +171,66 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+# Per table: the columns read, and the rows expected after the upgrade (every id and name as text) ...
+UPGRADED: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {
+    # One account per former Telegram id, blocked where the person had blocked the bot.
+    "channel_accounts": (
+        ["official_id", "channel", "external_id", "chat_id", "display_name", "status"],
+        [
+            (i, "telegram", str(tg), str(tg), None, "blocked" if status == "unreachable" else "active")
+            for i, status, tg, _joined, _erased in OFFICIALS
+            if tg is not None
+        ],
+    ),
+    "join_requests": (
+        ["id", "channel", "external_id", "display_name", "status"],
+        [(i, "telegram", str(tg), name, status) for i, tg, name, status, _o in JOIN_REQUESTS],
+    ),
+    "outbox": (
+        ["id", "channel", "address", "channel_message_id", "official_id", "status"],
+        [(i, "telegram", str(chat), _text(m), o, status) for i, _k, chat, o, _b, status, m in OUTBOX],
+    ),
+    "broadcast_acks": (["official_id", "broadcast_id"], [(7, 1)]),
+}
+# ... and after the downgrade: the rows as they were filled in.
+DOWNGRADED: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {
+    "officials": (
+        ["id", "telegram_user_id", "status"],
+        [(i, tg, status) for i, status, tg, _j, _e in OFFICIALS],
+    ),
+    "join_requests": (
+        ["id", "telegram_user_id", "telegram_name", "status"],
+        [(i, tg, name, status) for i, tg, name, status, _o in JOIN_REQUESTS],
+    ),
+    "outbox": (
+        ["id", "chat_id", "telegram_message_id", "official_id", "status"],
+        [(i, chat, m, o, status) for i, _k, chat, o, _b, status, m in OUTBOX],
+    ),
+}
+
+
+def _expect(connection: Connection, expected: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
+    for table, (columns, rows) in expected.items():
+        assert _rows(connection, table, columns) == rows, table
+
+
 def _after_upgrade(connection: Connection) -> None:
     assert "telegram_user_id" not in {c["name"] for c in inspect(connection).get_columns("officials")}
-    # One account per former Telegram id, blocked where the person had blocked the bot.
-    accounts = _rows(
-        connection,
-        "channel_accounts",
-        ["official_id", "channel", "external_id", "chat_id", "display_name", "status"],
-    )
-    assert accounts == [
-        (i, "telegram", str(tg), str(tg), None, "blocked" if status == "unreachable" else "active")
-        for i, status, tg, _joined, _erased in OFFICIALS
-        if tg is not None
-    ]
+    _expect(connection, UPGRADED)
     linked = dict(_rows(connection, "channel_accounts", ["official_id", "linked_at"]))
     for i, _status, tg, joined, _erased in OFFICIALS:
         if tg is not None and joined is not None:
             assert _utc(linked[i]) == joined
-    requests = _rows(connection, "join_requests", ["id", "channel", "external_id", "display_name", "status"])
-    assert requests == [(i, "telegram", str(tg), name, status) for i, tg, name, status, _o in JOIN_REQUESTS]
-    outbox = _rows(
-        connection, "outbox", ["id", "channel", "address", "channel_message_id", "official_id", "status"]
-    )
-    assert outbox == [
-        (i, "telegram", str(chat), None if message is None else str(message), official, status)
-        for i, _kind, chat, official, _b, status, message in OUTBOX
-    ]
-    assert _rows(connection, "broadcast_acks", ["official_id", "broadcast_id"]) == [(7, 1)]
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     assert compare_metadata(context, Base.metadata) == []
 
 
 def _after_downgrade(connection: Connection) -> None:
-    officials = _rows(connection, "officials", ["id", "telegram_user_id", "status"])
-    assert officials == [(i, tg, status) for i, status, tg, _j, _e in OFFICIALS]
-    requests = _rows(connection, "join_requests", ["id", "telegram_user_id", "telegram_name", "status"])
-    assert requests == [(i, tg, name, status) for i, tg, name, status, _o in JOIN_REQUESTS]
-    outbox = _rows(connection, "outbox", ["id", "chat_id", "telegram_message_id", "official_id", "status"])
-    assert outbox == [
-        (i, chat, message, official, status) for i, _k, chat, official, _b, status, message in OUTBOX
-    ]
+    _expect(connection, DOWNGRADED)
     assert "channel_accounts" not in inspect(connection).get_table_names()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,16 +35,16 @@ class ChannelUser:
         return cls(Channel.TELEGRAM, str(user_id))
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    """Where one message goes: a channel and the chat on it, as text."""
+class Address(NamedTuple):
+    """Where one message goes: a channel and the chat on it, as text (a private chat, a group)."""
 
     channel: Channel
     address: str
 
-    @classmethod
-    def telegram(cls, chat_id: int) -> Address:
-        return cls(Channel.TELEGRAM, str(chat_id))
+    @staticmethod
+    def telegram(chat_id: int) -> Address:
+        """A Telegram chat: a person's private chat has their user id, a group a negative id."""
+        return Address(Channel.TELEGRAM, str(chat_id))
 
 
 def _by_user(user: ChannelUser) -> tuple[ColumnElement[bool], ColumnElement[bool]]:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts import sending as broadcasts
+from compliance.delivery.outbox import OUTBOX_COLUMNS
 from compliance.office.officials import actor_of
 from compliance.practice import planner
 from storage.clock import utcnow
@@ -35,17 +36,8 @@ TEXT = "Kế hoạch tháng 3: họp giao ban sáng thứ Hai lúc 8 giờ."
 # and PTB's conversation states; of the broadcast, its state as delivery goes on.
 OWN_TABLES = {"outbox", "conversation_states"}
 BROADCAST_PROGRESS = {"status", "finished_at", "progress_shown"}
-OUTBOX_FIXED = (
-    "id",
-    "dedupe_key",
-    "kind",
-    "channel",
-    "address",
-    "official_id",
-    "broadcast_id",
-    "payload",
-    "created_at",
-)
+# What planning wrote and sending never changes.
+OUTBOX_FIXED = ("id", *(c for c in OUTBOX_COLUMNS if c not in ("status", "not_before", "attempts")))
 
 
 async def seed(database: Database) -> None:

@@ -6,6 +6,7 @@ Create Date: 2026-11-30
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,6 +22,36 @@ depends_on: str | Sequence[str] | None = None
 
 def _channel() -> sa.Enum:
     return sa.Enum("telegram", "zalo", "web", name="channel", native_enum=False, length=20)
+
+
+def _text(length: int) -> sa.String:
+    return sa.String(length=length)
+
+
+def _move(
+    table: str,
+    *,
+    new: list[tuple[str, sa.types.TypeEngine[Any]]],
+    copy: str,
+    old: list[str],
+    index: tuple[str, str, list[str]],
+    nullable: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """Replace columns by new ones filled from them (`copy`, an UPDATE's SET clause), and the index that
+    served the old ones by one on the new: added as NULL-able, filled, then made NOT NULL."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for name, type_ in new:
+            batch_op.add_column(sa.Column(name, type_, nullable=True))
+    op.execute(f"UPDATE {table} SET {copy}")  # noqa: S608 (this module's constants, no input)
+    dropped_index, created_index, columns = index
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_index(dropped_index)
+        for name in old:
+            batch_op.drop_column(name)
+        for name, type_ in new:
+            if name not in nullable:
+                batch_op.alter_column(name, existing_type=type_, nullable=False)
+        batch_op.create_index(created_index, columns, unique=False)
 
 
 def _now() -> sa.BindParameter[object]:
@@ -69,75 +100,52 @@ def upgrade() -> None:
         batch_op.drop_constraint("uq_officials_telegram_user_id", type_="unique")
         batch_op.drop_column("telegram_user_id")
 
-    with op.batch_alter_table("join_requests", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("channel", _channel(), nullable=True))
-        batch_op.add_column(sa.Column("external_id", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("display_name", sa.String(length=200), nullable=True))
-    op.execute(
-        "UPDATE join_requests SET channel = 'telegram',"
-        " external_id = CAST(telegram_user_id AS VARCHAR(100)), display_name = telegram_name"
+    _move(
+        "join_requests",
+        new=[("channel", _channel()), ("external_id", _text(100)), ("display_name", _text(200))],
+        copy="channel = 'telegram', external_id = CAST(telegram_user_id AS VARCHAR(100)),"
+        " display_name = telegram_name",
+        old=["telegram_user_id", "telegram_name"],
+        index=(
+            "ix_join_requests_telegram_user_id",
+            "ix_join_requests_channel_external",
+            ["channel", "external_id"],
+        ),
     )
-    with op.batch_alter_table("join_requests", schema=None) as batch_op:
-        batch_op.drop_index("ix_join_requests_telegram_user_id")
-        batch_op.drop_column("telegram_user_id")
-        batch_op.drop_column("telegram_name")
-        batch_op.alter_column("channel", existing_type=_channel(), nullable=False)
-        batch_op.alter_column("external_id", existing_type=sa.String(length=100), nullable=False)
-        batch_op.alter_column("display_name", existing_type=sa.String(length=200), nullable=False)
-        batch_op.create_index("ix_join_requests_channel_external", ["channel", "external_id"], unique=False)
-
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("channel", _channel(), nullable=True))
-        batch_op.add_column(sa.Column("address", sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column("channel_message_id", sa.String(length=100), nullable=True))
-    op.execute(
-        "UPDATE outbox SET channel = 'telegram', address = CAST(chat_id AS VARCHAR(100)),"
-        " channel_message_id = CAST(telegram_message_id AS VARCHAR(100))"
+    _move(
+        "outbox",
+        new=[("channel", _channel()), ("address", _text(100)), ("channel_message_id", _text(100))],
+        copy="channel = 'telegram', address = CAST(chat_id AS VARCHAR(100)),"
+        " channel_message_id = CAST(telegram_message_id AS VARCHAR(100))",
+        old=["chat_id", "telegram_message_id"],
+        index=("ix_outbox_chat_id", "ix_outbox_channel_address", ["channel", "address"]),
+        nullable={"channel_message_id"},
     )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_chat_id")
-        batch_op.drop_column("chat_id")
-        batch_op.drop_column("telegram_message_id")
-        batch_op.alter_column("channel", existing_type=_channel(), nullable=False)
-        batch_op.alter_column("address", existing_type=sa.String(length=100), nullable=False)
-        batch_op.create_index("ix_outbox_channel_address", ["channel", "address"], unique=False)
 
 
 def downgrade() -> None:
     # Only Telegram existed before: rows of other channels have no place to go back to and are dropped.
     op.execute("DELETE FROM outbox WHERE channel <> 'telegram'")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("chat_id", sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column("telegram_message_id", sa.BigInteger(), nullable=True))
-    op.execute(
-        "UPDATE outbox SET chat_id = CAST(address AS BIGINT),"
-        " telegram_message_id = CAST(channel_message_id AS BIGINT)"
+    _move(
+        "outbox",
+        new=[("chat_id", sa.BigInteger()), ("telegram_message_id", sa.BigInteger())],
+        copy="chat_id = CAST(address AS BIGINT), telegram_message_id = CAST(channel_message_id AS BIGINT)",
+        old=["channel_message_id", "address", "channel"],
+        index=("ix_outbox_channel_address", "ix_outbox_chat_id", ["chat_id"]),
+        nullable={"telegram_message_id"},
     )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_channel_address")
-        batch_op.drop_column("channel_message_id")
-        batch_op.drop_column("address")
-        batch_op.drop_column("channel")
-        batch_op.alter_column("chat_id", existing_type=sa.BigInteger(), nullable=False)
-        batch_op.create_index(batch_op.f("ix_outbox_chat_id"), ["chat_id"], unique=False)
-
     op.execute("DELETE FROM join_requests WHERE channel <> 'telegram'")
-    with op.batch_alter_table("join_requests", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("telegram_user_id", sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column("telegram_name", sa.String(length=200), nullable=True))
-    op.execute(
-        "UPDATE join_requests SET telegram_user_id = CAST(external_id AS BIGINT), telegram_name = display_name"
+    _move(
+        "join_requests",
+        new=[("telegram_user_id", sa.BigInteger()), ("telegram_name", _text(200))],
+        copy="telegram_user_id = CAST(external_id AS BIGINT), telegram_name = display_name",
+        old=["display_name", "external_id", "channel"],
+        index=(
+            "ix_join_requests_channel_external",
+            "ix_join_requests_telegram_user_id",
+            ["telegram_user_id"],
+        ),
     )
-    with op.batch_alter_table("join_requests", schema=None) as batch_op:
-        batch_op.drop_index("ix_join_requests_channel_external")
-        batch_op.drop_column("display_name")
-        batch_op.drop_column("external_id")
-        batch_op.drop_column("channel")
-        batch_op.alter_column("telegram_user_id", existing_type=sa.BigInteger(), nullable=False)
-        batch_op.alter_column("telegram_name", existing_type=sa.String(length=200), nullable=False)
-        batch_op.create_index(
-            batch_op.f("ix_join_requests_telegram_user_id"), ["telegram_user_id"], unique=False
-        )
 
     with op.batch_alter_table("officials", schema=None) as batch_op:
         batch_op.add_column(sa.Column("telegram_user_id", sa.BigInteger(), nullable=True))
