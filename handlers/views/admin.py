@@ -9,51 +9,54 @@ from handlers.i18n import _, fmt_number
 from handlers.messages import Choice, OutMessage, esc
 
 
-def _line(state: StepState) -> str:
-    mark = "✅" if state.done else "⬜"
-    n = fmt_number(state.count)
-    if state.step is Step.STAFF:
-        text = (
-            _("Staff list: {n} officials on it.").format(n=n)
-            if state.done
-            else _("Staff list: not imported yet. Send it as an .xlsx or .csv file (/import says how).")
+def _heads_line(state: StepState) -> str:
+    if state.total == 0:
+        return _(
+            "Unit heads: none on the staff list. Mark them “trưởng đơn vị” in the Vai trò column, "
+            "or use /sethead."
         )
-    elif state.step is Step.PLEDGE:
-        text = (
-            _("Pledge: published.")
-            if state.done
-            else _(
+    text = _("Unit heads: {joined} of {total} have joined.").format(
+        joined=fmt_number(state.count), total=fmt_number(state.total)
+    )
+    if not state.done:
+        text += " " + _("Ask the others to open the bot, press /start and share their phone number.")
+    return text
+
+
+def _step_texts() -> dict[Step, tuple[str, str]]:
+    """(done, still to do) of every step but the heads'."""
+    return {
+        Step.STAFF: (
+            _("Staff list: {n} officials on it."),
+            _("Staff list: not imported yet. Send it as an .xlsx or .csv file (/import says how)."),
+        ),
+        Step.PLEDGE: (
+            _("Pledge: published."),
+            _(
                 "Pledge: nothing published yet, so nobody can sign. Send the pledge as a .yaml file "
                 "(adapt a sample from content/pledges first); /admin → “Publish a pledge” says how."
-            )
-        )
-    elif state.step is Step.SCHEDULE:
-        text = (
-            _("Schedule: set.")
-            if state.done
-            else _(
+            ),
+        ),
+        Step.SCHEDULE: (
+            _("Schedule: set."),
+            _(
                 "Schedule: the default times apply (daily reminder at {time} on working days). "
                 "Check or change them with /schedule."
-            ).format(time=DEFAULTS.reminder_time)
-        )
-    elif state.step is Step.HEADS:
-        if state.total == 0:
-            text = _(
-                "Unit heads: none on the staff list. Mark them “trưởng đơn vị” in the Vai trò column, "
-                "or use /sethead."
-            )
-        else:
-            text = _("Unit heads: {joined} of {total} have joined.").format(
-                joined=fmt_number(state.count), total=fmt_number(state.total)
-            )
-            if not state.done:
-                text += " " + _("Ask the others to open the bot, press /start and share their phone number.")
-    else:
-        text = (
-            _("Unit groups: {n} linked.").format(n=n)
-            if state.done
-            else _("Unit groups: none linked. Add me to a unit's group and send /linkgroup there.")
-        )
+            ),
+        ),
+        Step.GROUPS: (
+            _("Unit groups: {n} linked."),
+            _("Unit groups: none linked. Add me to a unit's group and send /linkgroup there."),
+        ),
+    }
+
+
+def _line(state: StepState) -> str:
+    mark = "✅" if state.done else "⬜"
+    if state.step is Step.HEADS:
+        return f"{mark} {_heads_line(state)}"
+    done, to_do = _step_texts()[state.step]
+    text = (done if state.done else to_do).format(n=fmt_number(state.count), time=DEFAULTS.reminder_time)
     return f"{mark} {text}"
 
 
