@@ -12,6 +12,7 @@ from handlers.scope import current_scope
 from handlers.telegram.context import BotContext
 from handlers.telegram.render import answer
 from handlers.views import schedule as views
+from handlers.views.units import unit_not_found
 from storage.models import Unit
 
 SET_WORDS = ("set", "dat", "đặt")
@@ -25,7 +26,7 @@ async def schedule_command(update: Update, context: BotContext) -> None:
     if action not in SET_WORDS + CLEAR_WORDS:
         unit = await get_unit_by_code(scope.session, args[0]) if args else None
         if args and unit is None:
-            await answer(update, views.unit_not_found(args[0]))
+            await answer(update, unit_not_found(args[0]))
             return
         loaded = await schedules.load_schedules(scope.session)
         effective = loaded.for_unit(unit.id if unit else None)
@@ -40,7 +41,7 @@ async def schedule_command(update: Update, context: BotContext) -> None:
     code = rest[2] if setting and len(rest) > 2 else (rest[1] if not setting and len(rest) > 1 else None)
     target: Unit | None = await get_unit_by_code(scope.session, code) if code else None
     if code and target is None:
-        await answer(update, views.unit_not_found(code))
+        await answer(update, unit_not_found(code))
         return
     try:
         effective = await schedules.set_field(

@@ -70,10 +70,6 @@ def problem_text(error: ScheduleError, value: str | None) -> str:
     return _("The whole office's schedule cannot be left empty: set another value instead.")
 
 
-def unit_not_found(code: str) -> OutMessage:
-    return OutMessage(_("Unit not found: {code}").format(code=echo(code)))
-
-
 def schedule_shown(unit_name: str | None, effective: Effective) -> OutMessage:
     heading = (
         _("<b>Schedule of {unit}</b>").format(unit=esc(unit_name))
