@@ -19,7 +19,7 @@ from compliance.office.demo import demo_rows
 from compliance.office.staff_file import StaffFileError
 from compliance.office.staff_import import apply_rows, plan_import
 from handlers.i18n import _, load_catalogs, set_locale
-from handlers.telegram.staff_upload import file_error_text, row_error_text
+from handlers.views.staff import file_error_text, row_error_text
 from storage.engine import Database
 from storage.migrate import upgrade
 

@@ -13,7 +13,7 @@ from bot.cli import main
 from bot.settings import SettingsError, load_settings
 from compliance.office.staff_import import RowError, RowProblem
 from handlers.i18n import _, use_locale
-from handlers.telegram.staff_upload import row_error_text
+from handlers.views.staff import row_error_text
 from tests.staff_files import OFFICE, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
