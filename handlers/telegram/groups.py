@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import ChatMember, ChatMemberUpdated, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 
 from compliance.office import groups
 from compliance.office.groups import GroupOutcome, LinkOutcome
 from compliance.office.units import get_unit_by_code
-from handlers.i18n import _, use_locale
-from handlers.messages import esc
+from handlers.i18n import use_locale
 from handlers.scope import current_scope
-from handlers.telegram.context import BotContext, reply
+from handlers.telegram.context import BotContext
+from handlers.telegram.render import answer, send
+from handlers.views import groups as views
 from storage.models import Unit
 
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -27,16 +28,6 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 def _present(member: Any) -> bool:
     # A restricted bot is still in the group when Telegram says it is a member.
     return member.status in PRESENT or (member.status == ChatMember.RESTRICTED and member.is_member)
-
-
-def how_to_link() -> str:
-    return _(
-        "Hello! I am the office's pledge bot.\n\n"
-        "To link this group to its unit, the unit's head sends /linkgroup here "
-        "(an administrator sends /linkgroup UNIT_CODE). A linked group can receive plan updates, and the "
-        "head may turn on the unit's weekly figures with /groupreport on.\n\n"
-        "In this group I answer only commands addressed to me and never post anyone's personal data."
-    )
 
 
 async def bot_membership(update: Update, context: BotContext) -> None:
@@ -54,8 +45,8 @@ async def bot_membership(update: Update, context: BotContext) -> None:
     if is_in and not was_in:
         # For everyone in the group, so in the office's language rather than the adder's.
         with use_locale(context.services.default_locale):
-            text = how_to_link()
-        await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML)
+            greeting = views.greeting()
+        await send(context.bot, change.chat.id, greeting)
 
 
 async def group_migrated(update: Update, context: BotContext) -> None:
@@ -72,9 +63,7 @@ async def _in_group(update: Update) -> bool:
     chat = update.effective_chat
     if chat is not None and chat.type in GROUP_TYPES:
         return True
-    await reply(
-        update, _("This command works in the unit's group chat: add me to the group and send it there.")
-    )
+    await answer(update, views.only_in_groups())
     return False
 
 
@@ -89,31 +78,22 @@ async def link_group(update: Update, context: BotContext) -> None:
     if args:
         unit = await get_unit_by_code(scope.session, args[0])
         if unit is None:
-            await reply(update, _("Unit not found: {code}.").format(code=esc(args[0][:40])))
+            await answer(update, views.unit_not_found(args[0]))
             return
     else:
         unit = await scope.session.get(Unit, actor.unit_id) if actor.unit_id else None
         if unit is None:
-            await reply(update, _("Give the unit's code: /linkgroup UNIT_CODE"))
+            await answer(update, views.which_unit())
             return
     result = await groups.link(scope.session, actor=actor, chat_id=chat.id, title=chat.title or "", unit=unit)
     if result.outcome is LinkOutcome.NOT_ALLOWED or result.link is None:
-        await reply(update, _("Only the unit's head or an administrator can link this group to that unit."))
+        await answer(update, views.link_not_allowed())
         return
     await scope.commit()
-    name = esc(result.link.unit_name)
-    if result.outcome is LinkOutcome.ALREADY:
-        text = _("This group is already linked to <b>{unit}</b>.").format(unit=name)
-    elif result.outcome is LinkOutcome.MOVED:
-        text = _("This group is now linked to <b>{unit}</b> instead of {previous}.").format(
-            unit=name, previous=esc(result.previous_unit_name or "")
-        )
-    else:
-        text = _(
-            "This group is now linked to <b>{unit}</b> ({code}). Plan updates for the unit can reach it "
-            "here; the head may turn on the unit's weekly figures with /groupreport on."
-        ).format(unit=name, code=esc(result.link.unit_code))
-    await reply(update, text)
+    link = result.link
+    await answer(
+        update, views.linked(result.outcome, link.unit_name, link.unit_code, result.previous_unit_name)
+    )
 
 
 async def unlink_group(update: Update, context: BotContext) -> None:
@@ -126,17 +106,9 @@ async def unlink_group(update: Update, context: BotContext) -> None:
     outcome = await groups.unlink(scope.session, actor=actor, chat_id=chat.id)
     if outcome is GroupOutcome.DONE and linked is not None:
         await scope.commit()
-        await reply(
-            update, _("This group is no longer linked to <b>{unit}</b>.").format(unit=esc(linked.unit_name))
-        )
+        await answer(update, views.unlinked(linked.unit_name))
     else:
-        await reply(update, _refusal(outcome))
-
-
-def _refusal(outcome: GroupOutcome) -> str:
-    if outcome is GroupOutcome.NOT_LINKED:
-        return _("This group is not linked to a unit yet. The unit's head can link it with /linkgroup.")
-    return _("Only the head of the linked unit or an administrator can do this.")
+        await answer(update, views.refusal(outcome))
 
 
 async def group_report(update: Update, context: BotContext) -> None:
@@ -149,25 +121,14 @@ async def group_report(update: Update, context: BotContext) -> None:
     if len(args) != 1 or args[0] not in ("on", "off"):
         linked = await groups.group_of(scope.session, chat.id)
         if linked is None:
-            await reply(update, _refusal(GroupOutcome.NOT_LINKED))
+            await answer(update, views.refusal(GroupOutcome.NOT_LINKED))
             return
-        if linked.weekly_summary:
-            text = _("The unit's weekly figures are posted in this group. Usage: /groupreport on|off")
-        else:
-            text = _("The unit's weekly figures are not posted in this group. Usage: /groupreport on|off")
-        await reply(update, text)
+        await answer(update, views.weekly_setting(linked.weekly_summary))
         return
     on = args[0] == "on"
     outcome = await groups.set_weekly_summary(scope.session, actor=actor, chat_id=chat.id, on=on)
     if outcome in (GroupOutcome.NOT_LINKED, GroupOutcome.NOT_ALLOWED):
-        await reply(update, _refusal(outcome))
+        await answer(update, views.refusal(outcome))
         return
     await scope.commit()
-    if on:
-        text = _(
-            "Every week the unit's figures (counts and percentages, never names) will be posted here. "
-            "Turn it off with /groupreport off."
-        )
-    else:
-        text = _("The unit's weekly figures will no longer be posted here.")
-    await reply(update, text)
+    await answer(update, views.weekly_changed(on))

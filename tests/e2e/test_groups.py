@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import _, use_locale
-from handlers.telegram.groups import how_to_link
+from handlers.views.groups import how_to_link
 from storage.engine import Database
 from storage.models import Role, Unit
 from storage.models_broadcast import AuditEntry, UnitGroup
