@@ -42,8 +42,8 @@ from compliance.reports.files import excel_report
 from compliance.reports.period import PeriodKind, period_of
 from compliance.reports.rollup import build_report
 from handlers.i18n import load_catalogs, use_locale
-from handlers.telegram.report import labels, period_names, render
-from handlers.telegram.report_chart import chart_labels, unit_name
+from handlers.views.report import period_names, report_text
+from handlers.views.report_files import chart_labels, labels, unit_name
 from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -147,7 +147,7 @@ async def measure(url: str, last_monday: date) -> Steps:
             version = await current_version(session, unit)
             with use_locale("vi"):
                 items = {item.id: item.text.get("vi") for item in (version.template.items if version else [])}
-                message = render(head_report, PeriodKind.LAST_WEEK, items)
+                message = report_text(head_report, PeriodKind.LAST_WEEK, items)
             steps.record("(d) a head's /report (build + render)")
             print(
                 f"      {unit.name}: {len(head_report.units)} units, {head_report.total.on_list} listed, "

@@ -10,7 +10,7 @@ from bot.settings import Settings
 from compliance.office.units import get_unit_by_code
 from compliance.reports.review import parse_review_period, review_rows, review_workbook
 from handlers.i18n import _
-from handlers.telegram.report import review_header
+from handlers.views.report_files import review_header
 from storage.engine import Database
 from storage.migrate import upgrade
 

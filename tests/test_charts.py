@@ -28,7 +28,7 @@ from compliance.reports.chart import (
 )
 from compliance.reports.rollup import Figures, UnitLine
 from handlers.i18n import use_locale
-from handlers.telegram.report_chart import chart_labels
+from handlers.views.report_files import chart_labels
 from storage.engine import Database
 from storage.models import Unit
 from storage.models_practice import SelfCheck

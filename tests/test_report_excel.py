@@ -16,7 +16,7 @@ from compliance.reports.files import excel_report
 from compliance.reports.review import OfficialRow, review_workbook
 from compliance.reports.xlsx import SheetsWorkbook, column_widths, unique_title
 from handlers.i18n import use_locale
-from handlers.telegram.report import labels
+from handlers.views.report_files import labels
 from storage.engine import Database
 from storage.models import Unit
 from tests.test_reports import PERIOD, office  # noqa: F401 - the fixture

@@ -1,0 +1,190 @@
+"""What /report says: a unit head's (or admin's) summary with its buttons, an official's own card, and the
+captions of the files it sends (their labels and names are handlers.views.report_files)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from compliance.reports.own_card import OwnCard
+from compliance.reports.period import PeriodKind
+from compliance.reports.rollup import Report
+from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_datetime, fmt_percent
+from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
+
+SHOWN_LAPSES = 15
+
+
+def period_names() -> dict[PeriodKind, str]:
+    return {
+        PeriodKind.THIS_WEEK: _("This week"),
+        PeriodKind.LAST_WEEK: _("Last week"),
+        PeriodKind.MONTH: _("This month"),
+        PeriodKind.QUARTER: _("This quarter"),
+    }
+
+
+def lapse_names() -> dict[str, str]:
+    return {
+        "not_joined": _("has not joined the bot"),
+        "not_signed": _("has not signed"),
+        "missed_twice": _("missed two self-checks in a row"),
+        "never_read": _("read no reminder"),
+        "unreachable": _("unreachable (blocked the bot)"),
+    }
+
+
+def day_text(value: date | datetime) -> str:
+    """A day of a report as the reader writes it (a moment is shown on its day in Viet Nam)."""
+    if isinstance(value, datetime):
+        return fmt_date(value)
+    return fmt_date(datetime.combine(value, time(12), LOCAL_TZ))
+
+
+def _pct(value: float | None) -> str:
+    return fmt_percent(value) if value is not None else "—"
+
+
+def _trend(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return ""
+    delta = now - before
+    return " ▲" if delta > 0.005 else (" ▼" if delta < -0.005 else " =")
+
+
+def _figures_lines(report: Report) -> list[str]:
+    """Every state against the staff list ("x/y"), with the change since the previous period where it
+    means something: both periods have a figure, and for self-checks both periods are over."""
+    f, before = report.total, report.previous_total
+    return [
+        _("On the staff list: {n}").format(n=f.on_list),
+        _("Joined the bot: {n}/{total}").format(n=f.joined, total=f.on_list),
+        _("Signed the current pledge: {n}/{total} ({rate}){trend}").format(
+            n=f.signed,
+            total=f.on_list,
+            rate=_pct(f.signed_rate),
+            trend=_trend(f.signed_rate, before.signed_rate),
+        ),
+        _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
+            n=f.checks_done,
+            due=f.check_slots,
+            on_time=f.checks_on_time,
+            late=f.checks_late,
+            missed=f.checks_missed,
+            trend=_trend(f.done_rate, before.done_rate) if report.complete else "",
+        ),
+        _("Weekly quiz: {n}/{due} taken, average score {score}").format(
+            n=f.quiz_takers, due=f.quiz_slots, score=_pct(f.quiz_average)
+        ),
+        _("Daily reminders read: {rate}{trend}").format(
+            rate=_pct(f.read_rate), trend=_trend(f.read_rate, before.read_rate)
+        ),
+    ]
+
+
+def report_text(report: Report, kind: PeriodKind, item_texts: dict[str, str]) -> str:
+    title = esc(report.root.name) if report.root else _("the whole office")
+    lines = [
+        _("<b>Report of {unit}</b>, {period} ({start} – {end})").format(
+            unit=title,
+            period=period_names()[kind].lower(),
+            start=day_text(report.period.start),
+            end=day_text(report.period.end),
+        ),
+        *_figures_lines(report),
+    ]
+    averages = report.total.item_averages()
+    if averages:
+        weakest = min(averages, key=averages.__getitem__)
+        lines.append(
+            _("Weakest in the self-checks: “{item}” ({rate})").format(
+                item=esc(item_texts.get(weakest, weakest)), rate=_pct(averages[weakest])
+            )
+        )
+    top = min((line.depth for line in report.units), default=0)
+    children = [line for line in report.units if line.depth == top + 1]
+    if children:
+        lines += ["", _("<b>Units</b> (joined · signed · self-checks done, against the staff list):")]
+        for child in children[:20]:
+            f = child.subtree
+            lines.append(
+                f"• {esc(child.name)}: {f.joined}/{f.on_list} · {f.signed}/{f.on_list} · "
+                f"{f.checks_done}/{f.check_slots}"
+            )
+    if report.lapses:
+        names = lapse_names()
+        lines += ["", _("<b>Lapses</b> ({n}):").format(n=len(report.lapses))]
+        lines += [
+            f"• {esc(lapse.full_name)} ({esc(lapse.unit_name)}): {names[lapse.kind]}"
+            for lapse in report.lapses[:SHOWN_LAPSES]
+        ]
+        if len(report.lapses) > SHOWN_LAPSES:
+            lines.append(_("…and {n} more in the Excel file.").format(n=len(report.lapses) - SHOWN_LAPSES))
+    return "\n".join(lines)
+
+
+def report_message(
+    report: Report, kind: PeriodKind, item_texts: dict[str, str], *, admin: bool = False, edit: bool = False
+) -> OutMessage:
+    """The summary with the period buttons, the files, the nudge and (for admins) the emulation review."""
+    periods = [
+        Choice(("• " if k is kind else "") + name, f"rp:p:{k.value}") for k, name in period_names().items()
+    ]
+    choices = [
+        row(*periods[:2]),
+        row(*periods[2:]),
+        row(Choice(_("Excel"), f"rp:x:{kind.value}"), Choice(_("Chart"), f"rp:c:{kind.value}")),
+        row(Choice(_("Nudge those with lapses"), f"rp:n:{kind.value}")),
+    ]
+    if admin:
+        choices.append(row(Choice(_("Emulation review, this quarter (Excel)"), "rp:r:quarter")))
+    return OutMessage(report_text(report, kind, item_texts), choices=tuple(choices), edit=edit)
+
+
+def own_card_message(card: OwnCard) -> OutMessage:
+    statuses = {"done": _("on time"), "late": _("late"), "missed": _("missed"), "open": _("open")}
+    lines = [
+        _("<b>Your card</b>"),
+        _("Pledge signed on {date}").format(date=fmt_datetime(card.signed_at))
+        if card.signed_at
+        else _("You have not signed the current pledge: /pledge"),
+        _("Self-checks on time in a row: {n}").format(n=card.on_time_streak),
+    ]
+    lines += [f"• {day_text(week)}: {statuses.get(status, status)}" for week, status in card.checks]
+    if card.quizzes:
+        lines.append(_("Weekly quizzes:"))
+        lines += [f"• {day_text(week)}: {score}/{answered}" for week, score, answered in card.quizzes]
+    return OutMessage("\n".join(lines))
+
+
+def nudges_planned(planned: int) -> OutMessage:
+    return OutMessage(_("{n} officials will be reminded (each at most once a day).").format(n=planned))
+
+
+def review_document(workbook: bytes, quarter_label: str, subject: str) -> OutMessage:
+    """The emulation review's workbook; `subject` is plain text (report_files.file_subject)."""
+    return OutMessage(
+        _("Emulation review (Excel): {subject}").format(subject=esc(subject)),
+        attachment=Attachment(
+            AttachmentKind.DOCUMENT,
+            _("emulation-review-{quarter}.xlsx").format(quarter=quarter_label),
+            data=workbook,
+        ),
+    )
+
+
+def excel_document(content: bytes, file_name: str, subject: str) -> OutMessage:
+    return OutMessage(
+        _("Report (Excel): {subject}").format(subject=esc(subject)),
+        attachment=Attachment(AttachmentKind.DOCUMENT, f"{file_name}.xlsx", data=content),
+    )
+
+
+def chart_caption(subject: str) -> str:
+    """Plain text: an album of chart pages is captioned without markup."""
+    return _("Chart: {subject}").format(subject=subject)
+
+
+def chart_photo(png: bytes, file_name: str, subject: str) -> OutMessage:
+    return OutMessage(
+        esc(chart_caption(subject)), attachment=Attachment(AttachmentKind.PHOTO, f"{file_name}.png", data=png)
+    )
