@@ -1,6 +1,6 @@
 """/broadcast: composing a plan update step by step, previewing it exactly as recipients will see it, and
 confirming. Nothing is sent before the confirmation; the draft is kept in the conversation's storage (the
-database), so a restart in the middle loses nothing."""
+database), so a restart in the middle loses nothing. The replies are handlers.views.broadcast."""
 
 from __future__ import annotations
 
@@ -8,19 +8,19 @@ import warnings
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from compliance.broadcasts import sending as broadcasts
 from compliance.broadcasts import status as broadcast_status
 from compliance.broadcasts.sending import Draft, Target, TargetKind
-from handlers.i18n import _, fmt_datetime, fmt_number
-from handlers.messages import esc
+from handlers.messages import OutMessage
 from handlers.scope import current_scope
 from handlers.telegram.broadcast_units import picker_pressed, show_picker
-from handlers.telegram.context import BotContext, reply
-from handlers.telegram.render import send
+from handlers.telegram.context import BotContext
+from handlers.telegram.render import answer, send
+from handlers.views import broadcast as views
 from handlers.views.broadcasts import broadcast_copy
 from storage.clock import utcnow
 
@@ -40,28 +40,18 @@ def _forget(context: BotContext) -> None:
         context.user_data.pop(DRAFT, None)
 
 
-def _buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
 async def start(update: Update, context: BotContext) -> int:
     actor = current_scope().actor
     assert actor is not None
     if not broadcasts.may_broadcast(actor):
-        await reply(update, _("Only administrators and unit heads can send plan updates."))
+        await answer(update, views.not_allowed())
         return END
     _forget(context)
     _draft(context)
-    await reply(
+    await answer(
         update,
-        _(
-            "<b>New plan update</b>\nWrite the text recipients will read (at most {limit} characters; "
-            "{caption} if you attach a file). /cancel stops at any step."
-        ).format(
-            limit=fmt_number(broadcasts.text_limit(with_attachment=False)),
-            caption=fmt_number(broadcasts.text_limit(with_attachment=True)),
+        views.ask_text(
+            broadcasts.text_limit(with_attachment=False), broadcasts.text_limit(with_attachment=True)
         ),
     )
     return TEXT
@@ -71,26 +61,14 @@ async def text_received(update: Update, context: BotContext) -> int:
     assert update.message is not None
     text = broadcasts.clean_broadcast_text(update.message.text or "")
     if not text:
-        await reply(update, _("The text is empty. Write the plan update, or /cancel."))
+        await answer(update, views.empty_text())
         return TEXT
     length, limit = broadcasts.utf16_length(text), broadcasts.text_limit(with_attachment=False)
     if length > limit:
-        await reply(
-            update,
-            _(
-                "The text is too long: {length} characters, at most {limit}. Shorten it and send it again."
-            ).format(length=fmt_number(length), limit=fmt_number(limit)),
-        )
+        await answer(update, views.text_too_long(length, limit))
         return TEXT
     _draft(context)["text"] = text
-    await reply(
-        update,
-        _(
-            "Send a document (for example the signed plan as PDF) or a photo to attach, "
-            "or press “No attachment”."
-        ),
-        reply_markup=_buttons([(_("No attachment"), "bc:skip")]),
-    )
+    await answer(update, views.ask_attachment())
     return ATTACH
 
 
@@ -103,15 +81,7 @@ async def attachment_received(update: Update, context: BotContext) -> int:
         broadcasts.text_limit(with_attachment=True),
     )
     if length > limit:
-        await reply(
-            update,
-            _(
-                "With a file the text can have at most {limit} characters (a caption), "
-                "and yours has {length}. Press “No attachment”, "
-                "or /broadcast to start again with a shorter text."
-            ).format(length=fmt_number(length), limit=fmt_number(limit)),
-            reply_markup=_buttons([(_("No attachment"), "bc:skip")]),
-        )
+        await answer(update, views.caption_too_long(length, limit))
         return ATTACH
     if message.document is not None:
         draft["attachment"] = {
@@ -122,7 +92,7 @@ async def attachment_received(update: Update, context: BotContext) -> int:
     elif message.photo:
         draft["attachment"] = {"kind": "photo", "file_id": message.photo[-1].file_id, "name": "photo"}
     else:
-        await reply(update, _("Send a document or a photo, or press “No attachment”."))
+        await answer(update, views.not_a_file())
         return ATTACH
     return await _ask_target(update)
 
@@ -137,15 +107,7 @@ async def no_attachment(update: Update, context: BotContext) -> int:
 async def _ask_target(update: Update) -> int:
     actor = current_scope().actor
     assert actor is not None
-    everyone = _("Everyone") if actor.is_admin else _("Everyone in my unit")
-    await reply(
-        update,
-        _("Who should receive it?"),
-        reply_markup=_buttons(
-            [(everyone, "bc:t:all"), (_("Chosen units"), "bc:t:units")],
-            [(_("Unit heads only"), "bc:t:heads"), (_("Linked unit groups"), "bc:t:groups")],
-        ),
-    )
+    await answer(update, views.ask_target(admin=actor.is_admin))
     return TARGET
 
 
@@ -176,28 +138,14 @@ async def units_typed(update: Update, context: BotContext) -> int:
     codes = (update.message.text or "").replace(",", " ").split()
     choice = await broadcasts.resolve_units(scope.session, actor=scope.actor, codes=codes)
     if choice.unknown or choice.outside or not choice.units:
-        problems = []
-        if choice.unknown:
-            problems.append(_("Unknown unit codes: {codes}.").format(codes=esc(", ".join(choice.unknown))))
-        if choice.outside:
-            problems.append(
-                _("Outside the units you may send to: {codes}.").format(codes=esc(", ".join(choice.outside)))
-            )
-        problems.append(_("Type the unit codes again, or /cancel."))
-        await reply(update, "\n".join(problems))
+        await answer(update, views.units_refused(list(choice.unknown), list(choice.outside)))
         return UNITS
     _draft(context)["target"] = Target(TargetKind.UNITS, tuple(u.id for u in choice.units)).as_json()
     return await _ask_when(update)
 
 
 async def _ask_when(update: Update) -> int:
-    await reply(
-        update,
-        _(
-            "When? Press “Send now”, or type a date and time in Viet Nam's time, for example {example}."
-        ).format(example="25/12/2026 08:00"),
-        reply_markup=_buttons([(_("Send now"), "bc:w:now")]),
-    )
+    await answer(update, views.ask_when())
     return WHEN
 
 
@@ -212,23 +160,14 @@ async def time_typed(update: Update, context: BotContext) -> int:
     assert update.message is not None
     moment = broadcasts.parse_send_time(update.message.text or "", now=utcnow())
     if moment is None:
-        await reply(
-            update,
-            _(
-                "That is not a date and time in the future (within a year). Example: {example}. Or /cancel."
-            ).format(example="25/12/2026 08:00"),
-        )
+        await answer(update, views.not_a_time())
         return WHEN
     _draft(context)["send_at"] = moment.isoformat()
     return await _ask_ack(update)
 
 
 async def _ask_ack(update: Update) -> int:
-    await reply(
-        update,
-        _("Should recipients confirm they received it (a “Received” button)?"),
-        reply_markup=_buttons([(_("Yes, ask for confirmation"), "bc:a:1"), (_("No"), "bc:a:0")]),
-    )
+    await answer(update, views.ask_ack())
     return ACK
 
 
@@ -254,7 +193,7 @@ async def ack_chosen(update: Update, context: BotContext) -> int:
     data = _draft(context)
     data["requires_ack"] = (query.data or "").endswith(":1")
     if "text" not in data or "target" not in data:
-        await reply(update, _("This draft is incomplete. Start again with /broadcast."))
+        await answer(update, OutMessage(views.incomplete()))
         _forget(context)
         return END
     draft = _as_draft(data)
@@ -271,28 +210,14 @@ async def ack_chosen(update: Update, context: BotContext) -> int:
             },
         }
     )
-    await reply(update, _("<b>Preview</b>: recipients will see exactly the next message."))
+    await answer(update, views.preview_heading())
     await send(context.bot, update.effective_chat.id, preview)
-    when = fmt_datetime(draft.send_at) if data.get("send_at") else _("now")
-    summary = _("Recipients: <b>{n}</b>. Sending: {when}. Confirmation asked: {ack}.").format(
-        n=fmt_number(recipients), when=when, ack=_("yes") if draft.requires_ack else _("no")
-    )
     missing = await broadcasts.count_not_joined(scope.session, actor=scope.actor, target=draft.target)
-    if missing:
-        summary += "\n" + _(
-            "{n} of the people it is meant for have not joined the bot and will not receive it."
-        ).format(n=fmt_number(missing))
+    send_at = draft.send_at if data.get("send_at") else None
+    await answer(update, views.summary(recipients, send_at, draft.requires_ack, missing))
     if recipients == 0:
-        await reply(
-            update, summary + "\n" + _("Nobody would receive it: choose other recipients with /broadcast.")
-        )
         _forget(context)
         return END
-    await reply(
-        update,
-        summary,
-        reply_markup=_buttons([(_("✅ Confirm and send"), "bc:ok"), (_("✖ Cancel"), "bc:no")]),
-    )
     return CONFIRM
 
 
@@ -302,7 +227,7 @@ async def confirm(update: Update, context: BotContext) -> int:
     assert query is not None and scope.actor is not None and update.effective_chat is not None
     data = _draft(context)
     if "requires_ack" not in data:
-        await query.answer(_("This draft is incomplete. Start again with /broadcast."), show_alert=True)
+        await query.answer(views.incomplete(), show_alert=True)
         return END
     broadcast = await broadcasts.create(scope.session, actor=scope.actor, draft=_as_draft(data))
     broadcast_id, total, send_at, scheduled = (
@@ -316,16 +241,7 @@ async def confirm(update: Update, context: BotContext) -> int:
     await scope.commit()
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if scheduled:
-        text = _(
-            "Plan update no. {id} is scheduled for {when}, to {n} recipients. "
-            "/broadcasts to follow or cancel it."
-        )
-    else:
-        text = _("Plan update no. {id}: sending to {n} recipients…")
-    progress = await reply(
-        update, text.format(id=broadcast_id, when=fmt_datetime(send_at), n=fmt_number(total))
-    )
+    progress = await answer(update, views.created(broadcast_id, total, send_at, scheduled=scheduled))
     if progress is not None:
         await broadcast_status.set_progress_message(
             scope.session, broadcast_id=broadcast_id, chat_id=progress.chat_id, message_id=progress.message_id
@@ -338,7 +254,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, _("Cancelled. Nothing was sent."))
+    await answer(update, views.cancelled())
     return END
 
 
