@@ -6,6 +6,7 @@ from __future__ import annotations
 from compliance.office.unit_listing import UnitLevel, UnitLine
 from handlers.i18n import _, fmt_number
 from handlers.messages import Choice, OutMessage, esc, row
+from handlers.views.units import page_choices
 
 PREFIX = "bc:u:"
 MAX_LABEL = 40
@@ -33,10 +34,7 @@ def _choices(view: UnitLevel, chosen: set[int]) -> tuple[tuple[Choice, ...], ...
     if view.up is not None:
         up = view.up[1] if view.up[1] is not None else 0
         nav.append(Choice(_("⬆ Up"), f"{PREFIX}o:{up}:0"))
-    if view.page > 0:
-        nav.append(Choice("◀", f"{PREFIX}o:{level}:{view.page - 1}"))
-    if view.page + 1 < view.pages:
-        nav.append(Choice("▶", f"{PREFIX}o:{level}:{view.page + 1}"))
+    nav.extend(page_choices(view, f"{PREFIX}o:{level}:"))
     if nav:
         rows.append(row(*nav))
     rows.append(row(Choice(_("Done ({n} chosen)").format(n=len(chosen)), f"{PREFIX}ok")))

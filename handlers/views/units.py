@@ -49,6 +49,16 @@ def _level_text(level: UnitLevel, office: UnitLine | None) -> str:
     return "\n".join(lines)
 
 
+def page_choices(level: UnitLevel, action: str) -> list[Choice]:
+    """◀ and ▶ where there is a page before or after; `action` is followed by the page's number."""
+    pager = []
+    if level.page > 0:
+        pager.append(Choice("◀", f"{action}{level.page - 1}"))
+    if level.page + 1 < level.pages:
+        pager.append(Choice("▶", f"{action}{level.page + 1}"))
+    return pager
+
+
 def units_level(level: UnitLevel, office: UnitLine | None = None, *, edit: bool = False) -> OutMessage:
     """One screen of /units: the level's counts, a button per sub-unit, the pager and the way up."""
     choices = [
@@ -61,11 +71,7 @@ def units_level(level: UnitLevel, office: UnitLine | None = None, *, edit: bool 
         for c in level.children
     ]
     here = f"u:{level.unit.id}" if level.unit is not None else "o"
-    pager = []
-    if level.page > 0:
-        pager.append(Choice("◀", f"un:{here}:{level.page - 1}"))
-    if level.page + 1 < level.pages:
-        pager.append(Choice("▶", f"un:{here}:{level.page + 1}"))
+    pager = page_choices(level, f"un:{here}:")
     if pager:
         choices.append(row(*pager))
     if level.up is not None:
