@@ -10,6 +10,7 @@ from bot.settings import Settings
 from compliance.privacy import erasure
 from compliance.privacy.erasure import EraseOutcome
 from handlers.i18n import _
+from handlers.views.personal_data import refusal
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -22,15 +23,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
-def _refusal(outcome: EraseOutcome) -> str:
-    return {
-        EraseOutcome.BAD_PHONE: _("Usage: /erase PHONE (the phone number on the staff list)."),
-        EraseOutcome.NOT_FOUND: _("Nobody on the staff list has this phone number."),
-        EraseOutcome.ADMIN: _("An administrator cannot be erased."),
-        EraseOutcome.ALREADY: _("This person's data has already been erased."),
-    }.get(outcome, _("You are not allowed to do this."))
-
-
 async def run_erase(settings: Settings, args: argparse.Namespace) -> int:
     await upgrade(settings.database_url)
     database = Database(settings.database_url)
@@ -38,7 +30,7 @@ async def run_erase(settings: Settings, args: argparse.Namespace) -> int:
         async with database.unit_of_work() as session:
             target = await erasure.find_target(session, phone=args.phone, actor=None)
             if target.outcome is not EraseOutcome.FOUND:
-                print(_refusal(target.outcome), file=sys.stderr)
+                print(refusal(target.outcome), file=sys.stderr)
                 return 1
             assert target.official_id is not None
             print(
@@ -53,7 +45,7 @@ async def run_erase(settings: Settings, args: argparse.Namespace) -> int:
                     return 1
             result = await erasure.erase(session, official_id=target.official_id, actor=None)
             if result.outcome is not EraseOutcome.ERASED:
-                print(_refusal(result.outcome), file=sys.stderr)
+                print(refusal(result.outcome), file=sys.stderr)
                 return 1
         print(_("Erased: official #{id}. Their signatures stay in the ledger.").format(id=result.official_id))
         return 0
