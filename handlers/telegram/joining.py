@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import Update
 
 from compliance.office import joining
 from compliance.office.accounts import ChannelUser
-from compliance.office.joining import ContactOutcome, InviteOutcome, NameOutcome
-from compliance.office.officials import Actor, pick_locale
-from handlers.i18n import _
-from handlers.messages import esc
+from compliance.office.joining import ContactOutcome, NameOutcome
+from compliance.office.officials import pick_locale
 from handlers.scope import current_scope
+from handlers.telegram import render
 from handlers.telegram.command_menus import refresh_own_menu
-from handlers.telegram.context import BotContext, reply
+from handlers.telegram.context import BotContext
 from handlers.telegram.gate import explain_joining
 from handlers.telegram.office_setup import admin_checklist
-
-
-def contact_keyboard() -> ReplyKeyboardMarkup:
-    button = KeyboardButton(_("📱 Share my phone number"), request_contact=True)
-    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
-
-
-def welcome_text(actor: Actor) -> str:
-    if not actor.unit_name:  # an administrator from ADMIN_IDS belongs to no unit
-        return _(
-            "Welcome, <b>{name}</b>! You have joined Cam Kết Bot. Type /help to see what you can do."
-        ).format(name=esc(actor.full_name))
-    return _(
-        "Welcome, <b>{name}</b> ({unit})! You have joined Cam Kết Bot. Type /help to see what you can do."
-    ).format(name=esc(actor.full_name), unit=esc(actor.unit_name))
+from handlers.views import access
+from handlers.views import joining as views
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -40,22 +26,11 @@ async def start(update: Update, context: BotContext) -> None:
         await _start_with_invite(update, context, context.args[0])
         return
     if scope.actor is not None:
-        text = welcome_text(scope.actor)
-        if scope.actor.is_admin:
-            pending = await admin_checklist(scope.session)
-            text = f"{text}\n\n{pending}" if pending else text
-        await reply(update, text, reply_markup=ReplyKeyboardRemove())
+        pending = await admin_checklist(scope.session) if scope.actor.is_admin else None
+        await render.answer(update, views.welcome(scope.actor, checklist=pending))
         await refresh_own_menu(context.bot, scope.actor, context.services.default_locale)
         return
-    await reply(
-        update,
-        _(
-            "Welcome to Cam Kết Bot, the friendly-office pledge in your chat.\n\n"
-            "To join, tap <b>Share my phone number</b> below. The number must be on your office's "
-            "staff list. If it is not, ask your unit head for an invite link."
-        ),
-        reply_markup=contact_keyboard(),
-    )
+    await render.answer(update, views.ask_phone())
 
 
 async def _start_with_invite(update: Update, context: BotContext, code: str) -> None:
@@ -69,23 +44,7 @@ async def _start_with_invite(update: Update, context: BotContext, code: str) -> 
         display_name=user.full_name,
         locale=pick_locale(user.language_code, context.services.default_locale),
     )
-    unit = esc(result.unit_name or "")
-    texts = {
-        InviteOutcome.ASK_NAME: _(
-            "You were invited to join <b>{unit}</b>. Please type your full name as it appears in your "
-            "office's records (for example: Nguyễn Thị Lan). Send /cancel to stop."
-        ),
-        InviteOutcome.UNKNOWN: _("This invite link is not valid. Ask your unit head for a new one."),
-        InviteOutcome.EXPIRED: _(
-            "This invite link to <b>{unit}</b> has expired. Ask your unit head for a new one."
-        ),
-        InviteOutcome.USED_UP: _(
-            "This invite link to <b>{unit}</b> has been used up. Ask your unit head for a new one."
-        ),
-        InviteOutcome.ALREADY_JOINED: _("You have already joined. Type /me to see your details."),
-        InviteOutcome.ALREADY_PENDING: _("Your request to join <b>{unit}</b> is waiting for approval."),
-    }
-    await reply(update, texts[result.outcome].format(unit=unit))
+    await render.answer(update, views.invite_outcome(result.outcome, result.unit_name))
 
 
 async def contact_shared(update: Update, context: BotContext) -> None:
@@ -104,25 +63,10 @@ async def contact_shared(update: Update, context: BotContext) -> None:
         assert result.actor is not None
         scope.actor = result.actor
         await scope.commit()  # the link is saved before the person is told so
-        await reply(update, welcome_text(result.actor), reply_markup=ReplyKeyboardRemove())
+        await render.answer(update, views.welcome(result.actor))
         await refresh_own_menu(context.bot, result.actor, context.services.default_locale)
         return
-    texts = {
-        ContactOutcome.NOT_OWN_CONTACT: _(
-            "Only your own phone number counts. Please use the <b>Share my phone number</b> button below "
-            "instead of sending someone's contact."
-        ),
-        ContactOutcome.BAD_PHONE: _("This phone number could not be read. Please use the button below."),
-        ContactOutcome.NOT_ON_LIST: _(
-            "Your phone number is not on any staff list yet. Ask your office to add it, or ask your unit "
-            "head for an invite link."
-        ),
-        ContactOutcome.PHONE_TAKEN: _(
-            "This phone number is already linked to another Telegram account. Please contact your office."
-        ),
-        ContactOutcome.LEFT: _("This phone number belongs to someone who has left the office."),
-    }
-    await reply(update, texts[result.outcome], reply_markup=contact_keyboard())
+    await render.answer(update, views.contact_refused(result.outcome))
 
 
 async def text_message(update: Update, context: BotContext) -> None:
@@ -138,13 +82,10 @@ async def text_message(update: Update, context: BotContext) -> None:
         if outcome is NameOutcome.SUBMITTED:
             scope.outbox_planned = True
             await scope.commit()
-            await reply(update, _("Thank you. Your request has been sent to your unit head for approval."))
+            await render.answer(update, views.name_submitted())
         elif outcome is NameOutcome.INVALID:
-            await reply(
-                update,
-                _("Please type your full name in words, at least two of them (for example: Nguyễn Thị Lan)."),
-            )
+            await render.answer(update, views.name_invalid())
         else:
             await explain_joining(update)
         return
-    await reply(update, _("I did not understand that. Type /help to see what you can do."))
+    await render.answer(update, access.not_understood())
