@@ -12,10 +12,13 @@ from telegram.ext import ApplicationHandlerStop
 
 from compliance.office.accounts import ChannelUser
 from compliance.office.officials import Actor, load_actor, pick_locale
-from handlers.i18n import _, set_locale
+from handlers.i18n import set_locale
+from handlers.messages import OutMessage
 from handlers.scope import current_scope
+from handlers.telegram import render
 from handlers.telegram.commands import COMMANDS, Access, who_may
-from handlers.telegram.context import BotContext, reply
+from handlers.telegram.context import BotContext
+from handlers.views import access
 
 # Who may use each command is the command table's (telegram.commands), shared with /help and the menus.
 COMMAND_ACCESS: dict[str, Access] = {command.name: command.access for command in COMMANDS}
@@ -104,14 +107,7 @@ def _from_anonymous_admin(update: Update) -> bool:
 
 
 async def explain_joining(update: Update) -> None:
-    await reply(
-        update,
-        _(
-            "Hello! This bot is for officials of offices that run the friendly-office pledge.\n\n"
-            "To join, open /start and share your phone number: it must be on your office's staff list. "
-            "If you are not on the list, ask your unit head or the office for an invite link."
-        ),
-    )
+    await render.answer(update, access.explain_joining())
 
 
 async def gate(update: Update, context: BotContext) -> None:
@@ -121,13 +117,7 @@ async def gate(update: Update, context: BotContext) -> None:
     if _from_anonymous_admin(update) and _heard_in_group(update, context.bot.username):
         # A command of an admin posting as the group: nobody to check the role of, so say why nothing happens.
         set_locale(context.services.default_locale)
-        await reply(
-            update,
-            _(
-                "I cannot tell who you are: anonymous group admins cannot use my commands. Turn off "
-                '"Remain anonymous" in your admin rights, or write to me in private.'
-            ),
-        )
+        await render.answer(update, access.anonymous_admin())
         raise ApplicationHandlerStop
     # Channel posts, edited messages and anonymous group admins carry no person to act for.
     if user is None or chat is None or update.edited_message is not None or user.is_bot:
@@ -156,7 +146,7 @@ async def gate(update: Update, context: BotContext) -> None:
     elif actor is None and not in_group:
         await explain_joining(update)
     elif actor is not None:
-        await reply(update, who_may(needed))
+        await render.answer(update, OutMessage(who_may(needed)))
     raise ApplicationHandlerStop
 
 
@@ -166,9 +156,9 @@ def _button_refusal(update: Update, actor: Actor | None) -> str:
     prefix = (update.callback_query.data or "").split(":", 1)[0]
     needed = CALLBACK_ACCESS.get(prefix)
     if needed is None:
-        return _("This button is no longer valid.")
+        return access.stale_button()
     if actor is None:
-        return _("You are not allowed to do this.")
+        return access.not_allowed()
     if needed is Access.ADMIN:
-        return _("Only administrators can do this.")
-    return _("Only unit heads and administrators can do this.")
+        return access.admins_only()
+    return access.managers_only()
