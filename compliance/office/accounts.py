@@ -51,12 +51,17 @@ def _by_user(user: ChannelUser) -> tuple[ColumnElement[bool], ColumnElement[bool
     return ChannelAccount.channel == user.channel, ChannelAccount.external_id == user.external_id
 
 
+def _still_linked() -> ColumnElement[bool]:
+    # An unlinked account names nobody any more (the unique index still finds the row, for link()).
+    return ChannelAccount.status != AccountStatus.UNLINKED
+
+
 async def find_official(session: AsyncSession, user: ChannelUser) -> Official | None:
     """The official behind a channel account, their unit loaded with them (one query)."""
     return await session.scalar(
         select(Official)
         .join(ChannelAccount, ChannelAccount.official_id == Official.id)
-        .where(*_by_user(user))
+        .where(*_by_user(user), _still_linked())
     )
 
 
@@ -68,7 +73,7 @@ async def find_with_account(
         await session.execute(
             select(Official, ChannelAccount)
             .join(ChannelAccount, ChannelAccount.official_id == Official.id)
-            .where(*_by_user(user))
+            .where(*_by_user(user), _still_linked())
         )
     ).first()
     return (row[0], row[1]) if row is not None else None
