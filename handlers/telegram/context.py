@@ -7,8 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackContext, ExtBot
 
 from storage.clock import utcnow
@@ -51,10 +49,3 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     @property
     def services(self) -> BotServices:
         return self.bot_data
-
-
-async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
-    message = update.effective_message
-    if message is None:
-        return None
-    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)
