@@ -9,7 +9,6 @@ import logging
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -22,9 +21,10 @@ from compliance.broadcasts.sending import StopOutcome
 from compliance.broadcasts.status import AckOutcome
 from compliance.office.accounts import Address
 from handlers.i18n import use_locale
+from handlers.messages import OutMessage
 from handlers.scope import current_scope
 from handlers.telegram.context import BotContext, BotServices
-from handlers.telegram.render import answer, inline_keyboard
+from handlers.telegram.render import answer, edit, inline_keyboard
 from handlers.views import access
 from handlers.views import broadcast_status as views
 from handlers.views.broadcast_status import progress_text
@@ -163,9 +163,7 @@ async def refresh_once(bot: Bot, database: Database, default_locale: str) -> int
         with use_locale(view.locale or default_locale):
             text = progress_text(view)
         try:
-            await bot.edit_message_text(
-                text, chat_id=view.chat_id, message_id=view.message_id, parse_mode=ParseMode.HTML
-            )
+            await edit(bot, view.chat_id, view.message_id, OutMessage(text))
         except TelegramError as exc:
             log.warning("could not edit the progress of broadcast %s: %s", view.broadcast_id, exc)
     return len(views)

@@ -4,7 +4,6 @@ signatures as they come in, edited at most every few seconds, and closes with to
 from __future__ import annotations
 
 from telegram import Bot, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -57,13 +56,7 @@ async def refresh_once(bot: Bot, database: Database, default_locale: str) -> int
         assert view.message_id is not None
         message = views.ceremony(view, bot.username)
         try:
-            await bot.edit_message_text(
-                message.text,
-                chat_id=view.chat_id,
-                message_id=view.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=render.inline_keyboard(message),
-            )
+            await render.edit(bot, view.chat_id, view.message_id, message)
         except TelegramError:
             continue  # the message was deleted or the bot removed: the ceremony simply stops updating
     return len(changed)

@@ -9,8 +9,6 @@ decision instead of being replaced by its result.
 from __future__ import annotations
 
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from compliance.office.join_requests import pending_requests
 from compliance.office.officials import Actor
@@ -43,14 +41,9 @@ def is_pending_list(message: object) -> bool:
 async def redraw(query: CallbackQuery, actor: Actor, *, headline: str | None = None) -> None:
     message = await _list(actor, headline=headline, edit=True)
     await current_scope().commit()
-    try:
-        await query.edit_message_text(
-            message.text, parse_mode=ParseMode.HTML, reply_markup=render.inline_keyboard(message)
-        )
-    except BadRequest as exc:
-        # Refresh pressed with nothing changed: Telegram refuses an identical edit, which is fine.
-        if "not modified" not in exc.message.lower():
-            raise
+    # Refresh pressed with nothing changed is an identical edit, which render.edit takes as no change.
+    assert query.message is not None
+    await render.edit(query.get_bot(), query.message.chat.id, query.message.message_id, message)
 
 
 async def refresh(update: Update, context: BotContext) -> None:

@@ -16,6 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from handlers.i18n import _
 from handlers.messages import Attachment, AttachmentKind, CommandMenu, Keyboard, OutMessage
@@ -115,3 +116,19 @@ async def answer(update: Update, message: OutMessage) -> Message | None:
             filename=attachment.file_name or None,
         )  # fmt: skip
     return await incoming.reply_text(message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, message: OutMessage) -> None:
+    """Replaces the text and buttons of a message the bot sent earlier (a progress line, a ceremony's
+    count, a list redrawn). An identical edit, which Telegram refuses as "not modified", is no change."""
+    try:
+        await bot.edit_message_text(
+            message.text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline_keyboard(message),
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise

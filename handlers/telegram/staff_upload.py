@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 
 from compliance.office.staff_file import MAX_FILE_BYTES, StaffFileError
 from compliance.office.staff_import import ImportRefused
@@ -14,7 +13,7 @@ from compliance.office.staff_uploads import confirm_upload, discard_uploads, pen
 from handlers.messages import OutMessage
 from handlers.scope import current_scope
 from handlers.telegram.context import BotContext
-from handlers.telegram.render import answer, inline_keyboard
+from handlers.telegram.render import answer, edit
 from handlers.views import staff as views
 
 PROGRESS_EVERY_SECONDS = 2.0
@@ -54,7 +53,7 @@ async def document_received(update: Update, context: BotContext) -> None:
 async def _edit(status: Message | None, message: OutMessage) -> None:
     # The "checking" message is the bot's own, not a pressed button's: it is edited here.
     if status is not None:
-        await status.edit_text(message.text, parse_mode=ParseMode.HTML, reply_markup=inline_keyboard(message))
+        await edit(status.get_bot(), status.chat_id, status.message_id, message)
 
 
 async def import_decision(update: Update, context: BotContext) -> None:
