@@ -62,8 +62,12 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
     # (b) An invite link made by the unit's head (Lê Thị Hoa, Văn phòng) for a person not on the list.
     hoa = FakeUser(1005, "Hoa", "Lê", "vi")
     await harness.send(contact(hoa, "0912000002"), to_chat=hoa.id)
+    before_invite = len(server.sent.get(hoa.id, []))
     invite = await harness.say(hoa, "/invite")
     code = invite["text"].split("?start=")[1].split()[0]
+    # The same link follows as a QR code: wait for it, so the next message to Hoa is the join request.
+    qr = await harness.next_to(hoa.id, after=before_invite + 1)
+    assert "photo" in qr and code in qr["caption"]
     asked = await harness.say(NEWCOMER, f"/start {code}")
     assert "full name" in asked["text"]
     hoa_before = len(server.sent[hoa.id])
