@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -128,14 +128,25 @@ def holds_any(channel: Channel, external_ids: list[str]) -> ColumnElement[bool]:
     )
 
 
+def _preferred_first(account: type[ChannelAccount]) -> tuple[ColumnElement[Any], ...]:
+    """The order in which a person's accounts are chosen for a message: one they have not blocked the bot
+    on, then the one they used last. (A blocked account is still chosen when it is the only one: the send
+    then records that they cannot be reached, as before.)"""
+    return (
+        (account.status == AccountStatus.BLOCKED).asc(),
+        account.last_seen_at.desc(),
+        account.id.desc(),
+    )
+
+
 def delivery_account() -> ColumnElement[bool]:
-    """The join condition of an official (of the enclosing query) with the account they get messages on:
-    the one they used last (one copy only, whatever channels they hold)."""
+    """The join condition of an official (of the enclosing query) with the account they get messages on
+    (one copy only, whatever channels they hold)."""
     other = aliased(ChannelAccount)
     chosen = (
         select(other.id)
         .where(other.official_id == Official.id, other.status != AccountStatus.UNLINKED)
-        .order_by(other.last_seen_at.desc(), other.id.desc())
+        .order_by(*_preferred_first(other))
         .limit(1)
         .correlate(Official)
         .scalar_subquery()
@@ -149,7 +160,7 @@ async def address_of(session: AsyncSession, official_id: int) -> Address | None:
         await session.execute(
             select(ChannelAccount.channel, ChannelAccount.chat_id)
             .where(ChannelAccount.official_id == official_id, ChannelAccount.status != AccountStatus.UNLINKED)
-            .order_by(ChannelAccount.last_seen_at.desc(), ChannelAccount.id.desc())
+            .order_by(*_preferred_first(ChannelAccount))
             .limit(1)
         )
     ).first()
