@@ -21,8 +21,8 @@ from compliance.office.accounts import ChannelUser
 from compliance.office.staff_uploads import preview_upload
 from compliance.office.units import get_unit_by_code
 from compliance.pledge import ceremonies
+from handlers.commands import Access
 from handlers.i18n import _, use_locale
-from handlers.telegram.commands import Access
 from handlers.telegram.gate import CALLBACK_ACCESS, COMMAND_ACCESS
 from storage.clock import utcnow
 from storage.engine import Database

@@ -1,23 +1,13 @@
-"""The command table on Telegram: the menus as setMyCommands takes them.
-
-The table itself (handlers.commands) is shared by every channel, /help's lines and the refusals are
-handlers.views.help; their names are re-exported here for the Telegram modules that read them.
-"""
+"""The command table on Telegram: the menus as setMyCommands takes them. The table itself
+(handlers.commands) is shared by every channel; /help's lines and the refusals are handlers.views.help."""
 
 from __future__ import annotations
 
 from telegram import BotCommand
 
-from handlers.commands import COMMANDS, PRIVATE_ONLY, Access, Where, access_of, menu_entries
+from handlers.commands import Where, menu_entries
 from handlers.commands import menus_by_language as shared_menus_by_language
-from handlers.views.help import group_help_lines, help_lines, who_may
 from storage.models import Role
-
-# The table's names that the Telegram modules (and their tests) read from here.
-__all__ = [
-    "COMMANDS", "PRIVATE_ONLY", "Access", "Where", "access_of",
-    "group_help_lines", "help_lines", "menu", "menus_by_language", "who_may",
-]  # fmt: skip
 
 
 def menu(role: Role | None, where: Where = Where.PRIVATE) -> list[BotCommand]:

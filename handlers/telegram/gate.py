@@ -12,13 +12,14 @@ from telegram.ext import ApplicationHandlerStop
 
 from compliance.office.accounts import ChannelUser
 from compliance.office.officials import Actor, load_actor, pick_locale
+from handlers.commands import COMMANDS, Access
 from handlers.i18n import set_locale
 from handlers.messages import OutMessage
 from handlers.scope import current_scope
 from handlers.telegram import render
-from handlers.telegram.commands import COMMANDS, Access, who_may
 from handlers.telegram.context import BotContext
 from handlers.views import access
+from handlers.views.help import who_may
 
 # Who may use each command is the command table's (telegram.commands), shared with /help and the menus.
 COMMAND_ACCESS: dict[str, Access] = {command.name: command.access for command in COMMANDS}

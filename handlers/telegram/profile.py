@@ -15,9 +15,9 @@ from handlers.i18n import set_locale
 from handlers.scope import current_scope
 from handlers.telegram import render
 from handlers.telegram.command_menus import refresh_own_menu
-from handlers.telegram.commands import group_help_lines, help_lines
 from handlers.telegram.context import BotContext
 from handlers.views import profile as views
+from handlers.views.help import group_help_lines, help_lines
 
 
 async def me(update: Update, context: BotContext) -> None:

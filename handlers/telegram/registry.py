@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.commands import PRIVATE_ONLY, Where
 from handlers.scope import maybe_scope
 from handlers.telegram import (
     admin_menu,
@@ -45,7 +46,7 @@ from handlers.telegram import (
     verify,
 )
 from handlers.telegram.command_menus import set_chat_menu
-from handlers.telegram.commands import PRIVATE_ONLY, Where, menus_by_language
+from handlers.telegram.commands import menus_by_language
 from handlers.telegram.context import BotContext
 from handlers.telegram.errors import error_handler
 from handlers.telegram.gate import gate

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from telegram import BotCommandScopeChat
 
 from compliance.office.staff_import import import_staff
+from handlers.commands import COMMANDS, Access, Where, access_of
 from handlers.i18n import _, use_locale
-from handlers.telegram.commands import COMMANDS, Access, Where, access_of
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role
 from tests.factories import FakeUser, contact, document, link_telegram, message, press
