@@ -1,6 +1,6 @@
 """Every table, for Alembic and for tests: importing this module registers all models on Base.metadata."""
 
-from storage import models, models_broadcast, models_pledge, models_practice, models_replicas
+from storage import models, models_broadcast, models_pledge, models_practice, models_replicas, models_web
 from storage.models import Base
 
 metadata = Base.metadata
@@ -12,4 +12,5 @@ __all__ = [
     "models_pledge",
     "models_practice",
     "models_replicas",
+    "models_web",
 ]

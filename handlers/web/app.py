@@ -1,0 +1,33 @@
+"""create_app(): the Starlette application of the pages; the process adds its own routes (health, webhook)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from handlers.web import auth, home
+from handlers.web.config import WebConfig
+from handlers.web.security import AttemptLimiter, SecurityHeaders
+from handlers.web.templating import build_environment
+
+STATIC = Path(__file__).resolve().parent / "static"
+# Each feature's pages: a module with routes() -> list of routes.
+FEATURES = (auth, home)
+
+
+def create_app(config: WebConfig, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    routes: list[BaseRoute] = [*extra_routes]
+    for feature in FEATURES:
+        routes.extend(feature.routes())
+    routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app.state.config = config
+    app.state.templates = build_environment()
+    # Ten tries a minute per address: enough for a person who mistypes, slow for a guesser.
+    app.state.signin_limiter = AttemptLimiter(limit=10, window_seconds=60)
+    return app

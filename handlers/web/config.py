@@ -1,0 +1,28 @@
+"""What the web pages need from the process, set once on app.state at start (no module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.engine import Database
+
+# Uploads (a staff list, a pledge YAML, a broadcast's document): larger files are refused before parsing.
+UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    database: Database
+    # The address people reach the pages at, without a trailing slash: links in messages are built on it.
+    public_url: str
+    default_locale: str = "vi"
+    # Telegram's bot token: the key of the Mini App's initData signature (None: no Mini App sign-in).
+    telegram_token: str | None = None
+    upload_limit: int = UPLOAD_LIMIT_BYTES
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def link(self, path: str) -> str:
+        return self.public_url.rstrip("/") + path

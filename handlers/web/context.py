@@ -1,0 +1,200 @@
+"""One unit of work per request: the session cookie → the official, their locale, the role check, CSRF.
+
+Every page is an `async (WebContext) -> Response` wrapped by `page(access=…)`. The transaction commits when
+the page returns and rolls back when it raises, as the chat's unit of work does; authorization is the
+domain's (the same Access levels as the chat's command table), and a page that shows a unit or a person
+checks in the database that this person may see it, whatever the URL says.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from compliance.office.officials import Actor, pick_locale
+from compliance.office.web_access import signed_in
+from handlers.commands import Access, access_of
+from handlers.i18n import _, set_locale
+from handlers.web.config import WebConfig
+from handlers.web.errors import BadInput, NotFound, PageError, Refused, SignInNeeded, TooLarge
+from handlers.web.security import MINI_APP_SCOPE_KEY, csrf_ok, csrf_token
+
+log = logging.getLogger("handlers.web")
+
+SESSION_COOKIE = "camket_session"
+LANGUAGE_COOKIE = "camket_lang"
+MINI_APP_COOKIE = "camket_miniapp"
+
+
+def config_of(request: Request) -> WebConfig:
+    config: WebConfig = request.app.state.config
+    return config
+
+
+@dataclass
+class WebContext:
+    request: Request
+    session: AsyncSession
+    config: WebConfig
+    actor: Actor | None
+    session_token: str | None
+    locale: str
+    form: FormData | None = None
+    # Cookies to set on the response the page returns (a language choice, a sign-out).
+    set_cookies: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def me(self) -> Actor:
+        """The signed-in official (pages with Access above ANYONE are only called with one)."""
+        assert self.actor is not None
+        return self.actor
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.session_token) if self.session_token else ""
+
+    @property
+    def access(self) -> Access:
+        return access_of(self.actor.role if self.actor else None)
+
+    def field(self, name: str, default: str = "") -> str:
+        """A form field as text (NFC and stripping are the domain's, where the value is used)."""
+        if self.form is None:
+            return default
+        value = self.form.get(name)
+        return value if isinstance(value, str) else default
+
+    def upload(self, name: str) -> UploadFile | None:
+        value = self.form.get(name) if self.form is not None else None
+        return value if isinstance(value, UploadFile) and value.filename else None
+
+    def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        env = self.request.app.state.templates
+        html = env.get_template(template).render(
+            request=self.request,
+            me=self.actor,
+            access=self.access,
+            Access=Access,
+            csrf=self.csrf,
+            lang=self.locale,
+            path=self.request.url.path,
+            **values,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def redirect(self, path: str) -> RedirectResponse:
+        """After a POST: 303, so reloading the page does not send the form again."""
+        return RedirectResponse(path, status_code=303)
+
+
+Page = Callable[[WebContext], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _locale_for(request: Request, actor: Actor | None, default: str) -> str:
+    if actor is not None and actor.locale:
+        return actor.locale
+    return pick_locale(request.cookies.get(LANGUAGE_COOKIE), default)
+
+
+async def _read_form(request: Request, limit: int) -> FormData:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(_("The file is too large."))
+    try:
+        return await request.form(max_files=5, max_fields=5000, max_part_size=limit)
+    except Exception as exc:  # multipart's own errors: a malformed or oversized body
+        raise BadInput(_("The form could not be read. Reload the page and try again.")) from exc
+
+
+def page(access: Access = Access.MEMBER) -> Callable[[Page], Endpoint]:
+    def wrap(handler: Page) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            config = config_of(request)
+            token = request.cookies.get(SESSION_COOKIE)
+            if request.cookies.get(MINI_APP_COOKIE):
+                request.scope.setdefault("state", {})[MINI_APP_SCOPE_KEY] = True
+            async with config.database.unit_of_work() as session:
+                who = await signed_in(session, token=token) if token else None
+                actor = who.actor if who else None
+                locale = _locale_for(request, actor, config.default_locale)
+                set_locale(locale)
+                context = WebContext(request, session, config, actor, token if who else None, locale)
+                try:
+                    response = await _answer(context, handler, access)
+                except PageError as exc:
+                    await session.rollback()
+                    response = error_page(context, exc)
+            for name, value, max_age in context.set_cookies:
+                set_cookie(response, config, name, value, max_age)
+            if actor is not None or access > Access.ANYONE:
+                response.headers.setdefault("cache-control", "no-store")
+            return response
+
+        return endpoint
+
+    return wrap
+
+
+async def _answer(context: WebContext, handler: Page, access: Access) -> Response:
+    if access > Access.ANYONE and context.actor is None:
+        raise SignInNeeded()
+    if context.access < access:
+        raise Refused()
+    request = context.request
+    if request.method == "POST":
+        context.form = await _read_form(request, context.config.upload_limit)
+        # Pages open to strangers (the language choice) take no CSRF token: there is no session to ride.
+        if context.session_token is not None and not csrf_ok(context.session_token, context.form.get("csrf")):
+            raise Refused(_("This form has expired. Reload the page and try again."))
+    return await handler(context)
+
+
+def error_page(context: WebContext, error: PageError) -> HTMLResponse:
+    if isinstance(error, SignInNeeded):
+        title = _("Please sign in")
+        text = _(
+            "This page needs you to sign in. Send /web to the bot in your chat (Telegram or Zalo) and open "
+            "the link it gives you; the link works once, for 10 minutes."
+        )
+    elif isinstance(error, NotFound):
+        title = _("Page not found")
+        text = error.message or _("This page does not exist, or it is not yours to see.")
+    elif isinstance(error, Refused):
+        title = _("Not allowed")
+        text = error.message or _("Your role does not allow this page.")
+    else:
+        title = _("Something is wrong")
+        text = error.message or _("The request could not be handled.")
+    return context.render("error.html", status=error.status, title=title, text=text)
+
+
+def set_cookie(response: Response, config: WebConfig, name: str, value: str, max_age: int) -> None:
+    if max_age <= 0:
+        response.delete_cookie(name, path="/", secure=config.secure_cookies, httponly=True, samesite="lax")
+        return
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=config.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def int_param(value: str | None) -> int:
+    """An id from a URL or a form: a wrong one is a page not found, never an error of the server."""
+    if value is None or not value.isdigit() or len(value) > 12:
+        raise NotFound()
+    return int(value)
