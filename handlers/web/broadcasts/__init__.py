@@ -1,0 +1,9 @@
+"""The broadcasts pages (filled in by their feature's modules)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def routes() -> list[BaseRoute]:
+    return []
