@@ -72,7 +72,8 @@ async def sign_in_page(context: WebContext) -> Response:
             _(
                 "This sign-in link has expired or was already used. Send /web to the bot again for a new "
                 "link; each link works once, for 10 minutes."
-            )
+            ),
+            title=_("This link no longer works"),
         )
     context.set_cookies.append((SESSION_COOKIE, opened.token, SESSION_SECONDS))
     context.set_cookies.append((MINI_APP_COOKIE, "", 0))

@@ -175,7 +175,7 @@ def error_page(context: WebContext, error: PageError) -> HTMLResponse:
     else:
         title = _("Something is wrong")
         text = error.message or _("The request could not be handled.")
-    return context.render("error.html", status=error.status, title=title, text=text)
+    return context.render("error.html", status=error.status, title=error.title or title, text=text)
 
 
 def set_cookie(response: Response, config: WebConfig, name: str, value: str, max_age: int) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 class PageError(Exception):
     status = 400
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, title: str | None = None) -> None:
         super().__init__(message or "")
         self.message = message
+        self.title = title
 
 
 class BadInput(PageError):
