@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, Response, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page, Response, ViewportSize, async_playwright
 
 from storage.engine import Database
 from tests.browser.server import WebServer, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("CAMKET_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def chromium_path() -> str:
@@ -104,7 +104,7 @@ class Visitors:
         self.opened: list[Visitor] = []
         self._contexts: list[object] = []
 
-    async def new(self, who: str, *, viewport: dict[str, int] | None = None) -> Visitor:
+    async def new(self, who: str, *, viewport: ViewportSize | None = None) -> Visitor:
         context = await self.browser.new_context(
             viewport=viewport or PHONE, locale="vi-VN", accept_downloads=True
         )
