@@ -1,9 +1,11 @@
-"""The admin pages (filled in by their feature's modules)."""
+"""The admins' pages, one module per feature (broadcasts live in handlers.web.broadcasts)."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from handlers.web.admin import console
+
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [*console.routes()]
