@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from handlers.web import admin, auth, broadcasts, dashboard, home, official
 from handlers.web.config import WebConfig
-from handlers.web.security import AttemptLimiter, SecurityHeaders
+from handlers.web.security import AttemptLimiter, SecurityHeaders, ServerTiming
 from handlers.web.templating import build_environment
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -25,9 +25,8 @@ def create_app(config: WebConfig, *, extra_routes: Sequence[BaseRoute] = ()) -> 
     for feature in FEATURES:
         routes.extend(feature.routes())
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app = Starlette(routes=routes, middleware=[Middleware(ServerTiming), Middleware(SecurityHeaders)])
     app.state.config = config
     app.state.templates = build_environment()
-    # Ten tries a minute per address: enough for a person who mistypes, slow for a guesser.
-    app.state.signin_limiter = AttemptLimiter(limit=10, window_seconds=60)
+    app.state.signin_limiter = AttemptLimiter(limit=config.signin_attempts_per_minute, window_seconds=60)
     return app

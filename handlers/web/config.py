@@ -19,6 +19,9 @@ class WebConfig:
     # Telegram's bot token: the key of the Mini App's initData signature (None: no Mini App sign-in).
     telegram_token: str | None = None
     upload_limit: int = UPLOAD_LIMIT_BYTES
+    # Sign-in attempts per client address and minute: enough for a person who mistypes, slow for a guesser
+    # (a benchmark signing in many users from one address raises it).
+    signin_attempts_per_minute: int = 10
 
     @property
     def secure_cookies(self) -> bool:

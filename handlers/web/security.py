@@ -52,6 +52,29 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ServerTiming:
+    """`Server-Timing: app;dur=<ms>` on every answer: the time the process spent until the headers went out
+    (the browser's developer tools show it; bench/web.py reads it as the server's time)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_with_timing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                took = (time.perf_counter() - started) * 1000
+                headers = [*message.get("headers", []), (b"server-timing", f"app;dur={took:.1f}".encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_timing)
+
+
 def csrf_token(session_token: str) -> str:
     """Bound to the session: derived from its secret cookie, which a page of another site cannot read."""
     return hmac.new(session_token.encode(), b"camket-csrf", hashlib.sha256).hexdigest()
