@@ -3,7 +3,7 @@ and a signed-in client for each role."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
@@ -20,10 +20,10 @@ ADMIN = ["Vũ Thị Quản", "Chuyên viên CNTT", "Sở GTVT / Văn phòng", "0
 ROLE_PEOPLE = {"admin": "Vũ Thị Quản", "head": "Trần Văn Bình", "official": "Nguyễn Thị Lan"}
 
 
-async def populate(database: Database, extra: list[list[object]] | None = None) -> dict[str, int]:
+async def populate(database: Database, extra: Sequence[Sequence[object]] | None = None) -> dict[str, int]:
     """The office on the list (nobody joined yet: invited people can sign in to the pages); ids by name."""
     async with database.unit_of_work() as session:
-        rows: list[list[object]] = [*OFFICE, ADMIN, *(extra or [])]
+        rows: list[Sequence[object]] = [*OFFICE, ADMIN, *(extra or [])]
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(rows))
         people = (await session.scalars(select(Official))).all()
         return {person.full_name: person.id for person in people}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import console
+from handlers.web.admin import console, staff
 
 
 def routes() -> list[BaseRoute]:
-    return [*console.routes()]
+    return [*console.routes(), *staff.routes()]
