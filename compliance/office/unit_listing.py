@@ -17,7 +17,7 @@ from compliance.office import staff_roll
 from compliance.office.officials import Actor
 from compliance.text import vietnamese_key
 from storage.clock import utcnow
-from storage.models import Official, Unit
+from storage.models import Official, Role, Unit
 
 PER_PAGE = 10
 
@@ -144,3 +144,25 @@ async def office_counts(session: AsyncSession) -> UnitLine:
     officials, joined = await staff_roll.list_counts(session, None)
     roots = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)))
     return UnitLine(0, "", "", officials, joined, int(roots or 0))
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    full_name: str
+    title: str | None
+    is_head: bool
+
+
+async def unit_staff(session: AsyncSession, unit: Unit, *, limit: int = 500) -> list[StaffMember]:
+    """The people on the list directly in `unit` (not below it), heads first, then by name: whom an
+    administrator may choose as the unit's head."""
+    rows = (
+        await session.scalars(
+            select(Official).where(Official.unit_id == unit.id, staff_roll.on_list(utcnow())).limit(limit)
+        )
+    ).all()
+    members = [
+        StaffMember(o.id, o.full_name, o.title, o.role is Role.HEAD) for o in rows if o.erased_at is None
+    ]
+    return sorted(members, key=lambda m: (not m.is_head, vietnamese_key(m.full_name), m.id))
