@@ -209,6 +209,12 @@ async def _plan_resign_requests(
     return planned
 
 
+# A signature made on the web pages has no chat and no message: the ledger records these ids as 0 (a
+# Telegram chat or message id is never 0), so the row still says where it was signed.
+WEB_CHAT_ID = 0
+WEB_MESSAGE_ID = 0
+
+
 def name_matches(typed: str, full_name: str) -> bool:
     """Compared after NFC normalisation, case- and space-insensitively."""
     return bool(typed.strip()) and name_key(typed) == name_key(full_name)
