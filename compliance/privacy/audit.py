@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.officials import Actor
@@ -118,3 +118,45 @@ async def subject_names(session: AsyncSession, lines: list[AuditLine]) -> dict[s
         )
         names.update({f"pledge_version:{vid}": f"{code}-{number}" for vid, code, number in versions.all()})
     return names
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the web's audit page narrows the log to; every field optional."""
+
+    action: str | None = None
+    actor: str | None = None  # part of the actor's name as written in the entry ("cli" for the command line)
+    start: date | None = None  # Viet Nam days, both ends included
+    end: date | None = None
+
+
+async def search(
+    session: AsyncSession, where: AuditFilter, *, page: int = 0, per_page: int = 50
+) -> tuple[list[AuditLine], int]:
+    """One page of the entries matching `where`, newest first, and how many match in all."""
+    conditions = []
+    if where.action:
+        conditions.append(AuditEntry.action == where.action)
+    if where.actor:
+        conditions.append(func.lower(AuditEntry.actor_label).contains(where.actor.lower(), autoescape=True))
+    if where.start is not None:
+        conditions.append(AuditEntry.at >= start_of_local_day(where.start))
+    if where.end is not None:
+        conditions.append(AuditEntry.at < start_of_local_day(where.end + timedelta(days=1)))
+    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
+    rows = (
+        await session.scalars(
+            select(AuditEntry)
+            .where(*conditions)
+            .order_by(AuditEntry.id.desc())
+            .offset(max(page, 0) * per_page)
+            .limit(per_page)
+        )
+    ).all()
+    lines = [AuditLine(r.at, r.actor_label, r.action, r.subject, r.before, r.after) for r in rows]
+    return lines, int(total or 0)
+
+
+async def actions_used(session: AsyncSession) -> list[str]:
+    """The actions the log holds, for a filter's choices."""
+    return sorted((await session.scalars(select(AuditEntry.action).distinct())).all())

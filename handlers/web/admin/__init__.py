@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import console, staff, units
+from handlers.web.admin import audit, console, staff, units
 
 
 def routes() -> list[BaseRoute]:
-    return [*console.routes(), *staff.routes(), *units.routes()]
+    return [*console.routes(), *staff.routes(), *units.routes(), *audit.routes()]
