@@ -190,6 +190,11 @@ def _questions_of(attempt: QuizAttempt, bank: QuestionBank | None) -> tuple[Ques
     return tuple(q for q in found if q is not None) if all(found) else ()
 
 
+def questions_of(attempt: QuizAttempt) -> tuple[Question, ...]:
+    """The round's questions in asking order, from the bank it was drawn from (empty if that bank is gone)."""
+    return _questions_of(attempt, None)
+
+
 async def weekly_attempt(session: AsyncSession, *, official_id: int, week: date) -> QuizAttempt | None:
     return await session.scalar(
         select(QuizAttempt)

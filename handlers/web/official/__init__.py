@@ -1,9 +1,11 @@
-"""The official pages (filled in by their feature's modules)."""
+"""The official's own pages: the pledge, the weekly self-check, quizzes, plan updates, their data."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from handlers.web.official import mydata, pledge, quiz, selfcheck
+
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [*pledge.routes(), *selfcheck.routes(), *quiz.routes(), *mydata.routes()]
