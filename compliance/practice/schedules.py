@@ -188,3 +188,11 @@ async def set_field(
     )
     await session.flush()
     return (await load_schedules(session)).for_unit(unit_id)
+
+
+async def own_values(session: AsyncSession, unit: Unit | None) -> dict[str, str | int | None]:
+    """The values the office (None) or a unit set itself; None where it follows its parent or the default."""
+    row = await session.scalar(
+        select(Schedule).where(Schedule.unit_id.is_(None) if unit is None else Schedule.unit_id == unit.id)
+    )
+    return {name: getattr(row, name) if row is not None else None for name in FIELDS}

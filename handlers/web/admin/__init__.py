@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import audit, console, staff, units
+from handlers.web.admin import audit, calendar, console, schedules, staff, units
 
 
 def routes() -> list[BaseRoute]:
-    return [*console.routes(), *staff.routes(), *units.routes(), *audit.routes()]
+    return [
+        *console.routes(),
+        *staff.routes(),
+        *units.routes(),
+        *audit.routes(),
+        *calendar.routes(),
+        *schedules.routes(),
+    ]
