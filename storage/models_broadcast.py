@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.clock import utcnow
@@ -42,6 +42,24 @@ class Broadcast(Base):
     auto_reminded_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class BroadcastFile(Base):
+    """A document uploaded on the web for a broadcast: the chat's files live at Telegram (a file_id), a web
+    upload has nowhere else to live. Stored when the draft is previewed, tied to its broadcast on confirm;
+    one that was never confirmed is removed a day later."""
+
+    __tablename__ = "broadcast_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BroadcastAck(Base):

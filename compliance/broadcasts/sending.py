@@ -184,7 +184,22 @@ async def count_recipients(session: AsyncSession, *, actor: Actor, target: Targe
 async def count_not_joined(session: AsyncSession, *, actor: Actor, target: Target) -> int:
     """How many officials a target means will not receive it: on the staff list but not (or no longer)
     reachable in the bot. Shown to the sender, so the office can chase them."""
-    audience = await _official_audience(session, target, reach_path(actor))
+    return await _not_joined(session, target, reach_path(actor))
+
+
+async def count_not_joined_of(session: AsyncSession, broadcast: Broadcast) -> int:
+    """The same count for a broadcast already sent, within the reach it was composed with; as of now (who
+    has joined since is no longer counted)."""
+    reach = None
+    if broadcast.scope_unit_id is not None:
+        reach = await session.scalar(select(Unit.path).where(Unit.id == broadcast.scope_unit_id))
+        if reach is None:  # the sender's unit is gone: nobody is within that reach any more
+            return 0
+    return await _not_joined(session, Target.from_json(broadcast.target), reach)
+
+
+async def _not_joined(session: AsyncSession, target: Target, reach: str | None) -> int:
+    audience = await _official_audience(session, target, reach)
     if audience is None:
         return 0
     unreached = or_(~linked(), Official.status != OfficialStatus.ACTIVE)

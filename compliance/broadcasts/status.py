@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -22,7 +22,7 @@ from compliance.office.officials import Actor
 from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus, OutboxMessage
-from storage.models_broadcast import Broadcast, BroadcastAck
+from storage.models_broadcast import Broadcast, BroadcastAck, BroadcastFile
 
 ACTIVE = ("scheduled", "sending")
 
@@ -190,6 +190,9 @@ class Content:
     requires_ack: bool
     attachment_kind: str | None
     attachment_file_id: str | None
+    # A document uploaded on the web (compliance.broadcasts.uploads): its bytes, as no channel holds it.
+    attachment_name: str | None = None
+    attachment_data: bytes | None = None
 
 
 async def contents(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Content]:
@@ -207,4 +210,15 @@ async def contents(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[
         .join(Official, Official.id == Broadcast.created_by_id)
         .where(Broadcast.id.in_(broadcast_ids))
     )
-    return {bid: Content(text, sender, ack, kind, file_id) for bid, text, sender, ack, kind, file_id in rows}
+    found = {bid: Content(text, sender, ack, kind, file_id) for bid, text, sender, ack, kind, file_id in rows}
+    stored = [bid for bid, content in found.items() if (content.attachment_file_id or "").startswith("web:")]
+    if stored:
+        files = await session.execute(
+            select(BroadcastFile.broadcast_id, BroadcastFile.name, BroadcastFile.content).where(
+                BroadcastFile.broadcast_id.in_(stored)
+            )
+        )
+        for bid, name, data in files:
+            if bid is not None:
+                found[bid] = replace(found[bid], attachment_name=name, attachment_data=data)
+    return found

@@ -25,10 +25,17 @@ def broadcast_text(*, sender: str, text: str) -> str:
     return _("📢 <b>Plan update from {sender}</b>").format(sender=esc(sender)) + "\n\n" + esc(text)
 
 
-def _attachment(kind: str | None, file_ref: str | None) -> Attachment | None:
-    # The sender's file was uploaded once, when the broadcast was composed: every copy refers to it.
+def _attachment(content: dict[str, Any]) -> Attachment | None:
+    kind, file_ref = content["attachment_kind"], content["attachment_file_id"]
     if file_ref is None or kind not in (AttachmentKind.DOCUMENT, AttachmentKind.PHOTO):
         return None
+    data = content.get("attachment_data")
+    if data is not None:
+        # Uploaded on the web: the bytes travel with the copy, under the name the sender gave the file.
+        return Attachment(AttachmentKind(kind), file_name=content.get("attachment_name") or "", data=data)
+    if file_ref.startswith("web:"):
+        return None  # a web upload whose bytes were not loaded: never hand "web:…" to a channel as its id
+    # The sender's file was uploaded once, when the broadcast was composed: every copy refers to it.
     return Attachment(AttachmentKind(kind), file_ref=file_ref)
 
 
@@ -40,7 +47,7 @@ def broadcast_copy(payload: dict[str, Any]) -> OutMessage:
     return OutMessage(
         broadcast_text(sender=content["sender"], text=content["text"]),
         choices=_ack(int(payload["b"])) if ask else (),
-        attachment=_attachment(content["attachment_kind"], content["attachment_file_id"]),
+        attachment=_attachment(content),
     )
 
 
