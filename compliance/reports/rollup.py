@@ -157,6 +157,7 @@ __all__ = [
     "UnitLine",
     "build_report",
     "due_weeks",
+    "period_totals",
 ]
 
 
@@ -232,6 +233,13 @@ async def _totals(session: AsyncSession, members: ColumnElement[bool], period: P
     ).one()
     f.reminders_sent, f.reminders_read = int(sent or 0), int(read or 0)
     return f
+
+
+async def period_totals(session: AsyncSession, *, root: Unit | None, period: Period) -> Figures:
+    """A subtree's (the office's for None) figures for a period as a whole, without the per-unit lines
+    or the people: the trend of earlier periods on the web dashboard."""
+    with collector_paused():
+        return await _totals(session, staff_roll.within(root), period)
 
 
 async def _item_scores(

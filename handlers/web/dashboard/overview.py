@@ -1,0 +1,218 @@
+"""GET /dashboard: a subtree's figures against the staff list for a period, the trend, the charts, the
+table of the units below (sortable, each a link one level down) and the ways to the people by status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from starlette.responses import Response
+
+from compliance.pledge.signing import current_version
+from compliance.reports.chart import chart_groups
+from compliance.reports.dashboard import Status, status_counts
+from compliance.reports.rollup import Figures, Report, UnitLine
+from compliance.text import vietnamese_key
+from handlers.commands import Access
+from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date
+from handlers.views.report_files import chart_labels, unit_name
+from handlers.web.context import WebContext, page
+from handlers.web.dashboard.board import (
+    Board,
+    board_of,
+    dashboard_period_names,
+    period_param,
+    query,
+    scope_unit,
+)
+from handlers.web.dashboard.svg import bars_svg, trend_svg
+from storage.models import Unit
+
+SORTS: dict[str, Callable[[Figures], float]] = {
+    "on_list": lambda f: f.on_list,
+    "joined": lambda f: _rate(f.joined_rate),
+    "signed": lambda f: _rate(f.signed_rate),
+    "selfcheck": lambda f: _rate(f.done_rate),
+    "quiz": lambda f: _rate(f.quiz_rate),
+}
+SORT_COLUMNS = ("name", *SORTS)
+
+
+def _rate(value: float | None) -> float:
+    """Nothing due sorts below 0 %: a unit without figures is not ahead of one with."""
+    return -1.0 if value is None else value
+
+
+def day_text(value: date) -> str:
+    return fmt_date(datetime.combine(value, time(12), LOCAL_TZ))
+
+
+def arrow(now: float | None, before: float | None) -> str:
+    """The chat's trend marks (handlers.views.report): up, down or level by half a point."""
+    if now is None or before is None:
+        return ""
+    delta = now - before
+    return "▲" if delta > 0.005 else ("▼" if delta < -0.005 else "=")
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    label: str
+    count: int
+    of: int
+    rate: float | None
+    arrow: str
+    status: str | None  # the people filter listing those missing from `count`
+
+
+def figure_rows(report: Report) -> list[FigureRow]:
+    """The report's figures against the list, as the chat's /report lines them up; the self-checks'
+    trend only once the period is over (a running week's early answers are not a trend)."""
+    f, before = report.total, report.previous_total
+    return [
+        FigureRow(
+            _("Joined the bot"),
+            f.joined,
+            f.on_list,
+            f.joined_rate,
+            arrow(f.joined_rate, before.joined_rate),
+            Status.NOT_JOINED,
+        ),
+        FigureRow(
+            _("Signed the pledge"),
+            f.signed,
+            f.on_list,
+            f.signed_rate,
+            arrow(f.signed_rate, before.signed_rate),
+            Status.NOT_SIGNED,
+        ),
+        FigureRow(
+            _("Self-checks done"),
+            f.checks_done,
+            f.check_slots,
+            f.done_rate,
+            arrow(f.done_rate, before.done_rate) if report.complete else "",
+            Status.SELFCHECK_MISSED,
+        ),
+        FigureRow(
+            _("Quizzes taken"),
+            f.quiz_takers,
+            f.quiz_slots,
+            f.quiz_rate,
+            arrow(f.quiz_rate, before.quiz_rate),
+            Status.QUIZ_MISSING,
+        ),
+        FigureRow(
+            _("Reminders read %"),
+            f.reminders_read,
+            f.reminders_sent,
+            f.read_rate,
+            arrow(f.read_rate, before.read_rate),
+            None,
+        ),
+    ]
+
+
+def below(report: Report) -> list[UnitLine]:
+    """The units one level below the subtree's top (for the whole office: below its single top unit, or
+    the top units when there are several), as the chart groups them."""
+    lines = report.units
+    if not lines:
+        return []
+    if report.root is not None:
+        own = next((line for line in lines if line.unit_id == report.root.id), None)
+        return [line for line in lines if own is not None and line.depth == own.depth + 1]
+    top = min(line.depth for line in lines)
+    tops = [line for line in lines if line.depth == top]
+    if len(tops) == 1:
+        return [line for line in lines if line.depth == top + 1]
+    return tops
+
+
+def sorted_lines(lines: list[UnitLine], sort: str, descending: bool) -> list[UnitLine]:
+    by_name = sorted(lines, key=lambda line: vietnamese_key(line.name))
+    if sort in SORTS:
+        key = SORTS[sort]
+        # stable: equal figures keep the names' order whichever way the column is read
+        return sorted(by_name, key=lambda line: key(line.subtree), reverse=descending)
+    return list(reversed(by_name)) if descending else by_name
+
+
+async def weakest_item(context: WebContext, report: Report) -> tuple[str, float] | None:
+    averages = report.total.item_averages()
+    if not averages:
+        return None
+    weakest = min(averages, key=averages.__getitem__)
+    version = await current_version(context.session, report.root)
+    texts = {item.id: item.text.get(current_locale()) for item in (version.template.items if version else [])}
+    return texts.get(weakest) or weakest, averages[weakest]
+
+
+async def parent_link(context: WebContext, root: Unit | None) -> Unit | None:
+    """The unit above, when the reader manages it too (a head's own unit has none for them)."""
+    if root is None or root.parent_id is None:
+        return None
+    parent = await context.session.get(Unit, root.parent_id)
+    return parent if parent is not None and context.me.may_manage(parent) else None
+
+
+def nudge_notice(context: WebContext) -> str | None:
+    params = context.request.query_params
+    outcome = params.get("nudge")
+    if outcome == "sent":
+        count = params.get("n", "0")
+        return _("{n} officials will be reminded (each at most once a day).").format(
+            n=int(count) if count.isdigit() and len(count) < 7 else 0
+        )
+    if outcome == "already":
+        return _("Today's reminder was already sent: each person is reminded at most once a day.")
+    if outcome == "none":
+        return _("Nobody to remind: no one in reach has a lapse a reminder can help with.")
+    return None
+
+
+@page(access=Access.MANAGER)
+async def dashboard(context: WebContext) -> Response:
+    params = context.request.query_params
+    root = await scope_unit(context, params.get("unit"))
+    period_name, period = period_param(params.get("period"))
+    sort = params.get("sort", "name")
+    sort = sort if sort in SORT_COLUMNS else "name"
+    descending = params.get("dir") == "desc"
+    kept = await board_of(context, root, period, fresh=params.get("refresh") == "1")
+    board: Board = kept.value
+    report = board.report
+    names = dashboard_period_names()
+    labels = chart_labels(unit_name(report), report.period, names[period_name], weeks=len(board.weeks))
+    groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=labels.whole_office)
+    weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in board.weeks]
+    unit_param = str(root.id) if root is not None else ""
+    return context.render(
+        "dashboard/index.html",
+        title=_("Dashboard"),
+        root=root,
+        unit_title=unit_name(report),
+        unit_param=unit_param,
+        parent=await parent_link(context, root),
+        period_name=period_name,
+        period=report.period,
+        period_names=names,
+        computed_at=kept.computed_at,
+        report=report,
+        figures=figure_rows(report),
+        trend=board.trend,
+        weakest=await weakest_item(context, report),
+        counts=status_counts(report),
+        lines=sorted_lines(below(report), sort, descending),
+        sort=sort,
+        descending=descending,
+        sort_columns=SORT_COLUMNS,
+        bars=bars_svg(groups, labels, hidden=hidden),
+        trend_chart=trend_svg(weekly, labels),
+        weekly=weekly,
+        notice=nudge_notice(context),
+        query=query,
+        day_text=day_text,
+        Status=Status,
+    )
