@@ -273,6 +273,7 @@ async def bench(args: argparse.Namespace, directory: Path) -> int:
                 TELEGRAM_RATE_LIMIT=str(args.rate),
                 LOG_LEVEL="INFO",  # one line per update, with its handling time
                 PYTHONUNBUFFERED="1",
+                PORT=str(free_port()),  # the web server's: a port of its own
             )
             bot = await asyncio.create_subprocess_exec(
                 PYTHON, "-m", "bot", "run", cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,

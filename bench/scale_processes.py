@@ -19,7 +19,7 @@ from bench.bot_process import (
 )
 from bench.dispatch import free_port
 
-READY = "health endpoint served at /healthz"
+READY = "serving the web pages at"
 
 
 class ConnectionSampler:

@@ -56,6 +56,7 @@ from bench.bot_process import (
     stop_process,
     user_id_of,
 )
+from bench.dispatch import free_port
 
 HANDLED = re.compile(r"bot\.updates: update \d+ user \S+ handler \S+ ([\d.]+) ms")
 
@@ -124,7 +125,7 @@ async def run_bot(
             process = await asyncio.create_subprocess_exec(
                 *command,
                 cwd=ROOT,
-                env={**env, "TELEGRAM_API_URL": api},
+                env={**env, "TELEGRAM_API_URL": api, "PORT": str(free_port())},
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=bot_log,
                 stderr=bot_log,

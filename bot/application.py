@@ -15,7 +15,6 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.settings import Settings
-from bot.webhook import attach_health
 from compliance.delivery.replicas import claim_update
 from compliance.office.officials import pick_locale
 from handlers.i18n import set_locale
@@ -117,12 +116,6 @@ class CamKetApplication(Application):  # type: ignore[type-arg]
         log.info("update %s skipped: already taken", update.update_id)
         return True
 
-    async def start(self) -> None:
-        await super().start()
-        services: BotServices = self.bot_data
-        if attach_health(self, services.database):
-            log.info("health endpoint served at /healthz")
-
     async def process_error(self, update: object | None, error: Exception, *args: Any, **kwargs: Any) -> bool:
         scope = maybe_scope()
         if scope is not None:
@@ -157,6 +150,7 @@ def build_application(
     services.dedupe_updates = settings.webhook_url is not None
     services.tick_seconds = TICK_SECONDS
     services.outbox_lease_seconds = settings.outbox_lease_seconds
+    services.public_url = settings.public_url
     register(application)
     return application
 

@@ -9,10 +9,18 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
 from telegram.ext import Application
 
-from bot import cli_audit, cli_backup, cli_calendar, cli_erase, cli_export, cli_pledge, cli_schedule
+from bot import (
+    cli_audit,
+    cli_backup,
+    cli_calendar,
+    cli_erase,
+    cli_export,
+    cli_pledge,
+    cli_schedule,
+    cli_web,
+)
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from compliance.office.demo import demo_rows
@@ -39,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
-        "run", help="migrate the database, then serve (polling, or webhook if WEBHOOK_URL is set)"
+        "run",
+        help="migrate the database, then serve the web pages and Telegram (polling, or webhook if "
+        "WEBHOOK_URL is set) on PORT",
     )
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     staff = commands.add_parser("import-staff", help="import a staff list (.xlsx or .csv)")
@@ -53,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_erase.add_commands(commands)
     cli_audit.add_commands(commands)
     cli_backup.add_commands(commands)
+    cli_web.add_commands(commands)
     return parser
 
 
@@ -65,6 +76,7 @@ SUBCOMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, A
     "calendar": cli_calendar.run_calendar,
     "erase": cli_erase.run_erase,
     "audit": cli_audit.run_audit,
+    "web-link": cli_web.run_web_link,
 }
 
 
@@ -79,7 +91,8 @@ def main(
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, secrets=[settings.token] if settings.bot_token else [])
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s is not None]
+    setup_logging(settings.log_level, secrets=secrets)
     load_catalogs()
     set_locale(settings.default_locale)
     if args.command == "run":
@@ -115,18 +128,24 @@ def run(
     if settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    # Imported when serving: the other commands need neither the server nor the handlers' registry.
     from bot.application import build_application
-    from bot.webhook import serve_webhook
+    from bot.server import serve
+    from bot.telegram_channel import TelegramChannel
 
     asyncio.run(upgrade(settings.database_url))
     database = Database(settings.database_url)
     application = build_application(settings, database)
     if configure is not None:
         configure(application)
-    if settings.webhook_url is not None:
-        serve_webhook(application, settings)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+    async def serve_until_stopped() -> None:
+        try:
+            await serve(settings, database, [TelegramChannel(application, settings)])
+        finally:
+            await database.dispose()
+
+    asyncio.run(serve_until_stopped())
     return 0
 
 

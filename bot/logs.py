@@ -3,20 +3,27 @@
 httpx and httpcore log every request URL, and Telegram's URLs contain the token: they are kept at
 WARNING, and every line that still goes out passes through a formatter that masks the secrets.
 
+The web server's access lines (uvicorn.access, at DEBUG only) name the paths asked for, and a sign-in
+link's path holds its one-time token: the formatter masks what follows /signin/ too.
+
 INFO is one line per update plus real events. APScheduler logs every run of every job ("Running job",
-"executed successfully": two lines every few seconds, most of a day's log), and Alembic describes its
-connection each time a command checks the schema: both are kept at WARNING unless LOG_LEVEL=DEBUG.
+"executed successfully": two lines every few seconds, most of a day's log), Alembic describes its
+connection each time a command checks the schema, and uvicorn logs every request: all are kept at WARNING
+unless LOG_LEVEL=DEBUG.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from typing import TextIO
 
 REDACTED = "[REDACTED]"
-CHATTY = ("apscheduler", "alembic")
+CHATTY = ("apscheduler", "alembic", "uvicorn.access")
+# A one-time sign-in link's token in a logged path (handlers/web/auth.py serves GET /signin/<token>).
+SIGN_IN_TOKEN = re.compile(r"(/signin/)[A-Za-z0-9_\-]+")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -28,7 +35,7 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return SIGN_IN_TOKEN.sub(rf"\g<1>{REDACTED}", text)
 
 
 def setup_logging(

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/camket.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 HEALTH_PATH = "/healthz"
 
 
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
     webhook_url: AnyHttpUrl | None = None
     # validate_default: checked even when unset, since a webhook without a secret would take anyone's POSTs
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # The web pages' address as people reach it (behind a reverse proxy: its https:// address), without a
+    # trailing slash: sign-in links are built on it. The pages are served at its root.
+    public_url: str = DEFAULT_PUBLIC_URL
+    # Where the one web server listens (pages, /healthz, Telegram's webhook), in both Telegram modes.
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen beyond loopback
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -83,6 +88,20 @@ class Settings(BaseSettings):
     @classmethod
     def _level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return DEFAULT_PUBLIC_URL
+        try:
+            url = AnyHttpUrl(str(value).strip())
+        except ValidationError:
+            raise ValueError("must be an http:// or https:// address, like https://camket.gov.vn") from None
+        if url.query or url.fragment or (url.path or "/") != "/":
+            # Every page and redirect is at a path from the root: a prefix would break them all.
+            raise ValueError("must be the site's address without a path, query or fragment")
+        return str(url).rstrip("/")
 
     @field_validator("webhook_url", mode="after")
     @classmethod

@@ -98,6 +98,13 @@ COMMANDS: tuple[Command, ...] = (
         lambda: _("/mydata: everything stored about you (JSON)"),
         lambda: _("Everything stored about you"),
     ),
+    Command(
+        "web",
+        Access.MEMBER,
+        Where.PRIVATE,
+        lambda: _("/web: a link to your page on the web (works once, for 10 minutes)"),
+        lambda: _("Your page on the web"),
+    ),
     Command("lang", Access.MEMBER, Where.PRIVATE, lambda: _("/lang: change language"), lambda: _("Language")),
     Command("help", Access.ANYONE, Where.BOTH, lambda: _("/help: this help"), lambda: _("What you can do")),
     Command(

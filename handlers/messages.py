@@ -96,7 +96,8 @@ class Keyboard(StrEnum):
 @dataclass(frozen=True, slots=True)
 class OutMessage:
     """One thing the bot says. `edit` asks to replace the message whose choice was pressed, where the
-    channel can edit (elsewhere it is sent as a new message)."""
+    channel can edit (elsewhere it is sent as a new message). `link_preview` False asks the channel not to
+    fetch a preview of a link in the text (a one-time sign-in link, say)."""
 
     text: str = ""
     choices: tuple[tuple[Choice, ...], ...] = ()
@@ -104,6 +105,7 @@ class OutMessage:
     menu: CommandMenu | None = None
     edit: bool = False
     keyboard: Keyboard = Keyboard.KEEP
+    link_preview: bool = True
 
 
 def row(*choices: Choice) -> tuple[Choice, ...]:

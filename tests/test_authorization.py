@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[bool, bool, bool, bool, bool]]] = {
     "me": ("/me", "private", (N, Y, Y, Y, Y)),
     "lang": ("/lang", "private", (N, Y, Y, Y, Y)),
     "mydata": ("/mydata", "private", (N, Y, Y, Y, Y)),
+    "web": ("/web", "private", (N, Y, Y, Y, Y)),
     "pledge": ("/pledge", "private", (N, Y, Y, Y, Y)),
     "mypledge": ("/mypledge", "private", (N, Y, Y, Y, Y)),
     "quiz": ("/quiz", "private", (N, Y, Y, Y, Y)),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
-import tornado.httpserver
-import tornado.web
-from aiohttp import ClientSession
+from starlette.applications import Starlette
 
 from bench.dispatch import free_port
+from bot.health import health_route
 from bot.settings import SettingsError, load_settings
-from bot.webhook import HealthHandler
 from storage.engine import Database
 
 SECRET = "s3cret_-value"
@@ -51,15 +50,23 @@ def test_the_webhook_listens_at_the_path_of_its_url() -> None:
 
 async def test_health_is_503_when_the_database_does_not_answer() -> None:
     unreachable = Database(f"postgresql+asyncpg://nobody@127.0.0.1:{free_port()}/none")
-    app = tornado.web.Application([("/healthz", HealthHandler, {"database": unreachable})])
-    server = tornado.httpserver.HTTPServer(app)
-    port = free_port()
-    server.listen(port, address="127.0.0.1")
+    app = Starlette(routes=[health_route(unreachable)])
+    transport = httpx.ASGITransport(app=app)
     try:
-        async with ClientSession() as client, client.get(f"http://127.0.0.1:{port}/healthz") as response:
-            body = await response.json()
-        assert response.status == 503
+        async with httpx.AsyncClient(transport=transport, base_url="http://replica") as client:
+            response = await client.get("/healthz")
+        assert response.status_code == 503
+        body = response.json()
         assert body["status"] == "unavailable" and body["database"] == "unreachable"
+        assert body["outbox_pending"] is None and body["version"]
+        assert response.headers["cache-control"] == "no-store"
     finally:
-        server.stop()
         await unreachable.dispose()
+
+
+async def test_health_is_200_with_the_backlog_when_the_database_answers(database: Database) -> None:
+    transport = httpx.ASGITransport(app=Starlette(routes=[health_route(database)]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://replica") as client:
+        response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok" and response.json()["outbox_pending"] == 0

@@ -30,6 +30,8 @@ class BotServices:
     clock: Callable[[], datetime]
     tick_seconds: float
     outbox_lease_seconds: float
+    # PUBLIC_URL: the web pages' address, without a trailing slash; sign-in links are built on it.
+    public_url: str
 
     def __init__(self) -> None:
         self.admin_ids = frozenset()
@@ -43,6 +45,7 @@ class BotServices:
         self.clock = utcnow
         self.tick_seconds = 60.0  # schedules are set to the minute
         self.outbox_lease_seconds = 30
+        self.public_url = "http://127.0.0.1:8080"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotServices]):

@@ -44,6 +44,7 @@ from handlers.telegram import (
     schedule_admin,
     staff_upload,
     verify,
+    web_link,
 )
 from handlers.telegram.command_menus import set_chat_menu
 from handlers.telegram.commands import menus_by_language
@@ -97,6 +98,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("cancel", profile.cancel, filters=PRIVATE),
         CommandHandler("me", profile.me, filters=PRIVATE),
         CommandHandler("lang", profile.lang, filters=PRIVATE),
+        CommandHandler("web", web_link.web_command, filters=PRIVATE),
         CommandHandler("invite", invites.invite, filters=PRIVATE),
         CommandHandler("calendar", calendar_admin.calendar_command, filters=PRIVATE),
         CommandHandler("schedule", schedule_admin.schedule_command, filters=PRIVATE),

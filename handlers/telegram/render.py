@@ -10,6 +10,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -22,6 +23,11 @@ from handlers.i18n import _
 from handlers.messages import Attachment, AttachmentKind, CommandMenu, Keyboard, OutMessage
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def link_preview(message: OutMessage) -> LinkPreviewOptions | None:
+    return None if message.link_preview else NO_PREVIEW
 
 
 def inline_keyboard(message: OutMessage) -> InlineKeyboardMarkup | None:
@@ -84,7 +90,13 @@ async def send(bot: Bot, chat_id: int, message: OutMessage) -> Message | None:
             chat_id, _file(attachment), caption=message.text or None, parse_mode=ParseMode.HTML,
             reply_markup=markup, filename=attachment.file_name or None,
         )  # fmt: skip
-    return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return await bot.send_message(
+        chat_id,
+        message.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=link_preview(message),
+    )
 
 
 async def answer(update: Update, message: OutMessage) -> Message | None:
@@ -115,7 +127,12 @@ async def answer(update: Update, message: OutMessage) -> Message | None:
             _file(attachment), caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup,
             filename=attachment.file_name or None,
         )  # fmt: skip
-    return await incoming.reply_text(message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return await incoming.reply_text(
+        message.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=link_preview(message),
+    )
 
 
 async def edit(bot: Bot, chat_id: int, message_id: int, message: OutMessage) -> None:

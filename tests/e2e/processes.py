@@ -1,4 +1,4 @@
-"""Bot processes in webhook mode for end-to-end tests: start, post updates to, read, stop."""
+"""Bot processes for end-to-end tests (webhook mode, or polling): start, post updates to, read, stop."""
 
 from __future__ import annotations
 
@@ -21,18 +21,20 @@ from tests.fakes.botapi import FakeBotApi
 ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET = "replica-test-secret_123"
 PUBLIC_URL = "https://bot.example.vn/telegram"
-READY = "health endpoint served at /healthz"
+READY = "serving the web pages at"
 
 
 @dataclass
 class WebhookBot:
-    """One `python -m bot run` (or a module with the same entry point) serving WEBHOOK_URL on a port."""
+    """One `python -m bot run` (or a module with the same entry point) serving the web pages, /healthz and
+    (unless `webhook` is False: long polling) WEBHOOK_URL on a port of its own."""
 
     server: FakeBotApi
     database_url: str
     module: list[str] = field(default_factory=lambda: ["bot", "run"])
     extra_env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    webhook: bool = True
     lines: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -52,14 +54,17 @@ class WebhookBot:
             "BOT_TOKEN": self.server.token,
             "TELEGRAM_API_URL": self.server.url,
             "DATABASE_URL": self.database_url,
-            "WEBHOOK_URL": PUBLIC_URL,
-            "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_LISTEN": "127.0.0.1",
             "PORT": str(self.port),
             "LOG_LEVEL": "INFO",
             **clock_environment(),
             **self.extra_env,
         }
+        if self.webhook:
+            env.update(WEBHOOK_URL=PUBLIC_URL, WEBHOOK_SECRET=SECRET)
+        else:
+            for name in ("WEBHOOK_URL", "WEBHOOK_SECRET"):
+                env.pop(name, None)
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bench.dispatch import free_port
 from compliance.office.staff_import import import_staff
 from storage.engine import Database
 from tests.factories import FakeUser, by_telegram, contact, message
@@ -29,6 +30,7 @@ async def test_run_serves_the_fake_api_and_stops_on_sigterm(database: Database) 
         "TELEGRAM_API_URL": server.url,
         "DATABASE_URL": database.url,
         "LOG_LEVEL": "INFO",
+        "PORT": str(free_port()),  # the web server's, beside any other process on this machine
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.dispatch import free_port
 from compliance.broadcasts import sending as broadcasts
 from compliance.delivery.outbox import OUTBOX_COLUMNS
 from compliance.office.officials import actor_of
@@ -121,6 +122,7 @@ async def start_bot(server: FakeBotApi, database: Database, log: Path) -> asynci
         "TELEGRAM_RATE_LIMIT": "200",
         # A killed process's rows are taken over after this; the live one renews its leases.
         "OUTBOX_LEASE_SECONDS": "2",
+        "PORT": str(free_port()),  # the web server's, beside any other process on this machine
         **clock_environment(),
     }
     with log.open("ab") as stderr:

@@ -1,0 +1,42 @@
+"""One process serves the web pages and /healthz on PORT in polling mode too, and stops cleanly."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from storage.engine import Database
+from tests.e2e.processes import WebhookBot
+from tests.factories import FakeUser, message
+from tests.fakes.botapi import FakeBotApi
+
+
+async def test_polling_mode_serves_the_pages_and_health_on_port(database: Database) -> None:
+    server = FakeBotApi()
+    await server.start()
+    bot = WebhookBot(server, database.url, webhook=False)
+    user = FakeUser(5201, "Minh", "Phạm", "en")
+    server.known_chats.add(user.id)
+    try:
+        await bot.start()
+        async with aiohttp.ClientSession() as client:
+            async with client.get(f"{bot.url}/") as page:
+                body = await page.text()
+                assert page.status == 401  # not signed in: the page that says how to get a link
+                assert "<html" in body and "default-src 'self'" in page.headers["content-security-policy"]
+            async with client.get(f"{bot.url}/static/site.css") as stylesheet:
+                assert stylesheet.status == 200
+            status, health = await bot.health(client)
+            assert status == 200 and health["status"] == "ok"
+            # No webhook route in polling mode; Telegram's updates come by getUpdates.
+            assert await bot.post(client, {"update_id": 1, **message(user, "/help")}) in (404, 405)
+        await server.inject(message(user, "/help"))
+        await server.wait_for(lambda: server.messages_to(user.id), timeout=30)
+        await server.release_pollers()
+    finally:
+        code = await bot.stop()
+        await server.stop()
+    assert code == 0, bot.log[-3000:]
+    assert not any(c.method == "setWebhook" for c in server.calls)
+    serving = next(line for line in bot.log.splitlines() if "serving the web pages at" in line)
+    assert f"on port {bot.port}" in serving and "Telegram by long polling" in serving
+    assert "Traceback" not in bot.log and server.token not in bot.log
