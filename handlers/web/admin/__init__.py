@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import audit, calendar, console, schedules, staff, units
+from handlers.web.admin import audit, calendar, console, pledges, schedules, staff, units
 
 
 def routes() -> list[BaseRoute]:
@@ -15,4 +15,5 @@ def routes() -> list[BaseRoute]:
         *audit.routes(),
         *calendar.routes(),
         *schedules.routes(),
+        *pledges.routes(),
     ]
