@@ -31,6 +31,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "WEBHOOK_URL",
         "WEBHOOK_SECRET",
         "LOG_LEVEL",
+        "PUBLIC_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no .env of the developer's is read
@@ -45,6 +46,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("DATABASE_URL", "mysql://x/y"),
         ("ADMIN_IDS", "12,abc"),
         ("WEBHOOK_SECRET", "has spaces in it"),
+        ("PUBLIC_URL", "ftp://camket.gov.vn"),
+        ("PUBLIC_URL", "camket.gov.vn"),
+        ("PUBLIC_URL", "https://camket.gov.vn/camket"),  # the pages are served at the root
+        ("PUBLIC_URL", "https://camket.gov.vn/?a=1"),
     ],
 )
 def test_an_invalid_value_names_its_variable(
@@ -66,6 +71,9 @@ def test_values_are_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.database_url == "postgresql+asyncpg://u@db:5432/camket"
     assert settings.admin_ids == frozenset({11, 22}) and settings.default_locale == "en"
     assert settings.api_root == "https://api.telegram.org"
+    assert settings.public_url == "http://127.0.0.1:8080"
+    monkeypatch.setenv("PUBLIC_URL", " https://camket.gov.vn/ ")
+    assert load_settings().public_url == "https://camket.gov.vn"  # links append /signin/…
     assert GOOD_TOKEN not in repr(settings)
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import logging
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from bench.dispatch import free_port
 from bot.health import health_route
+from bot.logs import setup_logging
 from bot.settings import SettingsError, load_settings
 from storage.engine import Database
 
@@ -70,3 +75,33 @@ async def test_health_is_200_with_the_backlog_when_the_database_answers(database
         response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok" and response.json()["outbox_pending"] == 0
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    yield stream
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in saved_handlers:
+        root.addHandler(handler)
+    root.setLevel(saved_level)
+    logging.getLogger("uvicorn.access").setLevel(logging.NOTSET)
+
+
+def test_a_sign_in_token_in_a_logged_path_is_masked(log_stream: io.StringIO) -> None:
+    setup_logging("DEBUG", secrets=[SECRET], stream=log_stream)
+    access = logging.getLogger("uvicorn.access")
+    access.info('%s - "%s %s HTTP/1.1" %d', "203.0.113.7", "GET", "/signin/AbC-12_xyz", 303)
+    access.info("webhook secret %s", SECRET)
+    text = log_stream.getvalue()
+    assert "AbC-12_xyz" not in text and "/signin/[REDACTED]" in text and SECRET not in text
+
+
+def test_request_lines_are_kept_out_of_an_info_log(log_stream: io.StringIO) -> None:
+    setup_logging("INFO", stream=log_stream)
+    logging.getLogger("uvicorn.access").info("GET / 200")
+    logging.getLogger("uvicorn.error").info("Uvicorn running")
+    assert "GET / 200" not in log_stream.getvalue() and "Uvicorn running" in log_stream.getvalue()
