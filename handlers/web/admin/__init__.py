@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import audit, calendar, console, pledges, schedules, staff, units
+from handlers.web.admin import audit, calendar, console, export, pledges, schedules, staff, units
 
 
 def routes() -> list[BaseRoute]:
@@ -16,4 +16,5 @@ def routes() -> list[BaseRoute]:
         *calendar.routes(),
         *schedules.routes(),
         *pledges.routes(),
+        *export.routes(),
     ]
