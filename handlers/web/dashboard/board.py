@@ -15,7 +15,9 @@ from compliance.reports.dashboard import (
     YEAR,
     Kept,
     ReportCache,
+    Status,
     dashboard_period,
+    status_counts,
     trend,
     unit_key,
 )
@@ -44,6 +46,7 @@ class Board:
     report: Report
     trend: list[tuple[Period, Figures]]  # the periods up to the report's, oldest first
     weeks: list[tuple[date, float | None]]  # self-checks on time in the last weeks (the chart's line)
+    counts: dict[Status, int]  # people per status: one pass over a province's roster, not one per page
 
 
 def cache_of(request: Request) -> ReportCache:
@@ -91,7 +94,7 @@ async def board_of(
         last_day = min(period.end, today())
         last_monday = last_day - timedelta(days=last_day.weekday())
         weeks = await weekly_on_time(context.session, root=root, last_monday=last_monday, weeks=WEEKS)
-        return Board(report, await trend(context.session, report), weeks)
+        return Board(report, await trend(context.session, report), weeks, status_counts(report))
 
     key = ("board", unit_key(root), period.start, period.end)
     return await cache_of(context.request).get(key, compute, fresh=fresh)

@@ -58,7 +58,7 @@ async def chart_svg(context: WebContext) -> Response:
     report = board.report
     chart = chart_labels(unit_name(report), report.period, dashboard_period_names()[period_name])
     groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=chart.whole_office)
-    svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + str(bars_svg(groups, chart, hidden=hidden))
+    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(bars_svg(groups, chart, hidden=hidden))
     return Response(content=svg.encode("utf-8"), media_type="image/svg+xml")
 
 

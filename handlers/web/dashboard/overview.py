@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from compliance.pledge.signing import current_version
 from compliance.reports.chart import chart_groups
-from compliance.reports.dashboard import Status, status_counts
+from compliance.reports.dashboard import Status
 from compliance.reports.rollup import Figures, Report, UnitLine
 from compliance.text import vietnamese_key
 from handlers.commands import Access
@@ -203,7 +203,7 @@ async def dashboard(context: WebContext) -> Response:
         figures=figure_rows(report),
         trend=board.trend,
         weakest=await weakest_item(context, report),
-        counts=status_counts(report),
+        counts=board.counts,
         lines=sorted_lines(below(report), sort, descending),
         sort=sort,
         descending=descending,
