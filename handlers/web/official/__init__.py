@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.official import mydata, pledge, quiz, selfcheck
+from handlers.web.official import mydata, pledge, quiz, selfcheck, updates
 
 
 def routes() -> list[BaseRoute]:
-    return [*pledge.routes(), *selfcheck.routes(), *quiz.routes(), *mydata.routes()]
+    return [*pledge.routes(), *selfcheck.routes(), *quiz.routes(), *updates.routes(), *mydata.routes()]
