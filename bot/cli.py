@@ -130,7 +130,7 @@ def run(
         return 2
     # Imported when serving: the other commands need neither the server nor the handlers' registry.
     from bot.application import build_application
-    from bot.server import serve
+    from bot.server import CannotListen, serve
     from bot.telegram_channel import TelegramChannel
 
     asyncio.run(upgrade(settings.database_url))
@@ -145,7 +145,11 @@ def run(
         finally:
             await database.dispose()
 
-    asyncio.run(serve_until_stopped())
+    try:
+        asyncio.run(serve_until_stopped())
+    except CannotListen as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 

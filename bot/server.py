@@ -46,6 +46,10 @@ class ChannelService(Protocol):
     async def stop(self) -> None: ...
 
 
+class CannotListen(Exception):
+    """The port is taken, or the address is not this machine's: said in one line, without a traceback."""
+
+
 class WebServer(uvicorn.Server):
     """uvicorn's server, telling when it listens, and leaving the process's shutdown to us.
 
@@ -58,7 +62,11 @@ class WebServer(uvicorn.Server):
         self.listening = asyncio.Event()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
+        try:
+            await super().startup(sockets)
+        except SystemExit:  # uvicorn's answer to a port it cannot bind, after logging why
+            self.should_exit = True
+            return
         if not self.should_exit:
             self.listening.set()
 
@@ -111,8 +119,10 @@ async def serve(settings: Settings, database: Database, channels: Sequence[Chann
     await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
     if not server.listening.is_set():
         listening.cancel()
-        await serving  # uvicorn could not listen: it has logged why and raises SystemExit
-        return
+        await serving
+        raise CannotListen(
+            f"could not listen on {settings.webhook_listen}:{settings.port} (PORT, WEBHOOK_LISTEN)"
+        )
     started: list[ChannelService] = []
     try:
         for channel in channels:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+
 import aiohttp
+import pytest
 
 from storage.engine import Database
 from tests.e2e.processes import WebhookBot
@@ -40,3 +43,21 @@ async def test_polling_mode_serves_the_pages_and_health_on_port(database: Databa
     serving = next(line for line in bot.log.splitlines() if "serving the web pages at" in line)
     assert f"on port {bot.port}" in serving and "Telegram by long polling" in serving
     assert "Traceback" not in bot.log and server.token not in bot.log
+
+
+async def test_a_taken_port_stops_start_up_with_one_line(database: Database) -> None:
+    server = FakeBotApi()
+    await server.start()
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    bot = WebhookBot(server, database.url, webhook=False, port=taken.getsockname()[1])
+    try:
+        with pytest.raises(RuntimeError, match="did not start"):
+            await bot.start()
+    finally:
+        taken.close()
+        await server.stop()
+    assert bot.process is not None and bot.process.returncode == 1
+    assert f"could not listen on 127.0.0.1:{bot.port}" in bot.log and "Traceback" not in bot.log
+    assert not any(c.method == "getUpdates" for c in server.calls)  # Telegram was never started
