@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from compliance.broadcasts import sending as broadcasts
 from compliance.broadcasts.sending import Draft, Target, TargetKind
@@ -166,6 +166,13 @@ async def test_compose_preview_confirm_writes_what_the_chat_writes(office: Datab
         copy = RENDERERS["broadcast"](payload)
     assert copy.attachment is not None and copy.attachment.data == PDF
     assert copy.attachment.file_name == "ke-hoach-15.pdf" and copy.choices
+    async with web_client(office) as client:
+        await sign_in(client, office, admin_id)
+        status = await client.get(f"/broadcasts/{web_id}")
+        assert f'href="/broadcasts/{web_id}/file"' in status.text
+        download = await client.get(f"/broadcasts/{web_id}/file")
+    assert download.content == PDF and download.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''ke-hoach-15.pdf" in download.headers["content-disposition"]
 
 
 async def test_two_units_one_unit_and_heads_only_reach_those_people(office: Database) -> None:
@@ -275,3 +282,51 @@ async def test_hostile_text_and_names_are_escaped_in_the_preview(office: Databas
         for page in (form, shown):
             assert HOSTILE_SCRIPT not in page.text and "<img src=x" not in page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown.text
+
+
+async def test_the_unit_tree_of_a_large_office_is_one_query(database: Database) -> None:
+    """2 000 units: the composer lists them all, nested, with a bounded number of statements."""
+    admin_id = await admin(database)
+    async with database.unit_of_work() as session:
+        rows = []
+        for top in range(40):
+            top_id = 10_000 + top * 100
+            rows.append(Unit(id=top_id, code=f"u{top_id}", name=f"Sở {top:02d}", name_key=f"sở {top:02d}",
+                             path=f"/{top_id}/", depth=0))  # fmt: skip
+            for child in range(1, 50):
+                unit, name = top_id + child, f"Phòng {child:02d}"
+                path = f"/{top_id}/{unit}/"
+                rows.append(Unit(id=unit, parent_id=top_id, code=f"u{unit}", name=name, name_key=name.lower(),
+                                 path=path, depth=1))  # fmt: skip
+        session.add_all(rows)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    async with web_client(database) as client:
+        await sign_in(client, database, admin_id)
+        event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            form = await client.get("/broadcasts/new")
+        finally:
+            event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    assert form.status_code == 200
+    assert form.text.count('name="unit"') == 2000
+    assert len(statements) < 10, statements
+
+
+async def test_edit_the_draft_keeps_what_was_chosen(office: Database) -> None:
+    admin_id = await admin(office)
+    chosen = await unit_id(office, "Văn phòng")
+    async with web_client(office) as client:
+        await sign_in(client, office, admin_id)
+        shown = await preview(
+            client, fields(text="Kế hoạch số 16", units=[chosen]), ("kh.pdf", PDF, "application/pdf")
+        )
+        again = await client.post("/broadcasts/new", data=as_form(draft_of(shown)))
+    assert again.status_code == 200
+    assert ">Kế hoạch số 16</textarea>" in again.text and "kh.pdf" in again.text
+    assert f'name="unit" value="{chosen}" checked' in again.text
+    assert re.search(r'name="file_id" value="\d+" checked', again.text)
+    assert await counts(office) == (0, 1, 0)

@@ -7,6 +7,9 @@ page not found.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
 from starlette.responses import Response
 
 from compliance.broadcasts import by_unit, followup, uploads
@@ -141,6 +144,13 @@ async def excel(context: WebContext) -> Response:
     )
 
 
+def _disposition(name: str, *, fallback: str) -> str:
+    """The sender's own file name (Vietnamese, as RFC 6266 allows), with a plain ASCII one for old clients."""
+    suffix = PurePosixPath(name).suffix.lower()
+    ascii_name = fallback + (suffix if suffix.isascii() and suffix[1:].isalnum() else "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 @page(access=Access.MANAGER)
 async def attachment(context: WebContext) -> Response:
     """The document uploaded with it, for the sender to check what went out."""
@@ -151,5 +161,5 @@ async def attachment(context: WebContext) -> Response:
     return Response(
         content=stored.content,
         media_type=stored.media_type,
-        headers={"content-disposition": f'attachment; filename="broadcast-{broadcast.id}-{stored.id}"'},
+        headers={"content-disposition": _disposition(stored.name, fallback=f"broadcast-{broadcast.id}")},
     )
