@@ -11,14 +11,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.office.staff_file import COLUMNS, StaffFileError
-from compliance.office.staff_import import ImportPlan, ImportRefused, RowError, RowProblem, plan_import
-from compliance.office.staff_uploads import confirm_upload, discard_uploads, pending_upload, preview_upload
+from compliance.office.staff_import import ImportPlan, RowError, RowProblem, plan_import
+from compliance.office.staff_uploads import discard_uploads, pending_upload, preview_upload
 from handlers.commands import Access
 from handlers.i18n import _
 from handlers.views import staff as views
+from handlers.web.admin.staff_jobs import ImportJob, jobs_of
 from handlers.web.admin.uploads import read_upload
 from handlers.web.context import WebContext, int_param, page
 from handlers.web.errors import BadInput, NotFound
+from storage.models import StaffUpload
 
 # The dry run lists this many errors; a file with more is mended in bulk, and the count says how many.
 SHOWN_ERRORS = 500
@@ -58,7 +60,7 @@ async def staff_upload(context: WebContext) -> Response:
         context, "file", STAFF_TYPES, _("Only .xlsx and .csv files can be imported.")
     )
     try:
-        upload, _plan = await preview_upload(
+        upload, plan = await preview_upload(
             context.session, admin=context.me, file_name=name, content=content
         )
     except StaffFileError as error:
@@ -71,17 +73,11 @@ async def staff_upload(context: WebContext) -> Response:
             upload_id=None,
             file_error=views.file_error_text(error),
         )
-    return context.redirect(f"/admin/staff/{upload.id}")
+    # The dry run is shown on this answer: checking 50 000 rows again for a redirect would double the wait.
+    return await _preview(context, upload, plan)
 
 
-@page(access=Access.ADMIN)
-async def staff_preview(context: WebContext) -> Response:
-    upload = await pending_upload(
-        context.session, upload_id=int_param(context.request.path_params["upload_id"]), admin=context.me
-    )
-    if upload is None:
-        raise NotFound(views.no_longer_waiting())
-    plan = await plan_import(context.session, file_name=upload.file_name, content=upload.content)
+async def _preview(context: WebContext, upload: StaffUpload, plan: ImportPlan) -> Response:
     return context.render(
         "admin/staff.html",
         title=_("Staff list check"),
@@ -96,19 +92,48 @@ async def staff_preview(context: WebContext) -> Response:
 
 
 @page(access=Access.ADMIN)
-async def staff_confirm(context: WebContext) -> Response:
-    upload = await pending_upload(
-        context.session, upload_id=int_param(context.request.path_params["upload_id"]), admin=context.me
-    )
+async def staff_status(context: WebContext) -> Response:
+    """The upload's page: its import's progress or outcome, else its dry run while it waits."""
+    upload_id = int_param(context.request.path_params["upload_id"])
+    job = jobs_of(context.request).get(upload_id, context.me.id)
+    if job is not None:
+        return _job_page(context, job)
+    upload = await pending_upload(context.session, upload_id=upload_id, admin=context.me)
     if upload is None:
         raise NotFound(views.no_longer_waiting())
-    try:
-        created, updated = await confirm_upload(context.session, upload=upload, actor=context.me)
-    except (ImportRefused, StaffFileError) as error:
-        raise BadInput(_("This file has rows with errors: mend them and upload it again.")) from error
-    return context.render(
-        "admin/staff_done.html", title=_("Staff list imported"), created=created, updated=updated
+    plan = await plan_import(context.session, file_name=upload.file_name, content=upload.content)
+    return await _preview(context, upload, plan)
+
+
+def _job_page(context: WebContext, job: ImportJob) -> Response:
+    if not job.finished:
+        return context.render("admin/staff_running.html", title=_("Importing…"), job=job)
+    if job.created is not None:
+        return context.render(
+            "admin/staff_done.html", title=_("Staff list imported"), created=job.created, updated=job.updated
+        )
+    text = (
+        _("The file changed meaning since the check; nothing was imported.")
+        if job.refused
+        else _("The import failed; nothing was imported. Try again, or tell the bot's operator.")
     )
+    return context.render("admin/staff_done.html", status=409, title=_("Staff list"), failure=text)
+
+
+@page(access=Access.ADMIN)
+async def staff_confirm(context: WebContext) -> Response:
+    upload_id = int_param(context.request.path_params["upload_id"])
+    jobs = jobs_of(context.request)
+    running = jobs.get(upload_id, context.me.id)
+    # Pressed again while it runs, or after it succeeded: the same import's page, nothing applied twice.
+    if running is None or running.refused or running.failed:
+        upload = await pending_upload(context.session, upload_id=upload_id, admin=context.me)
+        if upload is None:
+            raise NotFound(views.no_longer_waiting())
+        if upload.error_count:
+            raise BadInput(_("This file has rows with errors: mend them and upload it again."))
+        jobs.start(context.config.database, upload_id=upload_id, admin=context.me)
+    return context.redirect(f"/admin/staff/{upload_id}")
 
 
 @page(access=Access.ADMIN)
@@ -122,6 +147,6 @@ def routes() -> list[BaseRoute]:
         Route("/admin/staff", staff_page, methods=["GET"]),
         Route("/admin/staff", staff_upload, methods=["POST"]),
         Route("/admin/staff/cancel", staff_cancel, methods=["POST"]),
-        Route("/admin/staff/{upload_id}", staff_preview, methods=["GET"]),
+        Route("/admin/staff/{upload_id}", staff_status, methods=["GET"]),
         Route("/admin/staff/{upload_id}/confirm", staff_confirm, methods=["POST"]),
     ]
