@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -222,3 +222,14 @@ async def contents(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[
             if bid is not None:
                 found[bid] = replace(found[bid], attachment_name=name, attachment_data=data)
     return found
+
+
+async def keep_channel_file(session: AsyncSession, *, broadcast_id: int, file_ref: str) -> None:
+    """A document uploaded on the web went out once: the channel's id of it (a Telegram file_id) serves
+    the copies still to send, instead of the bytes. The stored file stays tied to the broadcast (for the
+    pages' downloads); only the first id is kept."""
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.attachment_file_id.startswith("web:"))
+        .values(attachment_file_id=file_ref)
+    )

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
+from compliance.broadcasts.status import keep_channel_file
 from compliance.delivery import claims as delivery
 from compliance.delivery.claims import Claimed
 from handlers.i18n import use_locale
+from handlers.messages import OutMessage
 from handlers.scope import maybe_scope
 from handlers.telegram.render import send
 from handlers.views.outbox import RENDERERS
@@ -227,6 +229,10 @@ class Dispatcher:
                     )
                 elif outcome.kind == "failed":
                     await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
+                if outcome.file_ref is not None and row.kind == "broadcast" and "b" in row.payload:
+                    await keep_channel_file(
+                        session, broadcast_id=int(row.payload["b"]), file_ref=outcome.file_ref
+                    )
 
     async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
         try:
@@ -246,7 +252,21 @@ class Dispatcher:
             return SendOutcome("retry", error=f"{type(exc).__name__}: {exc.message}")
         except KeyError as exc:
             return SendOutcome("failed", error=f"unknown kind or payload field {exc}")
-        return SendOutcome("sent", message_id=str(message.message_id) if message is not None else None)
+        return SendOutcome(
+            "sent",
+            message_id=str(message.message_id) if message is not None else None,
+            file_ref=_uploaded_file(outgoing, message),
+        )
+
+
+def _uploaded_file(outgoing: OutMessage, message: Message | None) -> str | None:
+    """Telegram's id of a file this send uploaded (a broadcast's document uploaded on the web): the next
+    copies refer to it instead of uploading the bytes again."""
+    if outgoing.attachment is None or outgoing.attachment.data is None or message is None:
+        return None
+    if message.document is not None:
+        return message.document.file_id
+    return message.photo[-1].file_id if message.photo else None
 
 
 @dataclass(frozen=True)
@@ -255,6 +275,7 @@ class SendOutcome:
     message_id: str | None = None  # the channel's id of the message, as text
     error: str = ""
     delay: timedelta | None = None
+    file_ref: str | None = None  # the channel's id of a file this send uploaded
 
 
 def _seconds(value: int | timedelta) -> timedelta:
