@@ -3,6 +3,7 @@ units; a Telegram official receives it through the fake Bot API and confirms it 
 
 from __future__ import annotations
 
+from playwright.async_api import FilePayload
 from sqlalchemy import func, select
 
 from storage.engine import Database
@@ -74,7 +75,7 @@ async def test_an_admin_imports_staff_and_a_telegram_official_confirms_a_plan_up
     await admin.shot("compose")
     await page.fill("#bc-text", 'Kế hoạch số 12/KH: triển khai "Công sở thân thiện" năm 2027.')
     await page.set_input_files(
-        "#bc-file", files=[{"name": "ke-hoach-12.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        "#bc-file", files=[FilePayload(name="ke-hoach-12.pdf", mimeType="application/pdf", buffer=PDF)]
     )
     await page.check("input[name=target][value=units]")
     for unit_name in ("Văn phòng", "Phòng Quản lý vận tải"):
