@@ -132,3 +132,43 @@ async def test_hostile_unit_names_come_out_escaped(database: Database) -> None:
             assert "&lt;script&gt;" in page.text
         refused = await client.post("/admin/units/add", data={"csrf": token, "code": HOSTILE, "name": "X"})
         assert refused.status_code == 400 and "<script>alert" not in refused.text
+
+
+async def test_a_2000_unit_tree_is_shown_ten_at_a_time_with_a_pager(database: Database) -> None:
+    people = await populate(database)
+    async with database.unit_of_work() as session:
+        root = await session.scalar(select(Unit).where(Unit.name == "Sở GTVT"))
+        assert root is not None
+        for n in range(2000):
+            unit = Unit(
+                parent_id=root.id,
+                code=f"u{n}",
+                name=f"Phòng {n:04d}",
+                name_key=f"phòng {n:04d}",
+                path="",
+                depth=1,
+            )
+            session.add(unit)
+            await session.flush()
+            unit.path = f"{root.path}{unit.id}/"
+        root_id = root.id
+    async with signed_in_as(database, people, "admin") as client:
+        first = await client.get("/admin/units", params={"unit": root_id})
+        assert first.status_code == 200 and first.text.count('<li><a href="/admin/units?unit=') == 10
+        assert "page=1" in first.text and "Phòng 0000" in first.text
+        # 2 002 units below the Sở: page 200 (counted from 0) is the last, with the two named ones.
+        near_end = await client.get("/admin/units", params={"unit": root_id, "page": "199"})
+        assert near_end.status_code == 200 and "Phòng 1999" in near_end.text
+        beyond = await client.get("/admin/units", params={"unit": root_id, "page": "999"})
+        assert "Văn phòng" in beyond.text and "Trang 201/201" in beyond.text
+    # A hostile person in the unit: the head's choice shows the name escaped.
+    hostile = [[HOSTILE, "", "Sở GTVT / Văn phòng", "0912 000 031", "", ""]]
+    people = await populate(database, hostile)
+    async with signed_in_as(database, people, "admin") as client:
+        office = await _unit(database, "Văn phòng")
+        page = await client.get("/admin/units", params={"unit": office.id})
+        assert (
+            "&lt;script&gt;" in page.text
+            and "<script>alert" not in page.text
+            and "<img src=x" not in page.text
+        )
