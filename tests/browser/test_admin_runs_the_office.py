@@ -29,9 +29,7 @@ async def _upload(admin: Visitor, rows: list[list[str]], name: str) -> None:
     page = admin.page
     await page.set_input_files(
         "#file",
-        files=[
-            {"name": "danh-sach.xlsx", "mimeType": "application/octet-stream", "buffer": xlsx_bytes(rows)}
-        ],
+        files=[FilePayload(name="ds.xlsx", mimeType="application/octet-stream", buffer=xlsx_bytes(rows))],
     )
     await page.click("form[action='/admin/staff'] button[type=submit]")
     await admin.shot(name)
