@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from compliance.reports.dashboard import ReportCache, nudgeable, page_of
-from compliance.reports.lapses import Lapse
+from compliance.reports.dashboard import ReportCache, Status, has_status, nudgeable, page_of, status_counts
+from compliance.reports.lapses import Lapse, Person
+from compliance.reports.period import Period
+from compliance.reports.rollup import Figures, Report
 from storage.clock import ShiftedClock, use_clock
 
 
@@ -53,3 +55,40 @@ async def test_the_cache_keeps_computes_once_and_refreshes() -> None:
         await cache.get("a", compute)
         await cache.get("b", compute)  # a third key drops the oldest
         assert (await cache.get("k", compute)).value == 6
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def slow() -> int:
+            started.set()
+            await release.wait()
+            return 100
+
+        refreshing = asyncio.create_task(cache.get("k", slow, fresh=True))
+        await started.wait()
+        assert (await cache.get("k", compute)).value == 6  # the kept figures while new ones are made
+        release.set()
+        assert (await refreshing).value == 100 and (await cache.get("k", compute)).value == 100
+        assert len(calls) == 6
+
+
+def test_the_counts_are_the_filters() -> None:
+    people = [
+        Person(
+            n,
+            f"P{n}",
+            None,
+            1,
+            "U",
+            joined=n % 2 == 0,
+            unreachable=False,
+            needs_signing=True,
+            signed_at=datetime(2026, 11, 17, tzinfo=UTC) if n % 3 == 0 else None,
+            missed=n % 4 == 1,
+            quizzes=n % 3,
+        )
+        for n in range(12)
+    ]
+    total = Figures(on_list=12, check_slots=24)  # two weeks
+    report = Report(None, Period(date(2026, 11, 9), date(2026, 11, 22)), [], total, Figures(), people, [])
+    counts = status_counts(report)
+    assert counts == {status: sum(has_status(p, status, 2) for p in people) for status in Status}
+    assert counts[Status.NOT_JOINED] == 6 and counts[Status.NOT_SIGNED] == 8

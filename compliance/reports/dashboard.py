@@ -79,14 +79,20 @@ def people_with(report: Report, status: Status, *, unit_ids: set[int] | None = N
 
 
 def status_counts(report: Report) -> dict[Status, int]:
-    """How many people each filter lists: one pass over the roster."""
+    """How many people each filter lists (has_status, spelt out: one pass over a province's roster)."""
     weeks = weeks_of(report)
-    counts = dict.fromkeys(Status, 0)
+    not_joined = not_signed = missed = no_quiz = 0
     for person in report.people:
-        for status in Status:
-            if has_status(person, status, weeks):
-                counts[status] += 1
-    return counts
+        not_joined += not person.joined
+        not_signed += person.signed_at is None
+        missed += person.missed > 0
+        no_quiz += person.quizzes < weeks
+    return {
+        Status.NOT_JOINED: not_joined,
+        Status.NOT_SIGNED: not_signed,
+        Status.SELFCHECK_MISSED: missed,
+        Status.QUIZ_MISSING: no_quiz,
+    }
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ def nudgeable(lapses: Sequence[Lapse]) -> int:
     return len(named - unreached)
 
 
-async def trend(session: AsyncSession, report: Report, *, periods: int = 4) -> list[tuple[Period, Figures]]:
+async def trend(session: AsyncSession, report: Report, *, periods: int = 3) -> list[tuple[Period, Figures]]:
     """The figures of the `periods` periods up to the report's, oldest first: the report's own and its
     previous period's as the roll-up made them, the ones before in a few aggregates each."""
     earlier: list[tuple[Period, Figures]] = []
@@ -136,7 +142,8 @@ class Kept(Generic[T]):
 
 class ReportCache:
     """Values (reports and what goes with them) kept for `ttl` per key, the oldest dropped past `size`.
-    One computation per key at a time: those who ask meanwhile wait for it rather than repeat it. Per
+    One computation per key at a time: those who ask meanwhile get the value it replaces, or, when there
+    is none yet, wait for it rather than repeat it. Per
     process (replicas keep their own); the page says when its figures were computed and offers a fresh
     computation."""
 
@@ -150,6 +157,10 @@ class ReportCache:
         self, key: Hashable, compute: Callable[[], Awaitable[T]], *, fresh: bool = False
     ) -> Kept[T]:
         lock = self._locks.setdefault(key, asyncio.Lock())
+        kept = self._kept.get(key)
+        if not fresh and kept is not None and lock.locked():
+            # someone is computing it afresh: the figures of a few minutes ago meanwhile, not a queue
+            return kept  # type: ignore[return-value]  # stored under this key by this method
         async with lock:
             kept = self._kept.get(key)
             if not fresh and kept is not None and utcnow() - kept.computed_at < self.ttl:
