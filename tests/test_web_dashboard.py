@@ -202,6 +202,9 @@ async def test_people_by_status(office: Database, in_week: None) -> None:  # noq
         office_unit = await unit_id(office, "van-phong")
         assert await listed("not_signed", str(office_unit)) == ["Phạm Minh Châu"]
         assert (await client.get("/dashboard/people?status=everyone")).status_code == 400
+        # each person's lapses as the chat names them (Huy: not signed, two self-checks missed, none read)
+        lapses = (await client.get("/dashboard/people?status=selfcheck_missed")).text
+        assert "chưa ký cam kết; không thực hiện tự đánh giá hai tuần liên tiếp" in lapses
         # the dashboard's counts lead to these lists
         page = await client.get("/dashboard")
         assert 'status=not_signed">3</a>' in page.text

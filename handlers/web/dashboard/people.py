@@ -8,6 +8,7 @@ from starlette.responses import Response
 from compliance.reports.dashboard import Status, page_of, people_with, weeks_of
 from handlers.commands import Access
 from handlers.i18n import _
+from handlers.views.report import lapse_names
 from handlers.views.report_files import unit_name
 from handlers.web.context import WebContext, page
 from handlers.web.dashboard.board import board_of, dashboard_period_names, period_param, query, scope_unit
@@ -52,5 +53,6 @@ async def people(context: WebContext) -> Response:
         status_names=status_names(),
         shown=shown,
         weeks=weeks_of(report),
+        lapse_names=lapse_names(),
         query=query,
     )
