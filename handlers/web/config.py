@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage.engine import Database
@@ -22,6 +23,9 @@ class WebConfig:
     # Sign-in attempts per client address and minute: enough for a person who mistypes, slow for a guesser
     # (a benchmark signing in many users from one address raises it).
     signin_attempts_per_minute: int = 10
+    # Called after a form's transaction committed: wakes the process's outbox dispatcher, so what the form
+    # planned (a broadcast, a nudge) goes out now rather than at its next poll.
+    wake_outbox: Callable[[], None] | None = None
 
     @property
     def secure_cookies(self) -> bool:

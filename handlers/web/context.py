@@ -134,6 +134,8 @@ def page(access: Access = Access.MEMBER) -> Callable[[Page], Endpoint]:
                 except PageError as exc:
                     await session.rollback()
                     response = error_page(context, exc)
+            if request.method == "POST" and response.status_code < 400 and config.wake_outbox is not None:
+                config.wake_outbox()
             for name, value, max_age in context.set_cookies:
                 set_cookie(response, config, name, value, max_age)
             if actor is not None or access > Access.ANYONE:
