@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import socket
@@ -40,6 +41,9 @@ class ChannelService(Protocol):
     def description(self) -> str: ...
 
     def routes(self) -> list[BaseRoute]: ...
+
+    def wake_outbox(self) -> None:
+        """Something was written to the outbox outside this channel's updates (a web form): send it now."""
 
     async def start(self) -> None: ...
 
@@ -83,12 +87,18 @@ class WebServer(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def _wake_outboxes(channels: Sequence[ChannelService]) -> None:
+    for channel in channels:
+        channel.wake_outbox()
+
+
 def web_app(settings: Settings, database: Database, channels: Sequence[ChannelService]) -> Starlette:
     config = WebConfig(
         database=database,
         public_url=settings.public_url,
         default_locale=settings.default_locale,
         telegram_token=settings.token if settings.bot_token is not None else None,
+        wake_outbox=functools.partial(_wake_outboxes, channels),
     )
     extra: list[BaseRoute] = [health_route(database)]
     for channel in channels:

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings
+from handlers.telegram.context import BotServices
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - the header's name, not a secret
@@ -31,6 +32,10 @@ class TelegramChannel:
         if self.webhook:
             return f"Telegram by webhook at /{self.settings.webhook_path}"
         return "Telegram by long polling"
+
+    def wake_outbox(self) -> None:
+        services: BotServices = self.application.bot_data
+        services.outbox_wakeup.set()
 
     def routes(self) -> list[BaseRoute]:
         if not self.webhook:

@@ -139,3 +139,15 @@ async def test_sign_in_attempts_are_limited_per_address(database: Database) -> N
             await client.get("/signin/not-a-token")
             answers.append((await client.post("/signin")).status_code)
         assert answers[:10] == [400] * 10 and answers[10:] == [403, 403]
+
+
+async def test_a_committed_form_wakes_the_outbox_and_a_refused_one_does_not(database: Database) -> None:
+    official_id = await _official(database)
+    woken: list[bool] = []
+    async with web_client(database, wake_outbox=lambda: woken.append(True)) as client:
+        page = await sign_in(client, database, official_id)
+        woken.clear()  # the sign-in's own POST
+        await client.post("/language", data={"lang": "en", "next": "/"})  # no CSRF token: refused
+        assert woken == []
+        await client.post("/language", data={"lang": "en", "next": "/", "csrf": csrf_of(page)})
+        assert woken == [True]
