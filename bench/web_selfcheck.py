@@ -13,9 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.clock import utcnow
 from storage.models_practice import SelfCheck
 
-FORM = re.compile(
-    r'<form[^>]*action="(?P<action>[^"]*)"[^>]*method="post"[^>]*>(?P<body>.*?)</form>', re.S | re.I
-)
+FORM = re.compile(r"<form(?P<attrs>[^>]*)>(?P<body>.*?)</form>", re.S | re.I)
 INPUT = re.compile(r"<input(?P<attrs>[^>]*)>", re.I)
 ATTR = re.compile(r'(?P<name>[a-z-]+)="(?P<value>[^"]*)"', re.I)
 
@@ -35,6 +33,9 @@ async def self_check_form(client: httpx.AsyncClient) -> tuple[str, dict[str, str
     """The form of /selfcheck as a browser would send it: hidden fields and the first choice of each item."""
     page = await client.get("/selfcheck")
     for form in FORM.finditer(page.text):
+        form_attrs = {m.group("name").lower(): m.group("value") for m in ATTR.finditer(form.group("attrs"))}
+        if form_attrs.get("method", "get").lower() != "post":
+            continue
         fields: dict[str, str] = {}
         for tag in INPUT.finditer(form.group("body")):
             attrs = {
@@ -47,5 +48,5 @@ async def self_check_form(client: httpx.AsyncClient) -> tuple[str, dict[str, str
             if kind == "hidden" or (kind == "radio" and name not in fields):
                 fields[name] = attrs.get("value", "")
         if any(key != "csrf" for key in fields):
-            return form.group("action") or "/selfcheck", fields
+            return form_attrs.get("action") or "/selfcheck", fields
     raise SystemExit(f"no self-check form on /selfcheck ({page.status_code}): {page.text[:300]}")
