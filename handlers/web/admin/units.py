@@ -30,7 +30,6 @@ async def _show(
     page_number: int = 0,
     *,
     errors: dict[str, str] | None = None,
-    done: str | None = None,
 ) -> Response:
     level = await unit_listing.browse(context.session, actor=context.me, unit_id=unit_id, page=page_number)
     if level is None:
@@ -48,7 +47,6 @@ async def _show(
         parent=parent,
         staff=staff,
         errors=errors or {},
-        done=done,
     )
 
 
