@@ -6,6 +6,7 @@ import json
 import time
 from datetime import timedelta
 
+import httpx
 import time_machine
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from storage.engine import Database
 from storage.models import OfficialStatus
 from storage.models_web import WebSession, WebSignIn
 from tests.factories import telegram_official
-from tests.web_client import TELEGRAM_TOKEN, csrf_of, link_token, sign_in, web_client
+from tests.web_client import TELEGRAM_TOKEN, csrf_of, link_token, sign_in, web_app, web_client
 
 
 async def _official(database: Database, user_id: int = 501, name: str = "Nguyễn Thị Lan") -> int:
@@ -85,7 +86,7 @@ async def test_a_post_without_the_csrf_token_changes_nothing(database: Database)
         page = await sign_in(client, database, official_id)
         refused = await client.post("/language", data={"lang": "en", "next": "/"})
         assert refused.status_code == 403
-        assert "Tải lại trang" in refused.text or "Reload the page" in refused.text
+        assert "tải lại trang" in refused.text.lower()
         assert (await client.get("/")).text.count('lang="vi"') == 1
         changed = await client.post("/language", data={"lang": "en", "next": "/", "csrf": csrf_of(page)})
         assert changed.status_code == 303
@@ -151,3 +152,19 @@ async def test_a_committed_form_wakes_the_outbox_and_a_refused_one_does_not(data
         assert woken == []
         await client.post("/language", data={"lang": "en", "next": "/", "csrf": csrf_of(page)})
         assert woken == [True]
+
+
+async def test_cookies_are_secure_when_the_pages_are_served_over_https(database: Database) -> None:
+    official_id = await _official(database)
+    token = await link_token(database, official_id)
+    app = web_app(database, public_url="https://camket.example.gov.vn")
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://camket.example.gov.vn") as client:
+        await client.get(f"/signin/{token}")
+        posted = await client.post("/signin")
+        assert posted.status_code == 303
+        assert "; secure" in posted.headers["set-cookie"].lower()
+    async with web_client(database) as plain:
+        await plain.get(f"/signin/{await link_token(database, official_id)}")
+        posted = await plain.post("/signin")
+        assert posted.status_code == 303 and "secure" not in posted.headers["set-cookie"].lower()
