@@ -113,6 +113,9 @@ async def test_the_figures_are_the_chat_reports(office: Database, in_week: None)
         week = await client.get("/dashboard")
         # the fixture's week exactly: 4 of 5 joined, 2 signed, 3 of 5 self-checks, 2 quizzes, 4 of 8 read
         assert figures_of(week) == [(4, 5), (2, 5), (3, 5), (2, 5), (4, 8)]
+        # the weakest pledge item as the chat names it: "khong-1", half of the best score
+        weakest = re.search(r"<p>Mục có kết quả tự đánh giá thấp nhất: “([^”]+)” \(50\s?%\)</p>", week.text)
+        assert weakest is not None and weakest.group(1) != "khong-1"  # its text, not its id
         assert (await client.get("/dashboard?period=decade")).status_code == 400
 
 

@@ -3,12 +3,14 @@ period, and the report of that subtree and period with its trend, kept a few min
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from compliance.pledge.signing import Version, current_version
 from compliance.reports.chart import weekly_on_time
 from compliance.reports.dashboard import (
     PERIODS,
@@ -23,7 +25,7 @@ from compliance.reports.dashboard import (
 )
 from compliance.reports.period import Period, PeriodKind
 from compliance.reports.rollup import Figures, Report, build_report
-from handlers.i18n import LOCAL_TZ, _
+from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_percent
 from handlers.views.report import period_names
 from handlers.views.report_files import WEEKS
 from handlers.web.context import WebContext, int_param
@@ -47,6 +49,7 @@ class Board:
     trend: list[tuple[Period, Figures]]  # the periods up to the report's, oldest first
     weeks: list[tuple[date, float | None]]  # self-checks on time in the last weeks (the chart's line)
     counts: dict[Status, int]  # people per status: one pass over a province's roster, not one per page
+    version: Version | None  # the pledge the subtree's top signs: its items' texts name the weakest
 
 
 def cache_of(request: Request) -> ReportCache:
@@ -94,10 +97,32 @@ async def board_of(
         last_day = min(period.end, today())
         last_monday = last_day - timedelta(days=last_day.weekday())
         weeks = await weekly_on_time(context.session, root=root, last_monday=last_monday, weeks=WEEKS)
-        return Board(report, await trend(context.session, report), weeks, status_counts(report))
+        return Board(
+            report,
+            await trend(context.session, report),
+            weeks,
+            status_counts(report),
+            await current_version(context.session, root),
+        )
 
     key = ("board", unit_key(root), period.start, period.end)
     return await cache_of(context.request).get(key, compute, fresh=fresh)
+
+
+@functools.lru_cache(maxsize=8192)
+def _percent(locale: str, ratio: float) -> str:
+    return fmt_percent(ratio)  # called with `locale` the current one: it is part of the key
+
+
+def percent(ratio: float) -> str:
+    """fmt_percent, remembered: a page of units shows hundreds of shares, most of them seen before (a
+    unit of 25 people has 26 possible shares), and Babel's formatting was half of a warm page's time."""
+    return _percent(current_locale(), ratio)
+
+
+def share(ratio: float | None) -> str:
+    """A share for a table cell: "—" where nothing was due (neither 0 % nor 100 %)."""
+    return "—" if ratio is None else percent(ratio)
 
 
 def query(**values: object) -> str:

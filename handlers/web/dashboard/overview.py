@@ -4,12 +4,11 @@ table of the units below (sortable, each a link one level down) and the ways to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from starlette.responses import Response
 
-from compliance.pledge.signing import current_version
 from compliance.reports.chart import chart_groups
 from compliance.reports.dashboard import Status
 from compliance.reports.rollup import Figures, Report, UnitLine
@@ -22,9 +21,11 @@ from handlers.web.dashboard.board import (
     Board,
     board_of,
     dashboard_period_names,
+    percent,
     period_param,
     query,
     scope_unit,
+    share,
 )
 from handlers.web.dashboard.svg import bars_svg, trend_svg
 from storage.models import Unit
@@ -139,22 +140,24 @@ def sorted_lines(lines: list[UnitLine], sort: str, descending: bool) -> list[Uni
     return list(reversed(by_name)) if descending else by_name
 
 
-async def weakest_item(context: WebContext, report: Report) -> tuple[str, float] | None:
-    averages = report.total.item_averages()
+def weakest_item(board: Board) -> tuple[str, float] | None:
+    """The pledge item the subtree rates itself lowest on, as the chat's /report names it."""
+    averages = board.report.total.item_averages()
     if not averages:
         return None
     weakest = min(averages, key=averages.__getitem__)
-    version = await current_version(context.session, report.root)
-    texts = {item.id: item.text.get(current_locale()) for item in (version.template.items if version else [])}
+    items = board.version.template.items if board.version is not None else []
+    texts = {item.id: item.text.get(current_locale()) for item in items}
     return texts.get(weakest) or weakest, averages[weakest]
 
 
 async def parent_link(context: WebContext, root: Unit | None) -> Unit | None:
     """The unit above, when the reader manages it too (a head's own unit has none for them)."""
-    if root is None or root.parent_id is None:
-        return None
+    me = context.me
+    if root is None or root.parent_id is None or (not me.is_admin and root.id == me.unit_id):
+        return None  # a head's own unit: nothing above it is theirs
     parent = await context.session.get(Unit, root.parent_id)
-    return parent if parent is not None and context.me.may_manage(parent) else None
+    return parent if parent is not None and me.may_manage(parent) else None
 
 
 def nudge_notice(context: WebContext) -> str | None:
@@ -184,7 +187,10 @@ async def dashboard(context: WebContext) -> Response:
     board: Board = kept.value
     report = board.report
     names = dashboard_period_names()
-    labels = chart_labels(unit_name(report), report.period, names[period_name], weeks=len(board.weeks))
+    labels = replace(
+        chart_labels(unit_name(report), report.period, names[period_name], weeks=len(board.weeks)),
+        percent=percent,
+    )
     groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=labels.whole_office)
     weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in board.weeks]
     unit_param = str(root.id) if root is not None else ""
@@ -202,7 +208,7 @@ async def dashboard(context: WebContext) -> Response:
         report=report,
         figures=figure_rows(report),
         trend=board.trend,
-        weakest=await weakest_item(context, report),
+        weakest=weakest_item(board),
         counts=board.counts,
         lines=sorted_lines(below(report), sort, descending),
         sort=sort,
@@ -213,6 +219,8 @@ async def dashboard(context: WebContext) -> Response:
         weekly=weekly,
         notice=nudge_notice(context),
         query=query,
+        percent=percent,
+        pct=share,
         day_text=day_text,
         Status=Status,
     )
