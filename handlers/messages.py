@@ -54,6 +54,8 @@ class Choice:
     label: str
     action: str = ""
     url: str | None = None
+    # With url: open it inside the messenger as an app (Telegram's Mini App); channels without one skip it.
+    in_app: bool = False
 
 
 class AttachmentKind(StrEnum):

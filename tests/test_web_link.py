@@ -158,3 +158,17 @@ async def test_web_link_refuses_an_unknown_phone_and_a_foreign_next(
 async def _cli(argv: list[str]) -> int:
     """main() runs its own event loop: in a worker thread, beside the test's."""
     return await asyncio.to_thread(main, argv)
+
+
+async def test_over_https_web_also_offers_the_pages_as_a_telegram_mini_app(database: Database) -> None:
+    await seed(database)
+    harness = BotHarness(database, public_url="https://camket.example.gov.vn")
+    await harness.start()
+    try:
+        await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+        answer = await harness.say(LAN, "/web")
+        rows = answer["reply_markup"]["inline_keyboard"]
+        assert rows[0][0]["url"].startswith("https://camket.example.gov.vn/signin/")
+        assert rows[1][0]["web_app"] == {"url": "https://camket.example.gov.vn/app"}
+    finally:
+        await harness.stop()

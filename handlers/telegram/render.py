@@ -15,6 +15,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -36,7 +37,9 @@ def inline_keyboard(message: OutMessage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(choice.label, url=choice.url)
+                InlineKeyboardButton(choice.label, web_app=WebAppInfo(choice.url))
+                if choice.url and choice.in_app
+                else InlineKeyboardButton(choice.label, url=choice.url)
                 if choice.url
                 else InlineKeyboardButton(choice.label, callback_data=choice.action)
                 for choice in choices

@@ -11,6 +11,7 @@ from handlers.telegram.context import BotContext
 from handlers.views import web as views
 
 SIGN_IN_PATH = "/signin/"
+MINI_APP_PATH = "/app"
 
 
 async def web_command(update: Update, context: BotContext) -> None:
@@ -19,4 +20,7 @@ async def web_command(update: Update, context: BotContext) -> None:
     token = await issue_link(scope.session, official_id=scope.actor.id, issued_by="chat")
     # Stored before it is sent: a person who taps the link at once finds it.
     await scope.commit()
-    await render.answer(update, views.sign_in_link(context.services.public_url + SIGN_IN_PATH + token))
+    public_url = context.services.public_url
+    # Telegram opens Mini Apps over HTTPS only.
+    mini_app = public_url + MINI_APP_PATH if public_url.startswith("https://") else None
+    await render.answer(update, views.sign_in_link(public_url + SIGN_IN_PATH + token, mini_app=mini_app))
