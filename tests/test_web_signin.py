@@ -168,3 +168,19 @@ async def test_cookies_are_secure_when_the_pages_are_served_over_https(database:
         await plain.get(f"/signin/{await link_token(database, official_id)}")
         posted = await plain.post("/signin")
         assert posted.status_code == 303 and "secure" not in posted.headers["set-cookie"].lower()
+
+
+async def test_a_mini_app_session_over_https_may_ride_in_telegrams_frame(database: Database) -> None:
+    """web.telegram.org shows the Mini App in a frame: a Lax cookie would not come back from there."""
+    from urllib.parse import urlencode
+
+    await _official(database, user_id=779)
+    app = web_app(database, public_url="https://camket.example.gov.vn")
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://camket.example.gov.vn") as client:
+        opened = await client.post("/app", data={"init_data": urlencode(_init_data(779))})
+        assert opened.status_code == 303
+        session_cookie = next(c for c in opened.headers.get_list("set-cookie") if SESSION_COOKIE in c).lower()
+        assert "samesite=none" in session_cookie and "partitioned" in session_cookie
+        assert "secure" in session_cookie and "httponly" in session_cookie
+        assert (await client.get("/")).status_code == 200

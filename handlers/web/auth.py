@@ -105,6 +105,7 @@ async def mini_app(context: WebContext) -> Response:
     )
     if opened is None:
         raise BadInput(_("You have not joined the bot yet. Open the chat with the bot and send /start."))
+    context.in_mini_app = True
     context.set_cookies.append((SESSION_COOKIE, opened.token, SESSION_SECONDS))
     context.set_cookies.append((MINI_APP_COOKIE, "1", SESSION_SECONDS))
     return context.redirect("/")

@@ -50,6 +50,8 @@ class WebContext:
     form: FormData | None = None
     # Cookies to set on the response the page returns (a language choice, a sign-out).
     set_cookies: list[tuple[str, str, int]] = field(default_factory=list)
+    # Inside Telegram's Mini App frame (web.telegram.org): the cookies must cross sites to come back.
+    in_mini_app: bool = False
 
     @property
     def me(self) -> Actor:
@@ -121,7 +123,8 @@ def page(access: Access = Access.MEMBER) -> Callable[[Page], Endpoint]:
         async def endpoint(request: Request) -> Response:
             config = config_of(request)
             token = request.cookies.get(SESSION_COOKIE)
-            if request.cookies.get(MINI_APP_COOKIE):
+            in_mini_app = bool(request.cookies.get(MINI_APP_COOKIE))
+            if in_mini_app:
                 request.scope.setdefault("state", {})[MINI_APP_SCOPE_KEY] = True
             async with config.database.unit_of_work() as session:
                 who = await signed_in(session, token=token) if token else None
@@ -129,6 +132,7 @@ def page(access: Access = Access.MEMBER) -> Callable[[Page], Endpoint]:
                 locale = _locale_for(request, actor, config.default_locale)
                 set_locale(locale)
                 context = WebContext(request, session, config, actor, token if who else None, locale)
+                context.in_mini_app = in_mini_app
                 try:
                     response = await _answer(context, handler, access)
                 except PageError as exc:
@@ -137,7 +141,7 @@ def page(access: Access = Access.MEMBER) -> Callable[[Page], Endpoint]:
             if request.method == "POST" and response.status_code < 400 and config.wake_outbox is not None:
                 config.wake_outbox()
             for name, value, max_age in context.set_cookies:
-                set_cookie(response, config, name, value, max_age)
+                set_cookie(response, config, name, value, max_age, cross_site=context.in_mini_app)
             if actor is not None or access > Access.ANYONE:
                 response.headers.setdefault("cache-control", "no-store")
             return response
@@ -180,9 +184,21 @@ def error_page(context: WebContext, error: PageError) -> HTMLResponse:
     return context.render("error.html", status=error.status, title=error.title or title, text=text)
 
 
-def set_cookie(response: Response, config: WebConfig, name: str, value: str, max_age: int) -> None:
+def set_cookie(
+    response: Response, config: WebConfig, name: str, value: str, max_age: int, *, cross_site: bool = False
+) -> None:
+    """HttpOnly and SameSite=Lax; inside the Mini App's frame on web.telegram.org (a third-party context)
+    SameSite=None and Partitioned instead, which browsers accept over HTTPS only: the CSRF token still
+    guards every form."""
+    third_party = cross_site and config.secure_cookies
     if max_age <= 0:
-        response.delete_cookie(name, path="/", secure=config.secure_cookies, httponly=True, samesite="lax")
+        response.delete_cookie(
+            name,
+            path="/",
+            secure=config.secure_cookies,
+            httponly=True,
+            samesite="none" if third_party else "lax",
+        )
         return
     response.set_cookie(
         name,
@@ -191,8 +207,12 @@ def set_cookie(response: Response, config: WebConfig, name: str, value: str, max
         path="/",
         secure=config.secure_cookies,
         httponly=True,
-        samesite="lax",
+        samesite="none" if third_party else "lax",
     )
+    if third_party:
+        # Starlette writes Partitioned on Python 3.14 only; the attribute is appended to the header here.
+        name_bytes, header = response.raw_headers[-1]
+        response.raw_headers[-1] = (name_bytes, header + b"; Partitioned")
 
 
 def int_param(value: str | None) -> int:
