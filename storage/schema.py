@@ -1,6 +1,14 @@
 """Every table, for Alembic and for tests: importing this module registers all models on Base.metadata."""
 
-from storage import models, models_broadcast, models_pledge, models_practice, models_replicas, models_web
+from storage import (
+    models,
+    models_broadcast,
+    models_pledge,
+    models_practice,
+    models_replicas,
+    models_web,
+    models_zalo,
+)
 from storage.models import Base
 
 metadata = Base.metadata
@@ -13,4 +21,5 @@ __all__ = [
     "models_practice",
     "models_replicas",
     "models_web",
+    "models_zalo",
 ]
