@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Message, Receive
 
 from compliance.office.officials import Actor, pick_locale
 from compliance.office.web_access import signed_in
@@ -28,6 +29,10 @@ from handlers.web.errors import BadInput, NotFound, PageError, Refused, SignInNe
 from handlers.web.security import MINI_APP_SCOPE_KEY, csrf_ok, csrf_token
 
 log = logging.getLogger("handlers.web")
+
+# A stranger's forms (the language choice, signing in, the Mini App's initData) are a few hundred bytes:
+# their body is capped far below the upload limit, so nobody unsigned can make the process spool megabytes.
+STRANGER_FORM_LIMIT = 64 * 1024
 
 SESSION_COOKIE = "camket_session"
 LANGUAGE_COOKIE = "camket_lang"
@@ -107,12 +112,38 @@ def _locale_for(request: Request, actor: Actor | None, default: str) -> str:
     return pick_locale(request.cookies.get(LANGUAGE_COOKIE), default)
 
 
+def is_number(value: str, longest: int = 12) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses (a 500, not a 404)."""
+    return 0 < len(value) <= longest and value.isascii() and value.isdigit()
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """The request's body as it arrives, refused once it passes `limit` bytes. Content-Length alone does not
+    bound it: a chunked body declares no length, and Starlette spools file parts of any size to disk
+    (max_part_size caps only the text fields)."""
+    received = 0
+
+    async def receive_capped() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise TooLarge(_("The file is too large."))
+        return message
+
+    return receive_capped
+
+
 async def _read_form(request: Request, limit: int) -> FormData:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and is_number(declared, 20) and int(declared) > limit:
         raise TooLarge(_("The file is too large."))
+    capped = Request(request.scope, _capped(request.receive, limit))
     try:
-        return await request.form(max_files=5, max_fields=5000, max_part_size=limit)
+        return await capped.form(max_files=5, max_fields=5000, max_part_size=limit)
+    except TooLarge:
+        raise
     except Exception as exc:  # multipart's own errors: a malformed or oversized body
         raise BadInput(_("The form could not be read. Reload the page and try again.")) from exc
 
@@ -158,7 +189,8 @@ async def _answer(context: WebContext, handler: Page, access: Access) -> Respons
         raise Refused()
     request = context.request
     if request.method == "POST":
-        context.form = await _read_form(request, context.config.upload_limit)
+        limit = context.config.upload_limit if context.actor is not None else STRANGER_FORM_LIMIT
+        context.form = await _read_form(request, min(limit, context.config.upload_limit))
         # Pages open to strangers (the language choice) take no CSRF token: there is no session to ride.
         if context.session_token is not None and not csrf_ok(context.session_token, context.form.get("csrf")):
             raise Refused(_("This form has expired. Reload the page and try again."))
@@ -217,6 +249,6 @@ def set_cookie(
 
 def int_param(value: str | None) -> int:
     """An id from a URL or a form: a wrong one is a page not found, never an error of the server."""
-    if value is None or not value.isdigit() or len(value) > 12:
+    if value is None or not is_number(value):
         raise NotFound()
     return int(value)

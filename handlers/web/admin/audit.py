@@ -15,7 +15,7 @@ from compliance.privacy.audit import AuditFilter, AuditLine
 from handlers.commands import Access
 from handlers.i18n import _
 from handlers.views import audit as views
-from handlers.web.context import WebContext, page
+from handlers.web.context import WebContext, is_number, page
 
 PER_PAGE = 50
 
@@ -57,7 +57,7 @@ async def audit_page(context: WebContext) -> Response:
     start = _day(params.get("from", ""), errors, "from")
     end = _day(params.get("to", ""), errors, "to")
     raw_page = params.get("page", "1")
-    number = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
+    number = int(raw_page) if is_number(raw_page, 6) else 1
     where = AuditFilter(action=action or None, actor=actor or None, start=start, end=end)
     lines, total = await audit.search(context.session, where, page=max(number, 1) - 1, per_page=PER_PAGE)
     names = await audit.subject_names(context.session, lines)

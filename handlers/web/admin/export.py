@@ -51,7 +51,9 @@ async def export_download(context: WebContext) -> Response:
     label = params.get("period", "").strip().upper()[:10]
     code = params.get("unit", "").strip()[:40]
     errors: dict[str, str] = {}
-    period = parse_review_period(label)
+    # ASCII only: the label goes into the download's file name, a Latin-1 header (and "\d" in the period's
+    # pattern also takes other scripts' digits, which would make that header fail with a 500).
+    period = parse_review_period(label) if label.isascii() else None
     if period is None:
         errors["period"] = _("The period must be a year (2027) or a quarter (2027Q1).")
     unit = await get_unit_by_code(context.session, code) if code else None

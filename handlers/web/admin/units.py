@@ -15,13 +15,13 @@ from compliance.office.unit_admin import UnitAdminError
 from handlers.commands import Access
 from handlers.i18n import _
 from handlers.views import units as views
-from handlers.web.context import WebContext, int_param, page
+from handlers.web.context import WebContext, int_param, is_number, page
 from handlers.web.errors import NotFound
 from storage.models import Unit
 
 
 def _page_number(value: str | None) -> int:
-    return int(value) if value is not None and value.isdigit() and len(value) < 7 else 0
+    return int(value) if value is not None and is_number(value, 6) else 0
 
 
 async def _show(
@@ -121,7 +121,7 @@ async def set_head(context: WebContext) -> Response:
     chosen = context.field("official")
     # Only someone from the unit's own staff list is offered; anyone else is refused like an unknown id.
     staff_ids = {member.id for member in await unit_listing.unit_staff(context.session, unit)}
-    if not chosen.isdigit() or int(chosen) not in staff_ids:
+    if not is_number(chosen) or int(chosen) not in staff_ids:
         return await _show(context, unit.id, errors={"head": _("Choose the new head from the unit's staff.")})
     try:
         await unit_admin.set_head(context.session, actor=context.me, code=unit.code, official_id=int(chosen))

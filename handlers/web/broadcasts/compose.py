@@ -25,7 +25,7 @@ from handlers.i18n import _, fmt_number
 from handlers.views import broadcast as chat_views
 from handlers.views.broadcasts import broadcast_copy
 from handlers.web.broadcasts.tree import unit_tree
-from handlers.web.context import WebContext, page
+from handlers.web.context import WebContext, is_number, page
 from handlers.web.errors import Refused
 from storage.clock import utcnow
 from storage.models import Unit
@@ -60,7 +60,7 @@ class Checked:
 def _read(context: WebContext) -> Form:
     form = context.form
     raw_units = form.getlist("unit") if form is not None else []
-    units = [int(v) for v in raw_units if isinstance(v, str) and v.isdigit() and len(v) < 12][:MAX_UNITS]
+    units = [int(v) for v in raw_units if isinstance(v, str) and is_number(v, 11)][:MAX_UNITS]
     file_id = context.field("file_id")
     return Form(
         text=context.field("text"),
@@ -70,7 +70,7 @@ def _read(context: WebContext) -> Form:
         send_date=context.field("send_date")[:20],
         send_time=context.field("send_time")[:10],
         ack="0" if context.field("ack") == "0" else "1",
-        file_id=int(file_id) if file_id.isdigit() and len(file_id) < 12 else None,
+        file_id=int(file_id) if is_number(file_id, 11) else None,
     )
 
 
@@ -101,7 +101,8 @@ async def _check(context: WebContext, data: Form, *, upload: bool) -> Checked:
     checked_file: uploads.Checked | None = None
     uploaded = context.upload("file") if upload else None
     if uploaded is not None:
-        content = await uploaded.read()
+        # One byte past the limit is enough to refuse it: the rest of a huge file never enters memory.
+        content = await uploaded.read(context.config.upload_limit + 1)
         verdict = uploads.check(uploaded.filename or "", content, limit=context.config.upload_limit)
         if isinstance(verdict, FileProblem):
             errors.append(_file_problem(verdict, context.config.upload_limit))

@@ -22,7 +22,7 @@ from handlers.commands import Access
 from handlers.i18n import _
 from handlers.views import broadcast_status as views
 from handlers.views.broadcasts import broadcast_text
-from handlers.web.context import WebContext, int_param, page
+from handlers.web.context import WebContext, int_param, is_number, page
 from handlers.web.errors import NotFound
 from storage.clock import local_today
 from storage.models import Official
@@ -65,7 +65,7 @@ async def _managed(context: WebContext) -> Broadcast:
 
 def _page_number(context: WebContext) -> int:
     raw = context.request.query_params.get("page", "1")
-    return max(int(raw), 1) - 1 if raw.isdigit() and len(raw) < 7 else 0
+    return max(int(raw), 1) - 1 if is_number(raw, 6) else 0
 
 
 @page(access=Access.MANAGER)

@@ -21,7 +21,7 @@ from compliance.pledge.templates import PledgeTemplate
 from handlers.commands import Access
 from handlers.i18n import _, current_locale
 from handlers.views import receipts as receipt_views
-from handlers.web.context import WebContext, page
+from handlers.web.context import WebContext, is_number, page
 from handlers.web.errors import BadInput, NotFound, Refused
 from handlers.web.official.downloads import attachment
 from storage.models import Unit
@@ -115,7 +115,7 @@ def _quiz_mistakes(template: PledgeTemplate, context: WebContext, locale: str) -
     wrong = []
     for index, question in enumerate(template.quiz if template.require_quiz else ()):
         chosen = context.field(f"q{index}")
-        if not (chosen.isdigit() and int(chosen) == question.answer):
+        if not (is_number(chosen, 3) and int(chosen) == question.answer):
             wrong.append((question.question.get(locale), question.explanation.get(locale)))
     return wrong
 

@@ -11,7 +11,7 @@ from compliance.practice import quiz_rounds, quizzes
 from compliance.practice.quizzes import StartOutcome
 from handlers.commands import Access
 from handlers.i18n import _, current_locale
-from handlers.web.context import WebContext, int_param, page
+from handlers.web.context import WebContext, int_param, is_number, page
 from handlers.web.errors import BadInput, NotFound
 from storage.clock import utcnow
 
@@ -107,7 +107,7 @@ async def answer_round(context: WebContext) -> Response:
     for index in range(first, len(review.questions)):
         value = context.field(f"q{index}")
         options = len(review.questions[index].question.options)
-        if not (value.isdigit() and int(value) < options):
+        if not (is_number(value, 3) and int(value) < options):
             return _round_page(context, review, status=400, error=_("Answer every question, then submit."))
         chosen.append(int(value))
     for offset, option in enumerate(chosen):
