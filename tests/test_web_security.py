@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from storage.engine import Database
 from storage.models_broadcast import BroadcastFile
+from storage.models_web import WebSession
 from tests.web_admin_office import populate, signed_in_as
 from tests.web_client import CSRF, csrf_of, link_token, web_client
 
@@ -98,6 +99,10 @@ async def test_digits_of_other_scripts_are_a_page_not_found_not_a_server_error(d
         assert units.status_code == 200
         audit = await client.get("/admin/audit", params={"page": "²"})
         assert audit.status_code == 200
+        listed = await client.get("/dashboard/people", params={"status": "not_signed", "page": "²"})
+        assert listed.status_code == 200
+        nudged = await client.get("/dashboard", params={"nudge": "sent", "n": "²"})
+        assert nudged.status_code == 200
 
 
 async def test_an_export_period_in_other_digits_is_refused_not_put_in_a_header(database: Database) -> None:
@@ -123,6 +128,11 @@ async def test_a_new_link_signs_in_over_an_older_session(database: Database) -> 
         token_field = CSRF.search(form.group(0))
         posted = await client.post("/signin", data={"csrf": token_field.group(1)} if token_field else {})
         assert posted.status_code == 303
+        async with database.unit_of_work() as session:
+            open_rows = await session.scalar(
+                select(func.count()).select_from(WebSession).where(WebSession.revoked_at.is_(None))
+            )
+        assert open_rows == 1  # the older session was closed, not left open without its cookie
         admin_page = await client.get("/admin")
         assert admin_page.status_code == 200
         # Without the page's token a cross-site post still cannot swap the session of someone signed in.

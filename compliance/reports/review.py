@@ -26,7 +26,7 @@ from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
 
 HEADER_STYLE, DATE_STYLE, PERCENT_STYLE = "ckb-header", "ckb-date", "ckb-percent"
-PERIOD_PATTERN = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
+PERIOD_PATTERN = re.compile(r"^([0-9]{4})(?:Q([1-4]))?$")  # ASCII digits: \d takes other scripts' too
 # The score's weights: the pledge signed, self-checks on time, reminders read, the weekly quiz.
 WEIGHTS = {"signed": 40, "on_time": 30, "read": 15, "quiz": 15}
 

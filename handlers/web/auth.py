@@ -75,6 +75,9 @@ async def sign_in_page(context: WebContext) -> Response:
             ),
             title=_("This link no longer works"),
         )
+    if context.session_token:
+        # The browser's older session ends here rather than staying open with no cookie pointing to it.
+        await sign_out(context.session, token=context.session_token)
     context.set_cookies.append((SESSION_COOKIE, opened.token, SESSION_SECONDS))
     context.set_cookies.append((MINI_APP_COOKIE, "", 0))
     return context.redirect(opened.next_path)

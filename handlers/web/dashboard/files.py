@@ -31,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def attachment(name: str) -> str:
     """An ASCII name for every browser, and the exact one (RFC 6266) for those that read it."""
     plain = name.encode("ascii", "replace").decode("ascii").replace('"', "'")
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @page(access=Access.MANAGER)

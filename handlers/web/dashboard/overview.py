@@ -16,7 +16,7 @@ from compliance.text import vietnamese_key
 from handlers.commands import Access
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date
 from handlers.views.report_files import chart_labels, unit_name
-from handlers.web.context import WebContext, page
+from handlers.web.context import WebContext, is_number, page
 from handlers.web.dashboard.board import (
     Board,
     board_of,
@@ -166,7 +166,7 @@ def nudge_notice(context: WebContext) -> str | None:
     if outcome == "sent":
         count = params.get("n", "0")
         return _("{n} officials will be reminded (each at most once a day).").format(
-            n=int(count) if count.isdigit() and len(count) < 7 else 0
+            n=int(count) if is_number(count, longest=6) else 0
         )
     if outcome == "already":
         return _("Today's reminder was already sent: each person is reminded at most once a day.")

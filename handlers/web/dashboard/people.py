@@ -10,7 +10,7 @@ from handlers.commands import Access
 from handlers.i18n import _
 from handlers.views.report import lapse_names
 from handlers.views.report_files import unit_name
-from handlers.web.context import WebContext, page
+from handlers.web.context import WebContext, is_number, page
 from handlers.web.dashboard.board import board_of, dashboard_period_names, period_param, query, scope_unit
 from handlers.web.errors import BadInput
 
@@ -27,7 +27,7 @@ def status_names() -> dict[Status, str]:
 
 
 def page_number(raw: str | None) -> int:
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw is not None and is_number(raw, longest=6) else 1
 
 
 @page(access=Access.MANAGER)
