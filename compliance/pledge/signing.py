@@ -213,6 +213,10 @@ async def _plan_resign_requests(
 # Telegram chat or message id is never 0), so the row still says where it was signed.
 WEB_CHAT_ID = 0
 WEB_MESSAGE_ID = 0
+# A signature made on Zalo: Zalo's chat and message ids are opaque text, not numbers, so the row records
+# this marker instead (a Telegram private chat is positive, a group far below -1), and message 0.
+ZALO_CHAT_ID = -1
+ZALO_MESSAGE_ID = 0
 
 
 def name_matches(typed: str, full_name: str) -> bool:

@@ -1,0 +1,123 @@
+"""The keywords a member types instead of pressing buttons, the numbered menu and the help that lists them.
+
+A keyword is matched on the folded text (handlers.zalo.dialogs.base.fold): "Tự đánh giá", "TU DANH GIA"
+and "tu danh gia" are one keyword. The Telegram commands a shared text may mention ("/cancel", "/pledge")
+are accepted too, so no text the bot sends on Zalo points at something that does not work there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compliance.office.officials import Actor
+from handlers.i18n import _
+from handlers.messages import Choice, OutMessage, esc, row
+from handlers.zalo.dialogs.base import Turn
+
+MENU, SIGN, SELF_CHECK, QUIZ, RECEIVED = "menu", "ky", "tu danh gia", "trac nghiem", "da nhan"
+ME, HELP, LANGUAGE, CANCEL, WEB, REPORT = "toi", "tro giup", "ngon ngu", "huy", "web", "bao cao"
+
+# Folded spellings → the keyword they mean (the keyword itself included).
+ALIASES: dict[str, str] = {
+    MENU: MENU,
+    "/start": MENU,
+    "/menu": MENU,
+    "bat dau": MENU,
+    SIGN: SIGN,
+    "ky cam ket": SIGN,
+    "/pledge": SIGN,
+    "sign": SIGN,
+    SELF_CHECK: SELF_CHECK,
+    "tudanhgia": SELF_CHECK,
+    "/checkin": SELF_CHECK,
+    QUIZ: QUIZ,
+    "/quiz": QUIZ,
+    "quiz": QUIZ,
+    RECEIVED: RECEIVED,
+    "danhan": RECEIVED,
+    ME: ME,
+    "/me": ME,
+    HELP: HELP,
+    "/help": HELP,
+    "help": HELP,
+    LANGUAGE: LANGUAGE,
+    "/lang": LANGUAGE,
+    "language": LANGUAGE,
+    CANCEL: CANCEL,
+    "/cancel": CANCEL,
+    "cancel": CANCEL,
+    WEB: WEB,
+    "/web": WEB,
+    REPORT: REPORT,
+    "/report": REPORT,
+    "report": REPORT,
+}
+
+
+def keyword_of(folded: str) -> str | None:
+    return ALIASES.get(folded)
+
+
+@dataclass(frozen=True)
+class Entry:
+    keyword: str
+    label: str  # what the line says; the keyword in capitals follows it
+
+
+def entries(actor: Actor) -> list[Entry]:
+    """The menu's lines for this person, in the order they are numbered."""
+    shown = [
+        Entry(SIGN, _("Sign the pledge")),
+        Entry(SELF_CHECK, _("Weekly self-check")),
+        Entry(QUIZ, _("Quiz")),
+        Entry(RECEIVED, _("Confirm a plan update as received")),
+        Entry(ME, _("My details")),
+        Entry(WEB, _("My web page (a one-time link)")),
+        Entry(LANGUAGE, _("Language")),
+    ]
+    if actor.is_head or actor.is_admin:
+        shown.append(Entry(REPORT, _("Report of my unit")))
+    return shown
+
+
+def _line(entry: Entry) -> str:
+    return _("{label} (type {keyword})").format(label=entry.label, keyword=entry.keyword.upper())
+
+
+async def show_menu(turn: Turn, *, intro: str | None = None) -> OutMessage:
+    """The numbered menu; a bare number then answers it."""
+    shown = entries(turn.me)
+    await turn.ask(MENU, "choose", keys=[entry.keyword for entry in shown])
+    text = _("<b>Menu</b>: reply with a number, or type a keyword.")
+    if intro:
+        text = f"{intro}\n\n{text}"
+    return OutMessage(text, choices=tuple(row(Choice(_line(entry), entry.keyword)) for entry in shown))
+
+
+def help_message(actor: Actor) -> OutMessage:
+    """Every keyword, what it does, and how numbered questions work."""
+    lines = [_("<b>What you can type</b> (with or without accents):")]
+    lines += [f"• {esc(entry.keyword.upper())}: {entry.label}" for entry in entries(actor)]
+    lines += [
+        f"• {MENU.upper()}: " + _("the numbered menu"),
+        f"• {HELP.upper()}: " + _("this help"),
+        f"• {CANCEL.upper()}: " + _("stop what you are doing; nothing half-done is recorded"),
+        "",
+        _(
+            "When I ask a question with numbered answers, reply with the number only. A question waits "
+            "30 minutes for its answer."
+        ),
+    ]
+    return OutMessage("\n".join(lines))
+
+
+def no_open_question() -> str:
+    return _("There is no question waiting for that answer (it may have expired).")
+
+
+def not_text() -> OutMessage:
+    return OutMessage(_("I can read text messages only. Type MENU to see what you can do."))
+
+
+def cancelled(anything: bool) -> OutMessage:
+    return OutMessage(_("Cancelled. Nothing was recorded.") if anything else _("There is nothing to cancel."))
