@@ -31,14 +31,16 @@ from handlers.views.staff import file_error_text, row_error_text
 from storage.engine import Database
 from storage.migrate import upgrade
 
-NO_TOKEN = """BOT_TOKEN is not set, so the bot cannot start.
+NO_TOKEN = """Neither BOT_TOKEN (Telegram) nor ZALO_BOT_TOKEN (Zalo) is set, so the bot cannot start.
 
-Get a token from Telegram: open @BotFather, send /newbot, choose a name and a username, and copy the
-token it gives you (it looks like 123456789:AA...). Then put it in a .env file beside README.md:
+For Telegram: open @BotFather, send /newbot, choose a name and a username, and copy the token it gives
+you (it looks like 123456789:AA...). For Zalo: open Zalo Bot Manager in Zalo, choose "Tạo bot", and copy
+the token that arrives in your Zalo messages. Then put one or both in a .env file beside README.md:
 
     BOT_TOKEN=123456789:AA...
+    ZALO_BOT_TOKEN=...
 
-or export it in your shell, and start again."""
+or export them in your shell, and start again."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "run",
-        help="migrate the database, then serve the web pages and Telegram (polling, or webhook if "
-        "WEBHOOK_URL is set) on PORT",
+        help="migrate the database, then serve the web pages, Telegram (polling, or webhook if "
+        "WEBHOOK_URL is set) and Zalo (polling, or webhook if PUBLIC_URL is https) on PORT",
     )
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     staff = commands.add_parser("import-staff", help="import a staff list (.xlsx or .csv)")
@@ -91,8 +93,7 @@ def main(
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s is not None]
-    setup_logging(settings.log_level, secrets=secrets)
+    setup_logging(settings.log_level, secrets=settings.secrets())
     load_catalogs()
     set_locale(settings.default_locale)
     if args.command == "run":
@@ -125,23 +126,29 @@ def run(
 ) -> int:
     """Migrate and serve until stopped; `configure` may adjust the built application (tests of whole
     processes set the tick's clock through it)."""
-    if settings.bot_token is None:
+    if settings.bot_token is None and settings.zalo_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     # Imported when serving: the other commands need neither the server nor the handlers' registry.
     from bot.application import build_application
-    from bot.server import CannotListen, serve
+    from bot.server import CannotListen, ChannelService, serve
     from bot.telegram_channel import TelegramChannel
+    from bot.zalo_channel import ZaloChannel
 
     asyncio.run(upgrade(settings.database_url))
     database = Database(settings.database_url)
-    application = build_application(settings, database)
-    if configure is not None:
-        configure(application)
+    channels: list[ChannelService] = []
+    if settings.bot_token is not None:
+        application = build_application(settings, database)
+        if configure is not None:
+            configure(application)
+        channels.append(TelegramChannel(application, settings))
+    if settings.zalo_bot_token is not None:
+        channels.append(ZaloChannel.from_settings(settings, database))
 
     async def serve_until_stopped() -> None:
         try:
-            await serve(settings, database, [TelegramChannel(application, settings)])
+            await serve(settings, database, channels)
         finally:
             await database.dispose()
 

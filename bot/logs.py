@@ -24,6 +24,9 @@ REDACTED = "[REDACTED]"
 CHATTY = ("apscheduler", "alembic", "uvicorn.access")
 # A one-time sign-in link's token in a logged path (handlers/web/auth.py serves GET /signin/<token>).
 SIGN_IN_TOKEN = re.compile(r"(/signin/)[A-Za-z0-9_\-]+")
+# A bot token in an API URL (Telegram's and Zalo's are both /bot<digits>:<letters>/method), should one
+# reach a line before its literal value is registered (a test, a library logging at WARNING).
+URL_BOT_TOKEN = re.compile(r"(/bot)\d+:[A-Za-z0-9_\-]+")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -35,6 +38,7 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        text = URL_BOT_TOKEN.sub(rf"\g<1>{REDACTED}", text)
         return SIGN_IN_TOKEN.sub(rf"\g<1>{REDACTED}", text)
 
 

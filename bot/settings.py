@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Zalo's tokens look like "<digits>:<letters>" in every published sample, but the shape is not documented:
+# checked loosely (it goes into a URL path, so no spaces, slashes or query characters).
+ZALO_TOKEN_PATTERN = re.compile(r"^[^\s/?#]{8,}$")
+ZALO_WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/camket.db"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 HEALTH_PATH = "/healthz"
@@ -52,6 +56,15 @@ class Settings(BaseSettings):
     # How long an outbox row claimed by a dispatcher stays its own without renewal: after a crash, how
     # long until another (or the restarted) process takes it over.
     outbox_lease_seconds: float = Field(default=30, ge=1, le=600)
+    # Zalo Bot Platform (handlers/zalo): its token (from Zalo Bot Manager), its API's address (some
+    # clients use https://bot-api.zapps.me), the webhook's secret (8-256 characters, Zalo's rule; needed
+    # when PUBLIC_URL is https, where Zalo takes the webhook instead of long polling).
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_url: AnyHttpUrl = AnyHttpUrl("https://bot-api.zaloplatforms.com")
+    zalo_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # Messages a second to Zalo overall. Zalo publishes no quota for the Bot Platform that we could
+    # confirm: 5 is a cautious guess; a 429 slows the sender down whatever this says.
+    zalo_rate_limit: int = Field(default=5, ge=1, le=1000)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -124,6 +137,51 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.match(value):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("zalo_bot_token", mode="before")
+    @classmethod
+    def _zalo_token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not ZALO_TOKEN_PATTERN.match(value.strip()):
+            raise ValueError(
+                "does not look like a Zalo bot token (no spaces or slashes; from Zalo Bot Manager)"
+            )
+        return value.strip()
+
+    @field_validator("zalo_webhook_secret", mode="before")
+    @classmethod
+    def _zalo_secret(cls, value: object, info: ValidationInfo) -> object:
+        if value in (None, ""):
+            public_url = str(info.data.get("public_url") or "")
+            if info.data.get("zalo_bot_token") is not None and public_url.startswith("https://"):
+                raise ValueError(
+                    "must be set when ZALO_BOT_TOKEN is and PUBLIC_URL is https (Zalo then calls the "
+                    "webhook, sending it with every call)"
+                )
+            return None
+        if not isinstance(value, str) or not ZALO_WEBHOOK_SECRET_PATTERN.match(value):
+            raise ValueError("must be 8-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def zalo_token(self) -> str:
+        assert self.zalo_bot_token is not None
+        return self.zalo_bot_token.get_secret_value()
+
+    @property
+    def zalo_api_root(self) -> str:
+        return str(self.zalo_api_url).rstrip("/")
+
+    @property
+    def zalo_webhook(self) -> bool:
+        """Zalo by webhook (a route of the web server) when the pages are reachable over https."""
+        return self.zalo_bot_token is not None and self.public_url.startswith("https://")
+
+    def secrets(self) -> list[str]:
+        """Every secret a log line must never show (bot.logs masks them)."""
+        values = (self.bot_token, self.webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret)
+        return [value.get_secret_value() for value in values if value is not None]
 
     @property
     def token(self) -> str:
