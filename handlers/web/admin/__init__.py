@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import audit, calendar, console, export, pledges, schedules, staff, units
+from handlers.web.admin import activation, audit, calendar, console, export, pledges, schedules, staff, units
 
 
 def routes() -> list[BaseRoute]:
@@ -17,4 +17,5 @@ def routes() -> list[BaseRoute]:
         *schedules.routes(),
         *pledges.routes(),
         *export.routes(),
+        *activation.routes(),
     ]

@@ -27,6 +27,7 @@ def sections() -> list[tuple[str, str, str]]:
         ("/admin/audit", _("Audit log"), _("Who changed what, and when.")),
         ("/admin/export", _("Emulation export"), _("The emulation review workbook, by quarter or year.")),
         ("/admin/signin-link", _("Sign-in link"), _("A one-time sign-in link for an official (support).")),
+        ("/admin/activation", _("Activation codes"), _("Codes to join on Zalo, as slips or a list.")),
     ]
 
 
