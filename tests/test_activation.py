@@ -23,6 +23,7 @@ from compliance.office.activation import (
     live_code_hints,
     new_code,
     normalise,
+    prune_attempts,
     redeem,
     shown,
 )
@@ -190,6 +191,10 @@ async def test_five_wrong_codes_an_hour_then_a_wait_with_the_time(database: Data
     assert other.outcome is Outcome.WRONG and other.attempts_left == 4
     later = await _redeem(database, code, now=NOW + timedelta(hours=1, seconds=1))
     assert later.outcome is Outcome.LINKED
+    async with database.unit_of_work() as session:
+        # The first wrong code is over an hour old: it no longer counts, and the job deletes it.
+        assert await prune_attempts(session, now=NOW + timedelta(hours=1, seconds=1)) == 1
+        assert await session.scalar(select(func.count()).select_from(ActivationAttempt)) == 5
 
 
 async def test_an_account_already_linked_cannot_take_another_persons_code(database: Database) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, insert, select, update
+from sqlalchemy import ColumnElement, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -333,3 +333,13 @@ async def live_code_hints(
         )
         hints.update({official_id: hint for official_id, hint in rows.all()})
     return hints
+
+
+async def prune_attempts(session: AsyncSession, *, now: datetime) -> int:
+    """Delete wrong-code attempts older than the window: they no longer count (for a daily job)."""
+    result = await session.execute(
+        delete(ActivationAttempt)
+        .where(ActivationAttempt.at <= now - WRONG_WINDOW)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
