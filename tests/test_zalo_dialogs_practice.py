@@ -219,3 +219,13 @@ async def test_a_heads_report_with_its_chart_and_link(database: Database) -> Non
         and (photos[0].attachment.data or b"")[:4] == b"\x89PNG"
     )
     assert "/signin/" in texts(replies) and not any(labels(reply) for reply in replies)
+
+
+async def test_cancel_mid_self_check_keeps_the_answers_given(database: Database) -> None:
+    people = await office(database)
+    check_id = await _self_check(database, people.official, people.version_id)
+    await say(database, LAN, "tu danh gia")
+    await say(database, LAN, "2")
+    assert "answers you already gave are kept" in texts(await say(database, LAN, "huỷ"))
+    assert (await _check(database, check_id)).answers == {"biet-1": "partly"}
+    assert "no question waiting" in texts(await say(database, LAN, "1"))

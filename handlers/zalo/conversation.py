@@ -35,9 +35,9 @@ async def _help(turn: Turn) -> Replies:
 async def _cancel(turn: Turn) -> Replies:
     # Answers already given (a self-check item, a quiz question) were saved one by one and stay; what is
     # dropped is the step in progress, and a pledge is only recorded at ĐỒNG Ý.
-    anything = turn.open is not None and turn.open.dialog != menu.MENU
+    dialog = turn.open.dialog if turn.open is not None else None
     await turn.close()
-    return [menu.cancelled(anything)]
+    return [menu.cancelled(dialog)]
 
 
 # What each keyword starts (reports check the role themselves: an official gets their own card).

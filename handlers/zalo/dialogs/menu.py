@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from compliance.office.officials import Actor
 from handlers.i18n import _
 from handlers.messages import Choice, OutMessage, esc, row
+from handlers.zalo.dialogs import quiz, selfcheck
 from handlers.zalo.dialogs.base import Turn
 
 MENU, SIGN, SELF_CHECK, QUIZ, RECEIVED = "menu", "ky", "tu danh gia", "trac nghiem", "da nhan"
@@ -101,7 +102,7 @@ def help_message(actor: Actor) -> OutMessage:
     lines += [
         f"• {MENU.upper()}: " + _("the numbered menu"),
         f"• {HELP.upper()}: " + _("this help"),
-        f"• {CANCEL.upper()}: " + _("stop what you are doing; nothing half-done is recorded"),
+        f"• {CANCEL.upper()}: " + _("stop what you are doing"),
         "",
         _(
             "When I ask a question with numbered answers, reply with the number only. A question waits "
@@ -119,5 +120,13 @@ def not_text() -> OutMessage:
     return OutMessage(_("I can read text messages only. Type MENU to see what you can do."))
 
 
-def cancelled(anything: bool) -> OutMessage:
-    return OutMessage(_("Cancelled. Nothing was recorded.") if anything else _("There is nothing to cancel."))
+def cancelled(dialog: str | None) -> OutMessage:
+    """Said after HUY: a pledge is only recorded at ĐỒNG Ý; a self-check's or a quiz's answers were saved
+    one by one and stay."""
+    if dialog is None or dialog == MENU:
+        return OutMessage(_("There is nothing to cancel."))
+    if dialog in (selfcheck.DIALOG, quiz.DIALOG):
+        return OutMessage(
+            _("Stopped. The answers you already gave are kept; type the keyword again to go on.")
+        )
+    return OutMessage(_("Cancelled. Nothing was recorded."))
