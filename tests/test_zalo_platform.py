@@ -148,7 +148,9 @@ async def test_the_fake_takes_get_and_form_bodies_and_fetches_photos_twice(fake:
     async with httpx.AsyncClient() as http:
         by_get = (await http.get(f"{base}/sendMessage", params={"chat_id": USER, "text": "một"})).json()
         by_form = (await http.post(f"{base}/sendMessage", data={"chat_id": USER, "text": "hai"})).json()
-        photo = (await http.post(f"{base}/sendPhoto", json={"chat_id": USER, "photo": f"{base}/getMe"})).json()
+        photo = (
+            await http.post(f"{base}/sendPhoto", json={"chat_id": USER, "photo": f"{base}/getMe"})
+        ).json()
     assert by_get["ok"] and by_form["ok"] and photo["ok"]
     assert fake.texts(USER) == ["một", "hai"]
     assert fake.photo_fetches[f"{base}/getMe"] == [200, 200]
@@ -225,7 +227,9 @@ def test_attachments() -> None:
     document = Attachment(AttachmentKind.DOCUMENT, "kehoach.pdf", data=b"%PDF")
     with use_locale("en"):
         [named] = render(OutMessage("Kế hoạch", attachment=document))
-        [linked] = render(OutMessage("Kế hoạch", attachment=document), attachment_url=lambda a: "https://x/d/1")
+        [linked] = render(
+            OutMessage("Kế hoạch", attachment=document), attachment_url=lambda a: "https://x/d/1"
+        )
     assert isinstance(named, ZaloText) and "kehoach.pdf" in named.text and "https://" not in named.text
     assert isinstance(linked, ZaloText) and "https://x/d/1" in linked.text
     photo_bytes = Attachment(AttachmentKind.PHOTO, "chart.png", data=b"\x89PNG")

@@ -48,9 +48,16 @@ class Claimed:
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int = 100, lease: timedelta = DEFAULT_LEASE
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int = 100,
+    lease: timedelta = DEFAULT_LEASE,
+    channel: Channel | None = None,
 ) -> list[Claimed]:
-    """Take up to `limit` due rows, at most one per chat, skipping officials who blocked the bot."""
+    """Take up to `limit` due rows, at most one per chat, skipping officials who blocked the bot.
+
+    `channel`: only that channel's rows (each channel's dispatcher sends its own; None takes every row)."""
     # About one message a second per chat: no second row for a chat with one in flight or just sent.
     chat = tuple_(OutboxMessage.channel, OutboxMessage.address)
     in_flight = select(OutboxMessage.channel, OutboxMessage.address).where(
@@ -69,6 +76,7 @@ async def claim_due(
             ),
             chat.not_in(in_flight),
             or_(Official.id.is_(None), Official.status != OfficialStatus.UNREACHABLE),
+            *([OutboxMessage.channel == channel] if channel is not None else []),
         )
         .order_by(OutboxMessage.id)
         .limit(limit * 2)

@@ -24,6 +24,7 @@ from handlers.telegram.render import send
 from handlers.views.outbox import RENDERERS
 from storage.clock import utcnow
 from storage.engine import Database
+from storage.models import Channel
 
 log = logging.getLogger(__name__)
 RECORD_EVERY_SECONDS = 0.05
@@ -144,7 +145,9 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> list[Claimed]:
         async with self.database.unit_of_work() as session:
-            claimed = await delivery.claim_due(session, now=utcnow(), limit=limit, lease=self.lease)
+            claimed = await delivery.claim_due(
+                session, now=utcnow(), limit=limit, lease=self.lease, channel=Channel.TELEGRAM
+            )
         self._held.update(row.id for row in claimed)
         return claimed
 
