@@ -258,3 +258,11 @@ async def test_hostile_text_changes_nothing(database: Database) -> None:
     await say(database, LAN, "ky")
     mismatch = await say(database, LAN, hostile)
     assert "does not match" in texts(mismatch) and "<a href" not in mismatch[0].text
+
+
+async def test_too_many_wrong_codes_say_when_to_try_again(database: Database) -> None:
+    await office(database)
+    for _attempt in range(activation.WRONG_LIMIT):
+        assert "not valid" in texts(await say(database, HUY, "CCCC-CCCC"))
+    waiting = texts(await say(database, HUY, "CCCC-CCCC"))
+    assert "try again after" in waiting and ":" in waiting.rsplit("after", 1)[1]
