@@ -144,7 +144,7 @@ def run(
             configure(application)
         channels.append(TelegramChannel(application, settings))
     if settings.zalo_bot_token is not None:
-        channels.append(ZaloChannel.from_settings(settings, database))
+        channels.append(ZaloChannel.from_settings(settings, database, run_ticks=settings.bot_token is None))
 
     async def serve_until_stopped() -> None:
         try:

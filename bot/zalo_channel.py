@@ -25,12 +25,14 @@ from starlette.routing import BaseRoute, Route
 from bot.settings import Settings
 from compliance.delivery.claims import DEFAULT_LEASE
 from compliance.delivery.replicas import forget_events, release_event, take_event
+from compliance.practice import planner
 from handlers.zalo import conversation
 from handlers.zalo.client import ZaloClient, ZaloError, ZaloUnauthorized
 from handlers.zalo.delivery import ZaloDispatcher, ZaloPace, ZaloSender
 from handlers.zalo.inbound import ZaloIncoming, ZaloServices
 from handlers.zalo.render import render
 from handlers.zalo.updates import parse_update
+from storage.clock import utcnow
 from storage.engine import Database
 
 log = logging.getLogger("bot.zalo")
@@ -39,6 +41,7 @@ SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 - the header's name, not 
 CHANNEL = "zalo"
 POLL_SECONDS = 30
 FORGET_EVERY_SECONDS = 3600.0
+TICK_SECONDS = 60.0
 
 
 class ZaloChannel:
@@ -55,6 +58,7 @@ class ZaloChannel:
         lease: timedelta | None = None,
         run_dispatcher: bool = True,
         pace: ZaloPace | None = None,
+        run_ticks: bool = False,
     ) -> None:
         self.client = client
         self.database = database
@@ -72,6 +76,8 @@ class ZaloChannel:
             lease=lease or DEFAULT_LEASE,
         )
         self.run_dispatcher = run_dispatcher
+        # Telegram's application runs the scheduler's tick; without Telegram (a Zalo-only office) this does.
+        self.run_ticks = run_ticks
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: list[asyncio.Task[None]] = []
@@ -81,7 +87,7 @@ class ZaloChannel:
         self._progress = asyncio.Condition()
 
     @classmethod
-    def from_settings(cls, settings: Settings, database: Database) -> ZaloChannel:
+    def from_settings(cls, settings: Settings, database: Database, *, run_ticks: bool = False) -> ZaloChannel:
         secret = settings.zalo_webhook_secret
         return cls(
             ZaloClient(settings.zalo_api_root, settings.zalo_token),
@@ -93,6 +99,7 @@ class ZaloChannel:
             if settings.zalo_webhook and secret is not None
             else None,
             lease=timedelta(seconds=settings.outbox_lease_seconds),
+            run_ticks=run_ticks,
         )
 
     @property
@@ -132,6 +139,8 @@ class ZaloChannel:
         if self.run_dispatcher:
             self._background.append(asyncio.create_task(self.dispatcher.run(), name="zalo-outbox-dispatcher"))
         self._background.append(asyncio.create_task(self._forget_loop(), name="zalo-forget-events"))
+        if self.run_ticks:
+            self._background.append(asyncio.create_task(self._tick_loop(), name="schedule-tick"))
 
     async def stop(self) -> None:
         """Stop taking updates, let the ones taken be answered, stop the dispatcher, close the client. The
@@ -240,6 +249,23 @@ class ZaloChannel:
         except ZaloError as exc:
             return f"answered, not delivered ({exc.error_code})"
         return f"answered with {len(sends)}"
+
+    async def _tick_loop(self) -> None:
+        """The scheduler's tick, as Telegram's job queue runs it: the domain plans what is due."""
+        while not self._stopping.is_set():
+            try:
+                async with self.database.unit_of_work() as session:
+                    report = await planner.tick(session, now=utcnow())
+                if report.planned:
+                    log.info("tick planned %s", dict(report.planned))
+                    self.outbox_wakeup.set()
+                if report.skipped:
+                    log.warning(
+                        "tick skipped events that fell due while the bot was down: %s", report.skipped
+                    )
+            except Exception:
+                log.exception("the schedule's tick failed; the next one does its work")
+            await self._pause_polling(TICK_SECONDS)
 
     async def _forget_loop(self) -> None:
         while not self._stopping.is_set():
