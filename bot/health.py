@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -28,9 +29,18 @@ def bot_version() -> str:
         return "unknown"
 
 
-async def health_body(database: Database) -> tuple[int, dict[str, Any]]:
+# Each channel's own state ({"zalo": "paused: …"}): shown, but a paused channel leaves the replica fit (a
+# restart would not mend a revoked token, and the pages and other channels still serve).
+ChannelStates = Callable[[], dict[str, str]]
+
+
+async def health_body(
+    database: Database, channels: ChannelStates | None = None
+) -> tuple[int, dict[str, Any]]:
     """200 and {"status": "ok", …} when the database answers; 503 when it does not."""
     body: dict[str, Any] = {"version": bot_version(), "replica": f"{socket.gethostname()}:{os.getpid()}"}
+    if channels is not None:
+        body["channels"] = channels()
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
             async with database.unit_of_work() as session:
@@ -43,9 +53,9 @@ async def health_body(database: Database) -> tuple[int, dict[str, Any]]:
     return 200, body
 
 
-def health_route(database: Database) -> Route:
+def health_route(database: Database, channels: ChannelStates | None = None) -> Route:
     async def health(request: Request) -> JSONResponse:
-        status, body = await health_body(database)
+        status, body = await health_body(database, channels)
         return JSONResponse(body, status_code=status, headers={"cache-control": "no-store"})
 
     return Route(HEALTH_PATH, health, methods=["GET"])

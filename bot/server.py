@@ -15,7 +15,7 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import uvicorn
 from starlette.applications import Starlette
@@ -48,6 +48,21 @@ class ChannelService(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class ReportsHealth(Protocol):
+    """A channel that can be unwell while the process serves (Zalo paused by a refused token)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def health(self) -> str: ...
+
+
+def channel_states(channels: Sequence[ChannelService]) -> dict[str, str]:
+    return {c.name: c.health for c in channels if isinstance(c, ReportsHealth)}
 
 
 class CannotListen(Exception):
@@ -100,7 +115,7 @@ def web_app(settings: Settings, database: Database, channels: Sequence[ChannelSe
         telegram_token=settings.token if settings.bot_token is not None else None,
         wake_outbox=functools.partial(_wake_outboxes, channels),
     )
-    extra: list[BaseRoute] = [health_route(database)]
+    extra: list[BaseRoute] = [health_route(database, functools.partial(channel_states, channels))]
     for channel in channels:
         extra.extend(channel.routes())
     return create_app(config, extra_routes=extra)

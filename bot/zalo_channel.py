@@ -112,6 +112,15 @@ class ZaloChannel:
         paused = " (sending paused: bad token)" if self.sender.paused else ""
         return f"Zalo by {mode}{paused}"
 
+    @property
+    def name(self) -> str:
+        return CHANNEL
+
+    @property
+    def health(self) -> str:
+        """For /healthz: "paused" when Zalo refused the token (nothing is sent until it is replaced)."""
+        return "paused: Zalo refused the token (401)" if self.sender.paused else "ok"
+
     def wake_outbox(self) -> None:
         self.outbox_wakeup.set()
 

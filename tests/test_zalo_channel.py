@@ -4,6 +4,7 @@ bad request) and the channel end to end against the fake Zalo server (polling, r
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -15,6 +16,8 @@ from aiohttp import web
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
+from bot.health import health_route
+from bot.server import channel_states
 from bot.zalo_channel import SECRET_HEADER, WEBHOOK_PATH, ZaloChannel
 from compliance.delivery.outbox import enqueue
 from compliance.delivery.replicas import forget_events, take_event
@@ -273,3 +276,27 @@ async def test_the_fake_pushes_updates_to_a_webhook_in_both_shapes(fake: FakeZal
     assert isinstance(bare, dict) and bare["message"]["text"] == "một"
     assert isinstance(wrapped, dict) and wrapped["ok"] and wrapped["result"]["message"]["text"] == "hai"
     assert fake.pushes == [(200, False), (200, True)]
+
+
+async def test_a_refused_token_pauses_zalo_and_healthz_says_so(
+    fake: FakeZalo, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = ZaloChannel(
+        ZaloClient(fake.url, "12345:RevokedTokenOfZalo"),
+        database,
+        default_locale="en",
+        public_url="http://127.0.0.1:8080",
+        rate_limit=5,
+    )
+    app = Starlette(routes=[health_route(database, functools.partial(channel_states, [channel]))])
+    with caplog.at_level(logging.ERROR):
+        await channel.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as http:
+            health = await http.get("/healthz")
+        assert health.status_code == 200  # the pages and the other channels still serve
+        assert health.json()["channels"]["zalo"].startswith("paused")
+        assert "Zalo by long polling (sending paused" in channel.description
+        assert "RevokedTokenOfZalo" not in caplog.text and "PAUSED" in caplog.text
+    finally:
+        await channel.stop()
