@@ -5,8 +5,12 @@ The token is in every URL, so nothing here lets a URL escape: httpx's own errors
 request) are replaced by a ZaloNetworkError naming only the method, the client's repr shows the base only,
 and bot/logs.py keeps httpx's request lines at WARNING and masks the token besides.
 
-What Zalo documents and what is a guess (marked "not confirmed" below) is listed in the Zalo section of
-the README.
+Checked against public material (client libraries and samples that quote bot.zaloplatforms.com/docs; the
+docs site itself was not reachable from here): the URL scheme, the envelope, the method names and their
+parameters, getUpdates' `timeout` sent as a string and its 408 "Request timeout" when nothing came, the
+update's fields. Not confirmed: whether 408 comes as the HTTP status or only as the envelope's error_code
+(both are read as "nothing came"); what Zalo answers for a user who blocked the bot (403 is our guess);
+whether a 429 carries a retry_after (read from `parameters.retry_after` when present); Zalo's quota.
 """
 
 from __future__ import annotations
