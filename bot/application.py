@@ -30,6 +30,7 @@ from handlers.telegram.registry import register, register_commands
 from storage.engine import Database
 
 log = logging.getLogger("bot.updates")
+GET_UPDATES_POOL_SECONDS = 15.0
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -136,6 +137,9 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotServices))
         .rate_limiter(steady_rate_limiter(settings.telegram_rate_limit))
         .concurrent_updates(PerChatUpdateProcessor(64))
+        # On stop the updater asks getUpdates once more to confirm what it took; on a loaded machine the
+        # long poll's connection may take more than the default second to come back to the pool.
+        .get_updates_pool_timeout(GET_UPDATES_POOL_SECONDS)
         .persistence(DatabasePersistence(database))
         .post_init(_post_init)
         .post_stop(_post_stop)

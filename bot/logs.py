@@ -56,5 +56,10 @@ def setup_logging(
         logging.getLogger(secretive).setLevel(logging.WARNING)
     chatty = logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
     for name in CHATTY:
-        logging.getLogger(name).setLevel(chatty)
+        logger = logging.getLogger(name)
+        logger.setLevel(chatty)
+        # uvicorn started with access_log=False (an embedded server) leaves its access logger cut off from
+        # the root's handlers: this setup decides where every line goes, redaction included.
+        logger.handlers.clear()
+        logger.propagate = True
     return handler
