@@ -3,10 +3,12 @@ table of the units below (sortable, each a link one level down) and the ways to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
+from markupsafe import Markup
 from starlette.responses import Response
 
 from compliance.reports.chart import chart_groups
@@ -175,6 +177,58 @@ def nudge_notice(context: WebContext) -> str | None:
     return None
 
 
+# Rendered fragments kept per report and reading: the figures and tables of a 50-unit subtree are most of
+# a page's time (tens of milliseconds of templating), the same for every reader of the same report.
+FRAGMENTS_KEPT = 64
+
+
+def _fragments(context: WebContext) -> OrderedDict[Hashable, tuple[Markup, Markup]]:
+    state = context.request.app.state
+    if not hasattr(state, "dashboard_fragments"):
+        state.dashboard_fragments = OrderedDict()
+    kept: OrderedDict[Hashable, tuple[Markup, Markup]] = state.dashboard_fragments
+    return kept
+
+
+def _render_fragments(
+    context: WebContext, board: Board, period_name: str, unit_param: str, sort: str, descending: bool
+) -> tuple[Markup, Markup]:
+    report = board.report
+    names = dashboard_period_names()
+    labels = replace(
+        chart_labels(unit_name(report), report.period, names[period_name], weeks=len(board.weeks)),
+        percent=percent,
+    )
+    groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=labels.whole_office)
+    weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in board.weeks]
+    values = {
+        "report": report,
+        "unit_param": unit_param,
+        "period_name": period_name,
+        "figures": figure_rows(report),
+        "trend": board.trend,
+        "weakest": weakest_item(board),
+        "counts": board.counts,
+        "lines": sorted_lines(below(report), sort, descending),
+        "sort": sort,
+        "descending": descending,
+        "sort_columns": SORT_COLUMNS,
+        "bars": bars_svg(groups, labels, hidden=hidden),
+        "trend_chart": trend_svg(weekly, labels),
+        "weekly": weekly,
+        "query": query,
+        "percent": percent,
+        "pct": share,
+        "day_text": day_text,
+        "Status": Status,
+    }
+    env = context.request.app.state.templates
+    return (
+        Markup(env.get_template("dashboard/_figures.html").render(**values)),  # noqa: S704 - autoescaped
+        Markup(env.get_template("dashboard/_board.html").render(**values)),  # noqa: S704 - autoescaped
+    )
+
+
 @page(access=Access.MANAGER)
 async def dashboard(context: WebContext) -> Response:
     params = context.request.query_params
@@ -186,14 +240,19 @@ async def dashboard(context: WebContext) -> Response:
     kept = await board_of(context, root, period, fresh=params.get("refresh") == "1")
     board: Board = kept.value
     report = board.report
-    names = dashboard_period_names()
-    labels = replace(
-        chart_labels(unit_name(report), report.period, names[period_name], weeks=len(board.weeks)),
-        percent=percent,
-    )
-    groups, hidden = chart_groups(report.root, report.units, report.total, whole_office=labels.whole_office)
-    weekly = [(monday.strftime("%d/%m"), rate) for monday, rate in board.weeks]
     unit_param = str(root.id) if root is not None else ""
+    # The unit was checked against the reader above (scope_unit): the fragments hold nothing else of theirs.
+    key = (id(board), kept.computed_at, unit_param, period_name, sort, descending, current_locale())
+    fragments = _fragments(context)
+    rendered = fragments.get(key)
+    if rendered is None:
+        rendered = _render_fragments(context, board, period_name, unit_param, sort, descending)
+        fragments[key] = rendered
+        while len(fragments) > FRAGMENTS_KEPT:
+            fragments.popitem(last=False)
+    else:
+        fragments.move_to_end(key)
+    figures_html, board_html = rendered
     return context.render(
         "dashboard/index.html",
         title=_("Dashboard"),
@@ -203,24 +262,11 @@ async def dashboard(context: WebContext) -> Response:
         parent=await parent_link(context, root),
         period_name=period_name,
         period=report.period,
-        period_names=names,
+        period_names=dashboard_period_names(),
         computed_at=kept.computed_at,
-        report=report,
-        figures=figure_rows(report),
-        trend=board.trend,
-        weakest=weakest_item(board),
-        counts=board.counts,
-        lines=sorted_lines(below(report), sort, descending),
-        sort=sort,
-        descending=descending,
-        sort_columns=SORT_COLUMNS,
-        bars=bars_svg(groups, labels, hidden=hidden),
-        trend_chart=trend_svg(weekly, labels),
-        weekly=weekly,
+        figures_html=figures_html,
+        board_html=board_html,
         notice=nudge_notice(context),
         query=query,
-        percent=percent,
-        pct=share,
         day_text=day_text,
-        Status=Status,
     )
