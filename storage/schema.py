@@ -3,6 +3,7 @@
 from storage import (
     models,
     models_broadcast,
+    models_files,
     models_pledge,
     models_practice,
     models_replicas,
@@ -17,6 +18,7 @@ __all__ = [
     "metadata",
     "models",
     "models_broadcast",
+    "models_files",
     "models_pledge",
     "models_practice",
     "models_replicas",
