@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.delivery.shared_files import forget_for as forget_shared_files
 from compliance.office.accounts import accounts_of
 from compliance.office.officials import Actor
 from compliance.office.phones import canonical_phone
@@ -137,6 +138,8 @@ async def erase(session: AsyncSession, *, official_id: int, actor: Actor | None)
     for account in accounts:
         if account.channel is Channel.TELEGRAM:
             await _drop_drafts(session, int(account.external_id))
+    # Links made for the person (a receipt, a data export, a chart sent on Zalo) stop working.
+    await forget_shared_files(session, official_id=official_id)
     # The accounts go: the person could join again later, on any channel, as someone new.
     await session.execute(delete(ChannelAccount).where(ChannelAccount.official_id == official_id))
     # Staff lists already applied (or discarded) are not needed any more and hold the person's phone.
