@@ -16,8 +16,10 @@ from storage.models import OfficialStatus
 from tests.factories import telegram_official
 from tests.web_client import csrf_of, sign_in, web_app, web_client
 
-# The ways in, open to anyone: signing in and out, the Mini App's entry, the language choice.
-PUBLIC = {"/signin/{token}", "/signin", "/app", "/signed-out", "/language"}
+# The ways in, open to anyone: signing in and out, the Mini App's entry, the language choice, and a file
+# sent by link (/f/<token>): the random token is the capability, and Zalo's servers fetch pictures there
+# without a session.
+PUBLIC = {"/signin/{token}", "/signin", "/app", "/signed-out", "/language", "/f/{token}"}
 # Areas an official (the lowest role) may not enter.
 MANAGERS_ONLY = ("/dashboard", "/admin", "/broadcasts")
 
