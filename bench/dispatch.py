@@ -1,10 +1,19 @@
-"""Outbox dispatch against the fake Bot API server enforcing Telegram's limits.
+"""Outbox dispatch against fake chat servers enforcing each channel's limits, each in its own process.
 
-Queues N messages (two per chat, so per-chat pacing matters), runs the real Dispatcher with PTB's
-AIORateLimiter, and prints messages/s as a fraction of the limit, the 429s received, duplicates and losses.
-Then the same with the limit raised to 1 000/s (paid broadcasts) to show the dispatcher's own ceiling.
+`--channel telegram`: N messages (two per chat, so per-chat pacing matters) through the real Telegram
+Dispatcher with PTB's AIORateLimiter against tests/fakes/botapi, at each of `--limits` (30/s, Telegram's
+free limit, and 1 000/s, paid broadcasts, to show the dispatcher's own ceiling).
+`--channel zalo`: the same through the Zalo dispatcher and ZaloPace against bench/zalo_api at
+`--zalo-limit` (ZALO_RATE_LIMIT; Zalo's own quota is unpublished).
+`--channel both`: one broadcast of N recipients, each person on exactly one channel (`--zalo-share` of
+them on Zalo), both dispatchers in one process and one database, each at its own limit.
 
-    .venv/bin/python -m bench.dispatch [--messages 10000] [--database sqlite|postgresql]
+Printed per channel: messages/s as a share of the limit (the time runs from the dispatcher's start to the
+last row recorded sent), the 429s received, duplicates, losses; for Zalo also sends closer than a second
+to one chat.
+
+    .venv/bin/python -m bench.dispatch [--channel telegram|zalo|both] [--messages 10000]
+        [--database sqlite|postgresql] [--limits 30,1000] [--zalo-limit 5] [--zalo-share 0.5]
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +41,31 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from handlers.telegram.delivery import Dispatcher, steady_rate_limiter
+from handlers.zalo.client import ZaloClient
+from handlers.zalo.delivery import ZaloDispatcher, ZaloPace, ZaloSender
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade
-from storage.models import OutboxMessage
+from storage.models import Channel, OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:BENCH-token-for-the-fake-bot-api-server"
+ZALO_TOKEN = "1234567890123456789:BENCH-zalo-token-for-the-fake-server"
+PAYLOAD = {"unit_name": "Văn phòng", "locale": "vi"}  # join_rejected: one short text on either channel
+
+
+@dataclass
+class Lane:
+    """One channel's part of a run: its addresses (each receives `per_chat` messages) and its limit."""
+
+    channel: Channel
+    limit: float
+    addresses: list[str]
+    per_chat: int
+
+    @property
+    def messages(self) -> int:
+        return len(self.addresses) * self.per_chat
 
 
 def free_port() -> int:
@@ -45,8 +74,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def fetch(url: str, data: bytes | None = None) -> Any:
-    with urllib.request.urlopen(url, data=data, timeout=30) as response:  # noqa: S310 - loopback only
+def fetch(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
         return json.loads(response.read())
 
 
@@ -69,147 +98,218 @@ async def fresh_database(kind: str) -> tuple[str, Any]:
     return f"{base}/{name}", drop
 
 
-async def run_once(kind: str, messages: int, limit: int) -> dict[str, Any]:
-    chats = messages // 2
-    port = free_port()
-    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
-        [
-            sys.executable,
-            "-m",
-            "tests.fakes.botapi",
-            "--port",
-            str(port),
-            "--token",
-            TOKEN,
-            "--rate",
-            str(limit),
-            "--per-chat-gap",
-            "1",
-            "--known-chats",
-            f"1-{chats}",
-        ],
+def start_server(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # started once, before anything is measured
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+async def seed(database: Database, lanes: list[Lane]) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "dedupe_key": f"bench:{lane.channel}:{address}:{copy}",
+            "kind": "join_rejected",
+            "channel": lane.channel,
+            "address": address,
+            "payload": PAYLOAD,
+            "status": "pending",
+            "not_before": now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        # copy-major: a chat's second message comes after every chat's first, as two planned rounds would
+        for copy in range(max(lane.per_chat for lane in lanes))
+        for lane in lanes
+        if copy < lane.per_chat
+        for address in lane.addresses
+    ]
+    async with database.unit_of_work() as session:
+        for start in range(0, len(rows), 2000):
+            await session.execute(insert(OutboxMessage), rows[start : start + 2000])
+
+
+async def sent_rows(database: Database, channel: Channel) -> tuple[int, datetime | None]:
+    async with database.unit_of_work() as session:
+        count, last = (
+            await session.execute(
+                select(func.count(), func.max(OutboxMessage.sent_at)).where(
+                    OutboxMessage.channel == channel, OutboxMessage.status == "sent"
+                )
+            )
+        ).one()
+    return int(count or 0), last
+
+
+async def wait_all_sent(database: Database, lanes: list[Lane], deadline: float) -> None:
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(0.5)
+        counts = [(await sent_rows(database, lane.channel))[0] for lane in lanes]
+        if all(count >= lane.messages for count, lane in zip(counts, lanes, strict=True)):
+            return
+
+
+async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
+    servers: list[subprocess.Popen[str]] = []
     url, drop = await fresh_database(kind)
+    closers: list[Any] = []
     try:
-        assert server.stdout is not None
-        server.stdout.readline()  # "fake Bot API on …": it is listening
         await upgrade(url)
         database = Database(url, pool_size=20)
-        now = utcnow()
-        rows = [
-            {
-                "dedupe_key": f"bench:{n}",
-                "kind": "join_rejected",
-                "chat_id": 1 + n % chats,
-                "payload": {"unit_name": "Văn phòng", "locale": "vi"},
-                "status": "pending",
-                "not_before": now,
-                "attempts": 0,
-                "created_at": now,
-            }
-            for n in range(messages)
-        ]
-        async with database.unit_of_work() as session:
-            for start in range(0, len(rows), 2000):
-                await session.execute(insert(OutboxMessage), rows[start : start + 2000])
-        api = f"http://127.0.0.1:{port}"
-        bot: ExtBot[int] = ExtBot(
-            TOKEN,
-            base_url=f"{api}/bot",
-            base_file_url=f"{api}/file/bot",
-            rate_limiter=steady_rate_limiter(limit),
-            # as ApplicationBuilder does for the bot itself; a bare Bot would get a pool of one connection
-            request=HTTPXRequest(connection_pool_size=256),
-        )
-        await bot.initialize()
-        dispatcher = Dispatcher(bot, database, wakeup=asyncio.Event(), default_locale="vi")
+        await seed(database, lanes)
+        dispatchers: list[Any] = []
+        stats_urls: dict[Channel, str] = {}
+        for lane in lanes:
+            port = free_port()
+            if lane.channel == Channel.TELEGRAM:
+                chats = f"{lane.addresses[0]}-{lane.addresses[-1]}"
+                server = start_server(
+                    [
+                        *(
+                            "tests.fakes.botapi",
+                            "--port",
+                            str(port),
+                            "--token",
+                            TOKEN,
+                            "--rate",
+                            str(lane.limit),
+                        ),
+                        *("--per-chat-gap", "1", "--known-chats", chats),
+                    ]
+                )
+                servers.append(server)
+                assert server.stdout is not None
+                server.stdout.readline()  # "fake Bot API on …": it is listening
+                api = f"http://127.0.0.1:{port}"
+                bot: ExtBot[int] = ExtBot(
+                    TOKEN,
+                    base_url=f"{api}/bot",
+                    base_file_url=f"{api}/file/bot",
+                    rate_limiter=steady_rate_limiter(int(lane.limit)),
+                    # as ApplicationBuilder does for the bot itself; a bare Bot gets a pool of one connection
+                    request=HTTPXRequest(connection_pool_size=256),
+                )
+                await bot.initialize()
+                closers.append(bot.shutdown)
+                stats_urls[lane.channel] = f"{api}/_test/stats"
+                dispatchers.append(Dispatcher(bot, database, wakeup=asyncio.Event(), default_locale="vi"))
+            else:
+                server = start_server(
+                    ["bench.zalo_api", "--port", str(port), "--token", ZALO_TOKEN, "--rate", str(lane.limit)]
+                )
+                servers.append(server)
+                assert server.stdout is not None
+                info = json.loads(server.stdout.readline())
+                client = ZaloClient(info["url"], ZALO_TOKEN)
+                closers.append(client.close)
+                stats_urls[lane.channel] = info["stats"]
+                sender = ZaloSender(client, ZaloPace(lane.limit))
+                dispatchers.append(
+                    ZaloDispatcher(sender, database, wakeup=asyncio.Event(), default_locale="vi")
+                )
+        started_at = utcnow()
         started = time.perf_counter()
-        task = asyncio.create_task(dispatcher.run())
-        deadline = started + max(120.0, messages / limit * 3)
-        sent = 0
-        while time.perf_counter() < deadline:
-            await asyncio.sleep(0.5)
-            async with database.unit_of_work() as session:
-                sent = int(
-                    await session.scalar(
-                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")
-                    )
-                    or 0
-                )
-            if sent >= messages:
-                break
-        elapsed = time.perf_counter() - started
-        dispatcher.stop()
-        await task
-        await bot.shutdown()
-        stats = fetch(f"{api}/_test/stats")
-        received = stats["per_chat"]
-        duplicates = sum(max(0, count - 2) for count in received.values())
-        delivered = sum(min(2, count) for count in received.values())
-        async with database.unit_of_work() as session:
-            retried = (
-                await session.execute(
-                    select(OutboxMessage.last_error, func.count())
-                    .where(OutboxMessage.attempts > 1)
-                    .group_by(OutboxMessage.last_error)
-                )
-            ).all()
-            if retried:
-                print(
-                    "  rows sent more than once or retried, by last error:",
-                    {str(error)[:80]: count for error, count in retried},
-                    flush=True,
-                )
-            failed = int(
-                await session.scalar(
-                    select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
-                )
-                or 0
-            )
+        tasks = [asyncio.create_task(d.run()) for d in dispatchers]
+        longest = max(lane.messages / lane.limit for lane in lanes)
+        await wait_all_sent(database, lanes, started + max(120.0, longest * 3))
+        for dispatcher in dispatchers:
+            dispatcher.stop()
+        await asyncio.gather(*tasks)
+        results = [await lane_result(database, lane, stats_urls[lane.channel], started_at) for lane in lanes]
         await database.dispose()
-        rate = stats["sends"] / elapsed
-        return {
-            "database": kind,
-            "limit": limit,
-            "messages": messages,
-            "seconds": elapsed,
-            "rate": rate,
-            "fraction": rate / limit,
-            "429s": stats["too_many_requests"],
-            "duplicates": duplicates,
-            "lost": messages - delivered,
-            "failed_rows": failed,
-            "sent_rows": sent,
-        }
+        return [{**result, "database": kind} for result in results]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for close in closers:
+            await close()
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
         if drop is not None:
             await drop()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--limits", default="30,1000", help="comma-separated overall limits to run")
-    args = parser.parse_args()
-    print(
-        f"{'database':<10} {'limit/s':>7} {'msgs':>6} {'seconds':>8} {'msgs/s':>8} {'of limit':>8} "
-        f"{'429s':>5} {'dups':>5} {'lost':>5}"
-    )
-    for limit in (int(x) for x in args.limits.split(",")):
-        result = asyncio.run(run_once(args.database, args.messages, limit))
+async def lane_result(database: Database, lane: Lane, stats_url: str, started_at: datetime) -> dict[str, Any]:
+    stats = fetch(stats_url)
+    received: dict[str, int] = stats["per_chat"]
+    sent, last = await sent_rows(database, lane.channel)
+    async with database.unit_of_work() as session:
+        retried = (
+            await session.execute(
+                select(OutboxMessage.last_error, func.count())
+                .where(OutboxMessage.channel == lane.channel, OutboxMessage.attempts > 1)
+                .group_by(OutboxMessage.last_error)
+            )
+        ).all()
+    if retried:
         print(
-            f"{result['database']:<10} {limit:>7} {result['messages']:>6} {result['seconds']:>8.1f} "
-            f"{result['rate']:>8.1f} {result['fraction']:>8.1%} {result['429s']:>5} "
-            f"{result['duplicates']:>5} {result['lost']:>5}",
+            f"  {lane.channel}: rows retried, by last error:",
+            {str(error)[:80]: count for error, count in retried},
             flush=True,
         )
+    seconds = (last - started_at).total_seconds() if last is not None else float("nan")
+    rate = min(sent, lane.messages) / seconds if sent else 0.0
+    return {
+        "channel": str(lane.channel),
+        "limit": lane.limit,
+        "messages": lane.messages,
+        "seconds": seconds,
+        "rate": rate,
+        "fraction": rate / lane.limit,
+        "429s": stats["too_many_requests"],
+        "duplicates": sum(max(0, count - lane.per_chat) for count in received.values()),
+        "lost": lane.messages - sum(min(lane.per_chat, received.get(a, 0)) for a in lane.addresses),
+        "too_fast": stats.get("too_fast", "-"),
+    }
+
+
+def zalo_ids(first: int, count: int) -> list[str]:
+    """Zalo user ids are opaque hex text."""
+    return [f"{n:016x}" for n in range(first, first + count)]
+
+
+def plans(args: argparse.Namespace) -> list[list[Lane]]:
+    if args.channel == "telegram":
+        chats = [str(n) for n in range(1, args.messages // 2 + 1)]
+        return [[Lane(Channel.TELEGRAM, int(x), chats, 2)] for x in args.limits.split(",")]
+    if args.channel == "zalo":
+        return [[Lane(Channel.ZALO, args.zalo_limit, zalo_ids(1, args.messages // 2), 2)]]
+    on_zalo = round(args.messages * args.zalo_share)
+    telegram_limit = int(args.limits.split(",")[0])
+    telegram = [str(n) for n in range(1, args.messages - on_zalo + 1)]
+    return [
+        [
+            Lane(Channel.TELEGRAM, telegram_limit, telegram, 1),
+            Lane(Channel.ZALO, args.zalo_limit, zalo_ids(len(telegram) + 1, on_zalo), 1),
+        ]
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--channel", choices=["telegram", "zalo", "both"], default="telegram")
+    parser.add_argument("--messages", type=int, default=10_000, help="messages (both: recipients)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--limits", default="30,1000", help="Telegram's limits (both: the first)")
+    parser.add_argument("--zalo-limit", type=float, default=5.0, help="ZALO_RATE_LIMIT, messages a second")
+    parser.add_argument("--zalo-share", type=float, default=0.5, help="both: the recipients on Zalo")
+    args = parser.parse_args()
+    print(
+        f"{'database':<10} {'channel':<8} {'limit/s':>7} {'msgs':>6} {'seconds':>8} {'msgs/s':>8} "
+        f"{'of limit':>8} {'429s':>5} {'dups':>5} {'lost':>5} {'<1s/chat':>8}"
+    )
+    for lanes in plans(args):
+        for result in asyncio.run(run_once(args.database, lanes)):
+            print(
+                f"{result['database']:<10} {result['channel']:<8} {result['limit']:>7g} "
+                f"{result['messages']:>6} "
+                f"{result['seconds']:>8.1f} {result['rate']:>8.1f} {result['fraction']:>8.1%} "
+                f"{result['429s']:>5} {result['duplicates']:>5} {result['lost']:>5} {result['too_fast']:>8}",
+                flush=True,
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the dispatching process: {peak:.0f} MB")
     print("targets: >= 95% of the limit with 0 x 429, 0 duplicates, 0 lost; >= 500 msgs/s at a 1000/s limit")
