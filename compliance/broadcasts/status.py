@@ -21,10 +21,22 @@ from compliance.office.accounts import Address
 from compliance.office.officials import Actor
 from storage.clock import utcnow
 from storage.engine import dialect_of
-from storage.models import Official, OfficialStatus, OutboxMessage
+from storage.models import Channel, Official, OfficialStatus, OutboxMessage
 from storage.models_broadcast import Broadcast, BroadcastAck, BroadcastFile
 
 ACTIVE = ("scheduled", "sending")
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    """One channel's share of a broadcast: each person gets one copy, on one channel, so the channels'
+    figures add up to the broadcast's."""
+
+    channel: Channel
+    total: int
+    sent: int
+    failed: int  # counted as Progress.failed
+    acknowledged: int  # people whose copy went out on this channel and who confirmed (from any channel)
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,8 @@ class Progress:
     failed: int  # given up, or the person blocked the bot
     cancelled: int  # left unsent by a stop
     acknowledged: int
+    # In Channel's order; only the channels the broadcast has copies on.
+    by_channel: tuple[ChannelFigures, ...] = ()
 
     @property
     def remaining(self) -> int:
@@ -45,12 +59,15 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 async def progress_of(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Progress]:
+    """Figures of each broadcast, and of each channel within it: three aggregate queries (copies grouped
+    by broadcast and channel; confirmations joined to the confirming person's copy; confirmations)."""
     if not broadcast_ids:
         return {}
     blocked = and_(OutboxMessage.status == "pending", Official.status == OfficialStatus.UNREACHABLE)
     rows = await session.execute(
         select(
             OutboxMessage.broadcast_id,
+            OutboxMessage.channel,
             func.count(),
             _count_if(OutboxMessage.status == "sent"),
             _count_if((OutboxMessage.status == "failed") | blocked),
@@ -58,19 +75,50 @@ async def progress_of(session: AsyncSession, broadcast_ids: Sequence[int]) -> di
         )
         .outerjoin(Official, Official.id == OutboxMessage.official_id)
         .where(OutboxMessage.broadcast_id.in_(broadcast_ids), OutboxMessage.kind == KIND)
-        .group_by(OutboxMessage.broadcast_id)
+        .group_by(OutboxMessage.broadcast_id, OutboxMessage.channel)
     )
-    counts = {bid: (int(t), int(s or 0), int(f or 0), int(c or 0)) for bid, t, s, f, c in rows}
+    per_channel: dict[int, dict[Channel, tuple[int, int, int, int]]] = {}
+    for bid, channel, t, s, f, c in rows:
+        if bid is None:  # excluded by the filter; for the type checker
+            continue
+        per_channel.setdefault(bid, {})[Channel(channel)] = (int(t), int(s or 0), int(f or 0), int(c or 0))
+    channel_acks = await session.execute(
+        select(
+            OutboxMessage.broadcast_id,
+            OutboxMessage.channel,
+            func.count(func.distinct(OutboxMessage.official_id)),
+        )
+        .join(
+            BroadcastAck,
+            and_(
+                BroadcastAck.broadcast_id == OutboxMessage.broadcast_id,
+                BroadcastAck.official_id == OutboxMessage.official_id,
+            ),
+        )
+        .where(OutboxMessage.broadcast_id.in_(broadcast_ids), OutboxMessage.kind == KIND)
+        .group_by(OutboxMessage.broadcast_id, OutboxMessage.channel)
+    )
+    acked_on = {(bid, Channel(channel)): int(n) for bid, channel, n in channel_acks}
     ack_rows = await session.execute(
         select(BroadcastAck.broadcast_id, func.count())
         .where(BroadcastAck.broadcast_id.in_(broadcast_ids))
         .group_by(BroadcastAck.broadcast_id)
     )
     acks = {bid: int(n) for bid, n in ack_rows}
-    return {
-        bid: Progress(*counts.get(bid, (0, 0, 0, 0)), acknowledged=int(acks.get(bid, 0)))
-        for bid in broadcast_ids
-    }
+    result = {}
+    for bid in broadcast_ids:
+        channels = per_channel.get(bid, {})
+        by_channel = tuple(
+            ChannelFigures(channel, t, s, f, acked_on.get((bid, channel), 0))
+            for channel in Channel
+            if channel in channels
+            for t, s, f, _c in [channels[channel]]
+        )
+        total, sent, failed, cancelled = (sum(figures[i] for figures in channels.values()) for i in range(4))
+        result[bid] = Progress(
+            total, sent, failed, cancelled, acknowledged=acks.get(bid, 0), by_channel=by_channel
+        )
+    return result
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from compliance.broadcasts.followup import BroadcastLine, Detail, RemindOutcome
 from compliance.broadcasts.sending import StopOutcome
-from compliance.broadcasts.status import Progress, ProgressView
+from compliance.broadcasts.status import ChannelFigures, Progress, ProgressView
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
+from storage.models import Channel
 
 EXCERPT = 60
 
@@ -46,6 +47,32 @@ def _figures_line(progress: Progress, requires_ack: bool) -> str:
     if requires_ack:
         line += _(", confirmed {n}").format(n=fmt_number(progress.acknowledged))
     return line
+
+
+def channel_name(channel: Channel) -> str:
+    names = {Channel.TELEGRAM: "Telegram", Channel.ZALO: "Zalo", Channel.WEB: _("Web pages")}
+    return names.get(channel, str(channel))
+
+
+def channel_line(figures: ChannelFigures, requires_ack: bool) -> str:
+    """One channel's figures of a plan update, e.g. "Zalo: delivered 40/42, failed 1, confirmed 30"."""
+    line = _("{channel}: delivered {sent}/{total}, failed {failed}").format(
+        channel=channel_name(figures.channel),
+        sent=fmt_number(figures.sent),
+        total=fmt_number(figures.total),
+        failed=fmt_number(figures.failed),
+    )
+    if requires_ack:
+        line += _(", confirmed {n}").format(n=fmt_number(figures.acknowledged))
+    return line
+
+
+def _channel_lines(progress: Progress, requires_ack: bool) -> list[str]:
+    """Per channel, only when the copies went out on more than one (one channel's line would repeat the
+    totals)."""
+    if len(progress.by_channel) < 2:
+        return []
+    return ["• " + channel_line(figures, requires_ack) for figures in progress.by_channel]
 
 
 def _excerpt(text: str) -> str:
@@ -100,6 +127,7 @@ def detail(found: Detail) -> OutMessage:
         ),
         esc(_excerpt(line.text)),
         _figures_line(line.progress, line.requires_ack),
+        *_channel_lines(line.progress, line.requires_ack),
     ]
     if line.requires_ack:
         text.append(_("<b>Not confirmed yet: {n}</b>").format(n=fmt_number(found.not_acknowledged)))
@@ -164,4 +192,11 @@ def progress_text(view: ProgressView) -> str:
     )
     if progress.cancelled:
         body += " " + _("Left unsent: {n}.").format(n=fmt_number(progress.cancelled))
-    return head.format(id=view.broadcast_id) + "\n" + body + "\n" + _("Details: /broadcasts")
+    # The sender's own figures need no confirmation column here: /broadcasts has it.
+    lines = [
+        head.format(id=view.broadcast_id),
+        body,
+        *_channel_lines(progress, False),
+        _("Details: /broadcasts"),
+    ]
+    return "\n".join(lines)

@@ -96,6 +96,7 @@ async def status_page(context: WebContext) -> Response:
         not_joined=await broadcasts.count_not_joined_of(session, broadcast),
         refresh=REFRESH_SECONDS if broadcast.status in ACTIVE else None,
         status_name=views.status_name,
+        channel_name=views.channel_name,
         file_name=stored.name if stored else broadcast.attachment_name,
         notice=notice if notice in NOTICES else "",
         count=context.request.query_params.get("n", ""),
