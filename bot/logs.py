@@ -4,7 +4,8 @@ httpx and httpcore log every request URL, and Telegram's URLs contain the token:
 WARNING, and every line that still goes out passes through a formatter that masks the secrets.
 
 The web server's access lines (uvicorn.access, at DEBUG only) name the paths asked for, and a sign-in
-link's path holds its one-time token: the formatter masks what follows /signin/ too.
+link's path holds its one-time token, a shared file's (/f/<token>) its capability: the formatter masks
+what follows /signin/ and /f/ too.
 
 INFO is one line per update plus real events. APScheduler logs every run of every job ("Running job",
 "executed successfully": two lines every few seconds, most of a day's log), Alembic describes its
@@ -22,8 +23,9 @@ from typing import TextIO
 
 REDACTED = "[REDACTED]"
 CHATTY = ("apscheduler", "alembic", "uvicorn.access")
-# A one-time sign-in link's token in a logged path (handlers/web/auth.py serves GET /signin/<token>).
-SIGN_IN_TOKEN = re.compile(r"(/signin/)[A-Za-z0-9_\-]+")
+# A one-time sign-in link's token in a logged path (handlers/web/auth.py serves GET /signin/<token>), and a
+# shared file's (handlers/web/files.py serves GET /f/<token>: whoever has the path has the file).
+SIGN_IN_TOKEN = re.compile(r"(/(?:signin|f)/)[A-Za-z0-9_\-]+")
 # A bot token in an API URL (Telegram's and Zalo's are both /bot<digits>:<letters>/method), should one
 # reach a line before its literal value is registered (a test, a library logging at WARNING).
 URL_BOT_TOKEN = re.compile(r"(/bot)\d+:[A-Za-z0-9_\-]+")

@@ -25,11 +25,13 @@ from starlette.routing import BaseRoute, Route
 from bot.settings import Settings
 from compliance.delivery.claims import DEFAULT_LEASE
 from compliance.delivery.replicas import forget_events, release_event, take_event
+from compliance.delivery.shared_files import forget_expired
 from compliance.practice import planner
 from handlers.zalo import conversation
 from handlers.zalo.client import ZaloClient, ZaloError, ZaloUnauthorized
 from handlers.zalo.delivery import ZaloDispatcher, ZaloPace, ZaloSender
 from handlers.zalo.inbound import ZaloIncoming, ZaloServices
+from handlers.zalo.links import AttachmentLinks, fetchable_by_zalo
 from handlers.zalo.render import render
 from handlers.zalo.updates import parse_update
 from storage.clock import utcnow
@@ -68,12 +70,16 @@ class ZaloChannel:
         self.poll_seconds = poll_seconds
         self.sender = ZaloSender(client, pace or ZaloPace(rate_limit))
         self.outbox_wakeup = asyncio.Event()
+        # Pictures and documents go as PUBLIC_URL/f/<token> links: Zalo's servers fetch the pictures from
+        # there, so PUBLIC_URL must be reachable from the internet (see handlers.zalo.links).
+        self.links = AttachmentLinks(database, public_url)
         self.dispatcher = ZaloDispatcher(
             self.sender,
             database,
             wakeup=self.outbox_wakeup,
             default_locale=default_locale,
             lease=lease or DEFAULT_LEASE,
+            links=self.links,
         )
         self.run_dispatcher = run_dispatcher
         # Telegram's application runs the scheduler's tick; without Telegram (a Zalo-only office) this does.
@@ -143,6 +149,12 @@ class ZaloChannel:
             self.sender.pause("Zalo refused the bot token (401) at start")
         except ZaloError as exc:
             log.warning("zalo: could not prepare the bot at start (%s); carrying on", exc)
+        if not fetchable_by_zalo(self.services.public_url):
+            log.warning(
+                "zalo: PUBLIC_URL %s is a local address: Zalo's servers cannot fetch pictures from it "
+                "(charts will not show); set PUBLIC_URL to the address the internet reaches the bot at",
+                self.services.public_url,
+            )
         if not self.webhook:
             self._background.append(asyncio.create_task(self._poll_loop(), name="zalo-polling"))
         if self.run_dispatcher:
@@ -252,7 +264,14 @@ class ZaloChannel:
             raise
         # The dialogs may have planned outbox rows (a join request to a head): send them now.
         self.outbox_wakeup.set()
-        sends = [item for answer in answers for item in render(answer)]
+        # The head's chart (BAO CAO), a receipt: linked for the person writing, before it is sent.
+        try:
+            hook = await self.links.hook(answers, zalo_user_id=incoming.user_id)
+        except Exception:
+            # The answer still goes: a document named without its link, a picture left out.
+            log.exception("zalo: making the links of message %s's answer failed", incoming.message_id)
+            hook = None
+        sends = [item for answer in answers for item in render(answer, attachment_url=hook)]
         try:
             await self.sender.send(incoming.chat_id, sends)
         except ZaloError as exc:
@@ -281,6 +300,8 @@ class ZaloChannel:
             try:
                 async with self.database.unit_of_work() as session:
                     await forget_events(session)
+                    # Expired /f/ links, with the bytes of the pictures and receipts behind them.
+                    await forget_expired(session, now=utcnow())
             except Exception as exc:
                 log.warning("zalo: forgetting old events failed (%s)", type(exc).__name__)
             await self._pause_polling(FORGET_EVERY_SECONDS)

@@ -20,6 +20,7 @@ from datetime import timedelta
 from compliance.delivery import claims as delivery
 from compliance.delivery.claims import Claimed
 from handlers.i18n import use_locale
+from handlers.messages import OutMessage
 from handlers.views.outbox import RENDERERS
 from handlers.zalo.client import (
     ZaloBlocked,
@@ -29,6 +30,8 @@ from handlers.zalo.client import (
     ZaloUnauthorized,
     message_id_of,
 )
+from handlers.zalo.links import AttachmentLinks
+from handlers.zalo.outbox_choices import as_keywords
 from handlers.zalo.render import AttachmentUrl, ZaloPhoto, ZaloSend, ZaloText, render
 from storage.clock import utcnow
 from storage.engine import Database
@@ -130,7 +133,7 @@ class ZaloDispatcher:
         *,
         wakeup: asyncio.Event,
         default_locale: str,
-        attachment_url: AttachmentUrl | None = None,
+        links: AttachmentLinks | None = None,
         idle_seconds: float = 1.0,
         lease: timedelta = delivery.DEFAULT_LEASE,
         max_in_flight: int | None = None,
@@ -139,7 +142,8 @@ class ZaloDispatcher:
         self.database = database
         self.wakeup = wakeup
         self.default_locale = default_locale
-        self.attachment_url = attachment_url
+        # Pictures and documents as /f/ links (None: a document is only named, a picture as bytes not sent).
+        self.links = links
         self.idle_seconds = idle_seconds
         self.lease = lease
         # About two seconds of sends claimed at once: a claimed row waits for its slot well within its lease.
@@ -225,9 +229,17 @@ class ZaloDispatcher:
         locale = row.locale or row.payload.get("locale") or self.default_locale
         try:
             with use_locale(locale):
-                sends = render(RENDERERS[row.kind](row.payload), attachment_url=self.attachment_url)
+                # No question is open for an outbox message: its buttons become keywords, not numbers.
+                message = as_keywords(RENDERERS[row.kind](row.payload))
         except KeyError as exc:
             return Outcome("failed", error=f"unknown kind or payload field {exc}")
+        try:
+            hook = await self._links(row, message)
+        except Exception:
+            log.exception("making the link of outbox row %d's attachment failed; trying again later", row.id)
+            return Outcome("retry", error="the attachment's link could not be made")
+        with use_locale(locale):
+            sends = render(message, attachment_url=hook)
         if not sends:
             return Outcome("sent")
         try:
@@ -244,6 +256,16 @@ class ZaloDispatcher:
                 return Outcome("retry", error=f"{exc.error_code} {exc.description}")
             return Outcome("failed", error=f"{exc.error_code} {exc.description}")
         return Outcome("sent", message_id=message_id)
+
+    async def _links(self, row: Claimed, message: OutMessage) -> AttachmentUrl | None:
+        """The recipient's link to the row's attachment, committed before the send (Zalo fetches a picture
+        while sendPhoto answers). A broadcast's copy ("b" with its content) links the stored upload."""
+        if self.links is None or message.attachment is None:
+            return None
+        broadcast = row.payload.get("b") if "content" in row.payload else None
+        return await self.links.hook(
+            [message], official_id=row.official_id, broadcast_id=int(broadcast) if broadcast else None
+        )
 
     async def _record(self, row: Claimed, outcome: Outcome) -> None:
         async with self.database.unit_of_work() as session:
