@@ -42,7 +42,7 @@ from telegram.request import HTTPXRequest
 
 from handlers.telegram.delivery import Dispatcher, steady_rate_limiter
 from handlers.zalo.client import ZaloClient
-from handlers.zalo.delivery import ZaloDispatcher, ZaloPace, ZaloSender
+from handlers.zalo.delivery import HEADROOM, ZaloDispatcher, ZaloPace, ZaloSender
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -248,6 +248,13 @@ async def lane_result(database: Database, lane: Lane, stats_url: str, started_at
         print(
             f"  {lane.channel}: rows retried, by last error:",
             {str(error)[:80]: count for error, count in retried},
+            flush=True,
+        )
+    if stats.get("min_spacing") is not None:
+        interval = 1000 / (lane.limit * HEADROOM)
+        print(
+            f"  {lane.channel}: closest two sends at the server {stats['min_spacing'] * 1000:.0f} ms apart "
+            f"(the pace's interval: {interval:.0f} ms)",
             flush=True,
         )
     seconds = (last - started_at).total_seconds() if last is not None else float("nan")

@@ -5,8 +5,8 @@ quota as a sliding one-second window (429 beyond), plus a stats endpoint with wh
     python -m bench.zalo_api --port P --token T --rate R
 prints one JSON line {"url": …, "stats": …} once it listens. GET <stats> answers {sends,
 too_many_requests, per_chat: {chat: count}, too_fast: sends less than a second after the same chat's
-previous one, min_gap: the smallest such gap in seconds, first, last: monotonic times of the first and last
-accepted send}.
+previous one, min_gap: the smallest such gap in seconds, min_spacing: the closest two sends overall, first,
+last: monotonic times of the first and last accepted send}.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class BenchZalo(FakeZalo):
             "per_chat": per_chat,
             "too_fast": too_fast,
             "min_gap": min_gap,
+            # The closest two accepted sends: below the pace's interval means they were bunched on the way.
+            "min_spacing": min((b - a for a, b in itertools.pairwise(sorted(times))), default=None),
             "first": min(times, default=None),
             "last": max(times, default=None),
         }
