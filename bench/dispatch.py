@@ -14,6 +14,7 @@ to one chat.
 
     .venv/bin/python -m bench.dispatch [--channel telegram|zalo|both] [--messages 10000]
         [--database sqlite|postgresql] [--limits 30,1000] [--zalo-limit 5] [--zalo-share 0.5]
+        [--zalo-pace bot|window]
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +68,31 @@ class Lane:
     @property
     def messages(self) -> int:
         return len(self.addresses) * self.per_chat
+
+
+class WindowClient(ZaloClient):
+    """An experiment (`--zalo-pace window`), not the bot's pace: a send starts only a second after the
+    send `limit` places before it was answered. Zalo counts a send when it arrives, which is before its
+    answer, so no one-second window at Zalo's end can hold more than `limit`, whatever delays the network or
+    a busy event loop add; the even spacing then needs no headroom."""
+
+    def __init__(self, base_url: str, token: str, *, limit: int) -> None:
+        super().__init__(base_url, token)
+        self.limit = limit
+        self.issued: deque[asyncio.Future[float]] = deque(maxlen=limit)
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
+        earlier = self.issued[0] if len(self.issued) == self.limit else None
+        answered: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.issued.append(answered)
+        try:
+            if earlier is not None:
+                wait = await earlier + 1.0 - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            return await super().send_message(chat_id, text)
+        finally:
+            answered.set_result(time.monotonic())
 
 
 def free_port() -> int:
@@ -153,7 +180,7 @@ async def wait_all_sent(database: Database, lanes: list[Lane], deadline: float) 
             return
 
 
-async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
+async def run_once(kind: str, lanes: list[Lane], *, window: bool = False) -> list[dict[str, Any]]:
     servers: list[subprocess.Popen[str]] = []
     url, drop = await fresh_database(kind)
     closers: list[Any] = []
@@ -163,6 +190,7 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
         await seed(database, lanes)
         dispatchers: list[Any] = []
         stats_urls: dict[Channel, str] = {}
+        intervals: dict[Channel, float] = {}
         for lane in lanes:
             port = free_port()
             if lane.channel == Channel.TELEGRAM:
@@ -204,10 +232,15 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
                 servers.append(server)
                 assert server.stdout is not None
                 info = json.loads(server.stdout.readline())
-                client = ZaloClient(info["url"], ZALO_TOKEN)
+                if window:
+                    client: ZaloClient = WindowClient(info["url"], ZALO_TOKEN, limit=int(lane.limit))
+                    pace = ZaloPace(lane.limit / HEADROOM)  # evenly at the limit itself
+                else:
+                    client, pace = ZaloClient(info["url"], ZALO_TOKEN), ZaloPace(lane.limit)
                 closers.append(client.close)
                 stats_urls[lane.channel] = info["stats"]
-                sender = ZaloSender(client, ZaloPace(lane.limit))
+                sender = ZaloSender(client, pace)
+                intervals[lane.channel] = pace.interval
                 dispatchers.append(
                     ZaloDispatcher(sender, database, wakeup=asyncio.Event(), default_locale="vi")
                 )
@@ -219,7 +252,12 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
         for dispatcher in dispatchers:
             dispatcher.stop()
         await asyncio.gather(*tasks)
-        results = [await lane_result(database, lane, stats_urls[lane.channel], started_at) for lane in lanes]
+        results = [
+            await lane_result(
+                database, lane, stats_urls[lane.channel], started_at, intervals.get(lane.channel)
+            )
+            for lane in lanes
+        ]
         await database.dispose()
         return [{**result, "database": kind} for result in results]
     finally:
@@ -232,7 +270,9 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
             await drop()
 
 
-async def lane_result(database: Database, lane: Lane, stats_url: str, started_at: datetime) -> dict[str, Any]:
+async def lane_result(
+    database: Database, lane: Lane, stats_url: str, started_at: datetime, interval: float | None
+) -> dict[str, Any]:
     stats = fetch(stats_url)
     received: dict[str, int] = stats["per_chat"]
     sent, last = await sent_rows(database, lane.channel)
@@ -250,11 +290,10 @@ async def lane_result(database: Database, lane: Lane, stats_url: str, started_at
             {str(error)[:80]: count for error, count in retried},
             flush=True,
         )
-    if stats.get("min_spacing") is not None:
-        interval = 1000 / (lane.limit * HEADROOM)
+    if stats.get("min_spacing") is not None and interval is not None:
         print(
             f"  {lane.channel}: closest two sends at the server {stats['min_spacing'] * 1000:.0f} ms apart "
-            f"(the pace's interval: {interval:.0f} ms)",
+            f"(the pace's interval: {interval * 1000:.0f} ms)",
             flush=True,
         )
     seconds = (last - started_at).total_seconds() if last is not None else float("nan")
@@ -303,13 +342,16 @@ def main() -> None:
     parser.add_argument("--limits", default="30,1000", help="Telegram's limits (both: the first)")
     parser.add_argument("--zalo-limit", type=float, default=5.0, help="ZALO_RATE_LIMIT, messages a second")
     parser.add_argument("--zalo-share", type=float, default=0.5, help="both: the recipients on Zalo")
+    parser.add_argument(
+        "--zalo-pace", choices=["bot", "window"], default="bot", help="window: the experiment WindowClient"
+    )
     args = parser.parse_args()
     print(
         f"{'database':<10} {'channel':<8} {'limit/s':>7} {'msgs':>6} {'seconds':>8} {'msgs/s':>8} "
         f"{'of limit':>8} {'429s':>5} {'dups':>5} {'lost':>5} {'<1s/chat':>8}"
     )
     for lanes in plans(args):
-        for result in asyncio.run(run_once(args.database, lanes)):
+        for result in asyncio.run(run_once(args.database, lanes, window=args.zalo_pace == "window")):
             print(
                 f"{result['database']:<10} {result['channel']:<8} {result['limit']:>7g} "
                 f"{result['messages']:>6} "
