@@ -4,6 +4,7 @@ what a Zalo user types (and waits to see answered), and the conversation written
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,19 @@ from tests.fakes.botapi import FakeBotApi
 from tests.fakes.zalo import FakeZalo
 
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+SHOWN = 120  # characters of a long message a user typed that the transcript keeps
+
+
+def shown(text: str) -> str:
+    """What a user typed, readable in a text file: control characters escaped, a very long text cut."""
+    visible = "".join(
+        c if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}" for c in text
+    )
+    if len(visible) > SHOWN:
+        visible = visible[:SHOWN] + f"… ({len(text)} characters in all)"
+    return visible
 
 
 @dataclass
@@ -89,11 +103,11 @@ class ZaloOffice:
         sections: list[str] = []
         for user, name in names.items():
             lines: list[tuple[float, str]] = [
-                (s.at, f">> {name}: {s.text}") for s in self.said if s.user == user
+                (s.at, f">> {name}: {shown(s.text)}") for s in self.said if s.user == user
             ]
             for m in self.zalo.sent.get(user, []):
-                shown = m["text"] if "text" in m else f"[picture {m.get('photo')}] {m.get('caption') or ''}"
-                lines.append((m["at"], f"<< bot: {shown.rstrip()}"))
+                text = m["text"] if "text" in m else f"[picture {m.get('photo')}] {m.get('caption') or ''}"
+                lines.append((m["at"], f"<< bot: {text.rstrip()}"))
             lines.sort(key=lambda pair: pair[0])
             sections.append(f"==== {name} (Zalo {user}) ====\n" + "\n".join(text for _, text in lines))
         path.parent.mkdir(parents=True, exist_ok=True)
