@@ -28,10 +28,10 @@ def read_choices() -> tuple[tuple[Choice, ...], ...]:
     return (row(Choice(_("✅ Read"), "rd:done")),)
 
 
-def selfcheck(view: SelfCheckView, cursor: int, *, edit: bool = False) -> OutMessage:
-    locale = current_locale()
-    title = view.title_en if locale == "en" else view.title_vi
-    lines = [
+def selfcheck_heading(view: SelfCheckView) -> list[str]:
+    """The week, the pledge's title and the deadline: the head of the self-check on every channel."""
+    title = view.title_en if current_locale() == "en" else view.title_vi
+    return [
         _("<b>Weekly self-check</b>, week of {week}: {title}").format(
             week=fmt_date(view.week), title=esc(title)
         ),
@@ -40,6 +40,11 @@ def selfcheck(view: SelfCheckView, cursor: int, *, edit: bool = False) -> OutMes
         ),
         "",
     ]
+
+
+def selfcheck(view: SelfCheckView, cursor: int, *, edit: bool = False) -> OutMessage:
+    locale = current_locale()
+    lines = selfcheck_heading(view)
     for number, item in enumerate(view.items, start=1):
         mark = MARKS.get(view.answers.get(item.id, ""), "▫")
         pointer = "👉 " if number - 1 == cursor else ""

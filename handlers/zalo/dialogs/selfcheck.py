@@ -8,7 +8,7 @@ from compliance.practice import schedules
 from compliance.practice import self_checks as practice
 from compliance.practice.self_checks import AnswerOutcome, NoteOutcome, SelfCheckView
 from compliance.text import clean_text
-from handlers.i18n import _, current_locale, fmt_date, fmt_datetime, fmt_number
+from handlers.i18n import _, current_locale, fmt_number
 from handlers.messages import Choice, OutMessage, esc, row
 from handlers.views import practice as views
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
@@ -32,16 +32,7 @@ async def start(turn: Turn) -> Replies:
 def overview(view: SelfCheckView) -> OutMessage:
     """The week, the deadline and every item with its answer so far."""
     locale = current_locale()
-    title = view.title_en if locale == "en" else view.title_vi
-    lines = [
-        _("<b>Weekly self-check</b>, week of {week}: {title}").format(
-            week=fmt_date(view.week), title=esc(title)
-        ),
-        _("Answer each item honestly; you can change your answers until {deadline}.").format(
-            deadline=fmt_datetime(view.deadline_at)
-        ),
-        "",
-    ]
+    lines = views.selfcheck_heading(view)
     for number, item in enumerate(view.items, start=1):
         mark = views.MARKS.get(view.answers.get(item.id, ""), "▫")
         lines.append(f"{mark} {number}. {esc(item.text.get(locale))}")
