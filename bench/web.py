@@ -183,16 +183,17 @@ async def measure(url: str, args: argparse.Namespace) -> None:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-        heads = await signed_in_clients(base, tokens["head"])
-        admins = await signed_in_clients(base, tokens["admin"])
-        officials = await signed_in_clients(base, tokens["official"])
         scenarios = [
-            Scenario("head's dashboard", "GET", "/dashboard?period=week", heads),
-            Scenario("whole office (admin)", "GET", "/dashboard?period=week", admins),
+            Scenario("head's dashboard", "GET", "/dashboard?period=week", []),
+            Scenario("whole office (admin)", "GET", "/dashboard?period=week", []),
+            Scenario("self-check submit", "POST", "/selfcheck", []),
         ]
-        forms = [await self_check_form(client) for client in officials]
-        scenarios.append(Scenario("self-check submit", "POST", "/selfcheck", officials, forms=forms))
-        for scenario in scenarios:
+        for scenario, who in zip(scenarios, ("head", "admin", "official"), strict=True):
+            # Signed in just before their scenario: a connection idle longer than the server's keep-alive
+            # (uvicorn: 5 s) is closed by it, and a client reusing it would count a spurious error.
+            scenario.clients = await signed_in_clients(base, tokens[who])
+            if scenario.method == "POST":
+                scenario.forms = [await self_check_form(client) for client in scenario.clients]
             if scenario.method == "GET":
                 # The first view builds the figures the next ones reuse (the page says when they were
                 # computed): timed on its own, so the steady state is measured apart from the cold start.
@@ -201,8 +202,8 @@ async def measure(url: str, args: argparse.Namespace) -> None:
                 scenario.cold_ms = float(timing.group(1)) if timing else float("nan")
             print(f"running {scenario.name} for {args.seconds:.0f} s …", flush=True)
             await run_scenario(scenario, args.seconds)
-        for client in heads + admins + officials:
-            await client.aclose()
+            for client in scenario.clients:
+                await client.aclose()
         report(scenarios, peak_rss_of(server.pid), args.users)
     finally:
         server.terminate()
