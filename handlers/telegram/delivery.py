@@ -19,6 +19,7 @@ from compliance.delivery import claims as delivery
 from compliance.delivery.claims import Claimed
 from handlers.i18n import use_locale
 from handlers.messages import OutMessage
+from handlers.outbox_leases import OutboxLeases
 from handlers.scope import maybe_scope
 from handlers.telegram.render import send
 from handlers.views.outbox import RENDERERS
@@ -92,7 +93,7 @@ class Dispatcher:
         self.idle_seconds = idle_seconds
         self.lease = lease
         # Rows claimed here whose outcome is not recorded yet: their leases are renewed while they last.
-        self._held: set[int] = set()
+        self.leases = OutboxLeases(database, channel=Channel.TELEGRAM, lease=lease)
         self._recording_failed = False
         self._stopping = asyncio.Event()
         self._outcomes: list[tuple[Claimed, SendOutcome]] = []
@@ -100,7 +101,7 @@ class Dispatcher:
 
     async def run(self) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
-        renewer = asyncio.create_task(self._renew_loop(), name="outbox-lease-renewal")
+        renewer = asyncio.create_task(self.leases.renew_forever(), name="outbox-lease-renewal")
         try:
             await self._send_loop()
         finally:
@@ -144,24 +145,7 @@ class Dispatcher:
         self._stopping.set()
 
     async def _claim(self, limit: int) -> list[Claimed]:
-        async with self.database.unit_of_work() as session:
-            claimed = await delivery.claim_due(
-                session, now=utcnow(), limit=limit, lease=self.lease, channel=Channel.TELEGRAM
-            )
-        self._held.update(row.id for row in claimed)
-        return claimed
-
-    async def _renew_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
-            held = sorted(self._held)
-            if not held:
-                continue
-            try:
-                async with self.database.unit_of_work() as session:
-                    await delivery.renew_leases(session, row_ids=held, until=utcnow() + self.lease)
-            except Exception as exc:
-                log.warning("renewing %d outbox leases failed (%s); retrying", len(held), exc)
+        return await self.leases.claim(limit)
 
     async def drain_once(self) -> int:
         """One claim and its sends, awaited: for tests that step the dispatcher by hand."""
@@ -209,7 +193,7 @@ class Dispatcher:
         except BaseException:
             self._outcomes[:0] = outcomes
             raise
-        self._held.difference_update(row.id for row, _ in outcomes)
+        self.leases.release(row.id for row, _ in outcomes)
 
     async def _write_outcomes(self, outcomes: list[tuple[Claimed, SendOutcome]]) -> None:
         async with self.database.unit_of_work() as session:

@@ -21,6 +21,7 @@ from compliance.delivery import claims as delivery
 from compliance.delivery.claims import Claimed
 from handlers.i18n import use_locale
 from handlers.messages import OutMessage
+from handlers.outbox_leases import OutboxLeases
 from handlers.views.outbox import RENDERERS
 from handlers.zalo.client import (
     ZaloBlocked,
@@ -149,14 +150,15 @@ class ZaloDispatcher:
         # About two seconds of sends claimed at once: a claimed row waits for its slot well within its lease.
         per_second = 1.0 / sender.pace.interval
         self.max_in_flight = max_in_flight or max(4, int(per_second * 2))
-        self._held: set[int] = set()
+        # Rows claimed here whose outcome is not recorded yet: their leases are renewed while they last.
+        self.leases = OutboxLeases(database, channel=Channel.ZALO, lease=lease)
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
         self._stopping.set()
 
     async def run(self) -> None:
-        renewer = asyncio.create_task(self._renew_loop(), name="zalo-outbox-lease-renewal")
+        renewer = asyncio.create_task(self.leases.renew_forever(), name="zalo-outbox-lease-renewal")
         in_flight: set[asyncio.Task[None]] = set()
         try:
             while not self._stopping.is_set():
@@ -196,24 +198,7 @@ class ZaloDispatcher:
             waiter.cancel()
 
     async def _claim(self, limit: int) -> list[Claimed]:
-        async with self.database.unit_of_work() as session:
-            claimed = await delivery.claim_due(
-                session, now=utcnow(), limit=limit, lease=self.lease, channel=Channel.ZALO
-            )
-        self._held.update(row.id for row in claimed)
-        return claimed
-
-    async def _renew_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
-            held = sorted(self._held)
-            if not held:
-                continue
-            try:
-                async with self.database.unit_of_work() as session:
-                    await delivery.renew_leases(session, row_ids=held, until=utcnow() + self.lease)
-            except Exception as exc:
-                log.warning("renewing %d Zalo outbox leases failed (%s); retrying", len(held), exc)
+        return await self.leases.claim(limit)
 
     async def _send(self, row: Claimed) -> None:
         outcome = await self._attempt(row)
@@ -223,7 +208,7 @@ class ZaloDispatcher:
             # The row's lease runs out and it is sent again: the documented duplicate window.
             log.exception("recording the Zalo send of outbox row %d failed", row.id)
         finally:
-            self._held.discard(row.id)
+            self.leases.release([row.id])
 
     async def _attempt(self, row: Claimed) -> Outcome:
         locale = row.locale or row.payload.get("locale") or self.default_locale
