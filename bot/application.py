@@ -137,8 +137,10 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotServices))
         .rate_limiter(steady_rate_limiter(settings.telegram_rate_limit))
         .concurrent_updates(PerChatUpdateProcessor(64))
-        # On stop the updater asks getUpdates once more to confirm what it took; on a loaded machine the
-        # long poll's connection may take more than the default second to come back to the pool.
+        # On stop the updater asks getUpdates once more to confirm what it took, while the cancelled long
+        # poll may still hold its connection until the server answers it: a second connection for that
+        # last call, and a longer wait for one on a loaded machine.
+        .get_updates_connection_pool_size(2)
         .get_updates_pool_timeout(GET_UPDATES_POOL_SECONDS)
         .persistence(DatabasePersistence(database))
         .post_init(_post_init)
