@@ -3,10 +3,13 @@
 from storage import (
     models,
     models_broadcast,
+    models_campaign,
+    models_consent,
     models_files,
     models_pledge,
     models_practice,
     models_replicas,
+    models_unit_history,
     models_web,
     models_zalo,
 )
@@ -18,10 +21,13 @@ __all__ = [
     "metadata",
     "models",
     "models_broadcast",
+    "models_campaign",
+    "models_consent",
     "models_files",
     "models_pledge",
     "models_practice",
     "models_replicas",
+    "models_unit_history",
     "models_web",
     "models_zalo",
 ]

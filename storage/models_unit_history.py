@@ -1,0 +1,3 @@
+"""Tables of issue 17 (unit history); filled by that work."""
+
+from __future__ import annotations
