@@ -14,7 +14,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Filled by the consent work (issue 17); reserved so parallel work keeps one linear history.
+    # Filled by the consent work ; reserved so parallel work keeps one linear history.
     pass
 
 

@@ -1,4 +1,4 @@
-"""unit kinds as data, unit merges with history, the official calendar as data
+"""unit kinds as data and unit merges with their history (two-level local government, 2025)
 
 Revision ID: 0015
 Revises: 0014
@@ -14,7 +14,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Filled by the two-level-government work (issue 17); reserved so parallel work keeps one linear history.
+    # Filled by the two-level-government work ; reserved so parallel work keeps one linear history.
     pass
 
 
