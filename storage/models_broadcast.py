@@ -42,6 +42,9 @@ class Broadcast(Base):
     auto_reminded_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # The web preview's one-time form key: a confirm sent twice (a double click, a resent form) finds the
+    # broadcast the first one made instead of making a second.
+    draft_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class BroadcastFile(Base):

@@ -330,3 +330,23 @@ async def test_edit_the_draft_keeps_what_was_chosen(office: Database) -> None:
     assert f'name="unit" value="{chosen}" checked' in again.text
     assert re.search(r'name="file_id" value="\d+" checked', again.text)
     assert await counts(office) == (0, 1, 0)
+
+
+async def test_a_confirm_sent_twice_makes_one_broadcast(office: Database) -> None:
+    """A double click or a resent form (no file attached, so nothing else ties the two together)."""
+    admin_id = await admin(office)
+    units = [await unit_id(office, "Văn phòng")]
+    async with web_client(office) as client:
+        await sign_in(client, office, admin_id)
+        draft = draft_of(await preview(client, fields(units=units)))
+        assert any(name == "draft_key" and len(value) == 32 for name, value in draft)
+        first = await client.post("/broadcasts/confirm", data=as_form(draft))
+        second = await client.post("/broadcasts/confirm", data=as_form(draft))
+        assert first.status_code == second.status_code == 303
+        assert first.headers["location"] == second.headers["location"]
+        made, _files, rows = await counts(office)
+        assert made == 1 and rows > 0
+        # A new preview of the same text is a new draft: confirming it is a second, deliberate broadcast.
+        again = draft_of(await preview(client, fields(units=units)))
+        assert (await client.post("/broadcasts/confirm", data=as_form(again))).status_code == 303
+        assert (await counts(office))[0] == 2

@@ -207,7 +207,15 @@ async def _not_joined(session: AsyncSession, target: Target, reach: str | None) 
     return int(await session.scalar(query) or 0)
 
 
-async def create(session: AsyncSession, *, actor: Actor, draft: Draft) -> Broadcast:
+async def made_from_draft(session: AsyncSession, *, actor: Actor, draft_key: str) -> Broadcast | None:
+    """The broadcast this sender already made from the form with that key (a confirm sent twice)."""
+    query = select(Broadcast).where(Broadcast.draft_key == draft_key, Broadcast.created_by_id == actor.id)
+    return (await session.scalars(query)).first()
+
+
+async def create(
+    session: AsyncSession, *, actor: Actor, draft: Draft, draft_key: str | None = None
+) -> Broadcast:
     """The broadcast row and one outbox row per recipient, in the caller's transaction."""
     now = utcnow()
     send_at = max(draft.send_at, now)
@@ -223,6 +231,7 @@ async def create(session: AsyncSession, *, actor: Actor, draft: Draft) -> Broadc
         send_at=send_at,
         status="scheduled" if send_at > now else "sending",
         created_at=now,
+        draft_key=draft_key,
     )
     session.add(broadcast)
     await session.flush()

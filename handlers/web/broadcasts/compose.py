@@ -9,6 +9,8 @@ loses nothing. Confirming writes the broadcast and its outbox rows in one transa
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,6 +35,7 @@ from storage.models_broadcast import BroadcastFile
 
 TARGET_KINDS = tuple(kind.value for kind in TargetKind)
 MAX_UNITS = 5000
+DRAFT_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Form:
     send_time: str = ""
     ack: str = "1"
     file_id: int | None = None
+    # Made at preview; confirm looks it up first, so sending the confirm twice makes one broadcast.
+    draft_key: str = ""
 
 
 @dataclass
@@ -71,6 +76,7 @@ def _read(context: WebContext) -> Form:
         send_time=context.field("send_time")[:10],
         ack="0" if context.field("ack") == "0" else "1",
         file_id=int(file_id) if is_number(file_id, 11) else None,
+        draft_key=key if DRAFT_KEY.fullmatch(key := context.field("draft_key")) else "",
     )
 
 
@@ -207,6 +213,7 @@ async def preview(context: WebContext) -> Response:
     draft = checked.draft
     if checked.stored is not None:
         data.file_id = checked.stored.id
+    data.draft_key = secrets.token_urlsafe(24)
     copy = broadcast_copy(
         {
             "b": 0,
@@ -235,10 +242,16 @@ async def preview(context: WebContext) -> Response:
 async def confirm(context: WebContext) -> Response:
     _may_compose(context.me)
     data = _read(context)
+    if data.draft_key and (
+        made := await broadcasts.made_from_draft(context.session, actor=context.me, draft_key=data.draft_key)
+    ):
+        return context.redirect(f"/broadcasts/{made.id}?done=created&n={made.total}")
     checked = await _check(context, data, upload=False)
     if checked.draft is None:
         return await _form_page(context, data, checked.errors, status=400)
-    broadcast = await broadcasts.create(context.session, actor=context.me, draft=checked.draft)
+    broadcast = await broadcasts.create(
+        context.session, actor=context.me, draft=checked.draft, draft_key=data.draft_key or None
+    )
     if checked.stored is not None:
         checked.stored.broadcast_id = broadcast.id
     return context.redirect(f"/broadcasts/{broadcast.id}?done=created&n={broadcast.total}")
