@@ -93,9 +93,14 @@ class Unit(Base):
     # Materialised path of ids ("/1/4/9/"): a subtree is one indexed prefix match, at any depth.
     path: Mapped[str] = mapped_column(String(400), index=True)
     depth: Mapped[int] = mapped_column(Integer)
+    # Free text ("Phòng", "Trung tâm", "Sở"…): each province names its units, so kinds are data, not an enum.
+    kind: Mapped[str | None] = mapped_column(String(60))
+    # Set when the unit was merged into another (storage.models_unit_history.UnitMerge keeps when and by
+    # whom): the row stays for the ledger's and the audit log's references, out of every picker.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     __table_args__ = (Index("uq_units_parent_name", "parent_id", "name_key", unique=True),)
 
