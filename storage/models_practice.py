@@ -25,6 +25,24 @@ class CalendarOverride(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OfficialCalendarDay(Base):
+    """A day off or make-up working day the government announced, loaded from a calendar file
+    (content/calendar/*.yaml) with the document it comes from. It is applied over the `holidays`
+    package's answer for that day; an office's CalendarOverride of the day still wins."""
+
+    __tablename__ = "official_calendar_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "off" | "workday"
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    source: Mapped[dict[str, Any]] = mapped_column()  # compliance.sources.Source.to_json()
+    dataset: Mapped[str] = mapped_column(String(60))  # the file's "vn-2026"
+    revision: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Schedule(Base):
     """When things happen, in Asia/Ho_Chi_Minh: the office default (unit_id empty) or a unit's override.
 
