@@ -99,6 +99,13 @@ COMMANDS: tuple[Command, ...] = (
         lambda: _("Everything stored about you"),
     ),
     Command(
+        "withdraw",
+        Access.MEMBER,
+        Where.PRIVATE,
+        lambda: _("/withdraw: withdraw your consent to the processing of your data (asks to confirm)"),
+        lambda: _("Withdraw your consent"),
+    ),
+    Command(
         "web",
         Access.MEMBER,
         Where.PRIVATE,
