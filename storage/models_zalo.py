@@ -55,3 +55,33 @@ class ProcessedEvent(Base):
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ZaloGroup(Base):
+    """A Zalo group chat linked to a unit (behind ZALO_GROUPS): it gets the unit's weekly aggregate. Zalo's
+    group ids are opaque text, unlike Telegram's integer chat ids (storage.models_broadcast.UnitGroup)."""
+
+    __tablename__ = "zalo_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ZaloGroupCode(Base):
+    """A one-time code a head (or admin) asked for in a private chat and then sends in the group to link it:
+    the group's updates carry no proof of who may link it but the sender. Stored as its SHA-256."""
+
+    __tablename__ = "zalo_group_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    # The group it linked.
+    used_in: Mapped[str | None] = mapped_column(String(100))

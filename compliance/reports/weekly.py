@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue, plan_for_officials
-from compliance.office import staff_roll
+from compliance.office import staff_roll, zalo_groups
 from compliance.office.accounts import Address, linked
 from compliance.office.groups import weekly_summary_groups
 from compliance.office.officials import Actor
@@ -16,7 +16,7 @@ from compliance.privacy import audit
 from compliance.reports.period import Period
 from compliance.reports.rollup import Figures, Lapse, UnitLine, build_report
 from storage.clock import utcnow
-from storage.models import Official, OfficialStatus, Role, Unit
+from storage.models import Channel, Official, OfficialStatus, Role, Unit
 from storage.models_practice import SelfCheck
 
 
@@ -78,21 +78,27 @@ GROUP_FIELDS = (
 async def _plan_group_summaries(
     session: AsyncSession, *, week: date, period: Period, lines: dict[int, UnitLine]
 ) -> int:
-    """The unit's aggregate to each linked group whose head turned it on: counts and percentages only, so no
-    lapse count either (in a small unit a count of lapses points at people)."""
+    """The unit's aggregate to each linked Telegram group whose head turned it on and each linked Zalo group:
+    counts and percentages only, so no lapse count either (in a small unit a count of lapses points at
+    people)."""
+    groups = [
+        (Address.telegram(chat_id), f"group_weekly:{chat_id}", unit_id)
+        for chat_id, unit_id in await weekly_summary_groups(session)
+    ]
+    # A linked Zalo group (only linkable with ZALO_GROUPS on) gets the same payload, so the same figures.
+    groups += [
+        (Address(Channel.ZALO, chat_id), f"zalo_group_weekly:{chat_id}", unit_id)
+        for chat_id, unit_id in await zalo_groups.weekly_summary_groups(session)
+    ]
     planned = 0
-    for chat_id, unit_id in await weekly_summary_groups(session):
+    for to, prefix, unit_id in groups:
         line = lines.get(unit_id)
         if line is None:
             continue
         full = summary_payload(line.subtree, unit_name=line.name, period=period, lapses=0)
         payload = {key: full[key] for key in GROUP_FIELDS}
         planned += await enqueue(
-            session,
-            dedupe_key=f"group_weekly:{chat_id}:{week.isoformat()}",
-            kind="group_weekly",
-            to=Address.telegram(chat_id),
-            payload=payload,
+            session, dedupe_key=f"{prefix}:{week.isoformat()}", kind="group_weekly", to=to, payload=payload
         )
     return planned
 
