@@ -100,6 +100,7 @@ def main(
         return run(settings, configure=configure)
     if args.command == "migrate":
         asyncio.run(upgrade(settings.database_url))
+        asyncio.run(cli_calendar.load_shipped_calendars(settings.database_url))
         print(_("Database is up to date."))
         return 0
     if args.command == "import-staff":
@@ -136,6 +137,8 @@ def run(
     from bot.zalo_channel import ZaloChannel
 
     asyncio.run(upgrade(settings.database_url))
+    # The shipped official calendars (content/calendar/) before anything plans by working days.
+    asyncio.run(cli_calendar.load_shipped_calendars(settings.database_url))
     database = Database(settings.database_url)
     channels: list[ChannelService] = []
     if settings.bot_token is not None:
