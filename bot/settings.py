@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Messages a second to Zalo overall. Zalo publishes no quota for the Bot Platform that we could
     # confirm: 5 is a cautious guess; a 429 slows the sender down whatever this says.
     zalo_rate_limit: int = Field(default=5, ge=1, le=1000)
+    # Zalo group chats (linking a unit's group for its weekly figures): off by default while Zalo's platform
+    # calls groups a test; off, the bot ignores every group message, as before.
+    zalo_groups: bool = False
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -61,10 +61,13 @@ class ZaloChannel:
         run_dispatcher: bool = True,
         pace: ZaloPace | None = None,
         run_ticks: bool = False,
+        groups: bool = False,
     ) -> None:
         self.client = client
         self.database = database
-        self.services = ZaloServices(database=database, default_locale=default_locale, public_url=public_url)
+        self.services = ZaloServices(
+            database=database, default_locale=default_locale, public_url=public_url, zalo_groups=groups
+        )
         # Webhook mode when there is a secret to check the calls with (settings require one with https).
         self.webhook_secret = webhook_secret
         self.poll_seconds = poll_seconds
@@ -106,6 +109,7 @@ class ZaloChannel:
             else None,
             lease=timedelta(seconds=settings.outbox_lease_seconds),
             run_ticks=run_ticks,
+            groups=settings.zalo_groups,
         )
 
     @property
@@ -116,7 +120,8 @@ class ZaloChannel:
     def description(self) -> str:
         mode = f"webhook at {WEBHOOK_PATH}" if self.webhook else "long polling"
         paused = " (sending paused: bad token)" if self.sender.paused else ""
-        return f"Zalo by {mode}{paused}"
+        groups = ", group chats too (ZALO_GROUPS)" if self.services.zalo_groups else ""
+        return f"Zalo by {mode}{groups}{paused}"
 
     @property
     def name(self) -> str:

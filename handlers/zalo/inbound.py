@@ -39,3 +39,5 @@ class ZaloServices:
     default_locale: str
     # PUBLIC_URL: links to the web pages for what text cannot carry (documents, the dashboard, signing).
     public_url: str
+    # ZALO_GROUPS: answer in group chats (a unit's group linked, handlers.zalo.groups); off: ignored.
+    zalo_groups: bool = False
