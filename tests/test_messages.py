@@ -111,6 +111,24 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
     "reminder": [
         {"day": "2026-11-30", "kind": "item", "number": 3, "vi": HOSTILE, "en": HOSTILE},
         {"day": "2026-11-30", "kind": "sign", "title_vi": HOSTILE, "title_en": HOSTILE},
+        {
+            "day": "2026-11-30",
+            "kind": "sign",
+            "title_vi": HOSTILE,
+            "title_en": HOSTILE,
+            "deadline": "2027-01-06",
+        },
+        {
+            "day": "2027-01-04",
+            "kind": "sign",
+            "title_vi": HOSTILE,
+            "title_en": HOSTILE,
+            "deadline": "2027-01-31",
+            "year": 2027,
+        },
+    ],
+    "sign_overdue": [
+        {"full_name": HOSTILE, "unit_name": HOSTILE, "joined": "2026-12-29", "deadline": "2027-01-06"}
     ],
     "selfcheck_open": [{**WEEK, "deadline": "2026-12-04T17:00:00+07:00"}],
     "selfcheck_nudge": [WEEK],

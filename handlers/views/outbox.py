@@ -4,11 +4,11 @@ language. The dispatcher of every channel looks the builder up in RENDERERS by t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from handlers.commands import MENU_LANGUAGES, menus_by_language
-from handlers.i18n import _, current_locale, fmt_datetime
+from handlers.i18n import _, current_locale, fmt_date, fmt_datetime
 from handlers.messages import Choice, CommandMenu, OutMessage, esc, row
 from handlers.views.broadcasts import broadcast_copy, broadcast_reminder
 from handlers.views.weekly import group_weekly, weekly_report
@@ -64,13 +64,43 @@ def _pledge_resign(payload: dict[str, Any]) -> OutMessage:
 
 def _reminder(payload: dict[str, Any]) -> OutMessage:
     if payload["kind"] == "sign":
-        text = _("Good morning! You have not signed <b>{title}</b> yet. Type /pledge to read and sign it.")
-        return OutMessage(text.format(title=esc(_title(payload))))
+        return _sign_reminder(payload)
     item = payload["en"] if current_locale() == "en" else payload["vi"]
     text = _("<b>Today's pledge item</b> (no. {number}):\n{item}").format(
         number=payload["number"], item=esc(item)
     )
     return OutMessage(text, choices=(row(Choice(_("Read"), f"rd:{payload['day']}")),))
+
+
+def _sign_reminder(payload: dict[str, Any]) -> OutMessage:
+    title = esc(_title(payload))
+    if "deadline" not in payload:
+        text = _("Good morning! You have not signed <b>{title}</b> yet. Type /pledge to read and sign it.")
+        return OutMessage(text.format(title=title))
+    deadline = fmt_date(date.fromisoformat(payload["deadline"]))
+    if "year" in payload:  # a yearly signing campaign
+        text = _(
+            "Good morning! Everyone signs <b>{title}</b> again for {year}. "
+            "Please sign it by {deadline}: /pledge"
+        )
+        return OutMessage(text.format(title=title, year=payload["year"], deadline=deadline))
+    text = _("Good morning! As a new member of the office, please sign <b>{title}</b> by {deadline}: /pledge")
+    return OutMessage(text.format(title=title, deadline=deadline))
+
+
+def _sign_overdue(payload: dict[str, Any]) -> OutMessage:
+    text = _(
+        "<b>Overdue signature</b>: {name} ({unit}) joined on {joined} and has not signed the pledge; "
+        "the deadline was {deadline}."
+    )
+    return OutMessage(
+        text.format(
+            name=esc(payload["full_name"]),
+            unit=esc(payload["unit_name"]),
+            joined=fmt_date(date.fromisoformat(payload["joined"])),
+            deadline=fmt_date(date.fromisoformat(payload["deadline"])),
+        )
+    )
 
 
 def _selfcheck_open(payload: dict[str, Any]) -> OutMessage:
@@ -121,6 +151,7 @@ RENDERERS: dict[str, Builder] = {
     "join_rejected": _join_rejected,
     "pledge_resign": _pledge_resign,
     "reminder": _reminder,
+    "sign_overdue": _sign_overdue,
     "selfcheck_open": _selfcheck_open,
     "selfcheck_nudge": _selfcheck_nudge,
     "quiz": _quiz,
