@@ -27,6 +27,9 @@ from aiohttp import web
 MAX_TEXT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 BOT_INFO = {"id": "b0b0cafe", "account_name": "bot.camket", "account_type": "BASIC", "can_join_groups": False}
+# How the app shows the bot in a mention ("@Cam Kết Bot …"): our guess at a group message's text, which
+# Zalo's docs do not show.
+BOT_NAME = "Cam Kết Bot"
 
 
 @dataclass
@@ -135,6 +138,27 @@ class FakeZalo:
         (`wrapped` picks the body's shape; by default pushes alternate bare and wrapped)."""
         update = self.update(user_id, text, **kwargs)
         await self.deliver(update, wrapped=wrapped)
+        return update
+
+    async def say_in_group(
+        self,
+        group_id: str,
+        user_id: str,
+        text: str | None = None,
+        *,
+        mention: bool = True,
+        reply: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any] | None:
+        """A member writes in a group the bot is in (chat_type "GROUP", chat.id the group's, from.id the
+        member's). Zalo hands the bot only a message that mentions it or replies to it; anything else never
+        reaches the bot (None). A mention is the bot's name after "@" at the start of the text; a reply
+        carries the text as typed (how Zalo marks a reply in the update is not published: nothing here)."""
+        if not (mention or reply):
+            return None
+        shown = f"@{BOT_NAME} {text}" if mention and text is not None else text
+        update = self.update(user_id, shown, chat_id=group_id, chat_type="GROUP", **kwargs)
+        await self.deliver(update)
         return update
 
     async def deliver(self, update: dict[str, Any], *, wrapped: bool | None = None) -> int | None:
