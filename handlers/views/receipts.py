@@ -28,6 +28,8 @@ def receipt_file(
             (_("Unit"), facts.unit_name or "—"),
             (_("Signed at"), _("{time} (Viet Nam time)").format(time=fmt_datetime(signature.signed_at))),
         ]
+        if facts.year is not None:
+            fields.append((_("Campaign"), _("Pledge of {year}").format(year=facts.year)))
         if signature.on_behalf_of_unit:
             fields.append((_("Signed for"), _("the unit {unit}").format(unit=facts.unit_name or "—")))
         document = ReceiptDocument(
