@@ -1,5 +1,6 @@
-"""An outbox message's buttons on Zalo: the keyword that does the same ("✅ Received (type DA NHAN)"), never
-a numbered answer (no question is open for it); buttons without a keyword left out, links kept."""
+"""An outbox message's buttons on Zalo: the keyword that does the same ("✅ Received (type DA NHAN)", a join
+request's "DUYET 3"), never a numbered answer (no question is open for it); buttons without a keyword left
+out, links kept."""
 
 from __future__ import annotations
 
@@ -27,16 +28,24 @@ def test_buttons_become_keywords() -> None:
     )
 
 
-def test_buttons_without_a_keyword_are_left_out_and_links_kept() -> None:
+def test_a_reminder_and_a_join_request_get_their_keywords() -> None:
     reminder = OutMessage("Item 4", choices=(row(Choice("Read", "rd:2026-12-09")),))
-    assert _texts(reminder) == "Item 4"
-    linked = OutMessage(
+    assert _texts(reminder) == "Item 4\n\nRead (type DA DOC)"
+    request = OutMessage(
         "Join request",
+        choices=(row(Choice("✅ Approve", "jr:a:3"), Choice("✖ Reject", "jr:r:3")),),
+    )
+    assert _texts(request) == "Join request\n\n✅ Approve (type DUYET 3)\n✖ Reject (type TU CHOI 3)"
+
+
+def test_buttons_without_a_keyword_are_left_out_and_links_kept() -> None:
+    linked = OutMessage(
+        "Pending",
         choices=(
-            row(Choice("✅ Approve", "jr:a:3"), Choice("✖ Reject", "jr:r:3")),
+            row(Choice("🔄 Refresh", "jr:l"), Choice("Odd", "jr:a:x")),
             row(Choice("Dashboard", url="https://bot.example.vn/d")),
         ),
     )
-    assert _texts(linked) == "Join request\n\nDashboard: https://bot.example.vn/d"
+    assert _texts(linked) == "Pending\n\nDashboard: https://bot.example.vn/d"
     plain = OutMessage("Nothing to press")
     assert as_keywords(plain) is plain

@@ -14,7 +14,18 @@ from compliance.office.accounts import ChannelUser
 from compliance.office.officials import load_actor
 from handlers.i18n import use_locale
 from handlers.messages import OutMessage
-from handlers.zalo.dialogs import account, joining, menu, pledge, quiz, report, selfcheck
+from handlers.zalo.dialogs import (
+    account,
+    approvals,
+    consent,
+    joining,
+    menu,
+    pledge,
+    quiz,
+    reminder,
+    report,
+    selfcheck,
+)
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
 from handlers.zalo.inbound import TEXT, ZaloIncoming, ZaloServices
 from storage.clock import utcnow
@@ -53,6 +64,8 @@ STARTS: dict[str, Start] = {
     menu.LANGUAGE: account.language,
     menu.WEB: account.web,
     menu.REPORT: report.report,
+    menu.READ: reminder.read,
+    menu.PENDING: approvals.pending,
 }
 
 
@@ -94,14 +107,21 @@ async def respond(incoming: ZaloIncoming, services: ZaloServices) -> list[OutMes
         with use_locale(actor.locale if actor is not None and actor.locale else services.default_locale):
             if actor is None:
                 return [joining.how_to_join()] if not text else await joining.stranger(turn)
-            return await _member(turn)
+            # Consent first (the notice until answered; RUT DONG Y): handlers.zalo.dialogs.consent.
+            first = await consent.before_anything(turn)
+            return first if first is not None else await _member(turn)
 
 
 async def _member(turn: Turn) -> Replies:
     opened = await turn.load_open()
     if not turn.text:
         return [menu.not_text()]  # a picture or a sticker: the open question still waits
-    keyword = menu.keyword_of(fold(turn.text))
+    folded = fold(turn.text)
+    decision = approvals.decision_of(folded)  # "DUYET 12": a keyword carrying a join request's number
+    if decision is not None:
+        await turn.close()
+        return await approvals.decide(turn, *decision)
+    keyword = menu.keyword_of(folded)
     if keyword is not None:
         if keyword != menu.CANCEL:
             await turn.close()  # a keyword starts afresh: the question before it is no longer asked

@@ -17,6 +17,9 @@ from handlers.zalo.dialogs.base import Turn
 
 MENU, SIGN, SELF_CHECK, QUIZ, RECEIVED = "menu", "ky", "tu danh gia", "trac nghiem", "da nhan"
 ME, HELP, LANGUAGE, CANCEL, WEB, REPORT = "toi", "tro giup", "ngon ngu", "huy", "web", "bao cao"
+READ, PENDING = "da doc", "cho duyet"
+# Followed by a join request's number ("duyet 12"): handlers.zalo.dialogs.approvals reads them.
+APPROVE, REJECT = "duyet", "tu choi"
 
 # Folded spellings → the keyword they mean (the keyword itself included).
 ALIASES: dict[str, str] = {
@@ -52,6 +55,14 @@ ALIASES: dict[str, str] = {
     REPORT: REPORT,
     "/report": REPORT,
     "report": REPORT,
+    READ: READ,
+    "dadoc": READ,
+    "read": READ,
+    PENDING: PENDING,
+    "yeu cau": PENDING,
+    "/pending": PENDING,
+    APPROVE: PENDING,  # without a number: which requests there are to approve
+    REJECT: PENDING,
 }
 
 
@@ -78,6 +89,7 @@ def entries(actor: Actor) -> list[Entry]:
     ]
     if actor.is_head or actor.is_admin:
         shown.append(Entry(REPORT, _("Report of my unit")))
+        shown.append(Entry(PENDING, _("Join requests waiting for approval")))
     return shown
 
 
@@ -100,6 +112,7 @@ def help_message(actor: Actor) -> OutMessage:
     lines = [_("<b>What you can type</b> (with or without accents):")]
     lines += [f"• {esc(entry.keyword.upper())}: {entry.label}" for entry in entries(actor)]
     lines += [
+        f"• {READ.upper()}: " + _("mark today's pledge item as read"),
         f"• {MENU.upper()}: " + _("the numbered menu"),
         f"• {HELP.upper()}: " + _("this help"),
         f"• {CANCEL.upper()}: " + _("stop what you are doing"),
