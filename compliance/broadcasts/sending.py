@@ -20,7 +20,7 @@ from compliance.delivery.outbox import enqueue, plan_for_officials
 from compliance.office import staff_roll
 from compliance.office.accounts import Address, linked
 from compliance.office.officials import Actor
-from compliance.office.units import is_within
+from compliance.office.units import is_live, is_within
 from compliance.practice.calendar import LOCAL_TZ, parse_day
 from compliance.privacy import audit
 from compliance.text import clean_text
@@ -122,7 +122,9 @@ async def resolve_units(session: AsyncSession, *, actor: Actor, codes: Sequence[
     choice = UnitsChoice()
     reach = reach_path(actor)
     typed = list(dict.fromkeys(clean_text(c).lower() for c in codes if c.strip()))
-    found = {u.code: u for u in (await session.scalars(select(Unit).where(Unit.code.in_(typed)))).all()}
+    found = {
+        u.code: u for u in (await session.scalars(select(Unit).where(Unit.code.in_(typed), is_live()))).all()
+    }
     for code in typed:
         unit = found.get(code)
         if unit is None:

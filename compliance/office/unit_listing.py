@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from compliance.office import staff_roll
 from compliance.office.officials import Actor
+from compliance.office.units import is_live
 from compliance.text import vietnamese_key
 from storage.clock import utcnow
 from storage.models import Official, Role, Unit
@@ -48,7 +49,8 @@ class UnitLevel:
 
 
 def _children_of(unit_id: int | None) -> ColumnElement[bool]:
-    return Unit.parent_id.is_(None) if unit_id is None else Unit.parent_id == unit_id
+    # Merged units are history (compliance.office.unit_merge): never listed.
+    return (Unit.parent_id.is_(None) if unit_id is None else Unit.parent_id == unit_id) & is_live()
 
 
 async def children_page(
@@ -84,7 +86,10 @@ async def children_page(
     below = aliased(Unit, name="below")
     direct = aliased(Unit, name="direct")
     sub_units = (
-        select(func.count(direct.id)).where(direct.parent_id == child.c.id).correlate(child).scalar_subquery()
+        select(func.count(direct.id))
+        .where(direct.parent_id == child.c.id, direct.merged_into_id.is_(None))
+        .correlate(child)
+        .scalar_subquery()
     )
     query = (
         select(
@@ -122,7 +127,7 @@ async def browse(
     line: UnitLine | None = None
     if unit is not None:
         officials, joined = await staff_roll.list_counts(session, unit)
-        direct = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
+        direct = await session.scalar(select(func.count()).select_from(Unit).where(_children_of(unit.id)))
         line = UnitLine(unit.id, unit.code, unit.name, officials, joined, int(direct or 0))
     children, count = await children_page(session, parent=unit, page=max(page, 0))
     pages_total = max(1, -(-count // PER_PAGE))
@@ -142,7 +147,7 @@ async def browse(
 async def office_counts(session: AsyncSession) -> UnitLine:
     """The whole office as one line: everyone on the list, and the top-level units."""
     officials, joined = await staff_roll.list_counts(session, None)
-    roots = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)))
+    roots = await session.scalar(select(func.count()).select_from(Unit).where(_children_of(None)))
     return UnitLine(0, "", "", officials, joined, int(roots or 0))
 
 

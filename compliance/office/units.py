@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.text import TextKey, ascii_slug, clean_text, name_key, vietnamese_key
@@ -12,6 +12,11 @@ from storage.models import Unit
 
 MAX_UNIT_DEPTH = 6
 PATH_SEPARATOR = "/"
+
+
+def is_live() -> ColumnElement[bool]:
+    """Units not merged into another: the ones people are in, that pickers and lists offer."""
+    return Unit.merged_into_id.is_(None)
 
 
 def split_unit_path(raw: str) -> list[str]:
@@ -41,8 +46,15 @@ class UnitTree:
 
     def __init__(self, session: AsyncSession, units: Sequence[Unit]) -> None:
         self._session = session
-        self._by_key: dict[tuple[int | None, str], Unit] = {(u.parent_id, u.name_key): u for u in units}
+        live = [u for u in units if u.merged_into_id is None]
+        self._by_key: dict[tuple[int | None, str], Unit] = {(u.parent_id, u.name_key): u for u in live}
         self._codes: set[str] = {u.code for u in units}
+        # A staff list written before a merge still names the merged unit: its people go where it went.
+        by_id = {u.id: u for u in live}
+        for unit in units:
+            target = by_id.get(unit.merged_into_id) if unit.merged_into_id is not None else None
+            if target is not None:
+                self._by_key.setdefault((unit.parent_id, name_key(unit.name)), target)
 
     @classmethod
     async def load(cls, session: AsyncSession) -> UnitTree:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office import staff_roll
 from compliance.office.officials import Actor
+from compliance.office.units import is_live
 from compliance.pledge import signing as pledges
 from compliance.privacy import audit
 from compliance.text import vietnamese_key
@@ -124,7 +125,7 @@ async def close(
         after={"open": False, "signed": view.signed, "total": view.total},
     )
     children = sorted(
-        (await session.scalars(select(Unit).where(Unit.parent_id == unit.id))).all(),
+        (await session.scalars(select(Unit).where(Unit.parent_id == unit.id, is_live()))).all(),
         key=lambda child: vietnamese_key(child.name),
     )
     totals = [UnitTotal(unit.name, view.signed, view.total)]

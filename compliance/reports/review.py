@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.dates import EXCEL_DATE
 from compliance.office import staff_roll
-from compliance.office.units import tree_sorted
+from compliance.office.units import is_live, tree_sorted
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.collector import collector_paused
 from compliance.reports.period import Period
@@ -75,7 +75,7 @@ class OfficialRow:
 async def review_rows(
     session: AsyncSession, *, root: Unit | None, period: Period
 ) -> tuple[list[Unit], list[OfficialRow]]:
-    units_query = select(Unit)
+    units_query = select(Unit).where(is_live())  # merged units are history: their people moved
     if root is not None:
         units_query = units_query.where(Unit.path.startswith(root.path))
     units = tree_sorted((await session.scalars(units_query)).all())

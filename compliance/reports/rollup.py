@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from compliance.office import staff_roll
-from compliance.office.units import tree_sorted
+from compliance.office.units import is_live, tree_sorted
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.collector import collector_paused
 from compliance.reports.lapses import Lapse, Person, lapses_of, roster
@@ -137,7 +137,8 @@ class Report:
 
 
 async def _subtree(session: AsyncSession, root: Unit | None) -> list[Unit]:
-    query = select(Unit)
+    # Merged units are history: their people, counted by current unit, are under the unit they went to.
+    query = select(Unit).where(is_live())
     if root is not None:
         query = query.where(Unit.path.startswith(root.path))
     return tree_sorted((await session.scalars(query)).all())

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from compliance.office.activation import LIFETIME, CannotIssue, issue, issue_for_unit
 from compliance.office.activation_sheet import SheetLabels, codes_pdf, codes_workbook
-from compliance.office.units import get_unit_by_code, tree_sorted
+from compliance.office.units import get_unit_by_code, is_live, tree_sorted
 from compliance.privacy import audit
 from compliance.text import ascii_slug, clean_text
 from handlers.commands import Access
@@ -56,7 +56,7 @@ def labels(bot_name: str) -> SheetLabels:
 
 async def _units(context: WebContext) -> list[tuple[str, str]]:
     """(code, name indented by depth) of every unit, as the tree is read."""
-    units = tree_sorted((await context.session.scalars(select(Unit))).all())
+    units = tree_sorted((await context.session.scalars(select(Unit).where(is_live()))).all())
     return [(unit.code, "\u00a0\u00a0" * unit.depth + unit.name) for unit in units]
 
 

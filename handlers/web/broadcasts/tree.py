@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.sending import reach_path
 from compliance.office.officials import Actor
-from compliance.office.units import tree_sorted
+from compliance.office.units import is_live, tree_sorted
 from storage.models import Unit
 
 
@@ -31,7 +31,7 @@ async def unit_tree(session: AsyncSession, *, actor: Actor, chosen: set[int]) ->
     reach = reach_path(actor)
     if reach is None and not actor.is_admin:
         return []
-    query = select(Unit)
+    query = select(Unit).where(is_live())
     if reach is not None:
         query = query.where(Unit.path.startswith(reach))
     units = tree_sorted((await session.scalars(query)).all())
