@@ -1,4 +1,4 @@
-"""Changing the units tree from the chat: add, rename, move a unit, and set a unit's head.
+"""Changing the units tree from the chat and the web: add, rename, move a unit, set its kind and head.
 
 Every change is checked first and refused as a whole with a reason (UnitAdminError), so a bad command
 changes nothing; every change that goes through writes an audit line in the same transaction.
@@ -10,6 +10,10 @@ Decisions:
 - A unit has one head: the unit's previous heads become officials. An administrator named head keeps the
   administrator role (it already reaches every unit) and is only moved into the unit; administrators are
   never demoted by this.
+- A merged unit (compliance.office.unit_merge) is history: every change to it, or below it, is refused.
+- A rename keeps the name it replaces in unit_names (with when and by whom), so the old name is still
+  found; the audit line says the same, but it is not searchable by name.
+- A unit's kind is free text (each province names its units its own way): no list of kinds in code.
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ from compliance.office.phones import canonical_phone
 from compliance.office.units import MAX_UNIT_DEPTH, PATH_SEPARATOR, get_unit_by_code
 from compliance.privacy import audit
 from compliance.text import clean_text, name_key
+from storage.clock import utcnow
 from storage.models import Official, OfficialStatus, Role, Unit
+from storage.models_unit_history import UnitName
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_NAME_LENGTH = 200
+MAX_KIND_LENGTH = 60
 
 
 class Refusal(enum.Enum):
@@ -46,6 +53,10 @@ class Refusal(enum.Enum):
     UNCHANGED = "unchanged"
     BAD_PHONE = "bad_phone"
     OFFICIAL_NOT_FOUND = "official_not_found"
+    MERGED = "merged"  # the unit was merged into another: it is history now
+    INTO_ITSELF = "into_itself"
+    INTO_DESCENDANT = "into_descendant"  # a unit cannot be merged into one of its own sub-units
+    BAD_KIND = "bad_kind"
 
 
 class UnitAdminError(Exception):
@@ -73,16 +84,18 @@ class HeadChange:
     demoted: list[str]  # previous heads who became officials
 
 
-def _require_admin(actor: Actor | None) -> None:
+def require_admin(actor: Actor | None) -> None:
     # The gate lets only admins reach these commands; the domain says so too (None is the command line).
     if actor is not None and not actor.is_admin:
         raise UnitAdminError(Refusal.NOT_ALLOWED)
 
 
-async def _unit(session: AsyncSession, code: str, refusal: Refusal = Refusal.UNIT_NOT_FOUND) -> Unit:
+async def usable_unit(session: AsyncSession, code: str, refusal: Refusal = Refusal.UNIT_NOT_FOUND) -> Unit:
     unit = await get_unit_by_code(session, code)
     if unit is None:
         raise UnitAdminError(refusal, clean_text(code))
+    if unit.merged_into_id is not None:
+        raise UnitAdminError(Refusal.MERGED, unit.name)
     return unit
 
 
@@ -110,11 +123,26 @@ async def _ref(session: AsyncSession, unit: Unit) -> UnitRef:
     return UnitRef(unit.id, unit.code, unit.name, parent.name if parent else None)
 
 
+def clean_kind(raw: str | None) -> str | None:
+    """The kind as typed, tidied; empty means none."""
+    kind = clean_text(raw or "")
+    if len(kind) > MAX_KIND_LENGTH:
+        raise UnitAdminError(Refusal.BAD_KIND, kind)
+    return kind or None
+
+
 async def add_unit(
-    session: AsyncSession, *, actor: Actor | None, parent_code: str | None, code: str, name: str
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    parent_code: str | None,
+    code: str,
+    name: str,
+    kind: str | None = None,
 ) -> UnitRef:
-    _require_admin(actor)
-    parent = await _unit(session, parent_code, Refusal.PARENT_NOT_FOUND) if parent_code else None
+    require_admin(actor)
+    kind = clean_kind(kind)
+    parent = await usable_unit(session, parent_code, Refusal.PARENT_NOT_FOUND) if parent_code else None
     code = clean_text(code).lower()
     if not CODE_PATTERN.match(code):
         raise UnitAdminError(Refusal.BAD_CODE, code)
@@ -133,6 +161,7 @@ async def add_unit(
         name_key=name_key(name),
         path="",
         depth=depth,
+        kind=kind,
     )
     session.add(unit)
     await session.flush()  # the id is part of the materialised path
@@ -143,14 +172,14 @@ async def add_unit(
         actor=actor,
         action="unit.add",
         subject=f"unit:{unit.id}",
-        after={"code": code, "name": name, "parent": parent.code if parent else None},
+        after={"code": code, "name": name, "parent": parent.code if parent else None, "kind": kind},
     )
     return UnitRef(unit.id, unit.code, unit.name, parent.name if parent else None)
 
 
 async def rename_unit(session: AsyncSession, *, actor: Actor | None, code: str, name: str) -> UnitRef:
-    _require_admin(actor)
-    unit = await _unit(session, code)
+    require_admin(actor)
+    unit = await usable_unit(session, code)
     name = _clean_name(name)
     if name == unit.name:
         raise UnitAdminError(Refusal.UNCHANGED, name)
@@ -158,6 +187,15 @@ async def rename_unit(session: AsyncSession, *, actor: Actor | None, code: str, 
     if await _sibling_named(session, unit.parent_id, name_key(name), other_than=unit.id) is not None:
         raise UnitAdminError(Refusal.NAME_TAKEN, name)
     before = unit.name
+    session.add(
+        UnitName(
+            unit_id=unit.id,
+            name=before,
+            name_key=name_key(before),
+            until=utcnow(),
+            changed_by_id=actor.id if actor else None,
+        )
+    )
     unit.name = name
     unit.name_key = name_key(name)
     await session.flush()
@@ -175,13 +213,12 @@ async def rename_unit(session: AsyncSession, *, actor: Actor | None, code: str, 
 async def move_unit(
     session: AsyncSession, *, actor: Actor | None, code: str, new_parent_code: str | None
 ) -> UnitRef:
-    """Put a unit (with everything below it) under another parent, or at the top for None.
-
-    The paths and depths of the whole subtree are rewritten by two UPDATE statements, whatever its size.
-    """
-    _require_admin(actor)
-    unit = await _unit(session, code)
-    parent = await _unit(session, new_parent_code, Refusal.PARENT_NOT_FOUND) if new_parent_code else None
+    """Put a unit (with everything below it) under another parent, or at the top for None."""
+    require_admin(actor)
+    unit = await usable_unit(session, code)
+    parent = (
+        await usable_unit(session, new_parent_code, Refusal.PARENT_NOT_FOUND) if new_parent_code else None
+    )
     if parent is not None and parent.path.startswith(unit.path):
         raise UnitAdminError(Refusal.UNDER_ITSELF, parent.code)
     new_parent_id = parent.id if parent else None
@@ -189,11 +226,36 @@ async def move_unit(
         raise UnitAdminError(Refusal.UNCHANGED, unit.code)
     if await _sibling_named(session, new_parent_id, unit.name_key, other_than=unit.id) is not None:
         raise UnitAdminError(Refusal.NAME_TAKEN, unit.name)
-    old_path, old_depth, old_parent_id = unit.path, unit.depth, unit.parent_id
+    old_path, old_parent_id = unit.path, unit.parent_id
     new_depth = parent.depth + 1 if parent else 0
-    deepest = await session.scalar(select(func.max(Unit.depth)).where(Unit.path.startswith(old_path)))
-    if int(deepest if deepest is not None else old_depth) - old_depth + new_depth >= MAX_UNIT_DEPTH:
+    if await subtree_depth(session, unit) + new_depth >= MAX_UNIT_DEPTH:
         raise UnitAdminError(Refusal.TOO_DEEP, str(MAX_UNIT_DEPTH))
+    new_path = await relocate(session, unit, parent)
+    old_parent = await session.get(Unit, old_parent_id) if old_parent_id is not None else None
+    await audit.record(
+        session,
+        actor=actor,
+        action="unit.move",
+        subject=f"unit:{unit.id}",
+        before={"parent": old_parent.code if old_parent else None, "path": old_path},
+        after={"parent": parent.code if parent else None, "path": new_path},
+    )
+    return UnitRef(unit.id, unit.code, unit.name, parent.name if parent else None)
+
+
+async def subtree_depth(session: AsyncSession, unit: Unit) -> int:
+    """How many levels the unit's subtree has below it (0: none)."""
+    deepest = await session.scalar(select(func.max(Unit.depth)).where(Unit.path.startswith(unit.path)))
+    return int(deepest if deepest is not None else unit.depth) - unit.depth
+
+
+async def relocate(session: AsyncSession, unit: Unit, parent: Unit | None) -> str:
+    """Put a unit and its subtree under `parent` (checked by the caller), and return its new path.
+
+    The paths and depths of the whole subtree are rewritten by two UPDATE statements, whatever its size.
+    """
+    old_path, old_depth = unit.path, unit.depth
+    new_depth = parent.depth + 1 if parent else 0
     new_path = f"{parent.path if parent else PATH_SEPARATOR}{unit.id}{PATH_SEPARATOR}"
     # SUBSTR is 1-based on both engines: what follows the old prefix is kept as it is.
     await session.execute(
@@ -208,20 +270,32 @@ async def move_unit(
     await session.execute(
         update(Unit)
         .where(Unit.id == unit.id)
-        .values(parent_id=new_parent_id)
+        .values(parent_id=parent.id if parent else None)
         .execution_options(synchronize_session="fetch")
     )
     await session.refresh(unit)
-    old_parent = await session.get(Unit, old_parent_id) if old_parent_id is not None else None
+    return new_path
+
+
+async def set_kind(session: AsyncSession, *, actor: Actor | None, code: str, kind: str | None) -> UnitRef:
+    """Give a unit its kind ("Phòng", "Trung tâm"…), or none for empty."""
+    require_admin(actor)
+    unit = await usable_unit(session, code)
+    cleaned = clean_kind(kind)
+    if cleaned == unit.kind:
+        raise UnitAdminError(Refusal.UNCHANGED, cleaned or "")
+    before = unit.kind
+    unit.kind = cleaned
+    await session.flush()
     await audit.record(
         session,
         actor=actor,
-        action="unit.move",
+        action="unit.kind",
         subject=f"unit:{unit.id}",
-        before={"parent": old_parent.code if old_parent else None, "path": old_path},
-        after={"parent": parent.code if parent else None, "path": new_path},
+        before={"kind": before},
+        after={"kind": cleaned},
     )
-    return UnitRef(unit.id, unit.code, unit.name, parent.name if parent else None)
+    return await _ref(session, unit)
 
 
 async def _official(session: AsyncSession, *, phone: str | None, official_id: int | None) -> Official:
@@ -248,8 +322,8 @@ async def set_head(
     official_id: int | None = None,
 ) -> HeadChange:
     """Make one official (by phone number or id) the head of a unit; see the module's decisions."""
-    _require_admin(actor)
-    unit = await _unit(session, code)
+    require_admin(actor)
+    unit = await usable_unit(session, code)
     official = await _official(session, phone=phone, official_id=official_id)
     wanted_role = Role.ADMIN if official.role is Role.ADMIN else Role.HEAD
     previous = (

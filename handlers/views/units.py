@@ -107,6 +107,12 @@ def refusal(error: UnitAdminError) -> OutMessage:
         Refusal.UNCHANGED: _("That is already so; nothing changed."),
         Refusal.BAD_PHONE: _("“{detail}” is not a phone number."),
         Refusal.OFFICIAL_NOT_FOUND: _("No official on the staff list has the phone number {detail}."),
+        Refusal.MERGED: _("“{detail}” was merged into another unit: change that unit instead."),
+        Refusal.INTO_ITSELF: _("A unit cannot be merged into itself."),
+        Refusal.INTO_DESCENDANT: _("A unit cannot be merged into one of its own sub-units ({detail})."),
+        Refusal.BAD_KIND: _(
+            "The kind of unit must have at most 60 characters (for example Phòng, Trung tâm)."
+        ),
     }
     return OutMessage(texts[error.reason].format(detail=detail))
 
