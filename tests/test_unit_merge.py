@@ -16,6 +16,7 @@ from storage.engine import Database
 from storage.models import Invite, JoinRequest, JoinRequestStatus, Official, Role, Unit
 from storage.models_broadcast import AuditEntry, UnitGroup
 from storage.models_unit_history import UnitMerge
+from storage.models_zalo import ZaloGroup
 from tests.staff_files import OFFICE, xlsx_bytes
 from tests.test_unit_admin import admin_actor, office, refusal, units_by_code  # noqa: F401 - the fixture
 
@@ -34,6 +35,7 @@ async def _people(session: AsyncSession) -> dict[str, Official]:
 
 async def _with_group_invite_and_request(session: AsyncSession, unit: Unit) -> None:
     session.add(UnitGroup(chat_id=-1001, unit_id=unit.id, title="Nhóm phòng"))
+    session.add(ZaloGroup(chat_id="zg-1", unit_id=unit.id))
     now = utcnow()
     live = Invite(code="live", unit_id=unit.id, expires_at=now + timedelta(days=7), max_uses=5)
     revoked = Invite(code="gone", unit_id=unit.id, expires_at=now, max_uses=1, revoked=True)
@@ -64,14 +66,8 @@ async def test_a_merge_moves_people_units_groups_and_invites_and_keeps_the_histo
     async with office.unit_of_work() as session:
         admin = await admin_actor(session)
         plan = await unit_merge.plan_merge(session, actor=admin, source_code=SOURCE, target_code="van-phong")
-        assert (plan.officials, plan.heads, plan.units, plan.groups, plan.invites, plan.join_requests) == (
-            2,
-            1,
-            1,
-            1,
-            1,
-            1,
-        )
+        counts = (plan.officials, plan.heads, plan.units, plan.groups, plan.invites, plan.join_requests)
+        assert counts == (2, 1, 1, 2, 1, 1)  # a Telegram and a Zalo group; the revoked invite stays
         assert plan.heads_stay_heads is False  # Văn phòng has its head, Lê Thị Hoa
         audits_before = await session.scalar(select(func.count()).select_from(AuditEntry))
         done = await unit_merge.merge_units(session, actor=admin, source_code=SOURCE, target_code="van-phong")
@@ -88,10 +84,13 @@ async def test_a_merge_moves_people_units_groups_and_invites_and_keeps_the_histo
         )
         assert units["to-b"].path == f"{units['to-a'].path}{units['to-b'].id}/" and units["to-b"].depth == 3
         assert source.merged_into_id == target.id and source.name == "Phòng Quản lý vận tải"
-        groups = (await session.scalars(select(UnitGroup.unit_id))).all()
+        groups = [
+            *(await session.scalars(select(UnitGroup.unit_id))).all(),
+            *(await session.scalars(select(ZaloGroup.unit_id))).all(),
+        ]
         invites = dict((await session.execute(select(Invite.code, Invite.unit_id))).all())
         requests = (await session.scalars(select(JoinRequest.unit_id))).all()
-        assert list(groups) == [target.id] and list(requests) == [target.id]
+        assert groups == [target.id, target.id] and list(requests) == [target.id]
         assert invites == {"live": target.id, "gone": source.id}  # a revoked invite stays where it was
         history = (await session.scalars(select(UnitMerge))).one()
         admin = await admin_actor(session)

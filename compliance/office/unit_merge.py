@@ -2,7 +2,8 @@
 deleted.
 
 What moves from the source to the target: every person whose unit it is (those who left too, so their
-history follows them), the units directly below it (with their subtrees), its linked groups, its invites
+history follows them), the units directly below it (with their subtrees), its linked Telegram and Zalo
+groups (and unused Zalo group link codes), its invites
 that still work (printed QR codes keep working) and the join requests still waiting.
 
 Decisions:
@@ -41,6 +42,7 @@ from storage.clock import utcnow
 from storage.models import Invite, JoinRequest, JoinRequestStatus, Official, Role, Unit
 from storage.models_broadcast import UnitGroup
 from storage.models_unit_history import UnitMerge, UnitName
+from storage.models_zalo import ZaloGroup, ZaloGroupCode
 
 WAITING = (JoinRequestStatus.AWAITING_NAME, JoinRequestStatus.PENDING)
 
@@ -118,7 +120,8 @@ async def plan_merge(
         heads=await _count(session, Official, in_source, Official.role == Role.HEAD),
         heads_stay_heads=await _count(session, Official, _target_has_head(target)) == 0,
         units=len(children),
-        groups=await _count(session, UnitGroup, UnitGroup.unit_id == source.id),
+        groups=await _count(session, UnitGroup, UnitGroup.unit_id == source.id)
+        + await _count(session, ZaloGroup, ZaloGroup.unit_id == source.id),
         invites=await _count(session, Invite, Invite.unit_id == source.id, Invite.revoked.is_(False)),
         join_requests=await _count(
             session, JoinRequest, JoinRequest.unit_id == source.id, JoinRequest.status.in_(WAITING)
@@ -154,6 +157,11 @@ async def merge_units(
     moves = (
         update(Official).where(Official.unit_id == source.id).values(unit_id=target.id),
         update(UnitGroup).where(UnitGroup.unit_id == source.id).values(unit_id=target.id),
+        update(ZaloGroup).where(ZaloGroup.unit_id == source.id).values(unit_id=target.id),
+        # A group link code asked for before the merge links the group to where the unit went.
+        update(ZaloGroupCode)
+        .where(ZaloGroupCode.unit_id == source.id, ZaloGroupCode.used_at.is_(None))
+        .values(unit_id=target.id),
         update(Invite)
         .where(Invite.unit_id == source.id, Invite.revoked.is_(False))
         .values(unit_id=target.id),
