@@ -134,7 +134,7 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
     "selfcheck_nudge": [WEEK],
     "quiz": [WEEK],
     "weekly_report": [_weekly(HOSTILE), _weekly(None)],
-    "nudge": [{"lapse": lapse} for lapse in ("not_signed", "missed_twice", "never_read")],
+    "nudge": [{"lapse": lapse} for lapse in ("overdue", "not_signed", "missed_twice", "never_read")],
     "broadcast": [_broadcast(None), _broadcast("document"), _broadcast("photo", group=True)],
     "broadcast_remind": [_broadcast(None)],
     "group_weekly": [{k: v for k, v in _weekly(HOSTILE).items() if k not in ("quiz_average", "lapses")}],

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import plan_for_officials
 from compliance.office.officials import Actor
-from compliance.pledge import ledger
+from compliance.pledge import campaigns, ledger
 from compliance.pledge.templates import (
     PledgeTemplate,
     canonical_text,
@@ -225,18 +225,24 @@ def name_matches(typed: str, full_name: str) -> bool:
 
 
 async def existing_signature(
-    session: AsyncSession, *, official_id: int, version_id: int, on_behalf_of_unit: bool
+    session: AsyncSession,
+    *,
+    official_id: int,
+    version_id: int,
+    on_behalf_of_unit: bool,
+    at: datetime | None = None,
 ) -> Signature | None:
-    return await session.scalar(
-        select(Signature)
-        .where(
-            Signature.official_id == official_id,
-            Signature.pledge_version_id == version_id,
-            Signature.on_behalf_of_unit == on_behalf_of_unit,
-        )
-        .order_by(Signature.id)
-        .limit(1)
+    """The signature of this version that counts at `at` (now): while a yearly campaign is in force for the
+    person, only one made inside its window, so every channel offers the pledge to sign again."""
+    since = await campaigns.counting_since(session, official_id=official_id, version_id=version_id, at=at)
+    query = select(Signature).where(
+        Signature.official_id == official_id,
+        Signature.pledge_version_id == version_id,
+        Signature.on_behalf_of_unit == on_behalf_of_unit,
     )
+    if since is not None:
+        query = query.where(Signature.signed_at >= since)
+    return await session.scalar(query.order_by(Signature.id).limit(1))
 
 
 class SignOutcome(enum.Enum):
@@ -273,7 +279,7 @@ async def sign(
     if on_behalf_of_unit and not (actor.is_head and unit is not None):
         return SignResult(SignOutcome.NOT_A_HEAD)
     earlier = await existing_signature(
-        session, official_id=actor.id, version_id=version_id, on_behalf_of_unit=on_behalf_of_unit
+        session, official_id=actor.id, version_id=version_id, on_behalf_of_unit=on_behalf_of_unit, at=now
     )
     if earlier is not None:
         return SignResult(SignOutcome.ALREADY_SIGNED, earlier)
@@ -310,15 +316,24 @@ class ReceiptFacts:
     title: str | None
     unit_name: str | None
     version: Version
+    year: int | None = None  # the yearly campaign the signature was made in, if any
 
 
 async def receipt_facts(session: AsyncSession, signature: Signature) -> ReceiptFacts:
-    """What a receipt shows besides the ledger row: the signer, their unit at the time, the version."""
+    """What a receipt shows besides the ledger row: the signer, their unit at the time, the version, the
+    year of the campaign it was signed in."""
     official = await session.get(Official, signature.official_id)
     unit = await session.get(Unit, signature.unit_id) if signature.unit_id else None
     version = await version_by_id(session, signature.pledge_version_id)
     assert official is not None and version is not None
-    return ReceiptFacts(official.full_name, official.title, unit.name if unit else None, version)
+    campaign = await campaigns.campaign_of_signature(session, signature)
+    return ReceiptFacts(
+        official.full_name,
+        official.title,
+        unit.name if unit else None,
+        version,
+        campaign.year if campaign is not None else None,
+    )
 
 
 def diff_versions(old: Version, new: Version, locale: str) -> list[str]:

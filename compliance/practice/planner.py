@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.followup import plan_auto_reminders
+from compliance.pledge.reminders import notify_overdue, plan_deadline_reminders
 from compliance.pledge.signing import VersionMap, versions_by_unit
 from compliance.practice.calendar import WorkCalendar
 from compliance.practice.planning import (
@@ -174,6 +175,7 @@ async def tick(
     report.closed = await close_overdue_selfchecks(session, now=now)
     units = list(schedules.by_unit)
     await _daily_reminders(session, report, now, today, calendar, schedules, versions, units)
+    await _overdue_notices(session, report, now, today, calendar, schedules, versions)
     for week in (calendar.week_start(today) - timedelta(days=7), calendar.week_start(today)):
         await _weekly_events(session, report, now, week, calendar, schedules, versions, units)
     reminded = await plan_auto_reminders(session, now=now)
@@ -205,8 +207,32 @@ async def _daily_reminders(
                 key_day=day,
                 due=at_local(day, clock),
                 now=now,
-                action=partial(plan_reminders, session, day, audience, versions),
+                action=partial(_reminders_of_day, session, day, audience, versions, now),
             )
+
+
+async def _reminders_of_day(
+    session: AsyncSession, day: date, audience: Audience, versions: VersionMap, now: datetime
+) -> int:
+    # Deadlines first: their reminder takes the day's key, so a person gets the one naming their deadline.
+    planned = await plan_deadline_reminders(session, day, audience.unit_ids, versions, now)
+    return planned + await plan_reminders(session, day, audience, versions)
+
+
+async def _overdue_notices(
+    session: AsyncSession,
+    report: TickReport,
+    now: datetime,
+    today: date,
+    calendar: WorkCalendar,
+    schedules: ScheduleMap,
+    versions: VersionMap,
+) -> None:
+    """Heads hear of overdue joiners on a working day, from the office's reminder time (not at midnight)."""
+    if calendar.is_working_day(today) and now >= at_local(today, schedules.office.reminder_time):
+        notified = await notify_overdue(session, versions, now=now)
+        if notified:
+            report.planned["sign_overdue"] += notified
 
 
 async def _weekly_events(

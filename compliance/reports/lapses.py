@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office import staff_roll
+from compliance.pledge import deadlines
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.period import Period
 from compliance.text import TextKey, vietnamese_key, vietnamese_name_key
@@ -19,7 +20,8 @@ from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
 
-LAPSE_ORDER = ("not_joined", "unreachable", "not_signed", "missed_twice", "never_read")
+# "overdue": a joiner past their signing deadline (compliance.pledge.deadlines), in place of "not_signed"
+LAPSE_ORDER = ("not_joined", "unreachable", "overdue", "not_signed", "missed_twice", "never_read")
 
 
 class Lapse(NamedTuple):  # a tuple: a province's report makes twenty thousand of them
@@ -51,6 +53,7 @@ class Person:
     quiz_score: float = 0.0  # sum of the quizzes' shares of right answers
     reminders: int = 0
     read: int = 0
+    overdue: bool = False  # a joiner whose signing deadline passed unsigned by the cut-off
 
     @property
     def lapses(self) -> list[str]:
@@ -59,7 +62,7 @@ class Person:
             return ["not_joined"]
         found = ["unreachable"] if self.unreachable else []
         if self.needs_signing and self.signed_at is None:
-            found.append("not_signed")
+            found.append("overdue" if self.overdue else "not_signed")
         if self.missed_twice:
             found.append("missed_twice")
         if self.reminders and not self.read:
@@ -121,6 +124,9 @@ async def roster(
             and (person.signed_at is None or signed_at < person.signed_at)
         ):
             person.signed_at = signed_at
+    for official_id in await deadlines.overdue_ids(session, versions, at=at):
+        if (person := people.get(official_id)) is not None:
+            person.overdue = True
     checks = await connection.execute(
         select(SelfCheck.official_id, SelfCheck.status, func.count())
         .where(in_scope(SelfCheck.official_id), SelfCheck.week.in_(weeks))

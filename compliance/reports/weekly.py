@@ -107,7 +107,7 @@ async def _unit_paths(session: AsyncSession) -> dict[int, str]:
     return {unit_id: path for unit_id, path in (await session.execute(select(Unit.id, Unit.path))).all()}
 
 
-NUDGE_ORDER = ("not_signed", "missed_twice", "never_read")
+NUDGE_ORDER = ("overdue", "not_signed", "missed_twice", "never_read")
 UNREACHED = ("unreachable", "not_joined")  # the bot has no chat with them to nudge in
 
 

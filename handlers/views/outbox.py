@@ -124,6 +124,7 @@ def _quiz(payload: dict[str, Any]) -> OutMessage:
 def _nudge(payload: dict[str, Any]) -> OutMessage:
     texts = {
         "not_signed": _("A reminder from your unit head: please read and sign the pledge: /pledge"),
+        "overdue": _("A reminder from your unit head: please read and sign the pledge: /pledge"),
         "missed_twice": _("A reminder from your unit head: please do this week's self-check: /checkin"),
         "never_read": _(
             "A reminder from your unit head: please read the daily pledge item and press “Read”."

@@ -27,6 +27,7 @@ def lapse_names() -> dict[str, str]:
     return {
         "not_joined": _("has not joined the bot"),
         "not_signed": _("has not signed"),
+        "overdue": _("did not sign by the deadline"),
         "missed_twice": _("missed two self-checks in a row"),
         "never_read": _("read no reminder"),
         "unreachable": _("unreachable (blocked the bot)"),
