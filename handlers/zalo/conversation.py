@@ -14,6 +14,7 @@ from compliance.office.accounts import ChannelUser
 from compliance.office.officials import load_actor
 from handlers.i18n import use_locale
 from handlers.messages import OutMessage
+from handlers.zalo import groups
 from handlers.zalo.dialogs import account, approvals, joining, menu, pledge, quiz, reminder, report, selfcheck
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
 from handlers.zalo.inbound import TEXT, ZaloIncoming, ZaloServices
@@ -81,7 +82,8 @@ async def respond(incoming: ZaloIncoming, services: ZaloServices) -> list[OutMes
     """One unit of work per message (opened here); the answers are sent by the caller afterwards, with no
     transaction open."""
     if not incoming.private:
-        return []  # groups are a test on Zalo's side (issue 15, Groups): nothing is answered there yet
+        # Groups are a test on Zalo's side (issue 15, Groups): answered only with ZALO_GROUPS on.
+        return await groups.respond(incoming, services) if services.zalo_groups else []
     async with services.database.unit_of_work() as session:
         actor = await load_actor(
             session,
@@ -108,6 +110,9 @@ async def _member(turn: Turn) -> Replies:
     if decision is not None:
         await turn.close()
         return await approvals.decide(turn, *decision)
+    if turn.services.zalo_groups and groups.asks_for_code(folded):  # "LIEN KET NHOM [unit code]"
+        await turn.close()
+        return await groups.link_code(turn)
     keyword = menu.keyword_of(folded)
     if keyword is not None:
         if keyword != menu.CANCEL:
