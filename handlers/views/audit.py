@@ -55,6 +55,7 @@ def action_label(action: str) -> str:
         "group.weekly_summary": _("weekly summary in the group turned on or off"),
         "group.bot_removed": _("bot removed from a group chat"),
         "group.migrated": _("group chat upgraded by Telegram"),
+        "group.link_code": _("group link code issued (Zalo)"),
     }
     return labels.get(action) or _("other action ({code})").format(code=action)
 
