@@ -26,6 +26,7 @@ from bot.settings import Settings
 from compliance.delivery.claims import DEFAULT_LEASE
 from compliance.delivery.replicas import forget_events, release_event, take_event
 from compliance.delivery.shared_files import forget_expired
+from compliance.office import zalo_groups
 from compliance.practice import planner
 from handlers.zalo import conversation
 from handlers.zalo.client import ZaloClient, ZaloError, ZaloUnauthorized
@@ -160,6 +161,8 @@ class ZaloChannel:
                 "(charts will not show); set PUBLIC_URL to the address the internet reaches the bot at",
                 self.services.public_url,
             )
+        if not self.services.zalo_groups:
+            await self._warn_of_linked_groups()
         if not self.webhook:
             self._background.append(asyncio.create_task(self._poll_loop(), name="zalo-polling"))
         if self.run_dispatcher:
@@ -282,6 +285,18 @@ class ZaloChannel:
         except ZaloError as exc:
             return f"answered, not delivered ({exc.error_code})"
         return f"answered with {len(sends)}"
+
+    async def _warn_of_linked_groups(self) -> None:
+        """ZALO_GROUPS off stops the answers in groups, not the weekly posts to groups linked while it was on
+        (the schedule's planning knows no channel settings): say so, and how to stop them."""
+        async with self.database.unit_of_work() as session:
+            linked = await zalo_groups.linked_count(session)
+        if linked:
+            log.warning(
+                "zalo: ZALO_GROUPS is off but %d Zalo group(s) are linked and still get the weekly figures; "
+                "to stop that, turn ZALO_GROUPS on and send HUY LIEN KET in each group",
+                linked,
+            )
 
     async def _tick_loop(self) -> None:
         """The scheduler's tick, as Telegram's job queue runs it: the domain plans what is due."""

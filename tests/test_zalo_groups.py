@@ -6,6 +6,7 @@ weekly post reaches a linked group with the same figures as Telegram's group pos
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -125,6 +126,33 @@ async def test_with_zalo_groups_off_group_messages_are_ignored(fake: FakeZalo, o
         await channel.stop()
     assert fake.texts(GROUP) == []
     assert await _count(office, ZaloGroup) == 0 and await _count(office, ZaloGroupCode) == 1
+
+
+async def test_with_zalo_groups_off_linked_groups_are_named_at_start(
+    fake: FakeZalo, office: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Turning ZALO_GROUPS off does not stop the weekly posts to groups linked while it was on: the log says
+    so at start (and how to stop them); with no linked group it says nothing."""
+    for linked in (False, True):
+        if linked:
+            async with office.unit_of_work() as session:
+                vp = await get_unit_by_code(session, "van-phong")
+                assert vp is not None
+                session.add(ZaloGroup(chat_id=GROUP, unit_id=vp.id))
+        caplog.clear()
+        channel = channel_for(fake, office, groups=False)
+        with caplog.at_level(logging.WARNING, logger="bot.zalo"):
+            await channel.start()
+        await channel.stop()
+        warned = [r.getMessage() for r in caplog.records if "ZALO_GROUPS is off" in r.getMessage()]
+        assert warned == (
+            [
+                "zalo: ZALO_GROUPS is off but 1 Zalo group(s) are linked and still get the weekly "
+                "figures; to stop that, turn ZALO_GROUPS on and send HUY LIEN KET in each group"
+            ]
+            if linked
+            else []
+        )
 
 
 async def test_a_head_links_the_group_with_a_code_and_unlinks_it(fake: FakeZalo, office: Database) -> None:

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.activation import ALPHABET, CODE_LENGTH, WRONG_LIMIT, WRONG_WINDOW, hash_code, new_code
@@ -217,3 +217,7 @@ async def weekly_summary_groups(session: AsyncSession) -> list[tuple[str, int]]:
     aggregate (there is nothing else a Zalo group gets)."""
     rows = await session.execute(select(ZaloGroup.chat_id, ZaloGroup.unit_id).order_by(ZaloGroup.chat_id))
     return [(str(chat_id), int(unit_id)) for chat_id, unit_id in rows.all()]
+
+
+async def linked_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(ZaloGroup)) or 0)
