@@ -111,11 +111,11 @@ async def test_answers_the_database_could_not_take_are_recorded_when_it_is_back(
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
         with pytest.raises(Exception, match="locked"):
-            await dispatcher._record_outcomes()
+            await dispatcher.outcomes.flush()
         assert {status for status, _ in await leases(database)} == {"sending"}
         holder.execute("ROLLBACK")
         holder.close()
-        await dispatcher._record_outcomes()  # the answers were kept, not lost with the failed write
+        await dispatcher.outcomes.flush()  # the answers were kept, not lost with the failed write
         assert await dispatcher.drain_once() == 0  # nothing left to send again
     await locked_db.dispose()
     assert {status for status, _ in await leases(database)} == {"sent"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -14,21 +13,19 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
-from compliance.broadcasts.status import keep_channel_file
 from compliance.delivery import claims as delivery
 from compliance.delivery.claims import Claimed
 from handlers.i18n import use_locale
 from handlers.messages import OutMessage
 from handlers.outbox_leases import OutboxLeases
+from handlers.outbox_outcomes import OutcomeRecorder, SendOutcome
 from handlers.scope import maybe_scope
 from handlers.telegram.render import send
 from handlers.views.outbox import RENDERERS
-from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Channel
 
 log = logging.getLogger(__name__)
-RECORD_EVERY_SECONDS = 0.05
 
 
 class ReleasingRateLimiter(AIORateLimiter):
@@ -67,7 +64,7 @@ class Dispatcher:
 
     Pacing is not done here: python-telegram-bot's AIORateLimiter holds each send to Telegram's overall
     and per-group limits; the claim query keeps one message per private chat in flight, and none within a
-    second of the last. Each send is marked in its own short transaction as soon as Telegram answers.
+    second of the last. What Telegram answers is recorded in batches (handlers.outbox_outcomes).
     """
 
     def __init__(
@@ -94,21 +91,19 @@ class Dispatcher:
         self.lease = lease
         # Rows claimed here whose outcome is not recorded yet: their leases are renewed while they last.
         self.leases = OutboxLeases(database, channel=Channel.TELEGRAM, lease=lease)
-        self._recording_failed = False
+        self.outcomes = OutcomeRecorder(database, self.leases)
         self._stopping = asyncio.Event()
-        self._outcomes: list[tuple[Claimed, SendOutcome]] = []
-        self._outcome_ready = asyncio.Event()
 
     async def run(self) -> None:
-        recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
+        recorder = asyncio.create_task(self.outcomes.run(), name="outbox-recorder")
         renewer = asyncio.create_task(self.leases.renew_forever(), name="outbox-lease-renewal")
         try:
             await self._send_loop()
         finally:
             renewer.cancel()
-            self._outcome_ready.set()
+            self.outcomes.close()
             await recorder
-            await self._record_outcomes()
+            await self.outcomes.flush()
 
     async def _send_loop(self) -> None:
         in_flight: set[asyncio.Task[None]] = set()
@@ -117,7 +112,7 @@ class Dispatcher:
             room = self.max_in_flight - len(in_flight)
             # While answers wait to be recorded (the database is away), claim nothing: this process
             # could take back its own rows once their leases end and send them twice.
-            if not self._recording_failed and (
+            if not self.outcomes.failing and (
                 room >= min(self.batch, self.max_in_flight // 2) or not in_flight
             ):
                 try:
@@ -152,74 +147,12 @@ class Dispatcher:
         claimed = await self._claim(self.batch)
         if claimed:
             await asyncio.gather(*(self._send(row) for row in claimed))
-            await self._record_outcomes()
+            await self.outcomes.flush()
         return len(claimed)
-
-    async def _record_loop(self) -> None:
-        """One writer records what Telegram answered, a few dozen rows per transaction, every ~50 ms.
-
-        Sends finish many at a time; one small transaction each would queue on SQLite's single write
-        lock. A crash loses at most the answers of the last fraction of a second: those rows are sent
-        again when their lease ends (the documented duplicate window)."""
-        while not self._stopping.is_set():
-            await self._outcome_ready.wait()
-            self._outcome_ready.clear()
-            await asyncio.sleep(RECORD_EVERY_SECONDS)  # gather the answers that arrive meanwhile
-            try:
-                await self._record_outcomes()
-            except Exception as exc:
-                # Kept in memory and recorded when the database answers again; nothing is claimed meanwhile.
-                self._recording_failed = True
-                log.warning("recording send outcomes failed (%s); retrying in a second", exc)
-                await asyncio.sleep(1.0)
-                self._outcome_ready.set()
-            else:
-                self._recording_failed = False
 
     async def _send(self, row: Claimed) -> None:
         locale = row.locale or row.payload.get("locale") or self.default_locale
-        outcome = await self._attempt(row, locale)
-        # Appended only now: the recorder swaps the list while sends are awaited, and an append bound
-        # before the await would land in a list it has already taken.
-        self._outcomes.append((row, outcome))
-        self._outcome_ready.set()
-
-    async def _record_outcomes(self) -> None:
-        outcomes, self._outcomes = self._outcomes, []
-        if not outcomes:
-            return
-        try:
-            await self._write_outcomes(outcomes)
-        except BaseException:
-            self._outcomes[:0] = outcomes
-            raise
-        self.leases.release(row.id for row, _ in outcomes)
-
-    async def _write_outcomes(self, outcomes: list[tuple[Claimed, SendOutcome]]) -> None:
-        async with self.database.unit_of_work() as session:
-            now = utcnow()
-            sent = [(row.id, outcome.message_id) for row, outcome in outcomes if outcome.kind == "sent"]
-            await delivery.mark_many_sent(session, sent=sent, now=now)
-            for row, outcome in outcomes:
-                if outcome.kind == "retry":
-                    await delivery.mark_retry(
-                        session,
-                        row_id=row.id,
-                        attempts=row.attempts,
-                        error=outcome.error,
-                        now=now,
-                        delay=outcome.delay,
-                    )
-                elif outcome.kind == "unreachable":
-                    await delivery.mark_unreachable(
-                        session, row_id=row.id, official_id=row.official_id, error=outcome.error, to=row.to
-                    )
-                elif outcome.kind == "failed":
-                    await delivery.mark_failed(session, row_id=row.id, error=outcome.error)
-                if outcome.file_ref is not None and row.kind == "broadcast" and "b" in row.payload:
-                    await keep_channel_file(
-                        session, broadcast_id=int(row.payload["b"]), file_ref=outcome.file_ref
-                    )
+        self.outcomes.add(row, await self._attempt(row, locale))
 
     async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
         try:
@@ -254,15 +187,6 @@ def _uploaded_file(outgoing: OutMessage, message: Message | None) -> str | None:
     if message.document is not None:
         return message.document.file_id
     return message.photo[-1].file_id if message.photo else None
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    kind: str  # sent | retry | unreachable | failed
-    message_id: str | None = None  # the channel's id of the message, as text
-    error: str = ""
-    delay: timedelta | None = None
-    file_ref: str | None = None  # the channel's id of a file this send uploaded
 
 
 def _seconds(value: int | timedelta) -> timedelta:
