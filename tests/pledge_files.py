@@ -21,6 +21,16 @@ def template_document(
         "require_quiz": quiz,
         "title": {"vi": "Cam kết thử nghiệm", "en": "Test pledge"},
         "introduction": {"vi": "Mẫu để kiểm thử.", "en": "A template for tests."},
+        "source": (
+            {"note": {"vi": "mẫu để kiểm thử", "en": "a template for tests"}}
+            if sample
+            else {
+                "kind": {"vi": "Quyết định", "en": "Decision"},
+                "number": "1/QĐ-TEST",
+                "date": "2026-11-01",
+                "issuer": {"vi": "UBND xã Thử", "en": "the People's Committee of Thử commune"},
+            }
+        ),
         "sections": [
             {
                 "id": "biet",

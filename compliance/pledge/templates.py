@@ -3,6 +3,10 @@
 Provinces word the pledge differently ("6 biết, 5 không, 3 thể hiện", "4 xin, 4 luôn", …), so a template
 has any number of sections and items. The text a person signs is rendered canonically from it, so the
 same template gives the same bytes, and the same SHA-256, every time.
+
+A template names the document its wording comes from (`source:`, see compliance/sources.py); a
+sample instead says what it is modelled on. The source is shown under the title and printed on the
+receipt, but it is not part of the hashed text: it attributes the promise, it is not promised.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 import yaml
 
 from compliance.content import ContentError, Question, Reader, Text
+from compliance.sources import Source, parse_source
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "pledges"
 
@@ -45,6 +50,7 @@ class PledgeTemplate:
     introduction: Text
     sections: tuple[PledgeSection, ...]
     quiz: tuple[Question, ...]
+    source: Source | None = None
 
     @property
     def items(self) -> list[PledgeItem]:
@@ -53,11 +59,19 @@ class PledgeTemplate:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["effective"] = self.effective.isoformat()
+        if self.source is None:
+            # Versions published before sources existed keep their stored content and its hash.
+            del data["source"]
+        else:
+            data["source"] = self.source.to_json()
         plain: dict[str, Any] = json.loads(json.dumps(data))  # tuples become lists, as in the stored copy
         return plain
 
 
-def parse_template(document: Any, source: str, *, expected_name: str | None = None) -> PledgeTemplate:
+def parse_template(
+    document: Any, source: str, *, expected_name: str | None = None, stored: bool = False
+) -> PledgeTemplate:
+    """`stored`: a copy from the database, published perhaps before templates named their source."""
     read = Reader(source)
     data = read.mapping(document, "file")
     code = read.field(data, "code", "file")
@@ -111,16 +125,21 @@ def parse_template(document: Any, source: str, *, expected_name: str | None = No
     require_quiz = bool(data.get("require_quiz", False))
     if require_quiz and len(quiz) < 3:
         raise read.fail("quiz", "require_quiz needs at least 3 questions", "quiz_too_short", minimum=3)
+    sample = bool(data.get("sample", False))
+    raw_source = data.get("source")
+    if raw_source is None and not (sample or stored):
+        raise read.fail("source", "missing 'source' (the document the wording comes from)", "no_source")
     return PledgeTemplate(
         code=code,
         version=version,
         effective=effective,
-        sample=bool(data.get("sample", False)),
+        sample=sample,
         require_quiz=require_quiz,
         title=read.text(read.field(data, "title", "file"), "title"),
         introduction=read.text(read.field(data, "introduction", "file"), "introduction"),
         sections=tuple(sections),
         quiz=quiz,
+        source=None if raw_source is None else parse_source(read, raw_source, sample=sample),
     )
 
 
@@ -145,7 +164,7 @@ def load_template_file(path: Path) -> PledgeTemplate:
 
 def template_from_json(data: dict[str, Any]) -> PledgeTemplate:
     """The stored copy of a published version back into a template (the database is the source of truth)."""
-    return parse_template(data, f"{data['code']}-{data['version']}")
+    return parse_template(data, f"{data['code']}-{data['version']}", stored=True)
 
 
 def section_text(template: PledgeTemplate, section: PledgeSection, locale: str, first_number: int) -> str:

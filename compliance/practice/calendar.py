@@ -8,6 +8,11 @@ Government make-up working days: `holidays` also knows the weekend days the gove
 working days to make a bridge holiday (in 0.109, for VN, e.g. Saturday 22/08/2026 is worked so that
 Monday 31/08/2026 is off; `HolidayBase.weekend_workdays`). Those count as working days here too, so the
 office does not have to declare them.
+
+The year's official schedule as data (compliance/practice/calendar_data.py): days loaded from a calendar
+file with their source document are applied over the package's answer for those dates (the package does
+not know, say, that Friday 02/01/2026 was off and Saturday 10/01/2026 worked). The order, strongest
+first: the office's override, the loaded official day, the `holidays` package.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.officials import Actor
+from compliance.practice.calendar_data import loaded_days
 from compliance.privacy import audit
 from compliance.text import clean_text
 from storage.clock import local_today
-from storage.models_practice import CalendarOverride
+from storage.models_practice import CalendarOverride, OfficialCalendarDay
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 OFF: Final = "off"
@@ -69,6 +75,30 @@ class Override:
 
 
 @dataclass(frozen=True)
+class Official:
+    """A loaded official day as plain data: its kind, its name in each language, its source's JSON."""
+
+    day: date
+    kind: str
+    name_vi: str
+    name_en: str
+    source: dict[str, object]
+
+    @classmethod
+    def of(cls, row: OfficialCalendarDay) -> Official:
+        return cls(row.day, row.kind, row.name_vi, row.name_en, dict(row.source))
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+def _working_by(official: Official | None, national: holidays.HolidayBase, day: date) -> bool:
+    if official is not None:
+        return official.kind == WORKDAY
+    return _nationally_working(national, day)
+
+
+@dataclass(frozen=True)
 class SpecialDay:
     """A day that is not an ordinary Monday-to-Friday working day or an ordinary weekend day.
 
@@ -90,12 +120,20 @@ class WorkCalendar:
     Overrides are only known for the loaded range: asking about a date outside it raises ValueError.
     """
 
-    def __init__(self, overrides: Iterable[Override], *, start: date, end: date) -> None:
+    def __init__(
+        self,
+        overrides: Iterable[Override],
+        *,
+        start: date,
+        end: date,
+        official: Iterable[Official] = (),
+    ) -> None:
         if start > end:
             raise ValueError("the calendar's start is after its end")
         self.start = start
         self.end = end
         self._overrides = {o.day: o for o in overrides}
+        self._official = {o.day: o for o in official}
         self._national: dict[str, holidays.HolidayBase] = {}
 
     @classmethod
@@ -104,7 +142,13 @@ class WorkCalendar:
         start = week_start(start)
         end = week_start(end) + timedelta(days=6)
         rows = await list_overrides(session, start=start, end=end)
-        return cls((Override(r.day, r.kind, r.note) for r in rows), start=start, end=end)
+        official = await loaded_days(session, start=start, end=end)
+        return cls(
+            (Override(r.day, r.kind, r.note) for r in rows),
+            start=start,
+            end=end,
+            official=(Official.of(r) for r in official),
+        )
 
     def _holidays(self, locale: str = "vi") -> holidays.HolidayBase:
         language = HOLIDAY_LANGUAGES.get(locale, "vi")
@@ -117,20 +161,31 @@ class WorkCalendar:
             raise ValueError(f"{day} is outside the loaded calendar ({self.start} to {self.end})")
         return self._overrides.get(day)
 
+    def official(self, day: date) -> Official | None:
+        """The loaded official day (from a calendar file), if `day` is one; known for the loaded range."""
+        self.override(day)  # the same range check
+        return self._official.get(day)
+
     def is_working_day(self, day: date) -> bool:
         override = self.override(day)
         if override is not None:
             return override.kind == WORKDAY
-        return _nationally_working(self._holidays(), day)
+        return _working_by(self._official.get(day), self._holidays(), day)
 
     def holiday_name(self, day: date, *, locale: str = "vi") -> str | None:
-        """The national holiday on `day` (whatever the office declared), named in `locale` ("vi", "en")."""
+        """The national holiday on `day` (whatever the office declared), named in `locale` ("vi", "en"):
+        a loaded official day off by its file's name, otherwise the `holidays` package's."""
+        official = self._official.get(day)
+        if official is not None and official.kind == OFF:
+            return official.name(locale)
         name = self._holidays(locale).get(day)
         return str(name) if name is not None else None
 
     def is_makeup_day(self, day: date) -> bool:
         """A weekend day the government made a working day (regardless of the office's overrides)."""
-        return day.weekday() >= 5 and _nationally_working(self._holidays(), day)
+        if day.weekday() < 5:
+            return False
+        return _working_by(self._official.get(day), self._holidays(), day)
 
     def week_start(self, day: date) -> date:
         return week_start(day)
@@ -199,7 +254,9 @@ async def add_override(
     if existing is not None:
         working_now = existing.kind == WORKDAY
     else:
-        working_now = _nationally_working(_national([day.year], "vi"), day)
+        loaded = await loaded_days(session, start=day, end=day)
+        official = Official.of(loaded[0]) if loaded else None
+        working_now = _working_by(official, _national([day.year], "vi"), day)
     if working_now == (kind == WORKDAY):
         return OverrideOutcome.NOT_NEEDED
     cleaned = clean_text(note or "")[:MAX_NOTE_LENGTH] or None

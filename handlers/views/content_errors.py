@@ -13,7 +13,21 @@ from collections.abc import Callable
 from compliance.content import ContentError
 from handlers.i18n import _
 
-TOP_LEVEL_KEYS = ("code", "version", "effective", "title", "introduction", "sections", "quiz")
+TOP_LEVEL_KEYS = (
+    "code",
+    "version",
+    "effective",
+    "title",
+    "introduction",
+    "sections",
+    "quiz",
+    "source",
+    "country",
+    "year",
+    "revision",
+    "sources",
+    "days",
+)
 
 # The places compliance.pledge.templates and compliance.content name, from the most specific.
 PLACES: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
@@ -29,6 +43,7 @@ PLACES: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
     (re.compile(r"^question (?P<id>\S+) option (?P<n>\d+)$"), lambda: _("option {n} of question {id}")),
     (re.compile(r"^question (?P<id>\S+) explanation$"), lambda: _("the explanation of question {id}")),
     (re.compile(r"^question (?P<id>\S+)$"), lambda: _("question {id}")),
+    (re.compile(r"^day (?P<day>\S+)$"), lambda: _("the day {day}")),
 )
 
 
@@ -61,6 +76,17 @@ def _problems() -> dict[str, str]:
         "not_utf8": _("is not UTF-8 text"),
         "bad_yaml": _("is not valid YAML (line {line}, column {column})"),
         "bad_yaml_nowhere": _("is not valid YAML"),
+        "no_source": _("the key “source” is missing: name the document the wording comes from"),
+        "bad_number": _("must be a document number written like 1847/QĐ-TTg"),
+        "bad_url": _("must be a web address starting with https://"),
+        "bad_number_range": _("must be a whole number from {low} to {high}"),
+        "bad_country": _("only VN (Viet Nam) is known"),
+        "not_in_year": _("is not in {year}"),
+        "duplicate_day": _("is listed twice"),
+        "bad_kind": _("the kind must be off or workday"),
+        "weekend_off": _("is a Saturday or Sunday, a day off anyway: check the date"),
+        "weekday_workday": _("a make-up working day is a Saturday or Sunday: check the date"),
+        "unknown_source": _("there is no source “{key}” under sources"),
     }
 
 
