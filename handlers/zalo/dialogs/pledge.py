@@ -1,22 +1,27 @@
 """KY: read the pledge in messages split between items, (answer its questions,) type the full name, then
 ĐỒNG Ý: the same signing as the chat's /pledge and the web page (compliance.pledge.signing.sign), which
 checks everything again whatever the stored step says; the receipt as text with its verification code and
-a one-time link to the receipt page."""
+a one-time link to the receipt page, and the receipt drawn as a picture (Zalo carries no PDF)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from compliance.office.web_access import issue_link
 from compliance.pledge import signing as pledges
 from compliance.pledge.ledger import verification_code
+from compliance.pledge.receipt_image import receipt_png
+from compliance.pledge.receipts import issuer_names
 from compliance.pledge.signing import SignOutcome, Version
 from compliance.pledge.templates import PledgeTemplate
 from handlers.i18n import _, current_locale, fmt_datetime
 from handlers.messages import OutMessage, esc
 from handlers.views import pledge as views
+from handlers.views.receipt_card import receipt_card, receipt_picture
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
 from storage.models import Unit
+from storage.models_pledge import Signature
 
 DIALOG = "pledge"
 LIMIT = 1900  # Zalo takes 2 000 characters a message; the markup counted too leaves a margin
@@ -195,8 +200,18 @@ async def _confirm(turn: Turn, opened: Open, version: Version, for_unit: bool) -
             verification_code(signature.row_hash),
             signature.id,
             await _receipt_link(turn),
-        )
+        ),
+        await _receipt_picture(turn, signature),
     ]
+
+
+async def _receipt_picture(turn: Turn, signature: Signature) -> OutMessage:
+    """The receipt drawn as a picture: Zalo carries no PDF, and a picture stays in the chat."""
+    facts = await pledges.receipt_facts(turn.session, signature)
+    office, _unit = await issuer_names(turn.session, signature.unit_id)
+    card = receipt_card(signature, facts, office)
+    # Drawing takes a tenth of a second of CPU: off the event loop.
+    return receipt_picture(signature, await asyncio.to_thread(receipt_png, card))
 
 
 def ask_name() -> OutMessage:
