@@ -5,7 +5,6 @@ weekly post reaches a linked group with the same figures as Telegram's group pos
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -34,6 +33,7 @@ from storage.models_broadcast import AuditEntry
 from storage.models_zalo import ActivationAttempt, ZaloGroup, ZaloGroupCode
 from tests.fakes.zalo import FakeZalo
 from tests.test_reports import WEEK
+from tests.waiting import eventually
 
 HOA, LAN = "a1b2c3d4e5f6a0f1", "a1b2c3d4e5f6a0f2"  # Hoa heads Văn phòng; Lan is an official
 GROUP, OTHER_GROUP = "9e8d7c6b5a4f3e2d", "9e8d7c6b5a4f3e2e"
@@ -258,33 +258,48 @@ async def test_the_weekly_post_reaches_the_group_with_telegrams_figures(
         # The same unit's Telegram group, its weekly aggregate turned on.
         await telegram_groups.link(session, actor=head, chat_id=-51, title="VP", unit=vp)
         await telegram_groups.set_weekly_summary(session, actor=head, chat_id=-51, on=True)
-        code = await zalo_groups.issue_code(session, actor=head, unit=vp, now=utcnow())
-        assert code is not None
-        result = await zalo_groups.link_with_code(
-            session, actor=head, sender_id=HOA, chat_id=GROUP, code=code.replace("-", ""), now=utcnow()
-        )
-        assert result.outcome is zalo_groups.LinkOutcome.LINKED
+        for chat in (GROUP, OTHER_GROUP):  # the bot was removed from the other group since
+            code = await zalo_groups.issue_code(session, actor=head, unit=vp, now=utcnow())
+            assert code is not None
+            result = await zalo_groups.link_with_code(
+                session, actor=head, sender_id=HOA, chat_id=chat, code=code.replace("-", ""), now=utcnow()
+            )
+            assert result.outcome is zalo_groups.LinkOutcome.LINKED
     for _ in range(2):  # planned once per group and week however often the tick runs
         async with office.unit_of_work() as session:
             await plan_weekly_summaries(session, week=NEXT_WEEK)
     async with office.unit_of_work() as session:
         rows = {
-            row.channel: row
+            row.address: row
             for row in (
                 await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "group_weekly"))
             ).all()
         }
-    assert set(rows) == {Channel.TELEGRAM, Channel.ZALO}
-    zalo_row, telegram_row = rows[Channel.ZALO], rows[Channel.TELEGRAM]
+    assert set(rows) == {"-51", GROUP, OTHER_GROUP}
+    zalo_row, telegram_row, removed_row = rows[GROUP], rows["-51"], rows[OTHER_GROUP]
+    assert (zalo_row.channel, removed_row.channel, telegram_row.channel) == (
+        Channel.ZALO,
+        Channel.ZALO,
+        Channel.TELEGRAM,
+    )
     assert zalo_row.address == GROUP and zalo_row.official_id is None
     assert zalo_row.payload == telegram_row.payload
     assert zalo_row.payload["unit"] == "Văn phòng" and zalo_row.payload["on_list"] == 2
 
+    fake.blocked.add(OTHER_GROUP)  # Zalo refuses a send to a group the bot is no longer in (our guess: 403)
     channel = channel_for(fake, office, groups=True)
     await channel.start()
     try:
         await fake.wait_for(lambda: bool(fake.texts(GROUP)))
-        await asyncio.sleep(0.2)  # nothing more follows
+
+        async def both_done() -> bool:
+            async with office.unit_of_work() as session:
+                statuses = await session.scalars(
+                    select(OutboxMessage.status).where(OutboxMessage.id.in_([zalo_row.id, removed_row.id]))
+                )
+                return set(statuses.all()) <= {"sent", "failed"}
+
+        await eventually(both_done)
     finally:
         await channel.stop()
     (posted,) = fake.texts(GROUP)
@@ -297,3 +312,6 @@ async def test_the_weekly_post_reaches_the_group_with_telegrams_figures(
     async with office.unit_of_work() as session:
         sent = await session.get(OutboxMessage, zalo_row.id)
         assert sent is not None and sent.status == "sent"
+        refused = await session.get(OutboxMessage, removed_row.id)
+        # A group is nobody's account to mark unreachable: its row fails, visibly, and the link stays.
+        assert refused is not None and refused.status == "failed" and "403" in (refused.last_error or "")
