@@ -33,6 +33,7 @@ class UnitLine:
     )
     joined: int
     sub_units: int  # directly below it
+    kind: str | None = None  # free text: "Phòng", "Trung tâm"…
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ async def children_page(
     ordered = [row[0] for row in sorted(siblings, key=lambda row: (vietnamese_key(row[1]), row[0]))]
     page_ids = ordered[page * per_page : (page + 1) * per_page]
     child = (
-        select(Unit.id, Unit.code, Unit.name, Unit.name_key, Unit.path)
+        select(Unit.id, Unit.code, Unit.name, Unit.name_key, Unit.path, Unit.kind)
         .where(Unit.id.in_(page_ids))
         .subquery("child")
     )
@@ -96,6 +97,7 @@ async def children_page(
             child.c.id,
             child.c.code,
             child.c.name,
+            child.c.kind,
             func.sum(per_unit.c.officials),
             func.sum(per_unit.c.joined),
             sub_units,
@@ -103,10 +105,10 @@ async def children_page(
         .select_from(child)
         .join(below, below.path.startswith(child.c.path))
         .outerjoin(per_unit, per_unit.c.unit_id == below.id)
-        .group_by(child.c.id, child.c.code, child.c.name, child.c.name_key)
+        .group_by(child.c.id, child.c.code, child.c.name, child.c.name_key, child.c.kind)
     )
     rows = sorted((await session.execute(query)).all(), key=lambda r: page_ids.index(r[0]))
-    lines = [UnitLine(r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0)) for r in rows]
+    lines = [UnitLine(r[0], r[1], r[2], int(r[4] or 0), int(r[5] or 0), int(r[6] or 0), r[3]) for r in rows]
     return lines, total
 
 
@@ -128,7 +130,7 @@ async def browse(
     if unit is not None:
         officials, joined = await staff_roll.list_counts(session, unit)
         direct = await session.scalar(select(func.count()).select_from(Unit).where(_children_of(unit.id)))
-        line = UnitLine(unit.id, unit.code, unit.name, officials, joined, int(direct or 0))
+        line = UnitLine(unit.id, unit.code, unit.name, officials, joined, int(direct or 0), unit.kind)
     children, count = await children_page(session, parent=unit, page=max(page, 0))
     pages_total = max(1, -(-count // PER_PAGE))
     if page >= pages_total and count:
