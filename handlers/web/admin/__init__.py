@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.admin import activation, audit, calendar, console, export, pledges, schedules, staff, units
+from handlers.web.admin import (
+    activation,
+    audit,
+    calendar,
+    console,
+    export,
+    pledges,
+    schedules,
+    staff,
+    units,
+    units_merge,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -12,6 +23,7 @@ def routes() -> list[BaseRoute]:
         *console.routes(),
         *staff.routes(),
         *units.routes(),
+        *units_merge.routes(),
         *audit.routes(),
         *calendar.routes(),
         *schedules.routes(),
