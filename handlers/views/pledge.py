@@ -7,6 +7,7 @@ from datetime import datetime
 from compliance.pledge.templates import PledgeTemplate, section_text
 from handlers.i18n import _, current_locale, fmt_datetime
 from handlers.messages import Choice, OutMessage, esc, row
+from handlers.views.sources import source_line
 
 
 def title_of(template: PledgeTemplate) -> str:
@@ -56,7 +57,10 @@ def section(template: PledgeTemplate, index: int, *, note: str | None = None) ->
     lines = body.split("\n", 1)
     text = f"<b>{lines[0]}</b>\n{lines[1]}" if len(lines) == 2 else body
     if index == 0:
-        header = f"<b>{esc(template.title.get(locale))}</b>\n<i>{esc(template.introduction.get(locale))}</i>"
+        header = f"<b>{esc(template.title.get(locale))}</b>"
+        if (source := source_line(template.source)) is not None:
+            header += f"\n{esc(source)}"
+        header += f"\n<i>{esc(template.introduction.get(locale))}</i>"
         text = f"{header}\n\n{text}"
     if note:
         text = f"{note}\n\n{text}"

@@ -133,6 +133,6 @@ def test_the_cli_publishes_a_sample_only_with_yes_sample(
 
 def test_the_shipped_samples_are_marked() -> None:
     marked = {t.code: t.sample for t in shipped_templates()}
-    # The district's "6 biết, 5 không, 3 thể hiện" is a sample to adapt; "4 xin, 4 luôn" is the national
-    # standard of Decision 1847/QĐ-TTg, used as it is.
-    assert marked == {"6b5k3th": True, "4xin4luon": False}
+    # The commune's "6 biết, 5 không, 3 thể hiện" is a sample to adapt; "4 xin, 4 luôn" is the national
+    # standard of Decision 1847/QĐ-TTg and "5 không" Hà Nội's letter 5354/UBND-NC, used as they are.
+    assert marked == {"6b5k3th": True, "4xin4luon": False, "5khong": False}
