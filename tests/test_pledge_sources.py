@@ -19,6 +19,7 @@ from handlers.i18n import use_locale
 from handlers.views import pledge as views
 from handlers.views.content_errors import content_error_text
 from handlers.views.sources import source_line
+from handlers.zalo.dialogs.pledge import pledge_chunks
 from tests.pledge_files import template, template_document
 
 
@@ -126,3 +127,11 @@ def test_a_version_published_before_sources_still_loads_with_its_hash() -> None:
     assert canonical_text(old, "vi") == canonical_text(published, "vi")  # the source is not signed text
     assert content_hash(old) != content_hash(published)
     assert template_from_json(published.to_json()) == published
+
+
+def test_zalo_shows_the_source_under_the_title() -> None:
+    with use_locale("en"):
+        first = pledge_chunks(template())[0].splitlines()
+    assert first[0] == "<b>Test pledge</b>"
+    assert first[1].startswith("Source: Decision No. 1/QĐ-TEST of 1 Nov 2026")
+    assert first[2] == "<i>A template for tests.</i>"

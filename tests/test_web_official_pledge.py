@@ -26,6 +26,7 @@ async def test_an_official_reads_signs_and_downloads_the_receipt(database: Datab
         page = await client.get("/pledge")
         assert page.status_code == 200
         assert "Biết lắng nghe số 1." in page.text and "Không hách dịch." in page.text  # every section
+        assert "1/QĐ-TEST" in page.text  # the template's source, under the title
         assert 'name="name"' in page.text and f'name="version" value="{people.version_id}"' in page.text
         wrong = await client.post(
             "/pledge", data={"csrf": csrf_of(page), "version": str(people.version_id), "name": "Nguyễn Lan"}

@@ -21,6 +21,7 @@ from compliance.pledge.templates import PledgeTemplate
 from handlers.commands import Access
 from handlers.i18n import _, current_locale
 from handlers.views import receipts as receipt_views
+from handlers.views.sources import source_line
 from handlers.web.context import WebContext, is_number, page
 from handlers.web.errors import BadInput, NotFound, Refused
 from handlers.web.official.downloads import attachment
@@ -92,6 +93,7 @@ def _form(context: WebContext, state: Standing, *, status: int = 200, **values: 
         version=state.version,
         pledge_title=template.title.get(locale),
         introduction=template.introduction.get(locale),
+        source=source_line(template.source),
         sections=sections_of(template, locale),
         quiz=[
             (question.question.get(locale), [option.get(locale) for option in question.options])

@@ -19,6 +19,7 @@ from handlers.i18n import _, current_locale, fmt_datetime
 from handlers.messages import OutMessage, esc
 from handlers.views import pledge as views
 from handlers.views.receipt_card import receipt_card, receipt_picture
+from handlers.views.sources import source_line
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
 from storage.models import Unit
 from storage.models_pledge import Signature
@@ -85,7 +86,10 @@ def pledge_chunks(template: PledgeTemplate, *, note: str | None = None, limit: i
     into messages of at most `limit` characters, only between items (an item longer than a message,
     which no real pledge has, is cut between words)."""
     locale = current_locale()
-    lines = [f"<b>{esc(template.title.get(locale))}</b>", f"<i>{esc(template.introduction.get(locale))}</i>"]
+    lines = [f"<b>{esc(template.title.get(locale))}</b>"]
+    if (source := source_line(template.source)) is not None:
+        lines.append(esc(source))
+    lines.append(f"<i>{esc(template.introduction.get(locale))}</i>")
     if note:
         lines = [note, "", *lines]
     number = 1
