@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.accounts import ChannelUser, find_official, link
 from storage.models import Channel, ChannelAccount, Official
+from tests.consents import agree
 from tests.fakes.botapi import BOT_USER
 
 _message_ids = itertools.count(10_000)
@@ -117,8 +118,10 @@ def bot_membership(
 
 
 async def link_telegram(session: AsyncSession, official: Official, user_id: int) -> Official:
-    """Give a seeded official the Telegram account `user_id` (as joining by phone would); returns them."""
+    """Give a seeded official the Telegram account `user_id` (as joining by phone would), with their
+    consent to the privacy notice (as answering it would); returns them."""
     await link(session, official, ChannelUser.telegram(user_id))
+    await agree(session, official.id)
     return official
 
 

@@ -8,8 +8,11 @@ from telegram.ext import Application
 
 from bot.application import build_application, start_dispatcher
 from bot.settings import Settings
+from compliance.office.accounts import ChannelUser
+from compliance.office.officials import load_actor
 from storage.clock import ShiftedClock, current_clock, set_clock, utcnow
 from storage.engine import Database
+from tests.consents import agree
 from tests.factories import FakeUser, message
 from tests.fakes.botapi import FakeBotApi
 
@@ -55,6 +58,23 @@ class BotHarness:
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
+        await self._admins_agreed()
+
+    async def _admins_agreed(self) -> None:
+        """ADMIN_IDS get their row on their first message, which would show them the privacy notice:
+        here they have answered it already (tests of the notice use people without a consent)."""
+        async with self.database.unit_of_work() as session:
+            for admin_id in self.admin_ids & {self.ADMIN.id}:
+                actor = await load_actor(
+                    session,
+                    user=ChannelUser.telegram(admin_id),
+                    display_name=f"{self.ADMIN.first_name} {self.ADMIN.last_name}",
+                    language_code=self.ADMIN.language_code,
+                    admin_ids=self.admin_ids,
+                    default_locale="vi",
+                )
+                if actor is not None:
+                    await agree(session, actor.id)
 
     async def stop(self) -> None:
         if self.app is not None:

@@ -27,6 +27,7 @@ from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import Official, OfficialStatus
+from tests.consents import agree_all_linked
 from tests.factories import FakeUser, by_telegram, link_telegram, message
 from tests.fakes.botapi import Call, FakeBotApi
 from tests.fakes.telegram_rules import chat_of
@@ -182,6 +183,7 @@ class OfficeBot:
             await pledges.publish(session, template=template(), unit=None, material=False, publisher_id=None)
         await self.run(message_update(ADMIN, "/me"))  # the admin's row is made on their first update
         async with self.database.unit_of_work() as session:
+            await agree_all_linked(session)  # the admin answered the privacy notice that /me showed
             for role, user in ROLES.items():
                 official = await by_telegram(session, user.id)
                 if official is not None:

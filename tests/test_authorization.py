@@ -50,6 +50,8 @@ COMMANDS: dict[str, tuple[str, str, tuple[bool, bool, bool, bool, bool]]] = {
     "me": ("/me", "private", (N, Y, Y, Y, Y)),
     "lang": ("/lang", "private", (N, Y, Y, Y, Y)),
     "mydata": ("/mydata", "private", (N, Y, Y, Y, Y)),
+    # Only asks to confirm: nothing is withdrawn until the button.
+    "withdraw": ("/withdraw", "private", (N, Y, Y, Y, Y)),
     "web": ("/web", "private", (N, Y, Y, Y, Y)),
     "pledge": ("/pledge", "private", (N, Y, Y, Y, Y)),
     "mypledge": ("/mypledge", "private", (N, Y, Y, Y, Y)),
@@ -226,6 +228,9 @@ CALLBACKS: dict[str, tuple[Sample, tuple[bool, bool, bool, bool, bool]]] = {
     # can acknowledge it (the sibling head and the admin never got a copy).
     "bc": (_detail_of_this_units_broadcast, (N, N, Y, N, Y)),
     "ack": (_acknowledgement_of_this_units_broadcast, (N, Y, Y, N, N)),
+    # Agreeing again to the notice one already agreed to, and cancelling a withdrawal, change nothing.
+    "cs": (_fixed("cs:yes:1"), (N, Y, Y, Y, Y)),
+    "wd": (_fixed("wd:no"), (N, Y, Y, Y, Y)),
 }
 
 

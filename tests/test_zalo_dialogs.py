@@ -24,6 +24,7 @@ from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Channel, Official, OfficialStatus, Role
 from storage.models_pledge import ConversationState, Signature
+from tests.consents import agree
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -51,6 +52,7 @@ async def office(database: Database, *, quiz: bool = False) -> Office:
         for name, zalo_id in (("Nguyễn Thị Lan", LAN), ("Lê Thị Hoa", HOA)):
             people[name].status = OfficialStatus.ACTIVE
             await link(session, people[name], ChannelUser(Channel.ZALO, zalo_id))
+            await agree(session, people[name].id, "zalo")
         assert people["Lê Thị Hoa"].role is Role.HEAD
         return Office(
             people["Nguyễn Thị Lan"].id,
@@ -242,8 +244,10 @@ async def test_a_stranger_joins_with_a_code(database: Database) -> None:
     async with database.unit_of_work() as session:
         code = await activation.issue(session, official_id=people.newcomer, issued_by_id=None, now=utcnow())
     assert "not valid" in texts(await say(database, HUY, "CCCC-CCCC"))
-    joined = await say(database, HUY, code.lower().replace("-", " "), name="<b>Huy</b>")
-    assert "Welcome" in texts(joined) and "Đỗ Quang Huy" in texts(joined) and labels(joined[-1])
+    linked = await say(database, HUY, code.lower().replace("-", " "), name="<b>Huy</b>")
+    assert "privacy notice" in texts(linked).lower() or "notice" in texts(linked)  # consent comes first
+    joined = await say(database, HUY, "1")  # "I agree"
+    assert "consent is recorded" in texts(joined) and labels(joined[-1])
     async with database.unit_of_work() as session:
         found = await find_with_account(session, ChannelUser(Channel.ZALO, HUY))
         assert found is not None and found[0].id == people.newcomer

@@ -13,6 +13,7 @@ from compliance.office.web_access import issue_link
 from handlers.web.app import create_app
 from handlers.web.config import WebConfig
 from storage.engine import Database
+from tests.consents import agree_in
 
 BASE = "http://testserver"
 TELEGRAM_TOKEN = "123456:TEST-token-of-the-fake-bot-api-000000"
@@ -38,7 +39,9 @@ async def link_token(database: Database, official_id: int, next_path: str = "/")
 
 
 async def sign_in(client: httpx.AsyncClient, database: Database, official_id: int) -> httpx.Response:
-    """Open a fresh one-time link and sign in; the answer is the page the link leads to."""
+    """Open a fresh one-time link and sign in, as someone who agreed to the privacy notice; the answer is
+    the page the link leads to."""
+    await agree_in(database, official_id)
     token = await link_token(database, official_id)
     opened = await client.get(f"/signin/{token}")
     assert opened.status_code == 303, opened.text

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from compliance.office.accounts import Address, delivery_account
+from compliance.privacy.consent import consented
 from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import ChannelAccount, Official, OfficialStatus, OutboxMessage
@@ -114,8 +115,8 @@ async def plan_for_officials(
     not_before: datetime | None = None,
     broadcast_id: int | None = None,
 ) -> int:
-    """One row per official matching `audience` who can be reached, built in SQL (a province is tens of
-    thousands of people: no row is built in Python), to the account each used last."""
+    """One row per official matching `audience` who can be reached and consented, built in SQL (a province
+    is tens of thousands of people: no row is built in Python), to the account each used last."""
     columns = planned_columns(
         kind=kind,
         key_suffix=key_suffix,
@@ -130,6 +131,7 @@ async def plan_for_officials(
         select(*columns)
         .select_from(Official)
         .join(ChannelAccount, delivery_account())
-        .where(audience, Official.status == OfficialStatus.ACTIVE)
+        # Nobody is written to on the bot's own initiative without a current consent (Luật 91/2025/QH15).
+        .where(audience, Official.status == OfficialStatus.ACTIVE, consented())
     )
     return await insert_planned(session, source)

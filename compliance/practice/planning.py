@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.delivery.outbox import plan_for_officials
 from compliance.office import staff_roll
 from compliance.pledge.signing import Version, VersionMap
+from compliance.privacy.consent import consented
 from storage.clock import utcnow
 from storage.engine import dialect_of
 from storage.models import Official
@@ -58,7 +59,8 @@ def _has_signed(version_id: int) -> ColumnElement[bool]:
 
 
 def _reachable() -> ColumnElement[bool]:
-    return staff_roll.staff_recipient()
+    # Without a current consent nothing is planned for a person, not even the day's reminder row.
+    return and_(staff_roll.staff_recipient(), consented())
 
 
 async def plan_reminders(session: AsyncSession, day: date, audience: Audience, versions: VersionMap) -> int:

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from compliance.office.accounts import ChannelUser
 from compliance.office.officials import Actor, load_actor, pick_locale
+from compliance.privacy import consent
 from handlers.commands import COMMANDS, Access
 from handlers.i18n import set_locale
 from handlers.messages import OutMessage
@@ -19,6 +20,7 @@ from handlers.scope import current_scope
 from handlers.telegram import render
 from handlers.telegram.context import BotContext
 from handlers.views import access
+from handlers.views import consent as consent_views
 from handlers.views.help import who_may
 
 # Who may use each command is the command table's (telegram.commands), shared with /help and the menus.
@@ -39,6 +41,8 @@ CALLBACK_ACCESS: dict[str, Access] = {
     "bc": Access.MANAGER,
     "ack": Access.MEMBER,
     "er": Access.ADMIN,
+    "cs": Access.MEMBER,
+    "wd": Access.MEMBER,
 }
 # Unknown commands are for members: a stranger is told how to join, a member gets /help.
 DEFAULT_ACCESS = Access.MEMBER
@@ -140,6 +144,8 @@ async def gate(update: Update, context: BotContext) -> None:
     in_group = chat.type != ChatType.PRIVATE
     if in_group and not _heard_in_group(update, context.bot.username):
         raise ApplicationHandlerStop  # in groups the bot hears only commands addressed to it
+    if actor is not None and not await _consent_answered(update, actor.id):
+        raise ApplicationHandlerStop
     if level_of(actor) >= needed:
         return
     if update.callback_query is not None:
@@ -149,6 +155,24 @@ async def gate(update: Update, context: BotContext) -> None:
     elif actor is not None:
         await render.answer(update, OutMessage(who_may(needed)))
     raise ApplicationHandlerStop
+
+
+async def _consent_answered(update: Update, official_id: int) -> bool:
+    """Nothing is processed for a person without a current consent (Luật 91/2025/QH15): until they answer
+    the notice, every update shows it again; only the notice's own buttons go through."""
+    if await consent.has_current(current_scope().session, official_id):
+        return True
+    query = update.callback_query
+    if query is not None and (query.data or "").startswith("cs:"):
+        return True
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await render.answer(update, consent_views.needed_in_group())
+    else:
+        if query is not None:
+            await query.answer()
+        await render.answer(update, consent_views.notice())
+    return False
 
 
 def _button_refusal(update: Update, actor: Actor | None) -> str:

@@ -8,6 +8,8 @@ from compliance.office import joining
 from compliance.office.accounts import ChannelUser
 from compliance.office.joining import ContactOutcome, NameOutcome
 from compliance.office.officials import pick_locale
+from compliance.privacy import consent
+from handlers.messages import Keyboard, OutMessage
 from handlers.scope import current_scope
 from handlers.telegram import render
 from handlers.telegram.command_menus import refresh_own_menu
@@ -15,6 +17,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.gate import explain_joining
 from handlers.telegram.office_setup import admin_checklist
 from handlers.views import access
+from handlers.views import consent as consent_views
 from handlers.views import joining as views
 
 
@@ -63,6 +66,11 @@ async def contact_shared(update: Update, context: BotContext) -> None:
         assert result.actor is not None
         scope.actor = result.actor
         await scope.commit()  # the link is saved before the person is told so
+        if not await consent.has_current(scope.session, result.actor.id):
+            # Linked, and nothing else yet: the privacy notice comes before anything is processed.
+            await render.answer(update, OutMessage(consent_views.linked_text(), keyboard=Keyboard.REMOVE))
+            await render.answer(update, consent_views.notice())
+            return
         await render.answer(update, views.welcome(result.actor))
         await refresh_own_menu(context.bot, result.actor, context.services.default_locale)
         return

@@ -28,6 +28,7 @@ from handlers.telegram import (
     broadcast_status,
     calendar_admin,
     ceremony,
+    consent,
     fallbacks,
     groups,
     invites,
@@ -126,6 +127,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("mydata", personal_data.my_data, filters=PRIVATE),
         CommandHandler("erase", personal_data.erase_command, filters=PRIVATE),
         CallbackQueryHandler(personal_data.erase_decision, pattern=r"^er:"),
+        CallbackQueryHandler(consent.answer, pattern=r"^cs:"),
+        CommandHandler("withdraw", consent.withdraw_command, filters=PRIVATE),
+        CallbackQueryHandler(consent.withdraw_decision, pattern=r"^wd:"),
         *admin_menu.handlers(),
         MessageHandler(PRIVATE & filters.CONTACT, joining.contact_shared),
         MessageHandler(

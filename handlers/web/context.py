@@ -22,6 +22,7 @@ from starlette.types import Message, Receive
 
 from compliance.office.officials import Actor, pick_locale
 from compliance.office.web_access import signed_in
+from compliance.privacy import consent
 from handlers.commands import Access, access_of
 from handlers.i18n import _, set_locale
 from handlers.web.config import WebConfig
@@ -33,6 +34,10 @@ log = logging.getLogger("handlers.web")
 # A stranger's forms (the language choice, signing in, the Mini App's initData) are a few hundred bytes:
 # their body is capped far below the upload limit, so nobody unsigned can make the process spool megabytes.
 STRANGER_FORM_LIMIT = 64 * 1024
+
+# Where a signed-in person without a current consent is sent, and the pages they may still open there.
+CONSENT_PATH = "/consent"
+WITHOUT_CONSENT = frozenset({CONSENT_PATH, "/signout", "/signout-all"})
 
 SESSION_COOKIE = "camket_session"
 LANGUAGE_COOKIE = "camket_lang"
@@ -187,6 +192,13 @@ async def _answer(context: WebContext, handler: Page, access: Access) -> Respons
         raise SignInNeeded()
     if context.access < access:
         raise Refused()
+    if (
+        access > Access.ANYONE
+        and context.request.url.path not in WITHOUT_CONSENT
+        and not await consent.has_current(context.session, context.me.id)
+    ):
+        # Nothing is processed before the person answers the privacy notice (Luật 91/2025/QH15).
+        return RedirectResponse(CONSENT_PATH, status_code=303)
     request = context.request
     if request.method == "POST":
         limit = context.config.upload_limit if context.actor is not None else STRANGER_FORM_LIMIT

@@ -15,7 +15,18 @@ from compliance.office.officials import load_actor
 from handlers.i18n import use_locale
 from handlers.messages import OutMessage
 from handlers.zalo import groups
-from handlers.zalo.dialogs import account, approvals, joining, menu, pledge, quiz, reminder, report, selfcheck
+from handlers.zalo.dialogs import (
+    account,
+    approvals,
+    consent,
+    joining,
+    menu,
+    pledge,
+    quiz,
+    reminder,
+    report,
+    selfcheck,
+)
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
 from handlers.zalo.inbound import TEXT, ZaloIncoming, ZaloServices
 from storage.clock import utcnow
@@ -98,7 +109,9 @@ async def respond(incoming: ZaloIncoming, services: ZaloServices) -> list[OutMes
         with use_locale(actor.locale if actor is not None and actor.locale else services.default_locale):
             if actor is None:
                 return [joining.how_to_join()] if not text else await joining.stranger(turn)
-            return await _member(turn)
+            # Consent first (the notice until answered; RUT DONG Y): handlers.zalo.dialogs.consent.
+            first = await consent.before_anything(turn)
+            return first if first is not None else await _member(turn)
 
 
 async def _member(turn: Turn) -> Replies:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from handlers.web.official import mydata, pledge, quiz, selfcheck, updates
+from handlers.web.official import consent, mydata, pledge, quiz, selfcheck, updates
 
 
 def routes() -> list[BaseRoute]:
-    return [*pledge.routes(), *selfcheck.routes(), *quiz.routes(), *updates.routes(), *mydata.routes()]
+    return [
+        *pledge.routes(),
+        *selfcheck.routes(),
+        *quiz.routes(),
+        *updates.routes(),
+        *mydata.routes(),
+        *consent.routes(),
+    ]

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from compliance.office.accounts import ChannelUser
 from compliance.office.officials import load_actor
+from compliance.privacy import consent
 from handlers.i18n import LOCAL_TZ, _, ngettext
 from handlers.messages import OutMessage
+from handlers.views import consent as consent_views
 from handlers.views import joining as joining_views
+from handlers.zalo.dialogs import consent as consent_dialog
 from handlers.zalo.dialogs import invite, menu
 from handlers.zalo.dialogs.base import Replies, Turn
 from storage.models import Channel
@@ -42,6 +45,9 @@ async def stranger(turn: Turn) -> Replies:
         if actor is None:
             return [how_to_join()]
         turn.actor = actor
+        if not await consent.has_current(turn.session, actor.id):
+            # Linked, and nothing else yet: the privacy notice comes before anything is processed.
+            return [OutMessage(consent_views.linked_text()), *await consent_dialog.show(turn)]
         return [await menu.show_menu(turn, intro=joining_views.welcome_text(actor))]
     if outcome is activation.Outcome.WRONG:
         left = redeemed.attempts_left or 0
