@@ -96,6 +96,7 @@ async def test_a_vietnamese_receipt_reads_as_an_administrative_document(database
             assert part in flat, part
         assert flat.count(_("PLEDGE RECEIPT")) == 1
     assert flat.count("Cam kết thử nghiệm") == 1  # the pledge's title once, above its text
+    assert flat.index("Cam kết thử nghiệm") < flat.index("1/QĐ-TEST")  # its source, under the title
     assert flat.count(LONG_NAME) == 2  # the name field and the signer's block
     assert signature.row_hash in shown.replace("\n", "")
     assert "python -m bot" not in flat and "README" not in flat  # no developer's instructions

@@ -57,6 +57,7 @@ class ReceiptDocument:
     check_how: str
     footer: str
     signed_at: datetime
+    source: str | None = None  # the document the pledge's wording comes from, printed under its title
 
 
 def place_of(office_name: str | None) -> str | None:
@@ -158,6 +159,9 @@ def _body(pdf: _Receipt, doc: ReceiptDocument) -> None:
     pdf.centred(LEFT, pdf.epw, 7, doc.title)
     pdf.set_font(FONT, "B", 10.5)
     pdf.centred(LEFT, pdf.epw, 5.4, pledge_title)
+    if doc.source:
+        pdf.set_font(FONT, "I", 9)
+        pdf.centred(LEFT, pdf.epw, 4.6, doc.source)
     pdf.ln(4)
     for label, value in doc.fields:
         pdf.set_font(FONT, "B", 10)

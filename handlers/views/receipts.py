@@ -10,6 +10,7 @@ from compliance.pledge.signing import ReceiptFacts
 from compliance.pledge.templates import canonical_text
 from handlers.i18n import _, fmt_datetime, use_locale
 from handlers.messages import Attachment, AttachmentKind, OutMessage, esc
+from handlers.views.sources import source_line
 from storage.clock import LOCAL_TZ
 from storage.models_pledge import Signature
 
@@ -56,6 +57,7 @@ def receipt_file(
                 "pledge text: {text_hash}."
             ).format(row=signature.id, hash=signature.row_hash, text_hash=signature.text_sha256),
             signed_at=signature.signed_at,
+            source=source_line(template.source),
         )
     # The file's name in the reader's language too; the bytes do not depend on it.
     name = _("pledge-{version}-{row}.pdf").format(version=facts.version.label, row=signature.id)
