@@ -23,7 +23,7 @@ from bot import (
 )
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
-from compliance.office.demo import demo_rows
+from compliance.office.demo import seed_demo
 from compliance.office.staff_file import StaffFileError
 from compliance.office.staff_import import apply_rows, plan_import
 from handlers.i18n import _, load_catalogs, set_locale
@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     staff = commands.add_parser("import-staff", help="import a staff list (.xlsx or .csv)")
     staff.add_argument("file", type=Path)
     staff.add_argument("--dry-run", action="store_true", help="check every row and change nothing")
-    commands.add_parser("demo-data", help="seed a demo office (a Sở, 3 phòng, 2 tổ, 40 officials)")
+    commands.add_parser("demo-data", help="seed a demo office (a commune's UBND and a Sở, 40 officials)")
     cli_pledge.add_commands(commands)
     cli_schedule.add_commands(commands)
     cli_export.add_commands(commands)
@@ -209,7 +209,7 @@ async def demo_data(settings: Settings) -> int:
     database = Database(settings.database_url)
     try:
         async with database.unit_of_work() as session:
-            created, updated = await apply_rows(session, demo_rows(), file_name="demo-data")
+            created, updated = await seed_demo(session)
         print(
             _("Demo office ready: {created} new officials, {updated} updated.").format(
                 created=created, updated=updated

@@ -1,10 +1,21 @@
-"""A demo office, so a new user can try every feature at once: a Sở, 3 phòng, 2 tổ, 40 officials."""
+"""A demo office as offices are in 2026, so a new user can try every feature at once: a commune's People's
+Committee under the two-level local government (districts were abolished on 1 July 2025) and a provincial
+department as a second root, 40 officials, a head per unit.
+
+Bình Lục is a commune of Ninh Bình formed on 1 July 2025 from the former Bình Lục district's communes; the
+units are those a commune has since: the HĐND and UBND office, two phòng, and the one-stop desk (Trung tâm
+Phục vụ hành chính công). Their kinds are data (units.kind), as each province names its own.
+"""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
-from compliance.office.staff_import import StaffRow
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.office.staff_import import StaffRow, apply_rows
+from compliance.office.units import UnitTree
 from storage.models import Role
 
 FAMILY = (
@@ -56,17 +67,40 @@ GIVEN_FEMALE = (
     "Yến",
 )
 
-ROOT = "Sở Nội vụ (demo)"
-UNITS: tuple[tuple[str, ...], ...] = (
-    (ROOT,),
-    (ROOT, "Văn phòng Sở"),
-    (ROOT, "Phòng Cải cách hành chính"),
-    (ROOT, "Phòng Công chức, viên chức"),
-    (ROOT, "Phòng Cải cách hành chính", "Tổ Một cửa"),
-    (ROOT, "Văn phòng Sở", "Tổ Tiếp nhận và trả kết quả"),
+COMMUNE = "UBND xã Bình Lục, tỉnh Ninh Bình"
+DEPARTMENT = "Sở Nội vụ tỉnh Ninh Bình"
+COMMUNE_STAFF = (
+    "Công chức Văn phòng – Thống kê",
+    "Công chức Tài chính – Kế toán",
+    "Công chức Tư pháp – Hộ tịch",
+    "Công chức Văn hóa – Xã hội",
+    "Chuyên viên",
+    "Viên chức",
 )
-HEAD_TITLES = ("Giám đốc Sở", "Chánh Văn phòng", "Trưởng phòng", "Trưởng phòng", "Tổ trưởng", "Tổ trưởng")
-STAFF_TITLES = ("Chuyên viên", "Chuyên viên chính", "Cán sự", "Văn thư", "Kế toán")
+DEPARTMENT_STAFF = ("Chuyên viên", "Chuyên viên chính", "Cán sự", "Văn thư", "Kế toán")
+
+
+@dataclass(frozen=True)
+class DemoUnit:
+    path: tuple[str, ...]
+    kind: str
+    head_title: str
+    staff_titles: tuple[str, ...] = ()  # empty: nobody but the head (the roots)
+
+
+UNITS: tuple[DemoUnit, ...] = (
+    DemoUnit((COMMUNE,), "UBND xã", "Chủ tịch UBND xã"),
+    DemoUnit((COMMUNE, "Văn phòng HĐND và UBND"), "Văn phòng", "Chánh Văn phòng", COMMUNE_STAFF),
+    DemoUnit((COMMUNE, "Phòng Kinh tế"), "Phòng", "Trưởng phòng", COMMUNE_STAFF),
+    DemoUnit((COMMUNE, "Phòng Văn hóa – Xã hội"), "Phòng", "Trưởng phòng", COMMUNE_STAFF),
+    DemoUnit(
+        (COMMUNE, "Trung tâm Phục vụ hành chính công"), "Trung tâm", "Giám đốc Trung tâm", COMMUNE_STAFF
+    ),
+    DemoUnit((DEPARTMENT,), "Sở", "Giám đốc Sở"),
+    DemoUnit((DEPARTMENT, "Văn phòng Sở"), "Văn phòng", "Chánh Văn phòng", DEPARTMENT_STAFF),
+    DemoUnit((DEPARTMENT, "Phòng Công chức, viên chức"), "Phòng", "Trưởng phòng", DEPARTMENT_STAFF),
+    DemoUnit((DEPARTMENT, "Phòng Cải cách hành chính"), "Phòng", "Trưởng phòng", DEPARTMENT_STAFF),
+)
 OFFICIALS = 40
 
 
@@ -75,6 +109,7 @@ def demo_rows(seed: int = 2026) -> list[StaffRow]:
     rng = random.Random(seed)
     rows: list[StaffRow] = []
     used_names: set[str] = set()
+    staffed = [unit for unit in UNITS if unit.staff_titles]
     for index in range(OFFICIALS):
         while True:
             female = rng.random() < 0.5
@@ -89,16 +124,28 @@ def demo_rows(seed: int = 2026) -> list[StaffRow]:
                 used_names.add(name)
                 break
         is_head = index < len(UNITS)
-        unit = UNITS[index] if is_head else UNITS[1 + index % (len(UNITS) - 1)]
+        unit = UNITS[index] if is_head else staffed[index % len(staffed)]
         rows.append(
             StaffRow(
                 row=index + 2,
                 full_name=name,
-                title=HEAD_TITLES[index] if is_head else rng.choice(STAFF_TITLES),
-                unit_path=unit,
+                title=unit.head_title if is_head else rng.choice(unit.staff_titles),
+                unit_path=unit.path,
                 phone=f"+8491{index:07d}",
                 email=None,
                 role=Role.HEAD if is_head else Role.OFFICIAL,
             )
         )
     return rows
+
+
+async def seed_demo(session: AsyncSession, seed: int = 2026) -> tuple[int, int]:
+    """Create or update the demo office and its units' kinds; returns (created, updated) officials."""
+    created, updated = await apply_rows(session, demo_rows(seed), file_name="demo-data")
+    tree = await UnitTree.load(session)
+    for demo_unit in UNITS:
+        unit = tree.find(demo_unit.path)
+        if unit is not None and unit.kind is None:  # a kind the admin set since is theirs to keep
+            unit.kind = demo_unit.kind
+    await session.flush()
+    return created, updated
