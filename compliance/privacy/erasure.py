@@ -3,7 +3,8 @@
 The official's row is kept (signatures, self-checks and quizzes point to it and the office's figures
 are aggregates over them) but loses the name, phone, email, title, language and its channel accounts.
 The ledger keeps only the digest of the typed name, so clearing the name leaves every hash verifiable.
-Join requests, messages planned for them and their conversation drafts lose the names they carried.
+Join requests, messages planned for them and their conversation drafts lose the names they carried; the
+question the Zalo bot had open for them (compliance.privacy.zalo_conversation) goes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from compliance.delivery.shared_files import forget_for as forget_shared_files
 from compliance.office.accounts import accounts_of
 from compliance.office.officials import Actor
 from compliance.office.phones import canonical_phone
-from compliance.privacy import audit
+from compliance.privacy import audit, zalo_conversation
 from storage.clock import utcnow
 from storage.models import (
     Channel,
@@ -138,6 +139,7 @@ async def erase(session: AsyncSession, *, official_id: int, actor: Actor | None)
     for account in accounts:
         if account.channel is Channel.TELEGRAM:
             await _drop_drafts(session, int(account.external_id))
+    await zalo_conversation.forget(session, [a.external_id for a in accounts if a.channel is Channel.ZALO])
     # Links made for the person (a receipt, a data export, a chart sent on Zalo) stop working.
     await forget_shared_files(session, official_id=official_id)
     # The accounts go: the person could join again later, on any channel, as someone new.

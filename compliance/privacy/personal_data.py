@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.accounts import accounts_of
-from compliance.privacy.consent import history as consent_history
+from compliance.privacy import zalo_conversation
 from storage.models import Channel, Invite, JoinRequest, Official, OutboxMessage, StaffUpload, Unit
 from storage.models_broadcast import AuditEntry, BroadcastAck
 from storage.models_pledge import Ceremony, ConversationState, PledgeVersion, Signature
@@ -278,6 +278,8 @@ async def collect(session: AsyncSession, *, official_id: int) -> PersonalData | 
     ).all()
     data["actions_logged"] = [_row(e, ("at", "action", "subject")) for e in logged]
 
+    zalo_ids = [a.external_id for a in accounts if a.channel is Channel.ZALO]
+    data["zalo_conversations"] = plain(await zalo_conversation.open_questions(session, zalo_ids))
     drafts = None
     # Drafts are kept by the Telegram bot's persistence, under the person's Telegram id.
     telegram_ids = [a.external_id for a in accounts if a.channel is Channel.TELEGRAM]
@@ -289,7 +291,4 @@ async def collect(session: AsyncSession, *, official_id: int) -> PersonalData | 
         )
         drafts = plain(state.value.get("v")) if state else None
     data["drafts"] = drafts
-    data["consents"] = [
-        record.as_json() for record in await consent_history(session, official_id=official_id)
-    ]
     return PersonalData(data)

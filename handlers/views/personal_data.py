@@ -8,7 +8,6 @@ from compliance.privacy import personal_data
 from compliance.privacy.erasure import EraseOutcome, ErasureTarget
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
-from handlers.views import consent as consent_views
 from handlers.views.profile import LANGUAGE_NAMES, role_name
 from storage.models import Role
 
@@ -18,7 +17,11 @@ def _value(value: object) -> str:
 
 
 def _telegram_id(accounts: list[dict[str, object]]) -> object:
-    return next((a["external_id"] for a in accounts if a["channel"] == "telegram"), None)
+    return _account_id(accounts, "telegram")
+
+
+def _account_id(accounts: list[dict[str, object]], channel: str) -> object:
+    return next((a["external_id"] for a in accounts if a["channel"] == channel), None)
 
 
 def summary_text(data: personal_data.PersonalData) -> str:
@@ -34,6 +37,7 @@ def summary_text(data: personal_data.PersonalData) -> str:
         _("Role: {role}").format(role=role_name(Role(person["role"]))),
         _("Language: {language}").format(language=LANGUAGE_NAMES.get(person["locale"] or "", "—")),
         _("Telegram account: {id}").format(id=_value(_telegram_id(data.data["accounts"]))),
+        _("Zalo account: {id}").format(id=_value(_account_id(data.data["accounts"], "zalo"))),
         "",
         _("Pledge signatures: {n}").format(n=fmt_number(data.count("signatures"))),
         _("Weekly self-checks: {n}").format(n=fmt_number(data.count("self_checks"))),
@@ -44,6 +48,9 @@ def summary_text(data: personal_data.PersonalData) -> str:
         ),
         _("Join requests: {n}").format(n=fmt_number(data.count("join_requests"))),
         _("Messages from the bot: {n}").format(n=fmt_number(data.count("messages"))),
+        _("Questions the Zalo bot is waiting for you to answer: {n}").format(
+            n=fmt_number(data.count("zalo_conversations"))
+        ),
         _("Broadcasts acknowledged: {n}").format(n=fmt_number(data.count("broadcast_acks"))),
         _("Actions as head or administrator: {n}").format(
             n=fmt_number(
@@ -53,8 +60,6 @@ def summary_text(data: personal_data.PersonalData) -> str:
                 + data.count("actions_logged")
             )
         ),
-        "",
-        consent_views.records_text(data.data.get("consents") or []),
         "",
         _(
             "The attached JSON file holds every field (times in UTC). Signatures keep their ledger hashes. "

@@ -8,7 +8,6 @@ on their next message. Nothing about a dialog is kept in memory: any replica may
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.officials import Actor
+from compliance.privacy.zalo_conversation import KIND, conversation_key
 from compliance.text import clean_text
 from handlers.messages import OutMessage
 from handlers.zalo.inbound import ZaloIncoming, ZaloServices
 from storage import conversations
 from storage.models_pledge import ConversationState
 
-KIND = "zalo"  # conversation_states.kind of the open questions (PTB's rows are "conv:…" and "user_data")
+# KIND and the key are compliance.privacy.zalo_conversation's: /mydata shows these rows, erasure removes them.
 LIFETIME = timedelta(minutes=30)
-MAX_KEY = 100  # conversation_states.key is String(100)
 SIGN_IN_PATH = "/signin/"
 # Replies like "1 1 2 3" or "A": a few short tokens; anything longer is text, not an answer.
 _NOT_WORD = re.compile(r"[^\w\s/]+")
@@ -55,8 +54,7 @@ def numbers(text: str) -> list[int] | None:
 
 
 def state_key(user_id: str) -> str:
-    """Zalo's ids are short hex; a longer one is hashed rather than cut (two cut ids could meet)."""
-    return user_id if len(user_id) <= MAX_KEY else hashlib.sha256(user_id.encode()).hexdigest()
+    return conversation_key(user_id)
 
 
 @dataclass(frozen=True)
