@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.accounts import accounts_of
 from compliance.privacy import zalo_conversation
+from compliance.privacy.consent import history as consent_history
 from storage.models import Channel, Invite, JoinRequest, Official, OutboxMessage, StaffUpload, Unit
 from storage.models_broadcast import AuditEntry, BroadcastAck
 from storage.models_pledge import Ceremony, ConversationState, PledgeVersion, Signature
@@ -291,4 +292,7 @@ async def collect(session: AsyncSession, *, official_id: int) -> PersonalData | 
         )
         drafts = plain(state.value.get("v")) if state else None
     data["drafts"] = drafts
+    data["consents"] = [
+        record.as_json() for record in await consent_history(session, official_id=official_id)
+    ]
     return PersonalData(data)

@@ -8,6 +8,7 @@ from compliance.privacy import personal_data
 from compliance.privacy.erasure import EraseOutcome, ErasureTarget
 from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
+from handlers.views import consent as consent_views
 from handlers.views.profile import LANGUAGE_NAMES, role_name
 from storage.models import Role
 
@@ -60,6 +61,8 @@ def summary_text(data: personal_data.PersonalData) -> str:
                 + data.count("actions_logged")
             )
         ),
+        "",
+        consent_views.records_text(data.data.get("consents") or []),
         "",
         _(
             "The attached JSON file holds every field (times in UTC). Signatures keep their ledger hashes. "
