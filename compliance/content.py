@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from compliance.sources import Source
 
 LOCALES = ("vi", "en")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -54,6 +57,7 @@ class Question:
     answer: int
     explanation: Text
     topic: str = ""
+    source: Source | None = None  # the document the question comes from (quiz banks name one)
 
 
 class Reader:
