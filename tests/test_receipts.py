@@ -29,8 +29,8 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SIGNED = datetime(2026, 11, 30, 9, 15, tzinfo=VN)
 LONG_NAME = "Nguyễn Thị Phương Thảo Huyền Trang"
 STAFF = [
-    [LONG_NAME, "Chuyên viên", "UBND huyện Bình Lục / Phòng Nội vụ", "0912 000 021", "", "cán bộ"],
-    ["Đỗ Quang Huy", "Cán sự", "UBND huyện Bình Lục / Phòng Nội vụ", "0912 000 022", "", "cán bộ"],
+    [LONG_NAME, "Chuyên viên", "UBND xã Bình Lục / Phòng Kinh tế", "0912 000 021", "", "cán bộ"],
+    ["Đỗ Quang Huy", "Cán sự", "UBND xã Bình Lục / Phòng Kinh tế", "0912 000 022", "", "cán bộ"],
     ["Trần Văn Bình", "Giám đốc", "Sở GTVT", "0912 000 023", "", "trưởng đơn vị"],
 ]
 
@@ -84,8 +84,8 @@ async def test_a_vietnamese_receipt_reads_as_an_administrative_document(database
     assert len(PdfReader(io.BytesIO(content)).pages) == 1
     with use_locale("vi"):
         for part in (
-            "UBND HUYỆN BÌNH LỤC",
-            "PHÒNG NỘI VỤ",
+            "UBND XÃ BÌNH LỤC",
+            "PHÒNG KINH TẾ",
             _("SOCIALIST REPUBLIC OF VIET NAM"),
             _("Independence - Freedom - Happiness"),
             "Bình Lục, ngày 30 tháng 11 năm 2026",
@@ -126,13 +126,17 @@ async def test_an_office_without_a_place_in_its_name_dates_without_one(database:
 @pytest.mark.parametrize(
     ("office", "place"),
     [
-        ("UBND huyện Bình Lục", "Bình Lục"),
-        ("Ủy ban nhân dân tỉnh Hà Nam", "Hà Nam"),
-        ("Sở Nội vụ tỉnh Hà Nam", "Hà Nam"),
-        ("UBND thị xã Sơn Tây", "Sơn Tây"),
+        ("UBND xã Bình Lục", "Bình Lục"),
+        ("UBND xã Bình Lục, tỉnh Ninh Bình", "Bình Lục"),  # the commune's own name, not the province's
+        ("Ủy ban nhân dân tỉnh Ninh Bình", "Ninh Bình"),
+        ("Sở Nội vụ tỉnh Ninh Bình", "Ninh Bình"),
+        ("Sở Lao động – Thương binh và Xã hội tỉnh Ninh Bình", "Ninh Bình"),
+        ("UBND phường Sơn Tây, thành phố Hà Nội", "Sơn Tây"),
+        ("UBND đặc khu Phú Quốc", "Phú Quốc"),
         ("Ủy ban nhân dân Thành phố Hồ Chí Minh", "Hồ Chí Minh"),
+        ("UBND thị xã Sơn Tây", "Sơn Tây"),  # a letterhead from before the 2025 reorganisation
         ("Sở GTVT", None),
-        ("Sở Nội vụ (demo)", None),
+        ("Sở Nội vụ (thử nghiệm)", None),
         (None, None),
     ],
 )

@@ -30,10 +30,12 @@ FONT = "DejaVuSerif"
 LEFT, RIGHT, TOP, BOTTOM = 30.0, 15.0, 20.0, 20.0
 LEFT_COLUMN = 72.0
 FOOTER_SIZE, FOOTER_LINE = 7.0, 3.5  # the issuer's column; the national name takes the rest of the line
-# The administrative level words after which an office's name carries its place ("UBND huyện Bình Lục").
+# The administrative level words after which an office's name carries its place ("UBND xã Bình Lục").
+# The older levels stay readable: an office may keep a letterhead written before 1 July 2025.
 _PLACE = re.compile(
-    r".*(?:^|\s)(?:thành phố|thị xã|thị trấn|tỉnh|huyện|quận|phường|xã|tp\.)\s*(?P<place>[^\s(].*)$",
-    re.IGNORECASE | re.DOTALL,
+    r"(?:^|(?<=\s))(?:thành phố|thị xã|thị trấn|đặc khu|tỉnh|huyện|quận|phường|xã|tp\.)\s*"
+    r"(?=(?P<place>[^\s(,][^,(]*))",
+    re.IGNORECASE,
 )
 
 _ITEM = re.compile(r"\d+\. ")
@@ -61,15 +63,18 @@ class ReceiptDocument:
 
 
 def place_of(office_name: str | None) -> str | None:
-    """The place an office's documents are dated at, read from its name: "UBND huyện Bình Lục" gives
-    "Bình Lục"; a name without an administrative level ("Sở GTVT") gives none."""
+    """The place an office's documents are dated at, read from its name: the office's own level comes
+    first, so "UBND xã Bình Lục, tỉnh Ninh Bình" gives "Bình Lục" (Nghị định 30/2020: a commune's
+    documents are dated at the commune) and "Sở Nội vụ tỉnh Ninh Bình" gives "Ninh Bình"; a level word
+    that is not followed by a name ("Thương binh và Xã hội tỉnh …") is passed over; a name without an
+    administrative level ("Sở GTVT") gives none."""
     if not office_name:
         return None
-    match = _PLACE.match(office_name.strip())
-    if match is None:
-        return None
-    place = re.sub(r"\s*\(.*$", "", match["place"]).strip(" ,.-")
-    return place if place[:1].isupper() else None
+    for match in _PLACE.finditer(office_name.strip()):
+        place = match["place"].strip(" .-")
+        if place[:1].isupper():
+            return place
+    return None
 
 
 def date_line(day: date, locale: str, place: str | None) -> str:
