@@ -15,8 +15,10 @@ from compliance.pledge.templates import (
     shipped_templates,
     template_from_json,
 )
+from compliance.practice import quizzes
 from handlers.i18n import use_locale
 from handlers.views import pledge as views
+from handlers.views import quiz as quiz_views
 from handlers.views.content_errors import content_error_text
 from handlers.views.sources import source_line
 from handlers.zalo.dialogs.pledge import pledge_chunks
@@ -135,3 +137,12 @@ def test_zalo_shows_the_source_under_the_title() -> None:
     assert first[0] == "<b>Test pledge</b>"
     assert first[1].startswith("Source: Decision No. 1/QĐ-TEST of 1 Nov 2026")
     assert first[2] == "<i>A template for tests.</i>"
+
+
+def test_the_quiz_verdict_names_the_document_after_the_explanation() -> None:
+    bank = quizzes.current_bank()
+    asked = next(q for q in bank.questions if q.id == "q033")
+    with use_locale("en"):
+        lines = quiz_views.verdict(asked, index=0, total=5, chosen=0, correct=False).text.splitlines()
+    assert lines[-2] == f"<i>{asked.explanation.get('en')}</i>"
+    assert lines[-1].startswith("Source: Decree No. 61/2018/NĐ-CP of 23 Apr 2018 by the Government")

@@ -32,6 +32,16 @@ def bank_document(questions: int = 6) -> dict[str, Any]:
         "code": "thu",
         "version": 1,
         "title": {"vi": "Thử", "en": "Trial"},
+        "sources": {
+            "qd-1847": {
+                "kind": {"vi": "Quyết định", "en": "Decision"},
+                "number": "1847/QĐ-TTg",
+                "date": "2018-12-27",
+                "issuer": {"vi": "Thủ tướng Chính phủ", "en": "the Prime Minister"},
+            },
+            "mau": {"sample": True, "note": {"vi": "bản mẫu", "en": "a sample"}},
+        },
+        "topic_sources": {topic: "qd-1847" for topic in topics},
         "questions": [
             {
                 "id": f"t{n:02d}",
@@ -69,6 +79,19 @@ def test_the_shipped_bank_loads_and_is_current() -> None:
         assert 2 <= len(question.options) <= 4 and 0 <= question.answer < len(question.options)
     assert quizzes.bank_by_label("cong-vu-1") is bank and quizzes.bank_by_label("cong-vu-9") is None
     assert quizzes.load_bank_file(SHIPPED) == bank
+    # Every question names its document; those on 4 xin, 4 luôn cite Decision 1847/QĐ-TTg.
+    assert all(question.source is not None for question in bank.questions)
+    cited = {q.id: q.source.number for q in bank.questions if q.source is not None}
+    assert cited["q010"] == "1847/QĐ-TTg" and cited["q033"] == "61/2018/NĐ-CP" and cited["q001"] is None
+
+
+def test_a_question_may_cite_its_own_source_over_its_topics() -> None:
+    document = bank_document()
+    document["questions"][0]["source"] = "mau"
+    bank = quizzes.load_bank_bytes(bank_bytes(document), "thu-1.yaml")
+    first, second = bank.questions[:2]
+    assert first.source is not None and first.source.note is not None and first.source.number is None
+    assert second.source is not None and second.source.number == "1847/QĐ-TTg"
 
 
 def _options(n: int) -> list[dict[str, str]]:
@@ -94,6 +117,10 @@ def _options(n: int) -> list[dict[str, str]]:
         (lambda d: d["questions"][1].pop("topic"), "question t02", "missing 'topic'"),
         (lambda d: d.update(questions=d["questions"][:4]), "questions", "5 to 1000"),
         (lambda d: d.update(version=0), "version", "whole number"),
+        (lambda d: d.pop("topic_sources"), "question t01", "missing 'source'"),
+        (lambda d: d["questions"][2].update(source="nowhere"), "question t03", "no source 'nowhere'"),
+        (lambda d: d["sources"]["qd-1847"].pop("number"), "source qd-1847", "missing 'number'"),
+        (lambda d: d["sources"]["mau"].pop("note"), "source mau", "modelled on"),
     ],
 )
 def test_broken_banks_name_the_file_and_the_question(

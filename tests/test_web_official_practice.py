@@ -183,6 +183,8 @@ async def test_the_weekly_quiz_is_scored_once_with_explanations(database: Databa
         results = await client.get(started.headers["location"])
         assert "4/5" in results.text and 'type="radio"' not in results.text
         assert asked[0].explanation.get("vi") in results.text
+        cited = asked[0].source
+        assert cited is not None and (cited.number or "bản cam kết mẫu") in results.text  # its document
         again = await client.post(started.headers["location"], data={"csrf": csrf_of(page), **chosen})
         assert again.status_code == 303
         restart = await client.post("/quiz/start", data={"csrf": csrf_of(page), "kind": "weekly"})

@@ -59,11 +59,13 @@ class PledgeTemplate:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["effective"] = self.effective.isoformat()
+        # Versions published before sources existed keep their stored content and its hash.
         if self.source is None:
-            # Versions published before sources existed keep their stored content and its hash.
             del data["source"]
         else:
             data["source"] = self.source.to_json()
+        for question in data["quiz"]:
+            del question["source"]  # a pledge's quiz comes from the pledge itself
         plain: dict[str, Any] = json.loads(json.dumps(data))  # tuples become lists, as in the stored copy
         return plain
 

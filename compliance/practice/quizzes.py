@@ -7,6 +7,7 @@ official and week); a practice round (/quiz) is kept but never counted.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import random
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.content import ID_PATTERN, ContentError, Question, Reader, Text
+from compliance.sources import Source, parse_source
 from storage.models import Official
 from storage.models_practice import QuizAnswer, QuizAttempt
 
@@ -68,6 +70,8 @@ def parse_bank(document: Any, source: str, expected_name: str | None = None) -> 
     if expected_name is not None and expected_name != f"{code}-{version}":
         raise read.fail("file", f"the file must be named {code}-{version}.yaml")
     title = read.text(read.field(data, "title", "file"), "title")
+    sources = _sources(read, data)
+    by_topic = read.mapping(data.get("topic_sources") or {}, "topic_sources")
     seen: set[str] = set()
     questions = []
     raw_questions = read.list_of(
@@ -82,8 +86,29 @@ def parse_bank(document: Any, source: str, expected_name: str | None = None) -> 
                 else f"unknown topic '{question.topic}' (use one of: {', '.join(TOPICS)})"
             )
             raise read.fail(f"question {question.id}", problem)
-        questions.append(question)
+        # Each question names its document: its own `source`, or its topic's.
+        key = read.mapping(raw, "question").get("source") or by_topic.get(question.topic)
+        if key is None:
+            raise read.fail(f"question {question.id}", "missing 'source'", "missing", key="source")
+        if key not in sources:
+            raise read.fail(
+                f"question {question.id}", f"no source '{key}' under sources", "unknown_source", key=str(key)
+            )
+        questions.append(dataclasses.replace(question, source=sources[key]))
     return QuestionBank(code=code, version=version, title=title, questions=tuple(questions))
+
+
+def _sources(read: Reader, data: dict[str, Any]) -> dict[str, Source]:
+    """The documents the questions cite, by key; a key naming no issued document (the shipped sample
+    pledge) is marked `sample: true` and says what it is."""
+    found: dict[str, Source] = {}
+    seen: set[str] = set()
+    for key, value in read.mapping(read.field(data, "sources", "file"), "sources").items():
+        where = f"source {key}"
+        read.ident(key, where, seen)
+        entry = read.mapping(value, where)
+        found[key] = parse_source(read, entry, sample=bool(entry.get("sample")), where=where)
+    return found
 
 
 def load_bank_bytes(content: bytes, source: str, expected_name: str | None = None) -> QuestionBank:

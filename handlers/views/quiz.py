@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from compliance.content import Question
 from handlers.i18n import LOCAL_TZ, _, current_locale, fmt_date
 from handlers.messages import Choice, OutMessage, esc, row
+from handlers.views.sources import source_line
 
 
 def _heading(practice: bool, week: date | None) -> str:
@@ -45,6 +46,8 @@ def verdict(question: Question, *, index: int, total: int, chosen: int, correct:
         _("Right answer: {option}").format(option=esc(question.options[question.answer].get(locale))),
         f"<i>{esc(question.explanation.get(locale))}</i>",
     ]
+    if (source := source_line(question.source)) is not None:
+        lines.append(esc(source))
     return OutMessage("\n".join(lines), edit=True)
 
 

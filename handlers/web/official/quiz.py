@@ -11,6 +11,7 @@ from compliance.practice import quiz_rounds, quizzes
 from compliance.practice.quizzes import StartOutcome
 from handlers.commands import Access
 from handlers.i18n import _, current_locale
+from handlers.views.sources import source_line
 from handlers.web.context import WebContext, int_param, is_number, page
 from handlers.web.errors import BadInput, NotFound
 from storage.clock import utcnow
@@ -69,6 +70,7 @@ def _round_page(
             "correct": item.correct,
             "answer": item.question.options[item.question.answer].get(locale),
             "explanation": item.question.explanation.get(locale),
+            "source": source_line(item.question.source),
         }
         for index, item in enumerate(review.questions)
     ]
