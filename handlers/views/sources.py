@@ -31,7 +31,10 @@ def citation(source: Source) -> str:
         parts.append(_("{kind} No. {number}").format(kind=source.kind.get(locale), number=source.number))
     elif source.kind is not None:
         parts.append(source.kind.get(locale))
-    if source.issued is not None:
+    if source.issued is not None and len(source.issued) == 7:
+        # Vietnamese says "tháng 12/2019" for a month, "ngày 27/12/2018" for a day.
+        parts.append(_("of {month}").format(month=issued_text(source.issued)))
+    elif source.issued is not None:
         parts.append(_("of {date}").format(date=issued_text(source.issued)))
     if source.issuer is not None:
         parts.append(_("by {issuer}").format(issuer=source.issuer.get(locale)))
