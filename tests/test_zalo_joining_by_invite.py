@@ -101,7 +101,9 @@ async def test_a_stranger_joins_by_invite_code_and_the_head_approves_on_zalo(dat
         assert audited is not None and audited.action == "join.approve"
     [told] = await _outbox(database, "join_approved")
     assert told.channel is Channel.ZALO and told.address == NEWCOMER
-    assert "Your details" in texts(await say(database, NEWCOMER, "toi"))  # a member now
+    # A member now: what follows joining (the privacy notice first, then the menu), not how to join.
+    first = texts(await say(database, NEWCOMER, "toi"))
+    assert "To join, send me" not in first and "invite code" not in first
 
 
 async def test_rejection_withdrawal_and_wrong_codes(database: Database) -> None:
