@@ -103,9 +103,15 @@ async def list_counts(
 
 
 async def signed_of_list(
-    session: AsyncSession, *, root: Unit, version_id: int, at: datetime | None = None
+    session: AsyncSession,
+    *,
+    root: Unit,
+    version_id: int,
+    at: datetime | None = None,
+    since: datetime | None = None,
 ) -> tuple[int, int]:
-    """(signed `version_id`, on the list) in a unit's subtree at `at` (now by default): a ceremony's count."""
+    """(signed `version_id`, on the list) in a unit's subtree at `at` (now by default): a ceremony's count;
+    with `since` (a yearly campaign's start) only signatures made from then on."""
     at = at or utcnow()
     signed = (
         select(Signature.id)
@@ -114,6 +120,7 @@ async def signed_of_list(
             Signature.pledge_version_id == version_id,
             Signature.on_behalf_of_unit.is_(False),
             Signature.signed_at <= at,
+            Signature.signed_at >= since if since is not None else true(),
         )
         .exists()
     )

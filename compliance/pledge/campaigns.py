@@ -320,7 +320,7 @@ async def signed_in_year(session: AsyncSession, year: int) -> dict[int, int]:
         )
         .group_by(Official.unit_id)
     )
-    return {int(unit_id): int(count) for unit_id, count in rows.all()}
+    return {int(unit_id): int(count) for unit_id, count in rows.all() if unit_id is not None}
 
 
 def subtree_totals(per_unit: dict[int, int], paths: dict[int, str]) -> dict[int, int]:

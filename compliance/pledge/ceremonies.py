@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.office import staff_roll
 from compliance.office.officials import Actor
 from compliance.office.units import is_live
+from compliance.pledge import campaigns
 from compliance.pledge import signing as pledges
 from compliance.privacy import audit
 from compliance.text import vietnamese_key
@@ -56,11 +57,22 @@ async def start(session: AsyncSession, *, actor: Actor, chat_id: int) -> Ceremon
     return await _view(session, ceremony, unit)
 
 
+async def _campaign_start(
+    session: AsyncSession, ceremony: Ceremony, unit: Unit, code: str
+) -> datetime | None:
+    """A ceremony held during a yearly campaign counts the signatures made inside its window only."""
+    campaign = await campaigns.campaign_for(session, code=code, unit_path=unit.path, at=ceremony.started_at)
+    return campaigns.window_of(campaign).start if campaign is not None else None
+
+
 async def _view(session: AsyncSession, ceremony: Ceremony, unit: Unit | None = None) -> CeremonyView:
     unit = unit or await session.get(Unit, ceremony.unit_id)
     version = await pledges.version_by_id(session, ceremony.pledge_version_id)
     assert unit is not None and version is not None
-    signed, total = await staff_roll.signed_of_list(session, root=unit, version_id=ceremony.pledge_version_id)
+    since = await _campaign_start(session, ceremony, unit, version.code)
+    signed, total = await staff_roll.signed_of_list(
+        session, root=unit, version_id=ceremony.pledge_version_id, since=since
+    )
     return CeremonyView(
         ceremony.id,
         ceremony.chat_id,
@@ -129,9 +141,12 @@ async def close(
         key=lambda child: vietnamese_key(child.name),
     )
     totals = [UnitTotal(unit.name, view.signed, view.total)]
+    version = await pledges.version_by_id(session, ceremony.pledge_version_id)
+    assert version is not None
+    since = await _campaign_start(session, ceremony, unit, version.code)
     for child in children:  # each with its whole subtree, counted as the live message counts
         signed, total = await staff_roll.signed_of_list(
-            session, root=child, version_id=ceremony.pledge_version_id
+            session, root=child, version_id=ceremony.pledge_version_id, since=since
         )
         totals.append(UnitTotal(child.name, signed, total))
     return view, totals

@@ -124,10 +124,15 @@ async def joiners(
             )
         )
     ).all()
-    candidates = []
+    candidates: list[tuple[int, str, int, datetime, int]] = []
     for official_id, full_name, unit_id, joined_at in rows:
         version = versions.for_unit(unit_id)
-        if version is not None and joined_at > version.published_at:
+        if (
+            unit_id is not None
+            and joined_at is not None
+            and version is not None
+            and joined_at > version.published_at
+        ):
             candidates.append((official_id, full_name, unit_id, joined_at, version.id))
     if not candidates:
         return []
