@@ -8,14 +8,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.zalo_channel import ZaloChannel
+from compliance.office import activation, zalo_groups
 from compliance.office import groups as telegram_groups
-from compliance.office import zalo_groups
 from compliance.office.accounts import ChannelUser, link
 from compliance.office.officials import actor_of
 from compliance.office.units import get_unit_by_code
@@ -219,7 +219,7 @@ async def test_codes_expire_stop_when_replaced_and_wrong_ones_are_limited(office
         assert first is not None and second is not None and first != second
         later = now + zalo_groups.CODE_LIFETIME + timedelta(seconds=1)
 
-        async def send(code: str, at: object) -> zalo_groups.LinkOutcome:
+        async def send(code: str, at: datetime) -> zalo_groups.LinkOutcome:
             result = await zalo_groups.link_with_code(
                 session, actor=head, sender_id=HOA, chat_id=GROUP, code=code.replace("-", ""), now=at
             )
@@ -227,7 +227,7 @@ async def test_codes_expire_stop_when_replaced_and_wrong_ones_are_limited(office
 
         assert await send(first, now) is zalo_groups.LinkOutcome.WRONG  # replaced by the second
         assert await send(second, later) is zalo_groups.LinkOutcome.EXPIRED
-        for _ in range(zalo_groups.WRONG_LIMIT - 1):
+        for _ in range(activation.WRONG_LIMIT - 1):
             assert await send("CFHJKMNP", now) is zalo_groups.LinkOutcome.WRONG
         waiting = await zalo_groups.link_with_code(
             session, actor=head, sender_id=HOA, chat_id=GROUP, code="CFHJKMNP", now=now
