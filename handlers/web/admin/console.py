@@ -24,6 +24,11 @@ def sections() -> list[tuple[str, str, str]]:
         ("/broadcasts", _("Plan updates"), _("Send a plan update and follow who has read it.")),
         ("/admin/calendar", _("Calendar"), _("Extra days off and make-up working days.")),
         ("/admin/schedules", _("Schedules"), _("Reminder, self-check and quiz days and times.")),
+        (
+            "/admin/campaigns",
+            _("Signing deadlines"),
+            _("Days to sign for new joiners; yearly signing campaigns."),
+        ),
         ("/admin/audit", _("Audit log"), _("Who changed what, and when.")),
         ("/admin/export", _("Emulation export"), _("The emulation review workbook, by quarter or year.")),
         ("/admin/signin-link", _("Sign-in link"), _("A one-time sign-in link for an official (support).")),
