@@ -104,7 +104,7 @@ async def test_a_merge_moves_people_units_groups_and_invites_and_keeps_the_histo
         entries = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "unit.merge"))).all()
         assert len(entries) == 1 and entries[0].subject == f"unit:{source.id}"
         assert entries[0].after is not None and entries[0].after["heads_demoted"] == [
-            people["Đỗ Quang Huy"].id
+            {"id": people["Đỗ Quang Huy"].id, "name": "Đỗ Quang Huy"}
         ]
         assert await session.scalar(select(func.count()).select_from(AuditEntry)) == (audits_before or 0) + 1
         # Out of the lists, found by its old name, and its name is free for a new unit at that place.
@@ -230,4 +230,4 @@ async def test_a_rename_keeps_the_old_name_and_kinds_are_free_text(office: Datab
     )
     async with office.unit_of_work() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.kind"))
-    assert entry is not None and entry.after == {"kind": "Văn phòng"}
+    assert entry is not None and entry.after == {"unit_kind": "Văn phòng"}

@@ -172,7 +172,7 @@ async def add_unit(
         actor=actor,
         action="unit.add",
         subject=f"unit:{unit.id}",
-        after={"code": code, "name": name, "parent": parent.code if parent else None, "kind": kind},
+        after={"code": code, "name": name, "parent": parent.code if parent else None, "unit_kind": kind},
     )
     return UnitRef(unit.id, unit.code, unit.name, parent.name if parent else None)
 
@@ -292,8 +292,8 @@ async def set_kind(session: AsyncSession, *, actor: Actor | None, code: str, kin
         actor=actor,
         action="unit.kind",
         subject=f"unit:{unit.id}",
-        before={"kind": before},
-        after={"kind": cleaned},
+        before={"unit_kind": before},
+        after={"unit_kind": cleaned},
     )
     return await _ref(session, unit)
 

@@ -143,15 +143,14 @@ async def merge_units(
     source = await session.get(Unit, plan.source_id)
     target = await session.get(Unit, plan.target_id)
     assert source is not None and target is not None
-    demoted: list[int] = []
+    demoted: list[tuple[int, str]] = []
     if not plan.heads_stay_heads:
-        demoted = list(
-            (
-                await session.scalars(
-                    select(Official.id).where(Official.unit_id == source.id, Official.role == Role.HEAD)
-                )
-            ).all()
+        heads = await session.execute(
+            select(Official.id, Official.full_name).where(
+                Official.unit_id == source.id, Official.role == Role.HEAD
+            )
         )
+        demoted = [(official_id, name) for official_id, name in heads]
     for child in await _children(session, source):
         await relocate(session, child, target)
     moves = (
@@ -176,11 +175,11 @@ async def merge_units(
     if demoted:
         await session.execute(
             update(Official)
-            .where(Official.id.in_(demoted))
+            .where(Official.id.in_([official_id for official_id, _name in demoted]))
             .values(role=Role.OFFICIAL)
             .execution_options(synchronize_session="fetch")
         )
-        await plan_menus(session, official_ids=demoted)
+        await plan_menus(session, official_ids=[official_id for official_id, _name in demoted])
     now = utcnow()
     session.add(
         UnitMerge(
@@ -202,7 +201,11 @@ async def merge_units(
         action="unit.merge",
         subject=f"unit:{source.id}",
         before={"code": source.code, "name": source.name, "heads": plan.heads},
-        after={"into": target.code, "into_id": target.id, "moved": plan.moved(), "heads_demoted": demoted},
+        after={
+            "into": target.code,
+            "moved": plan.moved(),
+            "heads_demoted": [{"id": official_id, "name": name} for official_id, name in demoted],
+        },
     )
     return plan
 
