@@ -1,4 +1,4 @@
-"""/units at a province's size: 2 001 units (a province, 40 departments or districts, 49 units each) and
+"""/units at a province's size: 2 001 units (a province, 40 departments or communes, 49 units each) and
 50 000 officials. Prints the time of each screen's queries and of moving a department with its units.
 
     .venv/bin/python -m bench.units [DATABASE_URL]      (default: a fresh SQLite file in a temp dir)

@@ -131,7 +131,7 @@ def test_units_beyond_the_limit_are_counted_in_a_note() -> None:
 def test_many_units_are_pages_that_stay_phone_wide_once_telegram_has_resized_them() -> None:
     few, _ = chart_groups(ROOT, HEADS_UNITS, Figures(), whole_office="Toàn cơ quan")
     assert len(chart_pages(few, WEEKS, labels())) == 1
-    many = [ChartGroup("Huyện", (0.5, 0.5, 0.5), reader=True)] + [
+    many = [ChartGroup("UBND xã", (0.5, 0.5, 0.5), reader=True)] + [
         ChartGroup(f"Xã {n}", (0.5, None, 0.25)) for n in range(1, 20)
     ]
     with use_locale("vi"):

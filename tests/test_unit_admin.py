@@ -61,9 +61,7 @@ async def test_add_and_rename_with_every_refusal(office: Database) -> None:
             session, actor=admin, parent_code="SO-GTVT", code="Phong-Phap-Che", name=f"  {nfd} "
         )
         assert (added.code, added.name, added.parent_name) == ("phong-phap-che", "Phòng Pháp chế", "Sở GTVT")
-        top = await unit_admin.add_unit(
-            session, actor=admin, parent_code=None, code="ubnd", name="UBND huyện"
-        )
+        top = await unit_admin.add_unit(session, actor=admin, parent_code=None, code="ubnd", name="UBND xã")
         assert top.parent_name is None
         add = unit_admin.add_unit
         assert await refusal(add(session, actor=admin, parent_code="nope", code="x", name="X")) is (
