@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.zalo_channel import ZaloChannel
-from compliance.office import activation, zalo_groups
+from compliance.office import activation, setup, zalo_groups
 from compliance.office import groups as telegram_groups
 from compliance.office.accounts import ChannelUser, link
 from compliance.office.officials import actor_of
@@ -315,3 +315,15 @@ async def test_the_weekly_post_reaches_the_group_with_telegrams_figures(
         refused = await session.get(OutboxMessage, removed_row.id)
         # A group is nobody's account to mark unreachable: its row fails, visibly, and the link stays.
         assert refused is not None and refused.status == "failed" and "403" in (refused.last_error or "")
+
+
+async def test_a_linked_zalo_group_completes_the_setup_checklists_groups_step(office: Database) -> None:
+    async with office.unit_of_work() as session:
+        before = {state.step: state for state in (await setup.checklist(session)).steps}[setup.Step.GROUPS]
+        vp = await get_unit_by_code(session, "van-phong")
+        assert vp is not None
+        session.add(ZaloGroup(chat_id=GROUP, unit_id=vp.id))
+        await session.flush()
+        after = {state.step: state for state in (await setup.checklist(session)).steps}[setup.Step.GROUPS]
+    assert (before.done, before.count) == (False, 0)
+    assert (after.done, after.count) == (True, 1)

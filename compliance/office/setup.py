@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.office import zalo_groups
 from storage.models import Official, OfficialStatus, Role
 from storage.models_broadcast import UnitGroup
 from storage.models_pledge import PledgeVersion
@@ -60,7 +61,9 @@ async def checklist(session: AsyncSession) -> Checklist:
             )
         )
     ).one()
-    groups = await session.scalar(select(func.count()).select_from(UnitGroup))
+    # A Zalo group linked with ZALO_GROUPS counts too: a Zalo-only office has no Telegram group to link.
+    groups = int(await session.scalar(select(func.count()).select_from(UnitGroup)) or 0)
+    groups += await zalo_groups.linked_count(session)
     heads, heads_joined = int(heads or 0), int(heads_joined or 0)
     return Checklist(
         [
@@ -69,6 +72,6 @@ async def checklist(session: AsyncSession) -> Checklist:
             # The default times work from the first day; an admin who has looked at them and set one is done.
             StepState(Step.SCHEDULE, bool(schedules), int(schedules or 0)),
             StepState(Step.HEADS, heads > 0 and heads_joined == heads, heads_joined, heads),
-            StepState(Step.GROUPS, bool(groups), int(groups or 0)),
+            StepState(Step.GROUPS, bool(groups), groups),
         ]
     )
