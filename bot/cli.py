@@ -18,6 +18,7 @@ from bot import (
     cli_erase,
     cli_export,
     cli_pledge,
+    cli_privacy,
     cli_schedule,
     cli_web,
 )
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_export.add_commands(commands)
     cli_calendar.add_commands(commands)
     cli_erase.add_commands(commands)
+    cli_privacy.add_commands(commands)
     cli_audit.add_commands(commands)
     cli_backup.add_commands(commands)
     cli_web.add_commands(commands)
@@ -77,6 +79,7 @@ SUBCOMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, A
     "ledger": cli_pledge.run_ledger,
     "calendar": cli_calendar.run_calendar,
     "erase": cli_erase.run_erase,
+    "privacy": cli_privacy.run_privacy,
     "audit": cli_audit.run_audit,
     "web-link": cli_web.run_web_link,
 }
