@@ -17,7 +17,7 @@ from bot.zalo_channel import ZaloChannel
 from compliance.office import activation, setup, zalo_groups
 from compliance.office import groups as telegram_groups
 from compliance.office.accounts import ChannelUser, link
-from compliance.office.officials import actor_of
+from compliance.office.officials import Actor, actor_of
 from compliance.office.units import get_unit_by_code
 from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import use_locale
@@ -28,7 +28,7 @@ from handlers.zalo.delivery import ZaloPace
 from handlers.zalo.render import ZaloText, render
 from storage.clock import utcnow
 from storage.engine import Database
-from storage.models import Channel, Official, OutboxMessage
+from storage.models import Channel, Official, OutboxMessage, Unit
 from storage.models_broadcast import AuditEntry
 from storage.models_zalo import ActivationAttempt, ZaloGroup, ZaloGroupCode
 from tests.fakes.zalo import FakeZalo
@@ -327,3 +327,49 @@ async def test_a_linked_zalo_group_completes_the_setup_checklists_groups_step(of
         after = {state.step: state for state in (await setup.checklist(session)).steps}[setup.Step.GROUPS]
     assert (before.done, before.count) == (False, 0)
     assert (after.done, after.count) == (True, 1)
+
+
+async def test_a_group_moves_only_for_a_head_of_both_units(office: Database) -> None:
+    """Bình heads the Sở (above both units), Hoa only Văn phòng: she cannot take over a group linked to
+    Phòng Quản lý vận tải, he can move it; her code stays usable for a group of her own."""
+    async with office.unit_of_work() as session:
+        people = {p.full_name: actor_of(p) for p in (await session.scalars(select(Official))).all()}
+        binh, hoa = people["Trần Văn Bình"], people["Lê Thị Hoa"]
+        vp = await get_unit_by_code(session, "van-phong")
+        qlvt = await get_unit_by_code(session, "phong-quan-ly-van-tai")
+        assert vp is not None and qlvt is not None
+        now = utcnow()
+
+        async def send(actor: Actor, unit: Unit, chat: str = GROUP) -> zalo_groups.LinkResult:
+            code = await zalo_groups.issue_code(session, actor=actor, unit=unit, now=now)
+            assert code is not None
+            return await zalo_groups.link_with_code(
+                session, actor=actor, sender_id="x", chat_id=chat, code=code.replace("-", ""), now=now
+            )
+
+        assert (await send(binh, qlvt)).outcome is zalo_groups.LinkOutcome.LINKED
+        code = await zalo_groups.issue_code(session, actor=hoa, unit=vp, now=now)
+        assert code is not None
+        taken = await zalo_groups.link_with_code(
+            session, actor=hoa, sender_id="y", chat_id=GROUP, code=code.replace("-", ""), now=now
+        )
+        assert taken.outcome is zalo_groups.LinkOutcome.TAKEN
+        again = await zalo_groups.link_with_code(
+            session, actor=hoa, sender_id="y", chat_id=OTHER_GROUP, code=code.replace("-", ""), now=now
+        )
+        assert again.outcome is zalo_groups.LinkOutcome.LINKED
+        moved = await send(binh, vp)
+        assert moved.outcome is zalo_groups.LinkOutcome.MOVED
+        assert moved.previous_unit_name == "Phòng Quản lý vận tải"
+        linked = await zalo_groups.group_of(session, GROUP)
+        assert linked == zalo_groups.LinkedGroup(GROUP, vp.id, "Văn phòng")
+        entries = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "group.link").order_by(AuditEntry.id)
+            )
+        ).all()
+        assert [(e.subject, e.before) for e in entries] == [
+            (f"zalo_group:{GROUP}", None),
+            (f"zalo_group:{OTHER_GROUP}", None),
+            (f"zalo_group:{GROUP}", {"channel": "zalo", "unit_id": qlvt.id}),
+        ]

@@ -44,6 +44,7 @@ class LinkOutcome(enum.Enum):
     EXPIRED = "expired"  # used, expired, or its unit is gone
     NOT_YOURS = "not_yours"  # a real code, sent by someone other than whom it was given to
     WAIT = "wait"  # too many wrong codes from this account
+    TAKEN = "taken"  # the group is linked to a unit the sender does not manage
 
 
 class UnlinkOutcome(enum.Enum):
@@ -151,6 +152,12 @@ async def link_with_code(
     # The head's role may have changed since they asked: they must still manage the unit.
     if actor is None or actor.id != row.issued_by_id or not actor.may_manage(unit):
         return LinkResult(LinkOutcome.NOT_YOURS)
+    group = await session.scalar(select(ZaloGroup).where(ZaloGroup.chat_id == chat_id).with_for_update())
+    current = await session.get(Unit, group.unit_id) if group is not None else None
+    if current is not None and not actor.may_manage(current):
+        # A head of a sibling unit who is in another unit's group cannot take it over (as on Telegram); the
+        # code stays usable elsewhere.
+        return LinkResult(LinkOutcome.TAKEN)
     # Conditional: of two sends of one code racing, one takes it and links.
     taken = await session.execute(
         update(ZaloGroupCode)
@@ -160,13 +167,12 @@ async def link_with_code(
     )
     if getattr(taken, "rowcount", 0) != 1:
         return LinkResult(LinkOutcome.EXPIRED)
-    return await _link(session, actor=actor, chat_id=chat_id, unit=unit, now=now)
+    return await _link(session, actor=actor, group=group, chat_id=chat_id, unit=unit, now=now)
 
 
 async def _link(
-    session: AsyncSession, *, actor: Actor, chat_id: str, unit: Unit, now: datetime
+    session: AsyncSession, *, actor: Actor, group: ZaloGroup | None, chat_id: str, unit: Unit, now: datetime
 ) -> LinkResult:
-    group = await session.scalar(select(ZaloGroup).where(ZaloGroup.chat_id == chat_id).with_for_update())
     linked = LinkedGroup(chat_id, unit.id, unit.name)
     if group is not None and group.unit_id == unit.id:
         return LinkResult(LinkOutcome.ALREADY, linked)

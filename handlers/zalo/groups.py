@@ -168,6 +168,13 @@ def _link_answer(result: LinkResult) -> OutMessage:
         return OutMessage(
             _("Only the person who asked for this code can use it, from their Zalo account linked to me.")
         )
+    if result.outcome is LinkOutcome.TAKEN:
+        return OutMessage(
+            _(
+                "This group is linked to another unit: only a head of that unit or an administrator can "
+                "move it."
+            )
+        )
     if result.outcome is LinkOutcome.EXPIRED:
         return OutMessage(
             _(
