@@ -8,12 +8,13 @@ from telegram.ext import Application
 
 from bot.application import build_application, start_dispatcher
 from bot.settings import Settings
-from compliance.office.accounts import ChannelUser
+from compliance.office.accounts import ChannelUser, find_official
 from compliance.office.officials import load_actor
+from compliance.privacy.consent import has_current
 from storage.clock import ShiftedClock, current_clock, set_clock, utcnow
 from storage.engine import Database
 from tests.consents import agree
-from tests.factories import FakeUser, message
+from tests.factories import FakeUser, buttons, contact, message, press
 from tests.fakes.botapi import FakeBotApi
 
 
@@ -97,6 +98,25 @@ class BotHarness:
 
     async def say(self, user: FakeUser, text: str) -> dict[str, Any]:
         return await self.send(message(user, text), to_chat=user.id)
+
+    async def join(self, user: FakeUser, phone: str) -> dict[str, Any]:
+        """Share the phone number and agree to the privacy notice, as a newcomer does: the welcome (or, when
+        the phone is refused, the refusal)."""
+        before = len(self.server.sent.get(user.id, []))
+        first = await self.send(contact(user, phone), to_chat=user.id)
+        async with self.database.unit_of_work() as session:
+            official = await find_official(session, ChannelUser.telegram(user.id))
+            waiting = official is not None and not await has_current(session, official.id)
+        if not waiting:
+            return first
+        notice = await self.next_to(user.id, after=before + 1)
+        agree_to = next(
+            b["callback_data"] for b in buttons(notice) if b["callback_data"].startswith("cs:yes:")
+        )
+        shown = len(self.server.messages_to(user.id))
+        await self.server.inject(press(user, notice, agree_to))
+        await self.server.wait_for(lambda: len(self.server.messages_to(user.id)) > shown)
+        return self.server.messages_to(user.id)[shown]
 
     async def next_to(self, chat_id: int, *, after: int, timeout: float = 10.0) -> dict[str, Any]:
         await self.server.wait_for(lambda: len(self.server.sent.get(chat_id, [])) > after, timeout)

@@ -49,7 +49,7 @@ async def bot(database: Database) -> AsyncIterator[BotHarness]:
 
 
 async def test_web_sends_a_one_time_link_without_preview_that_signs_in_once(bot: BotHarness) -> None:
-    await bot.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await bot.join(LAN, "0912000004")
     answer = await bot.say(LAN, "/web")
     [button] = buttons(answer)
     link = button["url"]
@@ -79,7 +79,7 @@ async def test_web_sends_a_one_time_link_without_preview_that_signs_in_once(bot:
 
 
 async def test_a_hostile_name_comes_out_escaped_on_the_page_the_link_opens(bot: BotHarness) -> None:
-    await bot.send(contact(HOSTILE_USER, "0912000009"), to_chat=HOSTILE_USER.id)
+    await bot.join(HOSTILE_USER, "0912000009")
     link = buttons(await bot.say(HOSTILE_USER, "/web"))[0]["url"]
     async with web_client(bot.database) as client:
         await client.get(urlsplit(link).path)
@@ -92,7 +92,7 @@ async def test_a_hostile_name_comes_out_escaped_on_the_page_the_link_opens(bot: 
 async def test_strangers_and_groups_get_no_link(bot: BotHarness) -> None:
     stranger = await bot.say(STRANGER, "/web")
     assert "/signin/" not in stranger["text"] and not buttons(stranger)
-    await bot.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await bot.join(LAN, "0912000004")
     chat = group_chat(-100777, "Văn phòng")
     pointer = await bot.send(message(LAN, "/web", chat=chat), to_chat=int(chat["id"]))
     assert "/signin/" not in pointer["text"] and not buttons(pointer)
@@ -100,7 +100,7 @@ async def test_strangers_and_groups_get_no_link(bot: BotHarness) -> None:
 
 
 async def test_help_lists_web_for_members(bot: BotHarness) -> None:
-    await bot.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await bot.join(LAN, "0912000004")
     assert "/web" in (await bot.say(LAN, "/help"))["text"]
     assert "/web" not in (await bot.say(STRANGER, "/help"))["text"]
 
@@ -127,7 +127,10 @@ async def test_web_link_prints_a_link_that_signs_in_and_is_audited(
             await client.get(urlsplit(link).path)
             signed_in = await client.post("/signin")
             assert signed_in.status_code == 303 and signed_in.headers["location"] == "/language"
-            page = await client.get("/")
+            # Signed in; not having answered the privacy notice yet, Hoa is shown it first.
+            home = await client.get("/")
+            assert home.status_code == 303 and home.headers["location"] == "/consent"
+            page = await client.get("/consent")
             assert page.status_code == 200 and "Lê Thị Hoa" in page.text
     finally:
         await database.dispose()
@@ -165,7 +168,7 @@ async def test_over_https_web_also_offers_the_pages_as_a_telegram_mini_app(datab
     harness = BotHarness(database, public_url="https://camket.example.gov.vn")
     await harness.start()
     try:
-        await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+        await harness.join(LAN, "0912000004")
         answer = await harness.say(LAN, "/web")
         rows = answer["reply_markup"]["inline_keyboard"]
         assert rows[0][0]["url"].startswith("https://camket.example.gov.vn/signin/")

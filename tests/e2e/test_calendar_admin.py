@@ -90,7 +90,7 @@ async def test_an_admin_declares_days_and_lists_the_calendar(harness: BotHarness
 async def test_officials_and_strangers_cannot_change_the_calendar(harness: BotHarness) -> None:
     async with harness.database.unit_of_work() as session:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(LAN, "0912000004")
     refused = await harness.say(LAN, "/calendar off 01/09/2026")
     stranger = await harness.say(STRANGER, "/calendar off 01/09/2026")
     with use_locale("vi"):

@@ -58,7 +58,7 @@ async def test_the_first_day_from_a_staff_list_to_a_first_signature_request(harn
             "⬜ " + _("Unit groups: none linked. Add me to a unit's group and send /linkgroup there.")
             in (start["text"])
         )
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(LAN, "0912000004")
     not_yet = await harness.say(LAN, "/pledge")
     with use_locale("vi"):
         assert not_yet["text"] == _("No pledge has been published for your unit yet.")

@@ -110,9 +110,9 @@ async def test_hostile_strings_are_shown_literally_everywhere(
         await pledges.publish(session, template=template(), unit=None, material=False, publisher_id=None)
 
     # Joining and /me: the name, title and unit as typed in the list.
-    welcome = await harness.send(contact(HEAD, "0912000002"), to_chat=HEAD.id)
+    welcome = await harness.join(HEAD, "0912000002")
     assert HEAD_NAME in shown(welcome) and UNIT in shown(welcome)
-    await harness.send(contact(OFFICIAL, "0912000003"), to_chat=OFFICIAL.id)
+    await harness.join(OFFICIAL, "0912000003")
     me = await harness.say(HEAD, "/me")
     assert all(s in shown(me) for s in (HEAD_NAME, TITLE.strip(), UNIT)), shown(me)
 

@@ -43,7 +43,7 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
         )
 
     # (a) Lan shares her own phone number (as the request_contact button sends it, without "+").
-    welcome = await harness.send(contact(LAN, "84912000004"), to_chat=LAN.id)
+    welcome = await harness.join(LAN, "84912000004")
     assert "Nguyễn Thị Lan" in welcome["text"]
     assert "Phòng Quản lý vận tải" in welcome["text"]
 
@@ -56,12 +56,12 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
         )
     assert expected.startswith("Chỉ") and refused["text"] == expected
     # Huy shares his own number; his Telegram is in English.
-    welcome = await harness.send(contact(HUY, "+84912000005"), to_chat=HUY.id)
+    welcome = await harness.join(HUY, "+84912000005")
     assert "Đỗ Quang Huy" in welcome["text"] and "Welcome" in welcome["text"]
 
     # (b) An invite link made by the unit's head (Lê Thị Hoa, Văn phòng) for a person not on the list.
     hoa = FakeUser(1005, "Hoa", "Lê", "vi")
-    await harness.send(contact(hoa, "0912000002"), to_chat=hoa.id)
+    await harness.join(hoa, "0912000002")
     before_invite = len(server.sent.get(hoa.id, []))
     invite = await harness.say(hoa, "/invite")
     code = invite["text"].split("?start=")[1].split()[0]
@@ -94,6 +94,12 @@ async def test_import_then_three_ways_in(harness: BotHarness) -> None:
     assert name_line_vi in me_lan["text"]
     me_huy = await harness.say(HUY, "/me")
     assert "Name: Đỗ Quang Huy" in me_huy["text"]
+    # Linked by the head's approval, Mai is asked for her consent at her first message, before anything.
+    notice = await harness.say(NEWCOMER, "/me")
+    agree = next(b["callback_data"] for b in buttons(notice) if b["callback_data"].startswith("cs:yes:"))
+    shown = len(server.messages_to(NEWCOMER.id))
+    await server.inject(press(NEWCOMER, notice, agree))
+    await server.wait_for(lambda: len(server.messages_to(NEWCOMER.id)) > shown)  # the welcome
     me_mai = await harness.say(NEWCOMER, "/me")
     assert "Name: Vũ Thị Mai" in me_mai["text"] and "Văn phòng" in me_mai["text"]
 

@@ -128,8 +128,8 @@ async def test_an_admin_browses_and_changes_the_units(harness: BotHarness) -> No
 
 async def test_a_head_sees_only_their_subtree_and_cannot_change_it(harness: BotHarness) -> None:
     await seed(harness)
-    await harness.send(contact(HOA, "0912000002"), to_chat=HOA.id)
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(HOA, "0912000002")
+    await harness.join(LAN, "0912000004")
     tree = await units(harness)
     own = await harness.say(HOA, "/units")
     assert "<code>van-phong</code>" in own["text"] and buttons(own) == []  # no units below, no way up
@@ -149,7 +149,7 @@ async def test_a_head_sees_only_their_subtree_and_cannot_change_it(harness: BotH
 
 async def test_the_admin_menu_explains_or_runs_every_action(harness: BotHarness) -> None:
     await seed(harness)
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(LAN, "0912000004")
     menu = await harness.say(ADMIN, "/admin")
     with use_locale("vi"):
         keys = [key for key, _label in menu_entries()]

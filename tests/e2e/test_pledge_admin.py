@@ -56,7 +56,7 @@ async def test_a_ceremony_counts_signatures_in_the_group(harness: BotHarness) ->
         await pledges.publish(session, template=template(), unit=None, material=False, publisher_id=None)
     chau = FakeUser(5003, "Châu", "Phạm", "vi")
     for user, phone in ((LAN, "0912000004"), (HUY, "0912000005"), (HOA, "0912000002"), (chau, "0912000003")):
-        await harness.send(contact(user, phone), to_chat=user.id)
+        await harness.join(user, phone)
     harness.server.known_chats.add(GROUP_ID)
     posted = await harness.send(message(HOA, "/ceremony", chat=GROUP), to_chat=GROUP_ID)
     assert "0/2" in posted["text"]  # Văn phòng: Hoa and Châu

@@ -48,7 +48,7 @@ async def joined_office(harness: BotHarness) -> None:
             now=at(MONDAY, 0) - timedelta(days=1),
         )
     for user, phone in ((LAN, "0912000004"), (HUY, "0912000005")):
-        await harness.send(contact(user, phone), to_chat=user.id)
+        await harness.join(user, phone)
 
 
 async def next_new(harness: BotHarness, chat: int, before: int) -> dict[str, Any]:

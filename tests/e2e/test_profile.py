@@ -40,7 +40,7 @@ async def test_a_stranger_is_only_told_how_to_join(harness: BotHarness) -> None:
 
 async def test_lang_switches_and_is_stored(harness: BotHarness) -> None:
     await seed(harness)
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(LAN, "0912000004")
     menu = await harness.say(LAN, "/lang")
     english = next(b for b in buttons(menu) if b["callback_data"] == "lang:en")
     edited = await harness.send(press(LAN, menu, english["callback_data"]), to_chat=LAN.id)
@@ -54,7 +54,7 @@ async def test_lang_switches_and_is_stored(harness: BotHarness) -> None:
 
 async def test_help_depends_on_the_role(harness: BotHarness) -> None:
     await seed(harness)
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(LAN, "0912000004")
     official_help = await harness.say(LAN, "/help")
     admin_help = await harness.say(BotHarness.ADMIN, "/help")
     assert "/me" in official_help["text"] and "/import" not in official_help["text"]
@@ -64,7 +64,7 @@ async def test_help_depends_on_the_role(harness: BotHarness) -> None:
 async def test_cancel_withdraws_a_join_request_halfway(harness: BotHarness) -> None:
     await seed(harness)
     hoa = FakeUser(2003, "Hoa", "Lê", "vi")
-    await harness.send(contact(hoa, "0912000002"), to_chat=hoa.id)
+    await harness.join(hoa, "0912000002")
     invite = await harness.say(hoa, "/invite")
     code = invite["text"].split("?start=")[1].split()[0]
     await harness.say(STRANGER, f"/start {code}")
@@ -80,7 +80,7 @@ async def test_cancel_withdraws_a_join_request_halfway(harness: BotHarness) -> N
 async def test_hostile_names_are_shown_literally(harness: BotHarness) -> None:
     """Telegram (and the fake server) refuse HTML they cannot parse: an unescaped name would fail."""
     await seed(harness, [[HOSTILE_NAME, "<i>Chuyên viên", "Sở <GTVT>", "0912 000 009", "", ""]])
-    welcome = await harness.send(contact(LAN, "0912000009"), to_chat=LAN.id)
+    welcome = await harness.join(LAN, "0912000009")
     assert "&lt;b&gt;Nguyễn&lt;/b&gt; &amp; co" in welcome["text"]
     me = await harness.say(LAN, "/me")
     assert "&lt;b&gt;Nguyễn&lt;/b&gt; &amp; co" in me["text"] and "Sở &lt;GTVT&gt;" in me["text"]
@@ -91,7 +91,7 @@ async def test_a_failing_step_apologises_in_the_users_language_and_keeps_earlier
 ) -> None:
     admin = BotHarness.ADMIN
     await seed(harness)
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(LAN, "0912000004")
     # Downloading the file fails on Telegram's side: the handler raises, the error handler answers.
     harness.server.fail_next("getFile", ApiError(500, "Internal Server Error"))
     meta = harness.server.add_file("ds.xlsx", xlsx_bytes(OFFICE))

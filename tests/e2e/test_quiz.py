@@ -29,7 +29,7 @@ async def join(harness: BotHarness) -> None:
     async with harness.database.unit_of_work() as session:
         await import_staff(session, file_name="ds.xlsx", content=xlsx_bytes(OFFICE))
     for user, phone in ((LAN, "0912000004"), (HUY, "0912000005")):
-        await harness.send(contact(user, phone), to_chat=user.id)
+        await harness.join(user, phone)
 
 
 async def question_of(harness: BotHarness, shown: dict[str, Any]) -> tuple[int, int, Question]:

@@ -34,8 +34,8 @@ async def seed(harness: BotHarness, rows: Sequence[Sequence[object]] | None = No
 
 
 async def join(harness: BotHarness) -> None:
-    await harness.send(contact(HOA, "0912000002"), to_chat=HOA.id)
-    await harness.send(contact(LAN, "0912000004"), to_chat=LAN.id)
+    await harness.join(HOA, "0912000002")
+    await harness.join(LAN, "0912000004")
 
 
 def mentions(text: str, command: str) -> bool:

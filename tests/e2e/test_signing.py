@@ -33,7 +33,7 @@ async def setup_office(harness: BotHarness, *, quiz: bool = False) -> None:
             session, template=template(quiz=quiz), unit=None, material=False, publisher_id=None
         )
     for user, phone in ((LAN, "0912000004"), (HUY, "0912000005"), (CHAU, "0912000003"), (HOA, "0912000002")):
-        await harness.send(contact(user, phone), to_chat=user.id)
+        await harness.join(user, phone)
 
 
 async def tap(harness: BotHarness, user: FakeUser, shown: dict[str, Any], prefix: str) -> dict[str, Any]:
