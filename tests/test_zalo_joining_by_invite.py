@@ -6,6 +6,7 @@ read. Both engines."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from sqlalchemy import select
@@ -146,3 +147,15 @@ async def test_da_doc_marks_todays_reminder_read(database: Database) -> None:
     )
     with use_locale("en"):
         assert "(type DA DOC)" in plain_text(as_keywords(reminder_row).text)
+
+
+async def test_a_head_gets_an_invite_code_on_zalo(database: Database) -> None:
+    await office(database)
+    assert "not allowed" in texts(await say(database, LAN, "mời"))  # an official
+    given = texts(await say(database, HOA, "MOI"))
+    found = re.search(r"Invite code for Văn phòng: (\S+)\n", given)
+    assert found is not None and "DUYET" in given
+    async with database.unit_of_work() as session:
+        audited = await session.scalar(select(AuditEntry).where(AuditEntry.action == "invite.create"))
+        assert audited is not None
+    assert "invited to join" in texts(await say(database, NEWCOMER, found.group(1)))

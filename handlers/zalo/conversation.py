@@ -67,6 +67,7 @@ STARTS: dict[str, Start] = {
     menu.REPORT: report.report,
     menu.READ: reminder.read,
     menu.PENDING: approvals.pending,
+    menu.INVITE: approvals.invite,
 }
 
 

@@ -1,7 +1,8 @@
-"""A head's (or an admin's) join requests on Zalo: CHO DUYET lists the requests waiting for them, each with
-its number, and "DUYET 12" / "TU CHOI 12" decide request no. 12 through the same domain function as the
-chat's buttons and the dashboard (compliance.office.joining.decide: it checks who may, locks the row, audits
-and tells the newcomer through the outbox).
+"""A head's (or an admin's) joining tools on Zalo: MOI gives an invite code for their unit (the code of the
+chat's invite link, which a newcomer types to the bot), CHO DUYET lists the requests waiting for them, each
+with its number, and "DUYET 12" / "TU CHOI 12" decide request no. 12 through the same domain function as
+the chat's buttons and the dashboard (compliance.office.joining.decide: it checks who may, locks the row,
+audits and tells the newcomer through the outbox).
 
 The number is the request's own, not a position in the list: the notification the outbox sent names it
 too, and a head may answer several requests, in any order, from either message, without a question being
@@ -15,11 +16,12 @@ import re
 from compliance.office import joining
 from compliance.office.join_requests import PendingRequest, pending_requests
 from compliance.office.joining import DecisionOutcome
-from handlers.i18n import _, fmt_datetime
+from handlers.i18n import _, fmt_datetime, fmt_number
 from handlers.messages import OutMessage, esc
 from handlers.views import access
 from handlers.views import invites as invite_views
 from handlers.zalo.dialogs.base import Replies, Turn
+from storage.models import Unit
 
 # Folded text (handlers.zalo.dialogs.base.fold): "Duyệt 12", "DUYET 12", "tu choi 12", "từ chối số 12".
 _DECISION = re.compile(r"^(duyet|tu choi|approve|reject)(?: so| no)? (\d{1,9})$")
@@ -80,4 +82,24 @@ async def decide(turn: Turn, approve: bool, request_id: int) -> Replies:
     if left:
         more = _("{n} more requests wait for your decision: type CHO DUYET to see them.")
         text += "\n" + more.format(n=left)
+    return [OutMessage(text)]
+
+
+async def invite(turn: Turn) -> Replies:
+    """MOI: a new invite code for the person's own unit (create_invite checks who may, and audits it)."""
+    actor = turn.me
+    unit = await turn.session.get(Unit, actor.unit_id) if actor.unit_id else None
+    if unit is None or not actor.may_manage(unit):
+        return [OutMessage(access.not_allowed())]
+    created = await joining.create_invite(turn.session, unit=unit, created_by=actor, now=turn.now)
+    text = _(
+        "Invite code for <b>{unit}</b>: <b>{code}</b>\n"
+        "Valid until {until}, for {uses} people. A newcomer sends this code to the bot on Zalo (capital "
+        "letters as written), then their full name; you then approve them with DUYET and the number you get."
+    ).format(
+        unit=esc(unit.name),
+        code=esc(created.code),
+        until=fmt_datetime(created.expires_at),
+        uses=fmt_number(created.max_uses),
+    )
     return [OutMessage(text)]

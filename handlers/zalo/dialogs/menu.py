@@ -17,7 +17,7 @@ from handlers.zalo.dialogs.base import Turn
 
 MENU, SIGN, SELF_CHECK, QUIZ, RECEIVED = "menu", "ky", "tu danh gia", "trac nghiem", "da nhan"
 ME, HELP, LANGUAGE, CANCEL, WEB, REPORT = "toi", "tro giup", "ngon ngu", "huy", "web", "bao cao"
-READ, PENDING = "da doc", "cho duyet"
+READ, PENDING, INVITE = "da doc", "cho duyet", "moi"
 # Followed by a join request's number ("duyet 12"): handlers.zalo.dialogs.approvals reads them.
 APPROVE, REJECT = "duyet", "tu choi"
 
@@ -61,6 +61,9 @@ ALIASES: dict[str, str] = {
     PENDING: PENDING,
     "yeu cau": PENDING,
     "/pending": PENDING,
+    INVITE: INVITE,
+    "ma moi": INVITE,
+    "/invite": INVITE,
     APPROVE: PENDING,  # without a number: which requests there are to approve
     REJECT: PENDING,
 }
@@ -90,6 +93,7 @@ def entries(actor: Actor) -> list[Entry]:
     if actor.is_head or actor.is_admin:
         shown.append(Entry(REPORT, _("Report of my unit")))
         shown.append(Entry(PENDING, _("Join requests waiting for approval")))
+        shown.append(Entry(INVITE, _("An invite code for my unit")))
     return shown
 
 
