@@ -36,13 +36,15 @@ async def test_the_office_workbook_read_back(office: Database) -> None:  # noqa:
         assert [cell.value for cell in sheet[1]] == list(header)
         assert all(cell.font.b and cell.fill.fgColor.rgb == "00DDE7F0" for cell in sheet[1])
         assert sheet.column_dimensions["A"].width >= 10
-    assert units.auto_filter.ref == "A1:Q5"  # header, three units, total
+    assert units.auto_filter.ref == "A1:R5"  # header, three units, total
     rows = list(units.iter_rows(min_row=2, max_row=5, values_only=True))
     # siblings in Vietnamese order: "Phòng…" before "Văn phòng", whichever was created first
     assert [r[0] for r in rows] == ["Sở GTVT", "  Phòng Quản lý vận tải", "  Văn phòng", names.total]
     # on the list, joined, joined %, signed, signed %, self-checks done, due, done %
     assert rows[0][2:10] == (5, 4, 0.8, 2, 0.4, 3, 5, 0.6)  # the Sở's subtree is the whole office
     assert rows[1][2:10] == (2, 2, 1.0, 1, 0.5, 1, 2, 0.5)
+    # signed in the period's year (2026), whatever the version: the last column
+    assert [r[17] for r in rows] == [2, 1, 1, 2]
     assert all(units.cell(row=r, column=c).number_format == "0.0%" for r in (2, 5) for c in (5, 7, 10, 15))
     assert units.cell(row=2, column=3).number_format == "General"
     period_row = [cell.value for cell in units[7]][:3]

@@ -18,6 +18,10 @@ from compliance.pledge import campaigns, ceremonies
 from compliance.pledge import signing as pledges
 from compliance.pledge.campaigns import CampaignError, CampaignProblem
 from compliance.practice.planner import tick
+from compliance.reports.period import Period
+from compliance.reports.rollup import build_report
+from handlers.i18n import use_locale
+from handlers.web.dashboard.overview import figure_rows
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit
@@ -185,6 +189,24 @@ async def test_only_a_signature_inside_the_window_counts(office: Database) -> No
     }
     totals = campaigns.subtree_totals(per_year[2026], {u: p for u, p in await _paths(office)})
     assert totals[units["Sở GTVT"]] == 2
+    # the reports' "signed in <year>" figure, per unit (the dashboard's figures, the Excel units sheet)
+    figures = {}
+    for year in (2026, 2027):
+        with use_clock(ShiftedClock(local(date(2027, 1, 6), 12))):
+            async with office.unit_of_work() as session:
+                report = await build_report(
+                    session, root=None, period=Period(date(year, 1, 1), date(year, 12, 31))
+                )
+        lines = {line.name: line.subtree.signed_in_year for line in report.units}
+        figures[report.year] = (
+            report.total.signed_in_year,
+            lines["Văn phòng"],
+            lines["Phòng Quản lý vận tải"],
+        )
+        with use_locale("en"):
+            shown = {row.label: (row.count, row.of) for row in figure_rows(report)}
+        assert shown[f"Signed in {year}"] == (report.total.signed_in_year, 5)
+    assert figures == {2026: (2, 1, 1), 2027: (1, 0, 1)}
 
 
 async def _paths(database: Database) -> list[tuple[int, str]]:

@@ -51,6 +51,7 @@ def _unit_row(name: str, code: str, f: Figures) -> list[object]:
         f.quiz_rate,
         f.quiz_average,
         f.read_rate,
+        f.signed_in_year,
     ]
 
 

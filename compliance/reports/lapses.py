@@ -16,6 +16,7 @@ from compliance.pledge import deadlines
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.period import Period
 from compliance.text import TextKey, vietnamese_key, vietnamese_name_key
+from storage.clock import LOCAL_TZ
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_pledge import Signature
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck
@@ -54,6 +55,7 @@ class Person:
     reminders: int = 0
     read: int = 0
     overdue: bool = False  # a joiner whose signing deadline passed unsigned by the cut-off
+    signed_in_year: bool = False  # a personal signature in the cut-off's calendar year (yearly campaigns)
 
     @property
     def lapses(self) -> list[str]:
@@ -68,6 +70,12 @@ class Person:
         if self.reminders and not self.read:
             found.append("never_read")
         return found
+
+
+def signing_year(period: Period, at: datetime) -> int:
+    """The calendar year a period's "signed in <year>" figure counts: its last day's, or today's while it
+    runs (the cut-off of a period ending on 31/12 is the first instant of the next year: not that one)."""
+    return min(period.end, at.astimezone(LOCAL_TZ).date()).year
 
 
 async def roster(
@@ -116,12 +124,15 @@ async def roster(
             in_scope(Signature.official_id), Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at
         )
     )
+    year_start = datetime(signing_year(period, at), 1, 1, tzinfo=LOCAL_TZ)
     for official_id, version_id, signed_at in signatures.all():
         person = people.get(official_id)
-        if (
-            person is not None
-            and version_id == pledge[person.unit_id]
-            and (person.signed_at is None or signed_at < person.signed_at)
+        if person is None:
+            continue
+        if signed_at >= year_start:
+            person.signed_in_year = True
+        if version_id == pledge[person.unit_id] and (
+            person.signed_at is None or signed_at < person.signed_at
         ):
             person.signed_at = signed_at
     for official_id in await deadlines.overdue_ids(session, versions, at=at):

@@ -19,7 +19,7 @@ from compliance.office import staff_roll
 from compliance.office.units import is_live, tree_sorted
 from compliance.pledge.signing import versions_by_unit
 from compliance.reports.collector import collector_paused
-from compliance.reports.lapses import Lapse, Person, lapses_of, roster
+from compliance.reports.lapses import Lapse, Person, lapses_of, roster, signing_year
 from compliance.reports.period import Period
 from storage.models import Official, Unit
 from storage.models_pledge import Signature
@@ -36,6 +36,7 @@ class Figures:
     on_list: int = 0
     joined: int = 0
     signed: int = 0
+    signed_in_year: int = 0  # signed (any version) in the cut-off's calendar year: Report.year
     checks_on_time: int = 0
     checks_late: int = 0
     checks_missed: int = 0
@@ -53,6 +54,7 @@ class Figures:
         self.on_list += other.on_list
         self.joined += other.joined
         self.signed += other.signed
+        self.signed_in_year += other.signed_in_year
         self.checks_on_time += other.checks_on_time
         self.checks_late += other.checks_late
         self.checks_missed += other.checks_missed
@@ -78,6 +80,10 @@ class Figures:
     @property
     def signed_rate(self) -> float | None:
         return self._ratio(self.signed, self.on_list)
+
+    @property
+    def signed_in_year_rate(self) -> float | None:
+        return self._ratio(self.signed_in_year, self.on_list)
 
     @property
     def checks_done(self) -> int:
@@ -134,6 +140,12 @@ class Report:
     people: list[Person]  # everyone on the list in reach at the cut-off, with their states
     lapses: list[Lapse]
     complete: bool = True  # the period is over (read at its end, not at a moment inside it)
+    year: int = 0  # the calendar year of the cut-off: the one the "signed in <year>" figure counts
+
+
+def report_year(period: Period) -> int:
+    """The "signed in <year>" figure's year for a period read now (the Excel sheet's column title)."""
+    return signing_year(period, staff_roll.cutoff(period))
 
 
 async def _subtree(session: AsyncSession, root: Unit | None) -> list[Unit]:
@@ -267,6 +279,7 @@ def _fold(people: Sequence[Person], weeks: int) -> dict[int, Figures]:
         f.on_list += 1
         f.joined += person.joined
         f.signed += person.signed_at is not None
+        f.signed_in_year += person.signed_in_year
         f.checks_on_time += person.on_time
         f.checks_late += person.late
         f.checks_missed += person.missed
@@ -317,4 +330,5 @@ async def _build_report(session: AsyncSession, *, root: Unit | None, period: Per
         people,
         lapses_of(people),
         complete=at >= staff_roll.period_end(period),
+        year=signing_year(period, at),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from compliance.reports.chart import ChartLabels
 from compliance.reports.files import ReportLabels
 from compliance.reports.period import Period
-from compliance.reports.rollup import Report
+from compliance.reports.rollup import Report, report_year
 from compliance.text import ascii_slug
 from handlers.i18n import _, fmt_percent, ngettext
 from handlers.views.report import day_text, lapse_names
@@ -60,6 +60,7 @@ def labels(period: Period) -> ReportLabels:
             _("Quiz taken %"),
             _("Quiz average"),
             _("Reminders read %"),
+            _("Signed in {year}").format(year=report_year(period)),
         ],
         people_columns=[
             _("Name"),

@@ -91,6 +91,14 @@ def figure_rows(report: Report) -> list[FigureRow]:
             Status.NOT_SIGNED,
         ),
         FigureRow(
+            _("Signed in {year}").format(year=report.year),
+            f.signed_in_year,
+            f.on_list,
+            f.signed_in_year_rate,
+            "",
+            None,
+        ),
+        FigureRow(
             _("Self-checks done"),
             f.checks_done,
             f.check_slots,
