@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -23,8 +24,10 @@ from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import use_locale
 from handlers.messages import plain_text
 from handlers.views.weekly import group_weekly
+from handlers.zalo import groups as groups_handler
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.delivery import ZaloPace
+from handlers.zalo.dialogs.base import fold
 from handlers.zalo.render import ZaloText, render
 from storage.clock import utcnow
 from storage.engine import Database
@@ -244,6 +247,11 @@ def test_the_code_is_found_beside_the_mention() -> None:
     assert find("@Cam Kết Bot huy lien ket") is None
     assert find("CFHJ-KMNPQ") is None and find("XCFHJKMNP") is None  # part of something longer
     assert find("@Cam Kết Bot bot ơi, báo cáo tuần này thế nào?") is None
+    # A keyboard's accents on a code, and NFD text, as some phones send it.
+    assert find(unicodedata.normalize("NFD", "@Cam Kết Bot cfhj-kmnp")) == "CFHJKMNP"
+    assert groups_handler.asks_for_code(fold(unicodedata.normalize("NFD", "Liên kết nhóm VAN-PHONG")))
+    assert not groups_handler.asks_for_code(fold("liên kết"))
+    assert not groups_handler.asks_for_code("lien ket nhoms")
 
 
 async def test_the_weekly_post_reaches_the_group_with_telegrams_figures(
