@@ -202,6 +202,19 @@ async def test_the_office_override_wins_over_a_loaded_day(database: Database) ->
             "bad_kind",
         ),
         (
+            {
+                "days": [
+                    {
+                        "date": "2027-02-12",
+                        "kind": "off",
+                        "source": ["tb-test"],
+                        "name": {"vi": "a", "en": "a"},
+                    }
+                ]
+            },
+            "unknown_source",
+        ),
+        (
             {"days": [{"date": "2027-02-12", "kind": "off", "source": "tb-test", "name": {"vi": "a"}}]},
             "missing_text",
         ),

@@ -97,7 +97,7 @@ def parse_calendar(document: Any, name: str) -> CalendarFile:
         if kind == WORKDAY and day.weekday() < 5:
             raise read.fail(where, "a make-up working day is a Saturday or Sunday", "weekday_workday")
         key = read.field(entry, "source", where)
-        if key not in sources:
+        if not isinstance(key, str) or key not in sources:
             raise read.fail(where, f"no source '{key}' under sources", "unknown_source", key=str(key))
         name_text = read.text(read.field(entry, "name", where), f"{where} name", limit=MAX_NAME)
         days[day] = OfficialDay(day, kind, name_text, sources[key])

@@ -90,7 +90,7 @@ def parse_bank(document: Any, source: str, expected_name: str | None = None) -> 
         key = read.mapping(raw, "question").get("source") or by_topic.get(question.topic)
         if key is None:
             raise read.fail(f"question {question.id}", "missing 'source'", "missing", key="source")
-        if key not in sources:
+        if not isinstance(key, str) or key not in sources:
             raise read.fail(
                 f"question {question.id}", f"no source '{key}' under sources", "unknown_source", key=str(key)
             )
