@@ -10,14 +10,14 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from handlers.web import admin, auth, broadcasts, dashboard, files, home, official
+from handlers.web import admin, auth, broadcasts, dashboard, feedback, files, home, official
 from handlers.web.config import WebConfig
 from handlers.web.security import AttemptLimiter, SecurityHeaders, ServerTiming
 from handlers.web.templating import build_environment
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Each feature's pages: a module with routes() -> list of routes.
-FEATURES = (auth, home, official, dashboard, admin, broadcasts, files)
+FEATURES = (auth, home, official, dashboard, admin, broadcasts, files, feedback)
 
 
 def create_app(config: WebConfig, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
