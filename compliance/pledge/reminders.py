@@ -21,6 +21,7 @@ from compliance.office.accounts import Address
 from compliance.pledge import campaigns
 from compliance.pledge.deadlines import Joiner, joiners
 from compliance.pledge.signing import VersionMap
+from compliance.privacy.consent import consented
 from storage.engine import dialect_of
 from storage.models import AccountStatus, ChannelAccount, Official, OfficialStatus, Role, Unit
 from storage.models_campaign import OverdueNotice, SigningCampaign
@@ -137,6 +138,7 @@ async def _heads_of(session: AsyncSession, unit_id: int, person_id: int) -> list
                 Official.role == Role.HEAD,
                 Official.status != OfficialStatus.LEFT,
                 Official.id != person_id,
+                consented(),  # nothing is planned for someone who has not agreed to the privacy notice
             )
         )
     ).all()
