@@ -5,10 +5,12 @@ figures per year; bad requests change nothing; extending and closing are audited
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +19,12 @@ from compliance.office.staff_import import import_staff
 from compliance.pledge import campaigns, ceremonies
 from compliance.pledge import signing as pledges
 from compliance.pledge.campaigns import CampaignError, CampaignProblem
+from compliance.pledge.receipts import issuer_names
 from compliance.practice.planner import tick
 from compliance.reports.period import Period
 from compliance.reports.rollup import build_report
 from handlers.i18n import use_locale
+from handlers.views.receipts import receipt_file
 from handlers.web.dashboard.overview import figure_rows
 from storage.clock import ShiftedClock, use_clock
 from storage.engine import Database
@@ -171,6 +175,7 @@ async def test_only_a_signature_inside_the_window_counts(office: Database) -> No
             names = {o.id: o.full_name for o in (await session.scalars(select(Official))).all()}
             ledger = (await session.scalars(select(Signature).order_by(Signature.id))).all()
             facts = [await pledges.receipt_facts(session, s) for s in ledger]
+            office_name, unit_name = await issuer_names(session, ledger[-1].unit_id)
             per_year = {year: await campaigns.signed_in_year(session, year) for year in (2026, 2027)}
             units = {u.name: u.id for u in (await session.scalars(select(Unit))).all()}
     yearly = {(r.payload["day"], names[r.official_id or 0]) for r in rows if r.payload.get("year") == 2027}
@@ -183,6 +188,10 @@ async def test_only_a_signature_inside_the_window_counts(office: Database) -> No
         (CHAU, None),
         (LAN, 2027),
     ]
+    _name, pdf = receipt_file(ledger[-1], facts[-1], office_name, unit_name)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    # signed in Vietnamese: "Cam kết năm 2027" once the catalogs are merged, the English msgid before
+    assert "Cam kết năm 2027" in text or "Pledge of 2027" in text
     assert per_year == {
         2026: {units["Phòng Quản lý vận tải"]: 1, units["Văn phòng"]: 1},
         2027: {units["Phòng Quản lý vận tải"]: 1},
