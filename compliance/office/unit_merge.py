@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.command_menus import plan_menus
@@ -30,7 +30,6 @@ from compliance.office.officials import Actor
 from compliance.office.unit_admin import (
     Refusal,
     UnitAdminError,
-    relocate,
     require_admin,
     subtree_depth,
     usable_unit,
@@ -105,8 +104,8 @@ async def plan_merge(
     for child in children:
         if child.name_key in taken:
             raise UnitAdminError(Refusal.NAME_TAKEN, child.name)
-    deepest = max([await subtree_depth(session, child) for child in children], default=0)
-    if children and target.depth + 1 + deepest >= MAX_UNIT_DEPTH:
+    # The sub-units keep their depth below the new parent: the source's deepest level moves up one.
+    if children and target.depth + await subtree_depth(session, source) >= MAX_UNIT_DEPTH:
         raise UnitAdminError(Refusal.TOO_DEEP, str(MAX_UNIT_DEPTH))
     in_source = Official.unit_id == source.id
     return MergePlan(
@@ -151,9 +150,16 @@ async def merge_units(
             )
         )
         demoted = [(official_id, name) for official_id, name in heads]
-    for child in await _children(session, source):
-        await relocate(session, child, target)
+    below = Unit.path.startswith(source.path) & (Unit.id != source.id)
     moves = (
+        # Everything below the source in two statements, whatever its size: "/s/c/…" becomes "/t/c/…".
+        update(Unit)
+        .where(below)
+        .values(
+            path=literal(target.path) + func.substr(Unit.path, len(source.path) + 1),
+            depth=Unit.depth + (target.depth - source.depth),
+        ),
+        update(Unit).where(Unit.parent_id == source.id, Unit.id != source.id).values(parent_id=target.id),
         update(Official).where(Official.unit_id == source.id).values(unit_id=target.id),
         update(UnitGroup).where(UnitGroup.unit_id == source.id).values(unit_id=target.id),
         update(ZaloGroup).where(ZaloGroup.unit_id == source.id).values(unit_id=target.id),
