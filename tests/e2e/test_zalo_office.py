@@ -191,6 +191,9 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
         assert any("ĐỒNG Ý" in text for text in await office.say(LAN, "Nguyễn Thị Lan"))
         signed = await office.say(LAN, unicodedata.normalize("NFD", "Đồng ý"))
         assert f"{bot.url}/signin/" in "\n".join(signed)
+        # The receipt as a picture too, by a link of the web server that Zalo fetches (twice) and gets.
+        receipts = [m for m in office.zalo.sent[LAN] if "photo" in m]
+        assert len(receipts) == 1 and receipts[0]["fetched"] == [200, 200], receipts
 
         link = SIGN_IN.search("\n".join(await office.say(HUY, "web")))
         assert link is not None
@@ -298,12 +301,25 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
         )
 
         # ---- a head's report on Zalo --------------------------------------------------------------------
+        before_report = len(office.zalo.sent[HOA])
         report = await office.say(HOA, "bao cao")
         assert f"{bot.url}/signin/" in "\n".join(report)
-        pictures = [m for m in office.zalo.sent[HOA] if "photo" in m]
+        pictures = [m for m in office.zalo.sent[HOA][before_report:] if "photo" in m]
         # The chart as a picture by a link of the web server, which Zalo fetches (twice) and gets.
         assert len(pictures) == 1 and pictures[0]["fetched"] == [200, 200], pictures
         assert pictures[0]["photo"].startswith(f"{bot.url}/f/")
+
+        # ---- a newcomer by the unit's invite code, approved by the head on Zalo ----------------------
+        invited = re.search(r": (\S{12})\n", "\n".join(await office.say(HOA, "mời")))
+        assert invited is not None
+        assert "Văn phòng" in "\n".join(await office.say(STRANGER, invited.group(1)))
+        asked = len(office.zalo.sent[HOA])
+        await office.say(STRANGER, unicodedata.normalize("NFD", "Võ Thị Ngọc Mai"))
+        request = re.search(r"\(\w+ (DUYET \d+)\)", (await office.received(HOA, asked + 1))[-1]["text"])
+        assert request is not None, office.zalo.sent[HOA][-1]
+        told = len(office.zalo.sent.get(STRANGER, []))
+        assert "Võ Thị Ngọc Mai" in "\n".join(await office.say(HOA, request.group(1).lower()))
+        assert "Võ Thị Ngọc Mai" in (await office.received(STRANGER, told + 1))[-1]["text"]
 
         # ---- hostile and NFD text -----------------------------------------------------------------------
         for text in (
