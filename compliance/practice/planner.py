@@ -228,11 +228,21 @@ async def _overdue_notices(
     schedules: ScheduleMap,
     versions: VersionMap,
 ) -> None:
-    """Heads hear of overdue joiners on a working day, from the office's reminder time (not at midnight)."""
-    if calendar.is_working_day(today) and now >= at_local(today, schedules.office.reminder_time):
-        notified = await notify_overdue(session, versions, now=now)
-        if notified:
-            report.planned["sign_overdue"] += notified
+    """Heads hear of overdue joiners once a working day, at the office's reminder time (not at midnight,
+    and not a query every minute): whoever is overdue and not yet reported is, once (overdue_notices)."""
+    if not calendar.is_working_day(today):
+        return
+    clock = schedules.office.reminder_time
+    await _run_event(
+        session,
+        report,
+        kind="sign_overdue",
+        scope=f"at {clock}",
+        key_day=today,
+        due=at_local(today, clock),
+        now=now,
+        action=partial(notify_overdue, session, versions, now=now),
+    )
 
 
 async def _weekly_events(
