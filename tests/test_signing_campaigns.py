@@ -6,6 +6,7 @@ figures per year; bad requests change nothing; extending and closing are audited
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ from storage.models_pledge import Signature
 from tests.factories import link_telegram
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
+from tests.web_client import sign_in, web_client
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OPENED = date(2026, 12, 15)
@@ -281,3 +283,19 @@ async def test_extending_and_closing_are_audited_and_closing_stops_it(office: Da
     assert not [r for r in rows if r.payload.get("year")]
     assert [a.action for a in lines] == ["campaign.open", "campaign.extend", "campaign.close"]
     assert (lines[1].before, lines[1].after) == ({"ends_on": "2027-01-31"}, {"ends_on": "2027-02-15"})
+
+
+async def test_the_dashboard_shows_the_year_per_unit(office: Database) -> None:
+    await sign_at(office, LAN, local(date(2027, 1, 5), 10))
+    with use_clock(ShiftedClock(local(date(2027, 1, 6), 12))):
+        async with office.unit_of_work() as session:
+            binh = await person(session, BINH)  # the Sở's head
+        async with web_client(office) as client:
+            await sign_in(client, office, binh.id)
+            page = await client.get("/dashboard?period=year", headers={"Accept-Language": "en"})
+    assert page.status_code == 200, page.text
+    units = page.text[page.text.index('<table class="units">') :]
+    units = units[: units.index("</table>")]
+    assert units.count("Signed in 2027") + units.count("Đã ký năm 2027") == 1
+    # the Sở's two units, in Vietnamese order: Phòng Quản lý vận tải (Lan signed), then Văn phòng
+    assert re.findall(r'<td class="num">(\d+) \([^)]*\)</td>\s*</tr>', units) == ["1", "0"]
