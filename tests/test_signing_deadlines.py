@@ -16,6 +16,7 @@ from compliance.office.officials import actor_of
 from compliance.office.staff_import import import_staff
 from compliance.pledge import deadlines
 from compliance.pledge import signing as pledges
+from compliance.pledge.reminders import notify_overdue
 from compliance.practice.calendar import WorkCalendar
 from compliance.practice.planner import tick
 from compliance.reports.period import Period
@@ -202,3 +203,32 @@ async def test_a_shorter_setting_brings_the_deadline_forward(office: Database) -
             found = await deadlines.joiners(session, versions, at=local(date(2027, 1, 5), 9))
     assert [(j.joined_on, j.deadline) for j in found] == [(JOINED, date(2027, 1, 4))]
     assert found[0].overdue_at(local(date(2027, 1, 5), 9))
+
+
+@pytest.mark.parametrize("hoa_agreed", [True, False])
+async def test_the_nearest_head_who_agreed_is_told(office: Database, hoa_agreed: bool) -> None:
+    """Châu (Văn phòng) joins late: Hoa, the Văn phòng's head, is told; if Hoa has not agreed to the
+    privacy notice nothing is planned for her, and the Sở's head is told instead."""
+    with use_clock(ShiftedClock(local(JOINED, 10))):
+        async with office.unit_of_work() as session:
+            people = {o.full_name: o for o in (await session.scalars(select(Official))).all()}
+            hoa, chau = people["Lê Thị Hoa"], people["Phạm Minh Châu"]
+            hoa.status = chau.status = OfficialStatus.ACTIVE
+            if hoa_agreed:
+                await link_telegram(session, hoa, 102)
+            else:
+                await link(session, hoa, ChannelUser.telegram(102))
+            await link_telegram(session, chau, 103)
+            chau.joined_at = local(JOINED, 10)
+    moment = local(date(2027, 1, 7), 9)
+    with use_clock(ShiftedClock(moment)):
+        async with office.unit_of_work() as session:
+            versions = await pledges.versions_by_unit(session)
+            assert await notify_overdue(session, versions, now=moment) == (1 if hoa_agreed else 2)
+            assert await notify_overdue(session, versions, now=moment) == 0  # once
+            told = (
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "sign_overdue"))
+            ).all()
+    expected = {("telegram", "102")} if hoa_agreed else {("telegram", "100"), ("zalo", "zalo-binh")}
+    assert {(r.channel.value, r.address) for r in told} == expected
+    assert {r.payload["full_name"] for r in told} == {"Phạm Minh Châu"}
