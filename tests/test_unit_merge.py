@@ -189,6 +189,13 @@ async def test_bad_merges_are_refused_and_change_nothing(office: Database) -> No
             unit_admin.add_unit(session, actor=admin, parent_code="le", code="to-9", name="Tổ 9")
         ) is (Refusal.MERGED)
         assert await session.scalar(select(func.count()).select_from(UnitMerge)) == 1
+        # Typed codes (invites, group links, schedules, exports) no longer reach it; unit_admin still does.
+        assert await get_unit_by_code(session, "le") is None
+        merged_row = await get_unit_by_code(session, "le", merged=True)
+        assert merged_row is not None and merged_row.merged_into_id is not None
+        assert await refusal(
+            unit_admin.add_unit(session, actor=admin, parent_code=None, code="le", name="Lẻ mới")
+        ) is (Refusal.CODE_TAKEN)
 
 
 async def test_an_old_staff_list_puts_people_where_their_merged_unit_went(office: Database) -> None:  # noqa: F811

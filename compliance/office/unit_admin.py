@@ -91,7 +91,7 @@ def require_admin(actor: Actor | None) -> None:
 
 
 async def usable_unit(session: AsyncSession, code: str, refusal: Refusal = Refusal.UNIT_NOT_FOUND) -> Unit:
-    unit = await get_unit_by_code(session, code)
+    unit = await get_unit_by_code(session, code, merged=True)
     if unit is None:
         raise UnitAdminError(refusal, clean_text(code))
     if unit.merged_into_id is not None:
@@ -146,7 +146,7 @@ async def add_unit(
     code = clean_text(code).lower()
     if not CODE_PATTERN.match(code):
         raise UnitAdminError(Refusal.BAD_CODE, code)
-    if await get_unit_by_code(session, code) is not None:
+    if await get_unit_by_code(session, code, merged=True) is not None:  # codes stay unique, merged or not
         raise UnitAdminError(Refusal.CODE_TAKEN, code)
     name = _clean_name(name)
     depth = parent.depth + 1 if parent else 0

@@ -105,8 +105,10 @@ class UnitTree:
         return parent
 
 
-async def get_unit_by_code(session: AsyncSession, code: str) -> Unit | None:
-    return await session.scalar(select(Unit).where(Unit.code == clean_text(code).lower()))
+async def get_unit_by_code(session: AsyncSession, code: str, *, merged: bool = False) -> Unit | None:
+    """The unit a typed code names; a merged unit's code names nothing (it is history) unless `merged`."""
+    query = select(Unit).where(Unit.code == clean_text(code).lower())
+    return await session.scalar(query if merged else query.where(is_live()))
 
 
 async def unit_display_path(session: AsyncSession, unit: Unit) -> str:
