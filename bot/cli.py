@@ -18,6 +18,7 @@ from bot import (
     cli_erase,
     cli_export,
     cli_pledge,
+    cli_poster,
     cli_privacy,
     cli_schedule,
     cli_web,
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_audit.add_commands(commands)
     cli_backup.add_commands(commands)
     cli_web.add_commands(commands)
+    cli_poster.add_commands(commands)
     return parser
 
 
@@ -82,6 +84,7 @@ SUBCOMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, A
     "privacy": cli_privacy.run_privacy,
     "audit": cli_audit.run_audit,
     "web-link": cli_web.run_web_link,
+    "poster": cli_poster.run_poster,
 }
 
 
