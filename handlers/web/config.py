@@ -23,6 +23,12 @@ class WebConfig:
     # Sign-in attempts per client address and minute: enough for a person who mistypes, slow for a guesser
     # (a benchmark signing in many users from one address raises it).
     signin_attempts_per_minute: int = 10
+    # The citizens' rating form (issue 16): submissions per client address and per reception point and
+    # minute (a desk's queue is a few people a minute; a benchmark of many devices raises them), and the
+    # least time a person takes to fill it (a robot posts at once).
+    ratings_per_address_per_minute: int = 10
+    ratings_per_point_per_minute: int = 120
+    rating_min_fill_seconds: float = 5.0
     # Called after a form's transaction committed: wakes the process's outbox dispatcher, so what the form
     # planned (a broadcast, a nudge) goes out now rather than at its next poll.
     wake_outbox: Callable[[], None] | None = None
