@@ -13,7 +13,7 @@ last row recorded sent), the 429s received, duplicates, losses; for Zalo also se
 to one chat.
 
     .venv/bin/python -m bench.dispatch [--channel telegram|zalo|both] [--messages 10000]
-        [--database sqlite|postgresql] [--limits 30,1000] [--zalo-limit 5] [--zalo-share 0.5]
+        [--database sqlite|postgresql] [--limits 30,1000] [--zalo-limit 5] [--zalo-share 0.5] [--pool 256]
 """
 
 from __future__ import annotations
@@ -66,6 +66,27 @@ class Lane:
     @property
     def messages(self) -> int:
         return len(self.addresses) * self.per_chat
+
+
+class TimedClient(ZaloClient):
+    """Zalo's client, keeping how long each send took from leaving to being answered: the pace lets a send
+    start only a second after the one `limit` places earlier was answered, so this time is what it costs."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        super().__init__(base_url, token)
+        self.round_trips: list[float] = []
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
+        started = time.monotonic()
+        try:
+            return await super().send_message(chat_id, text)
+        finally:
+            self.round_trips.append(time.monotonic() - started)
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -153,7 +174,7 @@ async def wait_all_sent(database: Database, lanes: list[Lane], deadline: float) 
             return
 
 
-async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
+async def run_once(kind: str, lanes: list[Lane], *, pool: int = 256) -> list[dict[str, Any]]:
     servers: list[subprocess.Popen[str]] = []
     url, drop = await fresh_database(kind)
     closers: list[Any] = []
@@ -164,6 +185,7 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
         dispatchers: list[Any] = []
         stats_urls: dict[Channel, str] = {}
         intervals: dict[Channel, float] = {}
+        round_trips: dict[Channel, list[float]] = {}
         for lane in lanes:
             port = free_port()
             if lane.channel == Channel.TELEGRAM:
@@ -191,8 +213,8 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
                     base_url=f"{api}/bot",
                     base_file_url=f"{api}/file/bot",
                     rate_limiter=steady_rate_limiter(int(lane.limit)),
-                    # as ApplicationBuilder does for the bot itself; a bare Bot gets a pool of one connection
-                    request=HTTPXRequest(connection_pool_size=256),
+                    # 256 as ApplicationBuilder gives the bot itself; a bare Bot gets a pool of one connection
+                    request=HTTPXRequest(connection_pool_size=pool),
                 )
                 await bot.initialize()
                 closers.append(bot.shutdown)
@@ -205,7 +227,8 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
                 servers.append(server)
                 assert server.stdout is not None
                 info = json.loads(server.stdout.readline())
-                client, pace = ZaloClient(info["url"], ZALO_TOKEN), ZaloPace(lane.limit)
+                client, pace = TimedClient(info["url"], ZALO_TOKEN), ZaloPace(lane.limit)
+                round_trips[lane.channel] = client.round_trips
                 closers.append(client.close)
                 stats_urls[lane.channel] = info["stats"]
                 sender = ZaloSender(client, pace)
@@ -215,15 +238,26 @@ async def run_once(kind: str, lanes: list[Lane]) -> list[dict[str, Any]]:
                 )
         started_at = utcnow()
         started = time.monotonic()
+        cpu_before = cpu_seconds()
         tasks = [asyncio.create_task(d.run()) for d in dispatchers]
         longest = max(lane.messages / lane.limit for lane in lanes)
         await wait_all_sent(database, lanes, started + max(120.0, longest * 3))
         for dispatcher in dispatchers:
             dispatcher.stop()
         await asyncio.gather(*tasks)
+        cpu = cpu_seconds() - cpu_before
+        total = sum(lane.messages for lane in lanes)
+        # Unlike the rates, hardly changed by other work on the machine: the dispatcher's own cost.
+        print(f"  CPU of the dispatching process: {cpu:.1f} s, {cpu / total * 1000:.2f} ms a message")
         results = [
             await lane_result(
-                database, lane, stats_urls[lane.channel], started_at, started, intervals.get(lane.channel)
+                database,
+                lane,
+                stats_urls[lane.channel],
+                started_at,
+                started,
+                intervals.get(lane.channel),
+                round_trips.get(lane.channel, []),
             )
             for lane in lanes
         ]
@@ -246,6 +280,7 @@ async def lane_result(
     started_at: datetime,
     started: float,
     interval: float | None,
+    round_trips: list[float],
 ) -> dict[str, Any]:
     stats = fetch(stats_url)
     received: dict[str, int] = stats["per_chat"]
@@ -276,6 +311,14 @@ async def lane_result(
         print(
             f"  {lane.channel}: first send {stats['first'] - started:.2f} s after the start, then "
             f"{steady:.1f} msgs/s at the server ({steady / lane.limit:.1%} of the limit)",
+            flush=True,
+        )
+    if round_trips:
+        ordered = sorted(round_trips)
+        median, p95 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.95)]
+        print(
+            f"  {lane.channel}: a send's round trip {median * 1000:.0f} ms (median), "
+            f"{p95 * 1000:.0f} ms (95th percentile): a second of sends costs a second and a round trip",
             flush=True,
         )
     seconds = (last - started_at).total_seconds() if last is not None else float("nan")
@@ -324,13 +367,14 @@ def main() -> None:
     parser.add_argument("--limits", default="30,1000", help="Telegram's limits (both: the first)")
     parser.add_argument("--zalo-limit", type=float, default=5.0, help="ZALO_RATE_LIMIT, messages a second")
     parser.add_argument("--zalo-share", type=float, default=0.5, help="both: the recipients on Zalo")
+    parser.add_argument("--pool", type=int, default=256, help="Telegram: HTTP connections (the bot's 256)")
     args = parser.parse_args()
     print(
         f"{'database':<10} {'channel':<8} {'limit/s':>7} {'msgs':>6} {'seconds':>8} {'msgs/s':>8} "
         f"{'of limit':>8} {'429s':>5} {'dups':>5} {'lost':>5} {'<1s/chat':>8}"
     )
     for lanes in plans(args):
-        for result in asyncio.run(run_once(args.database, lanes)):
+        for result in asyncio.run(run_once(args.database, lanes, pool=args.pool)):
             print(
                 f"{result['database']:<10} {result['channel']:<8} {result['limit']:>7g} "
                 f"{result['messages']:>6} "
