@@ -39,6 +39,7 @@ class BotHarness:
         # The process's clock while the bot runs: a test moves it to the day and hour of its scene.
         self.clock = ShiftedClock(utcnow())
         self._previous_clock = current_clock()
+        self._admin_ready = False
 
     async def start(self) -> None:
         set_clock(self.clock)
@@ -59,11 +60,15 @@ class BotHarness:
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0.0, timeout=5)
-        await self._admins_agreed()
 
-    async def _admins_agreed(self) -> None:
-        """ADMIN_IDS get their row on their first message, which would show them the privacy notice:
-        here they have answered it already (tests of the notice use people without a consent)."""
+    async def _admin_agreed(self, update: dict[str, Any]) -> None:
+        """ADMIN_IDS get their row on their first message, which would show them the privacy notice: the
+        harness's admin has answered it already, from the moment they first write (an admin who never wrote
+        has no row, as before; tests of the notice use people without a consent)."""
+        sender = next((part.get("from") for part in update.values() if isinstance(part, dict)), None)
+        if self._admin_ready or not sender or sender.get("id") != self.ADMIN.id:
+            return
+        self._admin_ready = True
         async with self.database.unit_of_work() as session:
             for admin_id in self.admin_ids & {self.ADMIN.id}:
                 actor = await load_actor(
@@ -92,6 +97,7 @@ class BotHarness:
     async def send(self, update: dict[str, Any], *, to_chat: int, timeout: float = 10.0) -> dict[str, Any]:
         """Inject an update and wait for the next thing the bot sends or edits in that chat."""
         before = len(self.server.sent.get(to_chat, []))
+        await self._admin_agreed(update)
         await self.server.inject(update)
         await self.server.wait_for(lambda: len(self.server.sent.get(to_chat, [])) > before, timeout)
         return self.server.sent[to_chat][before]

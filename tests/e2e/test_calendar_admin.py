@@ -13,7 +13,7 @@ from handlers.messages import esc
 from handlers.views.calendar import day_text, reason_text, usage_text
 from storage.clock import LOCAL_TZ
 from storage.models_practice import CalendarOverride
-from tests.factories import FakeUser, by_telegram, contact
+from tests.factories import FakeUser, by_telegram
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
 

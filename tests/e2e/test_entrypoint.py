@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.dispatch import free_port
 from compliance.office.staff_import import import_staff
 from storage.engine import Database
-from tests.factories import FakeUser, by_telegram, contact, message
+from tests.factories import FakeUser, buttons, by_telegram, contact, message, press
 from tests.fakes.botapi import FakeBotApi
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -45,10 +45,15 @@ async def test_run_serves_the_fake_api_and_stops_on_sigterm(database: Database) 
     try:
         user = FakeUser(4001, "Lan", "Nguyễn", "en")
         await server.inject(contact(user, "0912000004"))
-        await server.wait_for(lambda: server.messages_to(user.id), timeout=60)
-        assert "Nguyễn Thị Lan" in server.messages_to(user.id)[0]["text"]
+        # Linked, then the privacy notice; the welcome follows the consent.
+        await server.wait_for(lambda: len(server.messages_to(user.id)) >= 2, timeout=60)
+        notice = server.messages_to(user.id)[1]
+        agree = next(b["callback_data"] for b in buttons(notice) if b["callback_data"].startswith("cs:yes:"))
+        await server.inject(press(user, notice, agree))
+        await server.wait_for(lambda: len(server.messages_to(user.id)) >= 3, timeout=30)
+        assert "Nguyễn Thị Lan" in server.messages_to(user.id)[2]["text"]
         await server.inject(message(user, "/me"))
-        await server.wait_for(lambda: len(server.messages_to(user.id)) >= 2, timeout=30)
+        await server.wait_for(lambda: len(server.messages_to(user.id)) >= 4, timeout=30)
         # The menus were registered before polling started.
         assert any(key.endswith("|en") for key in server.commands)
         await server.release_pollers()

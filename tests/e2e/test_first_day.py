@@ -14,7 +14,7 @@ from compliance.office.staff_import import import_staff
 from compliance.pledge.templates import shipped_templates
 from handlers.i18n import _, use_locale
 from storage.models_pledge import PledgeVersion
-from tests.factories import FakeUser, buttons, contact, document, message, press
+from tests.factories import FakeUser, buttons, document, message, press
 from tests.harness import BotHarness
 from tests.pledge_files import template_yaml
 from tests.staff_files import OFFICE, xlsx_bytes

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
-from tests.factories import FakeUser, buttons, contact, document, press
+from tests.factories import FakeUser, buttons, document, press
 from tests.harness import BotHarness
 from tests.pledge_files import template
 from tests.staff_files import xlsx_bytes

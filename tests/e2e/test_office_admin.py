@@ -11,7 +11,7 @@ from handlers.i18n import _, use_locale
 from handlers.views.admin import menu_entries
 from storage.models import Official, Role, Unit
 from storage.models_broadcast import AuditEntry
-from tests.factories import FakeUser, buttons, contact, document, press
+from tests.factories import FakeUser, buttons, document, press
 from tests.harness import BotHarness
 from tests.pledge_files import template_yaml
 from tests.staff_files import OFFICE, xlsx_bytes
@@ -144,7 +144,8 @@ async def test_a_head_sees_only_their_subtree_and_cannot_change_it(harness: BotH
         assert refused["text"] == _("This command is for administrators only.")  # she is a head
         assert official["text"] == _("This command is for unit heads and administrators only.")
     assert set(await units(harness)) == set(tree)
-    assert [e.action for e in await audit_rows(harness)] == ["staff.import"]
+    # Nothing changed but the consents the two gave when they joined.
+    assert [e.action for e in await audit_rows(harness)] == ["staff.import", "consent.give", "consent.give"]
 
 
 async def test_the_admin_menu_explains_or_runs_every_action(harness: BotHarness) -> None:
@@ -157,7 +158,8 @@ async def test_the_admin_menu_explains_or_runs_every_action(harness: BotHarness)
     shown = {key: await tap(harness, ADMIN, menu, f"adm:{key}") for key in keys}
     with use_locale("vi"):
         assert shown["units"]["text"].startswith(_("<b>The whole office</b>"))
-        assert shown["audit"]["text"].startswith(_("<b>Audit log: the latest {n}</b>").format(n=1))
+        # The staff list's import and Lan's consent.
+        assert shown["audit"]["text"].startswith(_("<b>Audit log: the latest {n}</b>").format(n=2))
         assert shown["calendar"]["text"].startswith(_("<b>Calendar from {start} to {end}</b>").split(" {")[0])
         assert shown["schedule"]["text"].startswith(_("<b>Schedule of the whole office</b>"))
         assert "<code>giờ-nhắc</code>" in shown["schedule"]["text"]

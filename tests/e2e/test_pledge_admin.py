@@ -15,7 +15,7 @@ from handlers.i18n import _, use_locale
 from handlers.telegram.ceremony import refresh_once
 from storage.models_pledge import PledgeVersion
 from tests.e2e.test_signing import HOA, HUY, LAN, sign
-from tests.factories import FakeUser, buttons, contact, document, message, press
+from tests.factories import FakeUser, buttons, document, message, press
 from tests.harness import BotHarness
 from tests.pledge_files import template, template_yaml
 from tests.staff_files import OFFICE, xlsx_bytes

@@ -14,7 +14,7 @@ from compliance.practice.planner import tick
 from handlers.i18n import _, use_locale
 from storage.models_practice import DailyReminder, ReminderMute, SelfCheck
 from tests.e2e.test_signing import HUY, LAN, sign
-from tests.factories import buttons, contact, press
+from tests.factories import buttons, press
 from tests.harness import BotHarness
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes

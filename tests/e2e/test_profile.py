@@ -9,7 +9,7 @@ from sqlalchemy import select
 from compliance.office.staff_import import import_staff
 from handlers.i18n import _, use_locale
 from storage.models import JoinRequest, JoinRequestStatus
-from tests.factories import FakeUser, buttons, by_telegram, contact, document, press
+from tests.factories import FakeUser, buttons, by_telegram, document, press
 from tests.fakes.telegram_rules import ApiError
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, csv_bytes, xlsx_bytes

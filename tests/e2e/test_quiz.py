@@ -15,7 +15,7 @@ from handlers.i18n import _, use_locale
 from handlers.messages import esc
 from storage.models import Official
 from storage.models_practice import QuizAnswer, QuizAttempt
-from tests.factories import FakeUser, buttons, contact, press
+from tests.factories import FakeUser, buttons, press
 from tests.fakes.botapi import BOT_USER
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes

@@ -16,7 +16,7 @@ from handlers.commands import COMMANDS, Access, Where, access_of
 from handlers.i18n import _, use_locale
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, OutboxMessage, Role
-from tests.factories import FakeUser, contact, document, link_telegram, message, press
+from tests.factories import FakeUser, document, link_telegram, message, press
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
 

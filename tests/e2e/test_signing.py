@@ -15,7 +15,7 @@ from compliance.pledge import ledger
 from compliance.pledge import signing as pledges
 from handlers.i18n import _, use_locale
 from storage.models_pledge import Signature
-from tests.factories import FakeUser, buttons, contact, message, press
+from tests.factories import FakeUser, buttons, message, press
 from tests.harness import BotHarness
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes

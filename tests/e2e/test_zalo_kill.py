@@ -21,6 +21,7 @@ from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Channel, Official, OfficialStatus, OutboxMessage, Role, Unit
 from tests.child_clock import bot_module, clock_environment
+from tests.consents import agree
 from tests.e2e.test_kill import outbox_fixed, snapshot
 from tests.fakes.zalo import FakeZalo
 
@@ -49,6 +50,7 @@ async def seed(database: Database) -> None:
             session.add(official)
             await session.flush()
             await link(session, official, ChannelUser(Channel.ZALO, user))
+            await agree(session, official.id, "zalo")
         admin = Official(
             full_name="Văn phòng",
             name_key="văn phòng",
