@@ -15,7 +15,7 @@ from storage.engine import Database
 from storage.models import Official
 from storage.models_broadcast import AuditEntry
 from storage.models_web import WebSignIn
-from tests.factories import FakeUser, buttons, contact, group_chat, message
+from tests.factories import FakeUser, buttons, group_chat, message
 from tests.harness import BotHarness
 from tests.staff_files import OFFICE, xlsx_bytes
 from tests.web_client import BASE, web_client
