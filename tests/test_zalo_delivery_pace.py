@@ -63,6 +63,24 @@ async def test_one_chat_gets_a_message_a_second_after_the_last_one_reached_it() 
     assert (len(arrivals["a"]), len(arrivals["b"])) == (3, 2)
 
 
+async def test_a_send_that_hangs_holds_one_place_not_the_sends_behind_it() -> None:
+    pace = ZaloPace(2)
+    arrivals: list[str] = []
+    answer_hung = asyncio.Event()
+
+    async def send(chat: str) -> None:
+        async with pace.slot(chat):
+            arrivals.append(chat)
+            if chat == "hung":
+                await answer_hung.wait()
+
+    hung = asyncio.create_task(send("hung"))
+    await asyncio.wait_for(asyncio.gather(*(send(f"chat{n}") for n in range(3))), timeout=10)
+    assert arrivals == ["hung", "chat0", "chat1", "chat2"]  # all while "hung" waits for its answer
+    answer_hung.set()
+    await hung
+
+
 def test_a_fractional_limit_is_never_exceeded_in_any_second() -> None:
     assert (ZaloPace(2.5).per_window, ZaloPace(2.5).window) == (2, 1.0)
     assert (ZaloPace(0.5).per_window, ZaloPace(0.5).window) == (1, 2.0)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -21,15 +20,16 @@ FORGET_CHATS_OVER = 10_000
 class ZaloPace:
     """When each send may start: `per_second` overall (ZALO_RATE_LIMIT) and one a second per chat.
 
-    Zalo counts a send when it arrives, which is before we get its answer. So a send starts only a second
-    after the send `per_second` places before it was answered, and a second after the same chat's previous
-    send was answered: no one-second window at Zalo's end can then hold more than the limit, whatever the
-    network or a busy event loop add, and the sends can be spaced evenly at the limit itself, without the
-    headroom a pace of start times alone needs (that one reached 92-95 % of the limit and still met 429s).
-    A fractional limit above one counts as its whole part (2.5 → 2 in any second); below one, one send
-    every 1/limit seconds.
+    Zalo counts a send when it arrives, which is between our start and its answer. So each send holds one
+    of `per_second` places from when it is let go until a second after it was answered, and a chat's send
+    starts a second after that chat's previous answer: no one-second window at Zalo's end can then hold
+    more than the limit, whatever the network or a busy event loop add, so the sends are spaced evenly at
+    the limit itself, without the headroom a pace of start times alone needs (that one reached 92-95 % of
+    the limit and still met 429s). The cost is one round trip per place per second. A send that hangs holds
+    one place, not the sends behind it. A fractional limit above one counts as its whole part (2.5 → 2 in
+    any second); below one, one send every 1/limit seconds.
 
-    A send waits for its chat first, then takes its overall place: one busy chat does not hold up others.
+    A send waits for its chat first, then for a place: one busy chat does not hold up the others.
     """
 
     def __init__(self, per_second: float, *, per_chat_seconds: float = PER_CHAT_SECONDS) -> None:
@@ -38,10 +38,11 @@ class ZaloPace:
         self.window = max(1.0, self.per_window / per_second)
         self.per_chat_seconds = per_chat_seconds
         self._next = 0.0
-        # When the last `per_window` sends, and each chat's last send, were answered: futures, because a
-        # send takes its place behind one that is still on its way.
-        self._issued: deque[asyncio.Future[float]] = deque(maxlen=self.per_window)
+        # When the sends holding a place, and each chat's last send, were answered: futures, because a
+        # send waits behind one that is still on its way.
+        self._places: list[asyncio.Future[float]] = []
         self._chats: dict[str, asyncio.Future[float]] = {}
+        self._turn = asyncio.Lock()  # places are given in the order sends ask
 
     @asynccontextmanager
     async def slot(self, chat_id: str) -> AsyncIterator[None]:
@@ -53,19 +54,32 @@ class ZaloPace:
         try:
             if chat_before is not None and self.per_chat_seconds > 0:
                 await _until(await asyncio.shield(chat_before) + self.per_chat_seconds)
-            earlier = self._issued[0] if len(self._issued) == self.per_window else None
-            self._issued.append(answered)
-            even = max(time.monotonic(), self._next)
-            self._next = even + self.interval
-            await _until(even)
-            if earlier is not None:
-                await _until(await asyncio.shield(earlier) + self.window)
+            async with self._turn:
+                await self._free_place()
+                self._places.append(answered)
+                even = max(time.monotonic(), self._next)
+                self._next = even + self.interval
+                await _until(even)
             yield
         finally:
             if not answered.done():
                 answered.set_result(time.monotonic())
             if len(self._chats) > FORGET_CHATS_OVER:
                 self._forget_chats()
+
+    async def _free_place(self) -> None:
+        while True:
+            now = time.monotonic()
+            self._places = [f for f in self._places if not f.done() or f.result() + self.window > now]
+            if len(self._places) < self.per_window:
+                return
+            on_the_way = [f for f in self._places if not f.done()]
+            ends = [f.result() + self.window for f in self._places if f.done()]
+            if on_the_way:  # asyncio.wait leaves the futures alone when it times out or is cancelled
+                timeout = min(ends) - now if ends else None
+                await asyncio.wait(on_the_way, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(min(ends) - now)
 
     def slow_down(self, seconds: float) -> None:
         """Zalo said 429 (its quota is lower than ZALO_RATE_LIMIT): no send at all for a while."""
