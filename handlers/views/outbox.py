@@ -11,6 +11,7 @@ from handlers.commands import MENU_LANGUAGES, menus_by_language
 from handlers.i18n import _, current_locale, fmt_date, fmt_datetime
 from handlers.messages import Choice, CommandMenu, OutMessage, esc, row
 from handlers.views.broadcasts import broadcast_copy, broadcast_reminder
+from handlers.views.satisfaction import rating_flagged
 from handlers.views.weekly import group_weekly, weekly_report
 from storage.models import Role
 
@@ -162,4 +163,5 @@ RENDERERS: dict[str, Builder] = {
     "broadcast_remind": broadcast_reminder,
     "group_weekly": group_weekly,
     "command_menu": _command_menu,
+    "rating_flagged": rating_flagged,
 }
