@@ -39,7 +39,7 @@ class RatingAnswers:
     overall: int
     attitude: int
     trips: int
-    asked_beyond_rules: bool
+    asked_beyond_rules: bool | None  # None: not answered, which the form does not accept
     papers_posted: bool | None = None
     progress_lookup: bool | None = None
     comment: str | None = None
@@ -111,6 +111,8 @@ async def _check(session: AsyncSession, point: ReceptionPoint, answers: RatingAn
     ):
         if value not in allowed:
             wrong[name] = OUT_OF_RANGE
+    if answers.asked_beyond_rules is None:
+        wrong["asked_beyond_rules"] = OUT_OF_RANGE
     comment = clean_comment(answers.comment or "") or None
     if comment is not None and len(comment) > COMMENT_LONGEST:
         wrong["comment"] = TOO_LONG
@@ -158,7 +160,7 @@ async def record_rating(
         trips=answers.trips,
         papers_posted=answers.papers_posted,
         progress_lookup=answers.progress_lookup,
-        asked_beyond_rules=answers.asked_beyond_rules,
+        asked_beyond_rules=bool(answers.asked_beyond_rules),
         comment=cleaned.comment,
         dossier_number=cleaned.dossier_number,
         official_id=answers.official_id,
@@ -167,7 +169,7 @@ async def record_rating(
         contact_consent=answers.contact_consent and cleaned.contact is not None,
         locale=answers.locale,
         address_hash=address_hash,
-        flagged=is_flagged(answers.overall, answers.attitude, answers.asked_beyond_rules),
+        flagged=is_flagged(answers.overall, answers.attitude, bool(answers.asked_beyond_rules)),
     )
     session.add(rating)
     await session.flush()
