@@ -18,8 +18,18 @@ from tests.web_client import csrf_of, sign_in, web_app, web_client
 
 # The ways in, open to anyone: signing in and out, the Mini App's entry, the language choice, and a file
 # sent by link (/f/<token>): the random token is the capability, and Zalo's servers fetch pictures there
-# without a session.
-PUBLIC = {"/signin/{token}", "/signin", "/app", "/signed-out", "/language", "/f/{token}"}
+# without a session; and the citizens' rating form behind a desk's QR poster (issue 16), for people who have
+# no account at all.
+PUBLIC = {
+    "/signin/{token}",
+    "/signin",
+    "/app",
+    "/signed-out",
+    "/language",
+    "/f/{token}",
+    "/r/{code}",
+    "/r/{code}/thanks",
+}
 # Areas an official (the lowest role) may not enter.
 MANAGERS_ONLY = ("/dashboard", "/admin", "/broadcasts")
 
