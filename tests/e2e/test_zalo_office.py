@@ -21,15 +21,18 @@ from compliance.office.staff_import import import_staff
 from compliance.pledge import signing as pledges
 from compliance.practice import planner
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
+from compliance.privacy.notice import current_notice
 from handlers.i18n import _, ngettext, use_locale
 from handlers.messages import plain_text
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Channel, Official, OfficialStatus, OutboxMessage, Role, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck
+from storage.models_consent import Consent
 from storage.models_pledge import PledgeVersion, Signature
 from storage.models_practice import QuizAttempt, SelfCheck
 from storage.models_zalo import ActivationAttempt
+from tests.consents import agree
 from tests.e2e.zalo_office import ARTIFACTS, ZaloOffice
 from tests.factories import FakeUser, buttons, link_telegram, press
 from tests.pledge_files import template
@@ -72,6 +75,7 @@ async def seed(database: Database) -> dict[str, int]:
         )
         session.add(admin)
         await session.flush()
+        await agree(session, admin.id, "web")  # the admin works on the web and answered the notice there
         ids = {name: p.id for name, p in people.items()}
         ids["admin"] = admin.id
         return ids
@@ -161,8 +165,11 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
                 4,
             ).format(n=4)
         assert wrong == [refusal]
-        welcome = await office.say(LAN, handed_out["Nguyễn Thị Lan"].lower().replace("-", " "))
-        assert "Nguyễn Thị Lan" in "\n".join(welcome)
+        notice_title = current_notice().title.vi
+        # Linked: the privacy notice comes first, in parts; "1" (Tôi đồng ý) answers it.
+        shown = await office.say(LAN, handed_out["Nguyễn Thị Lan"].lower().replace("-", " "))
+        assert any(notice_title in text for text in shown) and all(len(text) <= 2000 for text in shown)
+        await office.say(LAN, "1")
         used = await office.say(STRANGER, handed_out["Nguyễn Thị Lan"])
         assert used == [
             vi(
@@ -171,7 +178,8 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
             )
         ]
         for user, name in ((HUY, "Đỗ Quang Huy"), (HOA, "Lê Thị Hoa")):
-            assert name in "\n".join(await office.say(user, handed_out[name]))
+            assert any(notice_title in text for text in await office.say(user, handed_out[name]))
+            await office.say(user, "1")
         async with database.unit_of_work() as session:
             attempts = (await session.scalars(select(ActivationAttempt.external_id))).all()
             zalo_people = {
@@ -181,6 +189,11 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
                 ).all()
             }
         assert attempts == [LAN]  # the wrong code counted against Lan's account; "used" is not a guess
+        async with database.unit_of_work() as session:
+            consented = set(
+                (await session.scalars(select(Consent.official_id).where(Consent.channel == "zalo"))).all()
+            )
+        assert consented == {ids["Nguyễn Thị Lan"], ids["Đỗ Quang Huy"], ids["Lê Thị Hoa"]}
         assert all(
             zalo_people[n] is OfficialStatus.ACTIVE for n in ("Nguyễn Thị Lan", "Đỗ Quang Huy", "Lê Thị Hoa")
         )
