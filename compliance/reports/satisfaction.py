@@ -1,0 +1,294 @@
+"""Citizens' satisfaction per unit and period (issue 16): the ratings, the index as SIPAS reports it (the
+share of "satisfied" and "very satisfied"), each question's distribution, the trips, the flags and how the
+heads followed them up, and the trend.
+
+A province holds about a million ratings a year over 2 000 units: the database groups them by unit (on the
+index (unit_id, created_at)) and Python adds each unit's line into its ancestors' subtrees, as the
+compliance roll-up does. A bounded number of queries whatever the size, none per unit. Ratings set aside as
+spam never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.reports.period import Period
+from storage.models import Unit
+from storage.models_feedback import CitizenRating, RatingFollowUp
+
+LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+LEVELS: Final = (1, 2, 3, 4, 5)
+SATISFIED_FROM: Final = 4  # "Hài lòng" and "Rất hài lòng"
+TRIPS: Final = (1, 2, 3)  # 3: three or more
+# A yes/no question's answers in the distributions' order; None: not answered.
+ANSWERS: Final = (True, False, None)
+
+
+def _counts(size: int) -> list[int]:
+    return [0] * size
+
+
+@dataclass
+class SatisfactionFigures:
+    """One unit's (or its subtree's) ratings in a period. Distributions are counts in the order of LEVELS,
+    TRIPS and ANSWERS."""
+
+    ratings: int = 0
+    satisfied: int = 0  # overall 4–5
+    flags: int = 0  # flagged: a level of 1–2 or a "yes" to being asked beyond the rules
+    flags_followed: int = 0  # flagged with at least one follow-up recorded
+    flags_resolved: int = 0  # flagged whose latest follow-up says resolved
+    asked_beyond_rules: int = 0
+    overall: list[int] = field(default_factory=lambda: _counts(len(LEVELS)))
+    attitude: list[int] = field(default_factory=lambda: _counts(len(LEVELS)))
+    trips: list[int] = field(default_factory=lambda: _counts(len(TRIPS)))
+    papers_posted: list[int] = field(default_factory=lambda: _counts(len(ANSWERS)))
+    progress_lookup: list[int] = field(default_factory=lambda: _counts(len(ANSWERS)))
+
+    @property
+    def index(self) -> float | None:
+        """Satisfied / ratings (SIPAS), None without a rating."""
+        return self.satisfied / self.ratings if self.ratings else None
+
+    @property
+    def attitude_index(self) -> float | None:
+        return sum(self.attitude[SATISFIED_FROM - 1 :]) / self.ratings if self.ratings else None
+
+    @property
+    def first_trip_rate(self) -> float | None:
+        """Dossiers settled in one trip, the one-stop rules' aim."""
+        return self.trips[0] / self.ratings if self.ratings else None
+
+    @property
+    def flags_open(self) -> int:
+        return self.flags - self.flags_resolved
+
+    def add(self, other: SatisfactionFigures) -> None:
+        self.ratings += other.ratings
+        self.satisfied += other.satisfied
+        self.flags += other.flags
+        self.flags_followed += other.flags_followed
+        self.flags_resolved += other.flags_resolved
+        self.asked_beyond_rules += other.asked_beyond_rules
+        for mine, theirs in (
+            (self.overall, other.overall),
+            (self.attitude, other.attitude),
+            (self.trips, other.trips),
+            (self.papers_posted, other.papers_posted),
+            (self.progress_lookup, other.progress_lookup),
+        ):
+            for n, count in enumerate(theirs):
+                mine[n] += count
+
+
+def period_bounds(period: Period) -> tuple[datetime, datetime]:
+    """A period of local dates as UTC instants: [its first day's midnight, the day after its last)."""
+    return _midnight(period.start), _midnight(period.end + timedelta(days=1))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+
+
+def counted(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The ratings a report counts: in [start, end), not set aside."""
+    rating = CitizenRating
+    return and_(rating.created_at >= start, rating.created_at < end, rating.set_aside_at.is_(None))
+
+
+def _is(column: Any, value: object) -> ColumnElement[int]:
+    condition = column.is_(None) if value is None else column == value
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _columns() -> list[Any]:
+    rating = CitizenRating
+    return [
+        rating.unit_id,
+        func.count(),
+        func.sum(case((rating.overall >= SATISFIED_FROM, 1), else_=0)),
+        func.sum(case((rating.flagged, 1), else_=0)),
+        func.sum(case((rating.asked_beyond_rules, 1), else_=0)),
+        *(_is(rating.overall, level) for level in LEVELS),
+        *(_is(rating.attitude, level) for level in LEVELS),
+        *(_is(rating.trips, trips) for trips in TRIPS),
+        *(_is(rating.papers_posted, answer) for answer in ANSWERS),
+        *(_is(rating.progress_lookup, answer) for answer in ANSWERS),
+    ]
+
+
+def _figures_of(row: Sequence[Any]) -> SatisfactionFigures:
+    values = [int(v or 0) for v in row[1:]]
+    ratings, satisfied, flags, asked = values[:4]
+    rest = values[4:]
+    spans = (len(LEVELS), len(LEVELS), len(TRIPS), len(ANSWERS), len(ANSWERS))
+    parts: list[list[int]] = []
+    for size in spans:
+        parts.append(rest[:size])
+        rest = rest[size:]
+    return SatisfactionFigures(
+        ratings=ratings,
+        satisfied=satisfied,
+        flags=flags,
+        asked_beyond_rules=asked,
+        overall=parts[0],
+        attitude=parts[1],
+        trips=parts[2],
+        papers_posted=parts[3],
+        progress_lookup=parts[4],
+    )
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The requested units and every unit below them, by id with its path's ancestor ids."""
+
+    requested: frozenset[int]
+    ancestors: dict[int, tuple[int, ...]]  # unit id -> the requested units whose subtree holds it
+    everything: bool  # the requested subtrees cover every unit: no unit filter in the queries
+
+
+async def _tree(session: AsyncSession, unit_ids: Sequence[int]) -> _Tree:
+    requested = frozenset(unit_ids)
+    # A province has a few thousand units: one query for all their paths beats a prefix test per unit.
+    paths = (await session.execute(select(Unit.id, Unit.path))).all()
+    ancestors: dict[int, tuple[int, ...]] = {}
+    for unit_id, path in paths:
+        mine = tuple(int(p) for p in path.strip("/").split("/") if p and int(p) in requested)
+        if mine:
+            ancestors[unit_id] = mine
+    return _Tree(requested, ancestors, everything=len(ancestors) == len(paths))
+
+
+def _units_filter(tree: _Tree) -> list[ColumnElement[bool]]:
+    return [] if tree.everything else [CitizenRating.unit_id.in_(sorted(tree.ancestors))]
+
+
+async def _own(
+    session: AsyncSession, tree: _Tree, start: datetime, end: datetime
+) -> dict[int, SatisfactionFigures]:
+    query = (
+        select(*_columns()).where(counted(start, end), *_units_filter(tree)).group_by(CitizenRating.unit_id)
+    )
+    return {int(row[0]): _figures_of(row) for row in (await session.execute(query)).all()}
+
+
+async def _follow_ups(
+    session: AsyncSession, tree: _Tree, start: datetime, end: datetime, own: dict[int, SatisfactionFigures]
+) -> None:
+    """Flags followed and resolved (by the latest follow-up) into each unit's own figures: one query."""
+    latest = (
+        select(RatingFollowUp.rating_id, func.max(RatingFollowUp.id).label("last_id"))
+        .group_by(RatingFollowUp.rating_id)
+        .subquery()
+    )
+    query = (
+        select(
+            CitizenRating.unit_id,
+            func.count(),
+            func.sum(case((RatingFollowUp.resolved, 1), else_=0)),
+        )
+        .join(latest, latest.c.rating_id == CitizenRating.id)
+        .join(RatingFollowUp, RatingFollowUp.id == latest.c.last_id)
+        .where(counted(start, end), CitizenRating.flagged, *_units_filter(tree))
+        .group_by(CitizenRating.unit_id)
+    )
+    for unit_id, followed, resolved in (await session.execute(query)).all():
+        figures = own.setdefault(int(unit_id), SatisfactionFigures())
+        figures.flags_followed = int(followed)
+        figures.flags_resolved = int(resolved or 0)
+
+
+def _rolled_up(tree: _Tree, own: dict[int, SatisfactionFigures]) -> dict[int, SatisfactionFigures]:
+    result = {unit_id: SatisfactionFigures() for unit_id in tree.requested}
+    for unit_id, figures in own.items():
+        for ancestor in tree.ancestors.get(unit_id, ()):
+            result[ancestor].add(figures)
+    return result
+
+
+async def unit_figures(
+    session: AsyncSession, *, unit_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, SatisfactionFigures]:
+    """Each requested unit's subtree's figures for ratings in [start, end) (every requested id is a key,
+    with zero figures when nothing was rated)."""
+    if not unit_ids:
+        return {}
+    tree = await _tree(session, unit_ids)
+    own = await _own(session, tree, start, end)
+    await _follow_ups(session, tree, start, end, own)
+    return _rolled_up(tree, own)
+
+
+async def own_figures(
+    session: AsyncSession, *, unit_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, SatisfactionFigures]:
+    """Each unit's own ratings only (a table of units beside their subtrees' lines)."""
+    if not unit_ids:
+        return {}
+    tree = _Tree(frozenset(unit_ids), {u: (u,) for u in unit_ids}, everything=False)
+    own = await _own(session, tree, start, end)
+    await _follow_ups(session, tree, start, end, own)
+    return {unit_id: own.get(unit_id, SatisfactionFigures()) for unit_id in unit_ids}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: date  # the bucket's first local day (a Monday, or the 1st of a month)
+    ratings: int
+    satisfied: int
+
+    @property
+    def index(self) -> float | None:
+        return self.satisfied / self.ratings if self.ratings else None
+
+
+def buckets(period: Period, by: str) -> list[Period]:
+    """The weeks ("week") or months ("month") a period touches, each cut to the period."""
+    found: list[Period] = []
+    day = period.start
+    while day <= period.end:
+        if by == "week":
+            following = day - timedelta(days=day.weekday()) + timedelta(days=7)
+        else:
+            following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        found.append(Period(day, min(period.end, following - timedelta(days=1))))
+        day = following
+    return found
+
+
+async def trend(
+    session: AsyncSession, *, unit_ids: Sequence[int], period: Period, by: str = "month"
+) -> dict[int, list[TrendPoint]]:
+    """Each requested subtree's ratings and index per week or month of the period: one grouped query per
+    bucket (a year is twelve), the same roll-up as unit_figures."""
+    if not unit_ids:
+        return {}
+    tree = await _tree(session, unit_ids)
+    points: dict[int, list[TrendPoint]] = {unit_id: [] for unit_id in tree.requested}
+    for bucket in buckets(period, by):
+        start, end = period_bounds(bucket)
+        query = (
+            select(
+                CitizenRating.unit_id,
+                func.count(),
+                func.sum(case((CitizenRating.overall >= SATISFIED_FROM, 1), else_=0)),
+            )
+            .where(counted(start, end), *_units_filter(tree))
+            .group_by(CitizenRating.unit_id)
+        )
+        totals = {unit_id: [0, 0] for unit_id in tree.requested}
+        for unit_id, ratings, satisfied in (await session.execute(query)).all():
+            for ancestor in tree.ancestors.get(int(unit_id), ()):
+                totals[ancestor][0] += int(ratings)
+                totals[ancestor][1] += int(satisfied or 0)
+        for unit_id, (ratings, satisfied) in totals.items():
+            points[unit_id].append(TrendPoint(bucket.start, ratings, satisfied))
+    return points
