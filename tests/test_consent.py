@@ -11,17 +11,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
+from compliance.broadcasts import followup
+from compliance.broadcasts import sending as broadcasts
+from compliance.broadcasts.sending import REMIND_KIND, Draft, Target, TargetKind
 from compliance.office.accounts import ChannelUser, find_official, link
 from compliance.office.officials import actor_of
 from compliance.office.staff_import import import_staff
 from compliance.office.web_access import open_for_official, signed_in
 from compliance.pledge import ledger
 from compliance.privacy import consent, notice
-from storage.clock import ShiftedClock, use_clock
+from storage.clock import ShiftedClock, use_clock, utcnow
 from storage.engine import Database
-from storage.models import AccountStatus, Channel, ChannelAccount, Official, OfficialStatus, OutboxMessage
+from storage.models import (
+    AccountStatus,
+    Channel,
+    ChannelAccount,
+    Official,
+    OfficialStatus,
+    OutboxMessage,
+    Role,
+)
 from storage.models_broadcast import AuditEntry
 from storage.models_consent import Consent
 from storage.models_pledge import Signature
@@ -220,3 +231,35 @@ async def test_reminders_are_planned_only_for_people_with_a_current_consent(
         assert all(planned.get(person.id) for person in others) and {p.id for p in others} <= reminders
         assert await session.scalar(select(func.count()).select_from(Signature)) == signatures
         assert (await ledger.verify(session)).ok
+
+
+async def test_a_plan_updates_reminder_skips_someone_who_withdrew(joined: Database) -> None:
+    """The copy went to their chat before they withdrew: the sender's "remind them" does not follow it."""
+    async with joined.unit_of_work() as session:
+        admin = Official(
+            full_name="Quản trị", name_key="quản trị", role=Role.ADMIN, status=OfficialStatus.ACTIVE
+        )
+        session.add(admin)
+        await session.flush()
+        draft = Draft(
+            text="Kế hoạch số 15", target=Target(TargetKind.ALL), send_at=utcnow(), requires_ack=True
+        )
+        broadcast_id = (await broadcasts.create(session, actor=actor_of(admin), draft=draft)).id
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast_id).values(status="sent")
+        )
+        copies = set((await session.scalars(select(OutboxMessage.official_id))).all())
+        withdrew = await session.get(Official, min(i for i in copies if i is not None))
+        assert withdrew is not None and len(copies) == 4
+        await consent.withdraw(session, actor=actor_of(withdrew), channel="telegram")
+        result = await followup.remind_now(
+            session, actor=actor_of(admin), broadcast_id=broadcast_id, today=utcnow().date()
+        )
+        reminded = set(
+            (
+                await session.scalars(
+                    select(OutboxMessage.official_id).where(OutboxMessage.kind == REMIND_KIND)
+                )
+            ).all()
+        )
+    assert result.planned == 3 and reminded == copies - {withdrew.id}

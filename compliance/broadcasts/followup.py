@@ -16,6 +16,7 @@ from compliance.delivery.outbox import insert_planned, planned_columns
 from compliance.office.officials import Actor
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
 from compliance.privacy import audit
+from compliance.privacy.consent import consented
 from compliance.text import vietnamese_key, vietnamese_name_key
 from storage.models import Official, OfficialStatus, OutboxMessage, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck
@@ -201,7 +202,8 @@ async def _plan_reminders(session: AsyncSession, *, broadcast_id: int, key_suffi
     source = (
         _recipients_without_ack(broadcast_id)
         .with_only_columns(*columns)
-        .where(Official.status == OfficialStatus.ACTIVE)
+        # A copy went to this chat before: someone who withdrew their consent since is not reminded there.
+        .where(Official.status == OfficialStatus.ACTIVE, consented())
     )
     return await insert_planned(session, source)
 
