@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.dispatch import free_port
+from bot.cli_calendar import load_shipped_calendars
 from compliance.broadcasts import sending as broadcasts
 from compliance.delivery.outbox import OUTBOX_COLUMNS
 from compliance.office.officials import actor_of
@@ -142,6 +143,7 @@ async def start_bot(server: FakeBotApi, database: Database, log: Path) -> asynci
 async def test_sigkill_mid_delivery_loses_nothing_and_duplicates_only_what_was_in_flight(
     database: Database, tmp_path: Path
 ) -> None:
+    await load_shipped_calendars(database.url)  # as `bot run` does first: not the kill's doing
     await seed(database)
     async with database.unit_of_work() as session:
         before = await snapshot(session)

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bench.dispatch import free_port
+from bot.cli_calendar import load_shipped_calendars
 from compliance.broadcasts import sending as broadcasts
 from compliance.office.accounts import ChannelUser, link
 from compliance.office.officials import actor_of
@@ -116,6 +117,7 @@ async def start_bot(fake: FakeZalo, database: Database, log: Path) -> asyncio.su
 async def test_sigkill_mid_zalo_broadcast_serves_everyone_with_duplicates_only_in_flight(
     database: Database, tmp_path: Path
 ) -> None:
+    await load_shipped_calendars(database.url)  # as `bot run` does first: not the kill's doing
     await seed(database)
     async with database.unit_of_work() as session:
         before = await snapshot(session)
