@@ -33,6 +33,11 @@ def sections() -> list[tuple[str, str, str]]:
         ("/admin/export", _("Emulation export"), _("The emulation review workbook, by quarter or year.")),
         ("/admin/signin-link", _("Sign-in link"), _("A one-time sign-in link for an official (support).")),
         ("/admin/activation", _("Activation codes"), _("Codes to join on Zalo, as slips or a list.")),
+        (
+            "/admin/ratings",
+            _("Spam review of citizens' ratings"),
+            _("Ratings by reception point and connection; set aside spam, restore it."),
+        ),
     ]
 
 
