@@ -122,7 +122,7 @@ async def test_a_flagged_rating_reaches_the_nearest_head_on_each_of_their_accoun
     assert payload["rating_id"] == rating_id and payload["overall"] == 1 and payload["trips"] == 3
     assert payload["comment"] == "<b>Chờ</b> lâu"  # raw here: the view escapes it per channel
     assert payload["unit_name"] == TRANSPORT and payload["desk"] is None
-    assert payload["url"].endswith(f"/feedback/followup/{rating_id}")
+    assert payload["url"].endswith(f"/dashboard/ratings/{rating_id}")
     assert "contact" not in payload
     # Planned once per rating and account, however often the hook runs.
     async with database.unit_of_work() as session:

@@ -8,18 +8,23 @@ for the next working day's start rather than waking a head at night or on Tết.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue
 from compliance.office.accounts import Address
+from compliance.office.officials import Actor
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
+from compliance.privacy import audit
 from compliance.privacy.consent import consented
+from compliance.text import clean_text
+from storage.clock import utcnow
 from storage.models import AccountStatus, Channel, ChannelAccount, Official, OfficialStatus, Role, Unit
-from storage.models_feedback import CitizenRating, ReceptionPoint
+from storage.models_feedback import CitizenRating, RatingFollowUp, ReceptionPoint
 
 KIND: Final = "rating_flagged"
 # The office day a notice may arrive in (local time): a one-stop desk's hours.
@@ -27,7 +32,7 @@ DAY_STARTS: Final = time(8, 0)
 DAY_ENDS: Final = time(17, 0)
 # Tết and its bridges are at most a fortnight: a month always holds a working day.
 LOOK_AHEAD_DAYS: Final = 31
-FOLLOWUP_PATH: Final = "/feedback/followup/{rating_id}"
+FOLLOWUP_PATH: Final = "/dashboard/ratings/{rating_id}"
 # The address the head's link starts with; the server sets it from PUBLIC_URL at start-up (see
 # use_public_url). The default is the settings' own default, for a process that never sets it.
 _site: dict[str, str] = {"url": "http://127.0.0.1:8080"}
@@ -148,3 +153,142 @@ async def rating_recorded(session: AsyncSession, rating: CitizenRating, *, now: 
             payload=payload,
             not_before=not_before,
         )
+
+
+# The head's record of what was done: a short account, not a case file.
+NOTE_LONGEST: Final = 2000
+TOO_LONG: Final = "too_long"
+NOTHING: Final = "nothing"  # neither ticked nor written: nothing to record
+
+
+class FollowUpRefused(ValueError):
+    """A follow-up that cannot be recorded as it is (`reason` one of TOO_LONG, NOTHING); nothing stored."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def clean_note(text: str) -> str:
+    """NFC and without invisible characters, line by line; blank runs of lines collapse to one. (The
+    comment's own rule; ratings.py imports this module, so it is not borrowed from there.)"""
+    kept: list[str] = []
+    for line in (clean_text(part) for part in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+async def managed_rating(session: AsyncSession, actor: Actor, rating_id: int) -> CitizenRating | None:
+    """The rating if it is of a unit the actor manages (a head: theirs and below; an admin: any)."""
+    rating = await session.get(CitizenRating, rating_id)
+    if rating is None:
+        return None
+    unit = await session.get(Unit, rating.unit_id)
+    return rating if unit is not None and actor.may_manage(unit) else None
+
+
+async def record_follow_up(
+    session: AsyncSession,
+    *,
+    rating: CitizenRating,
+    actor: Actor,
+    contacted: bool,
+    resolved: bool,
+    note: str | None,
+) -> RatingFollowUp:
+    """One entry of the rating's follow-up history, audited; the caller checked managed_rating()."""
+    cleaned = clean_note(note or "") or None
+    if cleaned is not None and len(cleaned) > NOTE_LONGEST:
+        raise FollowUpRefused(TOO_LONG)
+    if not (contacted or resolved or cleaned):
+        raise FollowUpRefused(NOTHING)
+    entry = RatingFollowUp(
+        rating_id=rating.id,
+        contacted=contacted,
+        resolved=resolved,
+        note=cleaned,
+        by_id=actor.id,
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="feedback.followup",
+        subject=f"rating:{rating.id}",
+        after={"contacted": contacted, "resolved": resolved, "note": cleaned, "unit_id": rating.unit_id},
+    )
+    return entry
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    by: str
+    contacted: bool
+    resolved: bool
+    note: str | None
+
+
+async def history(session: AsyncSession, rating_id: int) -> list[HistoryEntry]:
+    """The rating's follow-ups, oldest first, each with who recorded it."""
+    rows = await session.execute(
+        select(RatingFollowUp, Official.full_name)
+        .join(Official, Official.id == RatingFollowUp.by_id)
+        .where(RatingFollowUp.rating_id == rating_id)
+        .order_by(RatingFollowUp.id)
+    )
+    return [HistoryEntry(f.created_at, name, f.contacted, f.resolved, f.note) for f, name in rows.all()]
+
+
+NEW: Final = "new"
+CONTACTED: Final = "contacted"
+RESOLVED: Final = "resolved"
+
+
+@dataclass(frozen=True)
+class FlaggedLine:
+    """A flagged rating in a list, with its state by its latest follow-up."""
+
+    rating: CitizenRating
+    unit_name: str
+    desk: str | None
+    state: str  # NEW, CONTACTED (or noted), RESOLVED
+    last_at: datetime | None
+
+
+async def flagged_ratings(
+    session: AsyncSession, *, root: Unit | None, start: datetime, end: datetime, limit: int = 200
+) -> list[FlaggedLine]:
+    """The flagged ratings of a subtree (None: the whole office) in [start, end), newest first, the
+    unresolved before the resolved; set-aside ones left out (they are spam, not complaints)."""
+    latest = (
+        select(RatingFollowUp.rating_id, func.max(RatingFollowUp.id).label("last_id"))
+        .group_by(RatingFollowUp.rating_id)
+        .subquery()
+    )
+    query = (
+        select(CitizenRating, Unit.name, ReceptionPoint.desk, RatingFollowUp)
+        .join(Unit, Unit.id == CitizenRating.unit_id)
+        .join(ReceptionPoint, ReceptionPoint.id == CitizenRating.point_id)
+        .outerjoin(latest, latest.c.rating_id == CitizenRating.id)
+        .outerjoin(RatingFollowUp, RatingFollowUp.id == latest.c.last_id)
+        .where(
+            CitizenRating.flagged,
+            CitizenRating.set_aside_at.is_(None),
+            CitizenRating.created_at >= start,
+            CitizenRating.created_at < end,
+        )
+        .order_by(CitizenRating.created_at.desc(), CitizenRating.id.desc())
+        .limit(limit)
+    )
+    if root is not None:
+        query = query.where(Unit.path.startswith(root.path))
+    lines = []
+    for rating, unit_name, desk, last in (await session.execute(query)).all():
+        state = NEW if last is None else (RESOLVED if last.resolved else CONTACTED)
+        lines.append(FlaggedLine(rating, unit_name, desk, state, last.created_at if last else None))
+    lines.sort(key=lambda line: line.state == RESOLVED)  # stable: newest first within each group
+    return lines

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.reports.period import Period
 from storage.models import Unit
-from storage.models_feedback import CitizenRating, RatingFollowUp
+from storage.models_feedback import CitizenRating, RatingFollowUp, ReceptionPoint
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 LEVELS: Final = (1, 2, 3, 4, 5)
@@ -292,3 +292,44 @@ async def trend(
         for unit_id, (ratings, satisfied) in totals.items():
             points[unit_id].append(TrendPoint(bucket.start, ratings, satisfied))
     return points
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A citizen's comment as the heads' pages list it: never the contact, never in a group."""
+
+    rating_id: int
+    at: datetime
+    unit_name: str
+    desk: str | None
+    overall: int
+    flagged: bool
+    text: str
+
+
+async def comments(
+    session: AsyncSession, *, root: Unit | None, start: datetime, end: datetime, limit: int = 50
+) -> list[Comment]:
+    """The latest comments of a subtree (None: the whole office) in [start, end), newest first."""
+    query = (
+        select(
+            CitizenRating.id,
+            CitizenRating.created_at,
+            Unit.name,
+            ReceptionPoint.desk,
+            CitizenRating.overall,
+            CitizenRating.flagged,
+            CitizenRating.comment,
+        )
+        .join(Unit, Unit.id == CitizenRating.unit_id)
+        .join(ReceptionPoint, ReceptionPoint.id == CitizenRating.point_id)
+        .where(counted(start, end), CitizenRating.comment.is_not(None))
+        .order_by(CitizenRating.created_at.desc(), CitizenRating.id.desc())
+        .limit(limit)
+    )
+    if root is not None:
+        query = query.where(Unit.path.startswith(root.path))
+    return [
+        Comment(rating_id, at, unit_name, desk, overall, flagged, text or "")
+        for rating_id, at, unit_name, desk, overall, flagged, text in (await session.execute(query)).all()
+    ]

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 from handlers.web.dashboard.files import chart_svg, nudge, report_xlsx
 from handlers.web.dashboard.overview import dashboard
 from handlers.web.dashboard.people import people
+from handlers.web.dashboard.satisfaction import satisfaction_page
 
 
 def routes() -> list[BaseRoute]:
@@ -17,4 +18,5 @@ def routes() -> list[BaseRoute]:
         Route("/dashboard/report.xlsx", report_xlsx, methods=["GET"]),
         Route("/dashboard/chart.svg", chart_svg, methods=["GET"]),
         Route("/dashboard/nudge", nudge, methods=["POST"]),
+        Route("/dashboard/satisfaction", satisfaction_page, methods=["GET"]),
     ]

@@ -29,6 +29,7 @@ from handlers.web.dashboard.board import (
     scope_unit,
     share,
 )
+from handlers.web.dashboard.satisfaction_data import computed_for
 from handlers.web.dashboard.svg import bars_svg, trend_svg
 from storage.models import Unit
 
@@ -261,6 +262,7 @@ async def dashboard(context: WebContext) -> Response:
     else:
         fragments.move_to_end(key)
     figures_html, board_html = rendered
+    satisfaction = await computed_for(context, root, period_name, period, fresh=params.get("refresh") == "1")
     return context.render(
         "dashboard/index.html",
         title=_("Dashboard"),
@@ -277,4 +279,6 @@ async def dashboard(context: WebContext) -> Response:
         notice=nudge_notice(context),
         query=query,
         day_text=day_text,
+        satisfaction=satisfaction.value.total,
+        pct=share,
     )
