@@ -36,7 +36,7 @@ from storage.models_pledge import Signature
 from tests.factories import link_telegram
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
-from tests.web_client import sign_in, web_client
+from tests.web_client import csrf_of, sign_in, web_client
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OPENED = date(2026, 12, 15)
@@ -299,3 +299,30 @@ async def test_the_dashboard_shows_the_year_per_unit(office: Database) -> None:
     assert units.count("Signed in 2027") + units.count("Đã ký năm 2027") == 1
     # the Sở's two units, in Vietnamese order: Phòng Quản lý vận tải (Lan signed), then Văn phòng
     assert re.findall(r'<td class="num">(\d+) \([^)]*\)</td>\s*</tr>', units) == ["1", "0"]
+
+
+async def test_the_web_page_asks_to_sign_again_while_the_campaign_runs(office: Database) -> None:
+    await sign_at(office, LAN, local(date(2026, 12, 31), 9))
+    async with office.unit_of_work() as session:
+        lan = await person(session, LAN)
+        version = await pledges.current_version(session, lan.unit)
+        assert version is not None
+    with use_clock(ShiftedClock(local(date(2026, 12, 31), 10))):
+        async with web_client(office) as client:
+            await sign_in(client, office, lan.id)
+            before = await client.get("/pledge")
+    assert 'name="name"' not in before.text  # signed, and no campaign yet
+    with use_clock(ShiftedClock(local(date(2027, 1, 5), 10))):
+        async with web_client(office) as client:
+            await sign_in(client, office, lan.id)
+            page = await client.get("/pledge")
+            assert 'name="name"' in page.text
+            signed = await client.post(
+                "/pledge", data={"csrf": csrf_of(page), "version": str(version.id), "name": LAN}
+            )
+            assert signed.status_code == 303
+            after = await client.get("/pledge")
+    assert 'name="name"' not in after.text
+    async with office.unit_of_work() as session:
+        rows = (await session.scalars(select(Signature).where(Signature.official_id == lan.id))).all()
+    assert [r.signed_at.astimezone(VN).date() for r in rows] == [date(2026, 12, 31), date(2027, 1, 5)]
