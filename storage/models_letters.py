@@ -42,5 +42,5 @@ class CitizenLetter(Base):
 
     __table_args__ = (
         UniqueConstraint("unit_id", "kind", "year", "number"),  # one number per unit, kind and year
-        Index("ix_citizen_letters_unit_sent", "unit_id", "sent_on"),
+        Index("ix_citizen_letters_unit_created", "unit_id", "created_at"),
     )
