@@ -42,6 +42,12 @@ def _sent_at(value: Any) -> datetime:
         return datetime.now(UTC)
 
 
+def _usable_id(value: str) -> bool:
+    """Zalo's ids are short hex. A control character in one (a NUL byte: PostgreSQL refuses it in a text
+    column, and the message would fail at every try) or an id of any length is not Zalo's."""
+    return 0 < len(value) <= 100 and value.isprintable()
+
+
 def parse_update(body: Any) -> ZaloIncoming | None:
     """One inbound message, or None (logged without content) when the update is not one we can read."""
     update = unwrap(body)
@@ -63,13 +69,15 @@ def _parse(update: Any) -> ZaloIncoming | None:
     chat = message.get("chat") or {}
     user_id = str(sender["id"]).strip()
     message_id = str(message["message_id"]).strip()
-    if not user_id or not message_id or len(user_id) > 100 or len(message_id) > 100:
+    if not _usable_id(user_id) or not _usable_id(message_id):
         raise ValueError("no usable ids")
     event = str(update.get("event_name") or "")
     if event not in KNOWN_EVENTS:
         event = UNSUPPORTED
     # In a private chat chat.id equals from.id: an update without a chat is answered to its sender.
     chat_id = str(chat.get("id") or user_id).strip()
+    if not _usable_id(chat_id):
+        raise ValueError("no usable chat id")
     display_name = sender.get("display_name") or sender.get("name") or ""
     return ZaloIncoming(
         event=event,
