@@ -147,6 +147,7 @@ async def test_a_closed_point_and_an_unknown_code_take_no_rating(database: Datab
     async with phone(database, default_locale="en") as client:
         closed = await client.get(f"/r/{codes['desk']}")
         assert closed.status_code == 404 and "no longer takes ratings" in closed.text
+        assert f'href="/r/{codes["desk"]}"' not in closed.text  # no way back to a form that is gone
         posted = await client.post(
             f"/r/{codes['desk']}", data=answers(form_token=await aged_token(database, codes["desk"]))
         )

@@ -97,9 +97,10 @@ async def _staff(context: WebContext, unit_id: int) -> list[tuple[int, str]]:
 
 
 def _refused(context: WebContext, point: ReceptionPoint, status: int, title: str, text: str) -> Response:
-    return context.render(
-        "feedback/public_refused.html", status=status, title=title, text=text, back=public_path(point.code)
-    )
+    back = (
+        public_path(point.code) if point.active else None
+    )  # a closed point's form is not there to go back to
+    return context.render("feedback/public_refused.html", status=status, title=title, text=text, back=back)
 
 
 async def _form(
