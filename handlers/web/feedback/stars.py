@@ -1,9 +1,227 @@
-"""Reserved for issue 16's parallel work; its owner replaces this with the pages."""
+"""The star rating of units on the web (issue 16): the quarterly or yearly ranking with each figure's inputs
+(heads: their subtree; admins: the office), its Excel, and the admins' page to enter the reform points and
+the initiatives bonus per unit and quarter, with the history of each unit's entries."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from datetime import date
+
+from sqlalchemy import select
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from compliance.feedback import star_scores
+from compliance.feedback.rubric import Metric, Rubric, load_rubric
+from compliance.feedback.stars import StarPeriod, quarter_of, rank_units
+from compliance.office.units import is_live, tree_sorted
+from compliance.reports.emulation_excel import stars_workbook
+from handlers.commands import Access
+from handlers.i18n import _, current_locale, fmt_number
+from handlers.views import stars as views
+from handlers.web.context import WebContext, int_param, page
+from handlers.web.dashboard.board import query, scope_unit, today
+from handlers.web.errors import BadInput, NotFound
+from storage.models import Official, Unit
+
+PATH = "/dashboard/stars"
+ADMIN_PATH = "/admin/stars"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period(raw: str | None, *, quarter_only: bool = False) -> StarPeriod:
+    if not raw:
+        return quarter_of(today())
+    found = StarPeriod.parse(raw[:10])
+    if found is None or (quarter_only and found.quarter is None) or not 2020 <= found.year <= 2100:
+        raise BadInput(_("Unknown period."))
+    return found
+
+
+def period_choices(now: date) -> list[tuple[str, str]]:
+    """This year's quarters begun and the year, then last year's year and quarters."""
+    current = quarter_of(now)
+    this_year = [StarPeriod(now.year, q) for q in range(current.quarter or 4, 0, -1)]
+    last_year = [StarPeriod(now.year - 1, q) for q in (4, 3, 2, 1)]
+    chosen = [*this_year, StarPeriod(now.year), StarPeriod(now.year - 1), *last_year]
+    return [(p.key, views.star_period_text(p)) for p in chosen]
+
+
+def _most_stars(rubric: Rubric) -> int:
+    return rubric.thresholds[0].stars
+
+
+@page(access=Access.MANAGER)
+async def ranking_page(context: WebContext) -> Response:
+    params = context.request.query_params
+    root = await scope_unit(context, params.get("unit"))
+    period = _period(params.get("period"))
+    rubric = load_rubric()
+    ranking = await rank_units(context.session, rubric=rubric, period=period, root=root)
+    return context.render(
+        "feedback/stars.html",
+        title=_("Star rating of units"),
+        ranking=ranking,
+        units=ranking.ranked(),
+        period=period,
+        period_name=views.star_period_text(period),
+        choices=period_choices(today()),
+        unit_param=str(root.id) if root is not None else "",
+        source=views.rubric_source(rubric),
+        locale=current_locale(),
+        most=_most_stars(rubric),
+        stars_text=views.stars_text,
+        inputs_text=views.inputs_text,
+        fmt_points=_points_text,
+        query=query,
+    )
+
+
+def _points_text(value: float | None) -> str:
+    return "—" if value is None else fmt_number(value)
+
+
+@page(access=Access.MANAGER)
+async def ranking_xlsx(context: WebContext) -> Response:
+    params = context.request.query_params
+    root = await scope_unit(context, params.get("unit"))
+    period = _period(params.get("period"))
+    rubric = load_rubric()
+    ranking = await rank_units(context.session, rubric=rubric, period=period, root=root)
+    content = stars_workbook(ranking, views.excel_labels(period, rubric), current_locale())
+    name = f"star-rating-{period.key}{'-' + root.code if root else ''}.xlsx"
+    return Response(
+        content=content,
+        media_type=XLSX_TYPE,
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _number(text: str) -> float | None:
+    """ "47,5" or "47.5"; empty: None. Raises ValueError for anything else."""
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    if len(text) > 10 or not all(c.isascii() and (c.isdigit() or c in ".-") for c in text):
+        raise ValueError(text)
+    return float(text)
+
+
+def _refusal_text(refused: star_scores.ScoreRefused) -> str:
+    if refused.reason == star_scores.OUT_OF_RANGE:
+        return _("Enter points from 0 to {n}.").format(n=fmt_number(refused.limit))
+    if refused.reason == star_scores.NOTHING:
+        return _("Enter the reform points, the initiatives bonus, or both.")
+    if refused.reason == star_scores.NO_NOTE:
+        return _("Say where the figure comes from.")
+    if refused.reason == star_scores.NOTE_TOO_LONG:
+        return _("The note is too long (at most {n} characters).").format(n=star_scores.NOTE_LONGEST)
+    if refused.reason == star_scores.MERGED:
+        return _("This unit was merged into another.")
+    return _("Unknown period.")
+
+
+async def _scores_page(
+    context: WebContext,
+    period: StarPeriod,
+    *,
+    unit_id: int | None,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    done: bool = False,
+) -> Response:
+    session = context.session
+    rubric = load_rubric()
+    assert period.quarter is not None
+    units = tree_sorted((await session.scalars(select(Unit).where(is_live()))).all())
+    entries = await star_scores.current(session, year=period.year, quarters=[period.quarter])
+    chosen = next((u for u in units if u.id == unit_id), None)
+    if unit_id is not None and chosen is None:
+        raise NotFound()
+    history = []
+    if chosen is not None:
+        names = {o.id: o.full_name for o in (await session.scalars(select(Official))).all()}
+        for entry in await star_scores.history(session, unit_id=chosen.id, year=period.year):
+            if entry.quarter == period.quarter:
+                history.append((entry, names.get(entry.entered_by_id or 0, "cli")))
+    in_force = entries.get((chosen.id, period.quarter)) if chosen is not None else None
+    if typed is None:
+        typed = {
+            "reform": "" if in_force is None or in_force.reform is None else f"{in_force.reform:g}",
+            "initiatives": ""
+            if in_force is None or in_force.initiatives is None
+            else f"{in_force.initiatives:g}",
+            "note": "",
+        }
+    reform, initiatives = rubric.entered(Metric.ENTERED_REFORM), rubric.entered(Metric.ENTERED_INITIATIVES)
+    return context.render(
+        "feedback/stars_scores.html",
+        status=400 if errors else 200,
+        title=_("Star rating: scores entered by admins"),
+        period=period,
+        period_name=views.star_period_text(period),
+        choices=[c for c in period_choices(today()) if "Q" in c[0]],
+        units=[(u, entries.get((u.id, period.quarter))) for u in units],
+        chosen=chosen,
+        history=history,
+        typed=typed,
+        errors=errors or {},
+        done=done,
+        reform_most=reform.points if reform is not None else 0,
+        initiatives_most=initiatives.points if initiatives is not None else 0,
+        source=views.rubric_source(rubric),
+        fmt_points=_points_text,
+        query=query,
+    )
+
+
+@page(access=Access.ADMIN)
+async def scores_page(context: WebContext) -> Response:
+    params = context.request.query_params
+    period = _period(params.get("period"), quarter_only=True)
+    raw = params.get("unit")
+    unit_id = int_param(raw) if raw else None
+    return await _scores_page(context, period, unit_id=unit_id, done=params.get("done") == "1")
+
+
+@page(access=Access.ADMIN)
+async def scores_save(context: WebContext) -> Response:
+    period = _period(context.field("period"), quarter_only=True)
+    assert period.quarter is not None
+    unit = await context.session.get(Unit, int_param(context.field("unit")))
+    if unit is None:
+        raise NotFound()
+    typed = {name: context.field(name)[:600] for name in ("reform", "initiatives", "note")}
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for name in ("reform", "initiatives"):
+        try:
+            values[name] = _number(typed[name])
+        except ValueError:
+            errors[name] = _("Enter a number, e.g. 47.5.")
+    if not errors:
+        try:
+            await star_scores.enter_score(
+                context.session,
+                rubric=load_rubric(),
+                unit=unit,
+                year=period.year,
+                quarter=period.quarter,
+                reform=values["reform"],
+                initiatives=values["initiatives"],
+                note=typed["note"],
+                actor=context.me,
+            )
+        except star_scores.ScoreRefused as refused:
+            errors[refused.field if refused.field in typed else "reform"] = _refusal_text(refused)
+    if errors:
+        return await _scores_page(context, period, unit_id=unit.id, errors=errors, typed=typed)
+    return context.redirect(f"{ADMIN_PATH}?{query(period=period.key, unit=unit.id, done=1)}")
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [
+        Route(PATH, ranking_page, methods=["GET"]),
+        Route(PATH + ".xlsx", ranking_xlsx, methods=["GET"]),
+        Route(ADMIN_PATH, scores_page, methods=["GET"]),
+        Route(ADMIN_PATH, scores_save, methods=["POST"]),
+    ]
