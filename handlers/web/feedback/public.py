@@ -149,7 +149,10 @@ async def rating_form(context: WebContext) -> Response:
         return context.render(
             "feedback/public_thanks.html", title=_("Thank you!"), unit=unit, point=point, again=True
         )
-    return await _form(context, point, unit)
+    response = await _form(context, point, unit)
+    # The form carries a token signed for this moment: no shared cache may hand it to someone else.
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def _values(context: WebContext) -> dict[str, str]:
