@@ -4,6 +4,8 @@ admin's entries with their history, and a head's subtree."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +16,13 @@ from compliance.content import ContentError
 from compliance.feedback import star_scores
 from compliance.feedback.rubric import CONTENT_DIR, load_rubric, parse_rubric
 from compliance.feedback.stars import StarPeriod, UnitStars, rank_units
+from compliance.office import groups
+from compliance.office.officials import actor_of
+from compliance.reports.weekly import plan_weekly_summaries
+from handlers.i18n import use_locale
+from handlers.views.weekly import group_weekly
 from storage.engine import Database
+from storage.models import Official, OutboxMessage, Role
 from storage.models_broadcast import AuditEntry
 from tests.stars_office import QUARTER, YEAR, add_star_inputs, units_by_name
 from tests.test_reports import office  # noqa: F401 - the fixture
@@ -201,3 +209,37 @@ def test_a_broken_rubric_says_where(change: Any, where: str) -> None:
     with pytest.raises(ContentError) as error:
         parse_rubric(document, "broken.yaml")
     assert error.value.source == "broken.yaml" and where in error.value.where
+
+
+async def test_the_group_weekly_post_shows_the_units_stars_and_the_source(office: Database) -> None:  # noqa: F811
+    await add_star_inputs(office)
+    async with office.unit_of_work() as session:
+        units = await units_by_name(session)
+        head = await session.scalar(select(Official).where(Official.full_name == "Trần Văn Bình"))
+        assert head is not None
+        admin = actor_of(head)
+        admin = replace(admin, role=Role.ADMIN)
+        await groups.link(session, actor=admin, chat_id=-31, title="VP", unit=units["Văn phòng"])
+        await groups.set_weekly_summary(session, actor=admin, chat_id=-31, on=True)
+    monday = date(2027, 1, 4)  # the last quarter ended is IV/2026
+    async with office.unit_of_work() as session:
+        await plan_weekly_summaries(session, week=monday)
+    async with office.unit_of_work() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "group_weekly"))
+    assert row is not None
+    assert row.payload["stars"] == {
+        "stars": 1,
+        "most": 4,
+        "points": 78.83,
+        "total": 100.0,
+        "year": 2026,
+        "quarter": 4,
+        "rubric": "dong-nai-2025",
+    }
+    with use_locale("en"):
+        text = group_weekly(row.payload).text
+    assert "Star rating: ★☆☆☆ 78.83/100, quarter IV/2026" in text and "54/2025/QĐ-UBND" in text
+    assert not any(name in text for name in ("Hoa", "Châu", "Lan", "Huy", "Bình"))  # units only, never people
+    del row.payload["stars"]  # a post planned before the stars existed reads as it was
+    with use_locale("en"):
+        assert "Star rating" not in group_weekly(row.payload).text

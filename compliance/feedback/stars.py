@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.sending import KIND as BROADCAST_KIND
 from compliance.feedback import star_scores
-from compliance.feedback.rubric import Criterion, Measure, Metric, NoData, Rubric, YearRule
+from compliance.feedback.rubric import Criterion, Measure, Metric, NoData, Rubric, YearRule, load_rubric
 from compliance.office.units import is_live, tree_sorted
 from compliance.reports.period import Period
 from compliance.reports.rollup import build_report
@@ -291,3 +291,29 @@ async def rank_units(
     if root is not None:
         scored = [u for u in scored if u.path.startswith(root.path)]
     return Ranking(rubric, period, scored)
+
+
+async def last_quarter_stars(
+    session: AsyncSession, *, day: date, unit_ids: Sequence[int], rubric: Rubric | None = None
+) -> dict[int, dict[str, object]]:
+    """The stars of the last quarter ended before `day` for these units, as plain data for a group's weekly
+    post: the unit's figures only, never a person's."""
+    if not unit_ids:
+        return {}
+    rubric = rubric or load_rubric()
+    period = quarter_of(day).previous_quarter()
+    ranking = await rank_units(session, rubric=rubric, period=period)
+    wanted = set(unit_ids)
+    return {
+        unit.unit_id: {
+            "stars": unit.stars,
+            "most": rubric.thresholds[0].stars,
+            "points": unit.total,
+            "total": rubric.total,
+            "year": period.year,
+            "quarter": period.quarter,
+            "rubric": rubric.code,
+        }
+        for unit in ranking.units
+        if unit.unit_id in wanted
+    }

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue, plan_for_officials
+from compliance.feedback.stars import last_quarter_stars
 from compliance.office import staff_roll, zalo_groups
 from compliance.office.accounts import Address, linked
 from compliance.office.groups import weekly_summary_groups
@@ -90,6 +91,8 @@ async def _plan_group_summaries(
         (Address(Channel.ZALO, chat_id), f"zalo_group_weekly:{chat_id}", unit_id)
         for chat_id, unit_id in await zalo_groups.weekly_summary_groups(session)
     ]
+    # The unit's stars of the last quarter ended: the unit's figures only, as the post's other lines.
+    stars = await last_quarter_stars(session, day=week, unit_ids=[unit_id for _to, _key, unit_id in groups])
     planned = 0
     for to, prefix, unit_id in groups:
         line = lines.get(unit_id)
@@ -97,6 +100,8 @@ async def _plan_group_summaries(
             continue
         full = summary_payload(line.subtree, unit_name=line.name, period=period, lapses=0)
         payload = {key: full[key] for key in GROUP_FIELDS}
+        if unit_id in stars:
+            payload["stars"] = stars[unit_id]
         planned += await enqueue(
             session, dedupe_key=f"{prefix}:{week.isoformat()}", kind="group_weekly", to=to, payload=payload
         )

@@ -3,10 +3,14 @@ inputs, the rubric's source line and the Excel's labels."""
 
 from __future__ import annotations
 
-from compliance.feedback.rubric import Rubric
+from typing import Any
+
+from compliance.content import ContentError
+from compliance.feedback.rubric import Rubric, load_rubric
 from compliance.feedback.stars import ROMAN, MeasureResult, StarPeriod
 from compliance.reports.emulation_excel import StarsLabels
 from handlers.i18n import _, current_locale, fmt_number
+from handlers.messages import esc
 from handlers.views.sources import source_line
 
 
@@ -60,3 +64,22 @@ def excel_labels(period: StarPeriod, rubric: Rubric) -> StarsLabels:
         no_data=_("no data"),
         quarter=_("Q{n}"),
     )
+
+
+def stars_lines(payload: dict[str, Any]) -> list[str]:
+    """A group's weekly post: the unit's stars of the last quarter and the rubric's source (escaped: the post
+    is HTML); nothing for posts planned without them."""
+    data = payload.get("stars")
+    if not isinstance(data, dict):
+        return []
+    line = _("Star rating: {stars} {points}/{total}, {period}").format(
+        stars=stars_text(int(data["stars"]), int(data.get("most", 4))),
+        points=fmt_number(float(data["points"])),
+        total=fmt_number(float(data["total"])),
+        period=period_text(int(data["year"]), data.get("quarter")),
+    )
+    try:
+        source = rubric_source(load_rubric(str(data["rubric"])))
+    except ContentError:
+        return [line]
+    return [line, esc(source)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from handlers.i18n import _, fmt_date, fmt_percent
 from handlers.messages import OutMessage, esc
+from handlers.views.stars import stars_lines
 
 
 def _pct(value: float | None) -> str:
@@ -73,5 +74,6 @@ def group_weekly(payload: dict[str, Any]) -> OutMessage:
         _checks_line(payload),
         _("Weekly quiz: {rate} took part").format(rate=_pct(payload["quiz_rate"])),
         _("Daily reminders read: {rate}").format(rate=_pct(payload["read_rate"])),
+        *stars_lines(payload),
     ]
     return OutMessage("\n".join(lines))
