@@ -16,6 +16,8 @@ from compliance.office.officials import Actor
 from compliance.privacy import audit
 from compliance.reports.period import Period
 from compliance.reports.rollup import Figures, Lapse, UnitLine, build_report
+from compliance.reports.satisfaction import SatisfactionFigures
+from compliance.reports.satisfaction_report import ReportSatisfaction, units_satisfaction
 from storage.clock import utcnow
 from storage.models import Channel, Official, OfficialStatus, Role, Unit
 from storage.models_practice import SelfCheck
@@ -27,6 +29,8 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
     period = Period(week - timedelta(days=7), week - timedelta(days=1))
     report = await build_report(session, root=None, period=period)
     lines = {line.unit_id: line for line in report.units}
+    # The citizens' ratings of the same week, per unit: one grouped query for the whole office.
+    satisfaction = await units_satisfaction(session, report.units, period)
     readers = (
         await session.execute(
             select(Official.id, Official.role, Official.unit_id).where(
@@ -40,12 +44,22 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
     planned = 0
     for official_id, role, unit_id in readers:
         if role is Role.ADMIN or unit_id is None or unit_id not in lines:
-            payload = summary_payload(report.total, unit_name=None, period=period, lapses=len(report.lapses))
+            payload = summary_payload(
+                report.total,
+                unit_name=None,
+                period=period,
+                lapses=len(report.lapses),
+                satisfaction=satisfaction.total,
+            )
         else:
             prefix = unit_paths[unit_id]
             lapses = sum(1 for lapse in report.lapses if unit_paths.get(lapse.unit_id, "").startswith(prefix))
             payload = summary_payload(
-                lines[unit_id].subtree, unit_name=lines[unit_id].name, period=period, lapses=lapses
+                lines[unit_id].subtree,
+                unit_name=lines[unit_id].name,
+                period=period,
+                lapses=lapses,
+                satisfaction=satisfaction.of(unit_id),
             )
         planned += await plan_for_officials(
             session,
@@ -54,7 +68,9 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
             payload=payload,
             audience=Official.id == official_id,
         )
-    planned += await _plan_group_summaries(session, week=week, period=period, lines=lines)
+    planned += await _plan_group_summaries(
+        session, week=week, period=period, lines=lines, satisfaction=satisfaction
+    )
     return planned
 
 
@@ -73,11 +89,19 @@ GROUP_FIELDS = (
     "missed",
     "quiz_rate",
     "read_rate",
+    # The unit's citizens' ratings and index: figures only (never a comment in a group).
+    "ratings",
+    "satisfaction_index",
 )
 
 
 async def _plan_group_summaries(
-    session: AsyncSession, *, week: date, period: Period, lines: dict[int, UnitLine]
+    session: AsyncSession,
+    *,
+    week: date,
+    period: Period,
+    lines: dict[int, UnitLine],
+    satisfaction: ReportSatisfaction,
 ) -> int:
     """The unit's aggregate to each linked Telegram group whose head turned it on and each linked Zalo group:
     counts and percentages only, so no lapse count either (in a small unit a count of lapses points at
@@ -98,7 +122,9 @@ async def _plan_group_summaries(
         line = lines.get(unit_id)
         if line is None:
             continue
-        full = summary_payload(line.subtree, unit_name=line.name, period=period, lapses=0)
+        full = summary_payload(
+            line.subtree, unit_name=line.name, period=period, lapses=0, satisfaction=satisfaction.of(unit_id)
+        )
         payload = {key: full[key] for key in GROUP_FIELDS}
         if unit_id in stars:
             payload["stars"] = stars[unit_id]
@@ -156,7 +182,12 @@ async def plan_nudges(
 
 
 def summary_payload(
-    line_or_total: Figures, *, unit_name: str | None, period: Period, lapses: int
+    line_or_total: Figures,
+    *,
+    unit_name: str | None,
+    period: Period,
+    lapses: int,
+    satisfaction: SatisfactionFigures | None = None,
 ) -> dict[str, object]:
     """A week's figures as plain data, for the outbox: the message is rendered in its reader's language."""
     f = line_or_total
@@ -177,6 +208,9 @@ def summary_payload(
         "quiz_average": f.quiz_average,
         "read_rate": f.read_rate,
         "lapses": lapses,
+        "ratings": satisfaction.ratings if satisfaction is not None else 0,
+        "satisfaction_index": satisfaction.index if satisfaction is not None else None,
+        "flags_open": satisfaction.flags_open if satisfaction is not None else 0,
     }
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from compliance.reports.own_card import OwnCard
 from compliance.reports.period import PeriodKind
 from compliance.reports.rollup import Report
+from compliance.reports.satisfaction_report import ReportSatisfaction
 from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_datetime, fmt_percent
 from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
 
@@ -82,7 +83,31 @@ def _figures_lines(report: Report) -> list[str]:
     ]
 
 
-def report_text(report: Report, kind: PeriodKind, item_texts: dict[str, str]) -> str:
+def satisfaction_lines(report: Report, satisfaction: ReportSatisfaction) -> list[str]:
+    """Citizens' ratings of the subtree and, when any came, a short line per unit below: figures only,
+    never a comment (those are on the dashboard)."""
+    f = satisfaction.total
+    lines = [
+        _("Citizens' ratings: {n}, satisfaction index {index}; flagged {flags}, not resolved {open}").format(
+            n=f.ratings, index=_pct(f.index), flags=f.flags, open=f.flags_open
+        )
+    ]
+    top = min((line.depth for line in report.units), default=0)
+    children = [line for line in report.units if line.depth == top + 1]
+    if f.ratings and children:
+        lines.append(_("<b>Satisfaction by unit</b> (ratings · index · flags not resolved):"))
+        for child in children[:20]:
+            mine = satisfaction.of(child.unit_id)
+            lines.append(f"• {esc(child.name)}: {mine.ratings} · {_pct(mine.index)} · {mine.flags_open}")
+    return lines
+
+
+def report_text(
+    report: Report,
+    kind: PeriodKind,
+    item_texts: dict[str, str],
+    satisfaction: ReportSatisfaction | None = None,
+) -> str:
     title = esc(report.root.name) if report.root else _("the whole office")
     lines = [
         _("<b>Report of {unit}</b>, {period} ({start} – {end})").format(
@@ -101,6 +126,8 @@ def report_text(report: Report, kind: PeriodKind, item_texts: dict[str, str]) ->
                 item=esc(item_texts.get(weakest, weakest)), rate=_pct(averages[weakest])
             )
         )
+    if satisfaction is not None:
+        lines += ["", *satisfaction_lines(report, satisfaction)]
     top = min((line.depth for line in report.units), default=0)
     children = [line for line in report.units if line.depth == top + 1]
     if children:
@@ -124,7 +151,13 @@ def report_text(report: Report, kind: PeriodKind, item_texts: dict[str, str]) ->
 
 
 def report_message(
-    report: Report, kind: PeriodKind, item_texts: dict[str, str], *, admin: bool = False, edit: bool = False
+    report: Report,
+    kind: PeriodKind,
+    item_texts: dict[str, str],
+    *,
+    admin: bool = False,
+    edit: bool = False,
+    satisfaction: ReportSatisfaction | None = None,
 ) -> OutMessage:
     """The summary with the period buttons, the files, the nudge and (for admins) the emulation review."""
     periods = [
@@ -138,7 +171,7 @@ def report_message(
     ]
     if admin:
         choices.append(row(Choice(_("Emulation review, this quarter (Excel)"), "rp:r:quarter")))
-    return OutMessage(report_text(report, kind, item_texts), choices=tuple(choices), edit=edit)
+    return OutMessage(report_text(report, kind, item_texts, satisfaction), choices=tuple(choices), edit=edit)
 
 
 def own_card_message(card: OwnCard) -> OutMessage:

@@ -10,6 +10,7 @@ from compliance.reports.rollup import Report, report_year
 from compliance.text import ascii_slug
 from handlers.i18n import _, fmt_percent, ngettext
 from handlers.views.report import day_text, lapse_names
+from handlers.views.satisfaction import level_name, trips_name
 
 WEEKS = 8
 
@@ -80,7 +81,29 @@ def labels(period: Period) -> ReportLabels:
         },
         period=_("Period: {start} – {end}").format(start=day_text(period.start), end=day_text(period.end)),
         total=_("Total"),
+        satisfaction_sheet=_("Satisfaction"),
+        satisfaction_columns=satisfaction_columns(),
     )
+
+
+def satisfaction_columns() -> list[str]:
+    """The "Hài lòng" sheet's columns (compliance.reports.satisfaction_report.satisfaction_row)."""
+    return [
+        _("Unit"),
+        _("Code"),
+        _("Ratings"),
+        _("Satisfied or very satisfied"),
+        _("Satisfaction index %"),
+        *(level_name(level) for level in (5, 4, 3, 2, 1)),
+        _("Attitude: satisfied %"),
+        trips_name(1),
+        trips_name(2),
+        trips_name(3),
+        _("Asked beyond the rules"),
+        _("Flagged"),
+        _("Followed up"),
+        _("Resolved"),
+    ]
 
 
 def file_name(report: Report) -> str:

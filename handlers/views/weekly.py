@@ -44,6 +44,17 @@ def _checks_line(payload: dict[str, Any]) -> str:
     )
 
 
+def _ratings_line(payload: dict[str, Any], *, flags: bool) -> list[str]:
+    """The citizens' ratings of the week; none for summaries planned before ratings existed."""
+    if "ratings" not in payload:
+        return []
+    index = _pct(payload["satisfaction_index"])
+    if flags:
+        text = _("Citizens' ratings: {n}, satisfaction index {index}; flagged, not resolved: {open}")
+        return [text.format(n=payload["ratings"], index=index, open=payload.get("flags_open", 0))]
+    return [_("Citizens' ratings: {n}, satisfaction index {index}").format(n=payload["ratings"], index=index)]
+
+
 def weekly_report(payload: dict[str, Any]) -> OutMessage:
     """The outbox's "weekly_report": a head's units, or the whole office for an admin."""
     unit = esc(payload["unit"]) if payload["unit"] else _("the whole office")
@@ -58,6 +69,7 @@ def weekly_report(payload: dict[str, Any]) -> OutMessage:
             rate=_pct(payload["quiz_rate"]), score=_pct(payload["quiz_average"])
         ),
         _("Daily reminders read: {rate}{trend}").format(rate=_pct(payload["read_rate"]), trend=""),
+        *_ratings_line(payload, flags=True),
         _("Lapses: {n}. Details, Excel and chart: /report").format(n=payload["lapses"]),
     ]
     return OutMessage("\n".join(lines))
@@ -74,6 +86,7 @@ def group_weekly(payload: dict[str, Any]) -> OutMessage:
         _checks_line(payload),
         _("Weekly quiz: {rate} took part").format(rate=_pct(payload["quiz_rate"])),
         _("Daily reminders read: {rate}").format(rate=_pct(payload["read_rate"])),
+        *_ratings_line(payload, flags=False),
         *stars_lines(payload),
     ]
     return OutMessage("\n".join(lines))

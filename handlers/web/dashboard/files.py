@@ -11,6 +11,7 @@ from starlette.responses import Response
 from compliance.reports.chart import chart_groups
 from compliance.reports.dashboard import nudgeable
 from compliance.reports.files import excel_report
+from compliance.reports.satisfaction_report import report_satisfaction
 from compliance.reports.weekly import plan_nudges
 from handlers.commands import Access
 from handlers.views.report_files import chart_labels, file_name, labels, unit_name
@@ -40,8 +41,9 @@ async def report_xlsx(context: WebContext) -> Response:
     root = await scope_unit(context, params.get("unit"))
     _name, period = period_param(params.get("period"))
     report = (await board_of(context, root, period)).value.report
+    satisfaction = await report_satisfaction(context.session, report)
     # seconds of CPU for a province: off the event loop, as the chat does
-    content = await asyncio.to_thread(excel_report, report, labels(report.period))
+    content = await asyncio.to_thread(excel_report, report, labels(report.period), satisfaction)
     return Response(
         content=content,
         media_type=XLSX,
