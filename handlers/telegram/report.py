@@ -14,6 +14,7 @@ from compliance.reports.own_card import own_card
 from compliance.reports.period import PeriodKind, period_of
 from compliance.reports.review import review_rows, review_workbook
 from compliance.reports.rollup import Report
+from compliance.reports.satisfaction_report import ReportSatisfaction, report_satisfaction
 from compliance.reports.weekly import plan_nudges
 from handlers.i18n import LOCAL_TZ, current_locale
 from handlers.scope import current_scope
@@ -48,15 +49,16 @@ async def _scope_unit() -> tuple[Unit | None, bool]:
     return None, False
 
 
-async def _build(kind: PeriodKind) -> tuple[Report, dict[str, str]]:
-    """The report the reader may see, and the pledge items' texts in their language (for "weakest")."""
+async def _build(kind: PeriodKind) -> tuple[Report, dict[str, str], ReportSatisfaction]:
+    """The report the reader may see, the pledge items' texts in their language (for "weakest"), and the
+    citizens' satisfaction of the same units and period."""
     scope = current_scope()
     root, _allowed = await _scope_unit()
     today = utcnow().astimezone(LOCAL_TZ).date()
     report = await reports.build_report(scope.session, root=root, period=period_of(kind, today))
     version = await current_version(scope.session, root)
     items = {item.id: item.text.get(current_locale()) for item in (version.template.items if version else [])}
-    return report, items
+    return report, items, await report_satisfaction(scope.session, report)
 
 
 async def report_command(update: Update, context: BotContext) -> None:
@@ -68,8 +70,10 @@ async def report_command(update: Update, context: BotContext) -> None:
         await _own_card(update)
         return
     kind = PeriodKind.THIS_WEEK
-    report, items = await _build(kind)
-    await answer(update, views.report_message(report, kind, items, admin=actor.is_admin))
+    report, items, satisfaction = await _build(kind)
+    await answer(
+        update, views.report_message(report, kind, items, admin=actor.is_admin, satisfaction=satisfaction)
+    )
 
 
 async def _own_card(update: Update) -> None:
@@ -102,9 +106,12 @@ async def report_button(update: Update, context: BotContext) -> None:
         await query.answer(access.not_allowed(), show_alert=True)
         return
     await query.answer()
-    report, items = await _build(kind)
+    report, items, satisfaction = await _build(kind)
     if parts[1] == "p":
-        await answer(update, views.report_message(report, kind, items, admin=is_admin, edit=True))
+        message = views.report_message(
+            report, kind, items, admin=is_admin, edit=True, satisfaction=satisfaction
+        )
+        await answer(update, message)
         return
     if parts[1] == "r":
         quarter = period_of(PeriodKind.QUARTER, utcnow().astimezone(LOCAL_TZ).date())
@@ -130,7 +137,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         return
     name = file_name(report)
     if parts[1] == "x":
-        content = await asyncio.to_thread(excel_report, report, labels(report.period))
+        content = await asyncio.to_thread(excel_report, report, labels(report.period), satisfaction)
         subject = file_subject(unit_name(report), report.period, period_names()[kind])
         await send(context.bot, chat.id, views.excel_document(content, name, subject))
         return

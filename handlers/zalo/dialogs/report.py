@@ -12,6 +12,7 @@ from compliance.reports import rollup as reports
 from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
 from compliance.reports.own_card import own_card
 from compliance.reports.period import PeriodKind, period_of
+from compliance.reports.satisfaction_report import report_satisfaction
 from handlers.i18n import LOCAL_TZ, _, current_locale
 from handlers.messages import OutMessage, esc
 from handlers.views import report as views
@@ -38,7 +39,8 @@ async def report(turn: Turn) -> Replies:
     token = await issue_link(turn.session, official_id=actor.id, issued_by="zalo", next_path=DASHBOARD_PATH)
     link = turn.link(token)
     # The summary without the chat's buttons (periods, files, nudges): those live on the dashboard.
-    summary = OutMessage(views.report_text(built, kind, items))
+    satisfaction = await report_satisfaction(turn.session, built)
+    summary = OutMessage(views.report_text(built, kind, items, satisfaction))
     more = OutMessage(
         _(
             "Other periods, the Excel file and nudges are on the dashboard: {link} (works once, for 10 "
