@@ -54,7 +54,8 @@ async def test_who_may_write_for_which_unit(
 ) -> None:
     people, units = await _office_with_desk(database)
     async with web_client(database, default_locale="en") as client:
-        await sign_in(client, database, people[person])
+        home = await sign_in(client, database, people[person])
+        assert ('href="/letters"' in home.text) == bool(listed)  # their page links to the letters
         page = await client.get("/letters")
         if not listed:
             assert page.status_code == 404 and "one-stop desk" in page.text

@@ -74,6 +74,13 @@ async def may_issue(session: AsyncSession, actor: Actor, unit: Unit) -> bool:
     return actor.role is Role.OFFICIAL and actor.unit_id == unit.id and await _has_desk(session, unit.id)
 
 
+async def may_write_letters(session: AsyncSession, actor: Actor) -> bool:
+    """Whether `actor` writes letters for some unit (their page links to the letters)."""
+    if actor.is_admin or actor.is_head:
+        return True
+    return actor.unit_id is not None and await _has_desk(session, actor.unit_id)
+
+
 async def issuable_units(session: AsyncSession, actor: Actor) -> list[Unit]:
     """The units `actor` may write letters for, as a tree reads."""
     query = select(Unit).where(is_live())

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.broadcasts import received as inbox
+from compliance.feedback.letters import may_write_letters
 from compliance.office.officials import SUPPORTED_LOCALES
 from compliance.office.officials import set_locale as save_locale
 from compliance.office.web_access import safe_next_path
@@ -39,6 +40,7 @@ async def my_page(context: WebContext) -> Response:
         check=check,
         rounds=[(attempt, quiz_rounds.total_of(attempt)) for attempt in rounds],
         unconfirmed=[update for update in updates if update.requires_ack and update.acked_at is None],
+        letters=await may_write_letters(context.session, me),
     )
 
 
