@@ -33,6 +33,7 @@ from storage.models import Official, OfficialStatus, OutboxMessage, Unit
 from storage.models_broadcast import AuditEntry
 from storage.models_campaign import SigningCampaign
 from storage.models_pledge import Signature
+from storage.models_practice import DailyReminder
 from tests.factories import link_telegram
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
@@ -176,6 +177,11 @@ async def test_only_a_signature_inside_the_window_counts(office: Database) -> No
             ).all()
             names = {o.id: o.full_name for o in (await session.scalars(select(Official))).all()}
             ledger = (await session.scalars(select(Signature).order_by(Signature.id))).all()
+            kept = (
+                await session.execute(
+                    select(DailyReminder.official_id, DailyReminder.day, DailyReminder.kind)
+                )
+            ).all()
             facts = [await pledges.receipt_facts(session, s) for s in ledger]
             office_name, unit_name = await issuer_names(session, ledger[-1].unit_id)
             per_year = {year: await campaigns.signed_in_year(session, year) for year in (2026, 2027)}
@@ -183,6 +189,9 @@ async def test_only_a_signature_inside_the_window_counts(office: Database) -> No
     yearly = {(r.payload["day"], names[r.official_id or 0]) for r in rows if r.payload.get("year") == 2027}
     assert {r.payload["deadline"] for r in rows if r.payload.get("year") == 2027} == {"2027-01-31"}
     everyone = {BINH, HOA, CHAU, LAN}
+    # the day's reminder rows (the read figures) say what was asked: Lan to sign on 04/01, her item on 06/01
+    lan_days = {(day.isoformat(), kind) for official_id, day, kind in kept if names[official_id] == LAN}
+    assert lan_days == {("2027-01-04", "sign"), ("2027-01-06", "item")}
     assert yearly == {("2027-01-04", n) for n in everyone} | {("2027-01-06", n) for n in everyone - {LAN}}
     # the ledger keeps both of Lan's rows; the receipt of the second names the year
     assert [(names[s.official_id], f.year) for s, f in zip(ledger, facts, strict=True)] == [

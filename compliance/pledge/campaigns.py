@@ -274,6 +274,25 @@ async def campaign_for(
     return None
 
 
+async def starts_by_unit(
+    session: AsyncSession, *, at: datetime, codes: dict[int, str]
+) -> dict[int, datetime]:
+    """For each unit (id -> the template code it follows) under a campaign in force at `at`: the start of
+    that campaign's window (from when a signature counts there). Empty, in one query, without campaigns."""
+    active = await in_force(session, at)
+    if not active:
+        return {}
+    paths = dict((await session.execute(select(Unit.id, Unit.path))).all())
+    found: dict[int, datetime] = {}
+    for campaign in active:
+        scope = list((await unit_paths(session, scope_ids(campaign))).values())
+        start = window_of(campaign).start
+        for unit_id, code in codes.items():
+            if code == campaign.code and covers(scope, paths.get(unit_id)):
+                found[unit_id] = start
+    return found
+
+
 async def counting_since(
     session: AsyncSession, *, official_id: int, version_id: int, at: datetime | None = None
 ) -> datetime | None:

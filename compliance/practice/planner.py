@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.followup import plan_auto_reminders
+from compliance.pledge import campaigns
 from compliance.pledge.reminders import notify_overdue, plan_deadline_reminders
 from compliance.pledge.signing import VersionMap, versions_by_unit
 from compliance.practice.calendar import WorkCalendar
@@ -216,7 +217,9 @@ async def _reminders_of_day(
 ) -> int:
     # Deadlines first: their reminder takes the day's key, so a person gets the one naming their deadline.
     planned = await plan_deadline_reminders(session, day, audience.unit_ids, versions, now)
-    return planned + await plan_reminders(session, day, audience, versions)
+    codes = {u: v.code for u in audience.unit_ids if (v := versions.for_unit(u)) is not None}
+    since = await campaigns.starts_by_unit(session, at=now, codes=codes)
+    return planned + await plan_reminders(session, day, audience, versions, since)
 
 
 async def _overdue_notices(

@@ -3,10 +3,11 @@ built in SQL for whole groups of units at once (a province is tens of thousands 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, exists, literal, select
+from sqlalchemy import ColumnElement, and_, exists, literal, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,15 +47,29 @@ def _by_version(audience: Audience, versions: VersionMap) -> dict[int, tuple[Ver
     return {vid: (v, Audience(tuple(ids))) for vid, (v, ids) in split.items()}
 
 
+def _by_version_and_start(
+    audience: Audience, versions: VersionMap, since: Mapping[int, datetime]
+) -> list[tuple[Version, datetime | None, Audience]]:
+    """As _by_version, each group split again by the start of a yearly campaign over its units (from
+    then on only a new signature counts: compliance.pledge.campaigns)."""
+    split: dict[tuple[int, datetime | None], tuple[Version, list[int]]] = {}
+    for unit_id in audience.unit_ids:
+        version = versions.for_unit(unit_id)
+        if version is not None:
+            split.setdefault((version.id, since.get(unit_id)), (version, []))[1].append(unit_id)
+    return [(v, start, Audience(tuple(ids))) for (_vid, start), (v, ids) in split.items()]
+
+
 def _not_muted(day: date) -> ColumnElement[bool]:
     return ~exists().where(ReminderMute.official_id == Official.id, ReminderMute.until >= day)
 
 
-def _has_signed(version_id: int) -> ColumnElement[bool]:
+def _has_signed(version_id: int, since: datetime | None = None) -> ColumnElement[bool]:
     return exists().where(
         Signature.official_id == Official.id,
         Signature.pledge_version_id == version_id,
         Signature.on_behalf_of_unit.is_(False),
+        Signature.signed_at >= since if since is not None else true(),
     )
 
 
@@ -63,11 +78,18 @@ def _reachable() -> ColumnElement[bool]:
     return and_(staff_roll.staff_recipient(), consented())
 
 
-async def plan_reminders(session: AsyncSession, day: date, audience: Audience, versions: VersionMap) -> int:
-    """The daily reminder: the item of the day for those who signed, a request to sign for the others."""
+async def plan_reminders(
+    session: AsyncSession,
+    day: date,
+    audience: Audience,
+    versions: VersionMap,
+    since: Mapping[int, datetime] | None = None,
+) -> int:
+    """The daily reminder: the item of the day for those who signed, a request to sign for the others.
+    `since`: units under a yearly campaign, from when a signature counts there."""
     insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
     planned = 0
-    for version, part in _by_version(audience, versions).values():
+    for version, start, part in _by_version_and_start(audience, versions, since or {}):
         items = version.template.items
         index = day.toordinal() % len(items)
         item = items[index]
@@ -77,7 +99,7 @@ async def plan_reminders(session: AsyncSession, day: date, audience: Audience, v
                     where,
                     _reachable(),
                     _not_muted(day),
-                    _has_signed(version.id) if signed else ~_has_signed(version.id),
+                    _has_signed(version.id, start) if signed else ~_has_signed(version.id, start),
                 )
                 await session.execute(
                     insert(DailyReminder)
