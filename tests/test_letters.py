@@ -292,3 +292,51 @@ async def test_the_pdf_reads_back_as_the_letter_and_is_saved_as_pictures(databas
         document[0].render(scale=2).to_pil().save(ARTIFACTS / "apology.png")
     finally:
         document.close()
+
+
+def test_a_thank_you_letter_with_long_names_keeps_its_layout() -> None:
+    thanks = find_template("cam-on")
+    assert thanks is not None
+    today = date(2027, 2, 5)
+    form = check_form(
+        "thanks",
+        {
+            "citizen": "Tôn Nữ Thị Phương Thảo",
+            "thanks_for": "góp ý về việc niêm yết công khai thủ tục hành chính tại bộ phận một cửa",
+            "place": "Thành phố Hồ Chí Minh",
+            "signer_title": "Giám đốc Trung tâm Phục vụ hành chính công",
+            "signer_name": "Nguyễn Hoàng Minh",
+            "recipients": "Bà Tôn Nữ Thị Phương Thảo\nGiám đốc Sở (để báo cáo)\nLưu: VT, TTPVHCC",
+        },
+        today=today,
+        calendar=None,
+    )
+    assert isinstance(form, CheckedForm)
+    facts = facts_for(
+        thanks,
+        form,
+        parent="Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        office="Trung tâm Phục vụ hành chính công Thành phố Hồ Chí Minh",
+        number=7,
+        day=today,
+    )
+    content = letter_pdf(facts)
+    document = pdfium.PdfDocument(content)
+    try:
+        assert len(document) == 1
+        flat = " ".join(document[0].get_textpage().get_text_range().split())
+        for expected in (
+            "Số: 7/TC",
+            "Thành phố Hồ Chí Minh, ngày 05 tháng 02 năm 2027",
+            "THƯ CẢM ƠN",
+            "Tôn Nữ Thị Phương Thảo",
+            "- Giám đốc Sở (để báo cáo);",
+            "- Lưu: VT, TTPVHCC.",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",  # on one line, shrunk to fit beside a long office name
+        ):
+            assert expected in flat, expected
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "thanks.pdf").write_bytes(content)
+        document[0].render(scale=2).to_pil().save(ARTIFACTS / "thanks.png")
+    finally:
+        document.close()

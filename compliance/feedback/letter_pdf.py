@@ -25,7 +25,7 @@ TOP, BOTTOM, LEFT, RIGHT = 20.0, 20.0, 30.0, 15.0
 # The header's two blocks: the office's (left) and the nation's (right), wider than the body's margins as
 # the decree's sample lays them out.
 OFFICE_X, OFFICE_W = 15.0, 82.0
-NATION_X, NATION_W = 95.0, 108.0
+NATION_X, NATION_W = 95.0, 105.0
 SIGN_X, SIGN_W = 110.0, 85.0
 
 
@@ -39,11 +39,23 @@ class _Letter(FPDF):
         self.set_auto_page_break(auto=True, margin=BOTTOM)
 
     def block(
-        self, x: float, width: float, text: str, style: str, size: float, height: float, smallest: float = 0
+        self,
+        x: float,
+        width: float,
+        text: str,
+        style: str,
+        size: float,
+        height: float,
+        smallest: float | None = None,
     ) -> None:
-        """Centred lines in a column: shrunk down to `smallest` points to stay on one line, then wrapped."""
+        """Centred lines in a column: shrunk down to `smallest` points (if given) to stay on one line, then
+        wrapped."""
         self.set_font(SERIF, style, size)
-        while size > smallest and self.get_string_width(text) > width - 2 * self.c_margin:
+        while (
+            smallest is not None
+            and size > smallest
+            and self.get_string_width(text) > width - 2 * self.c_margin
+        ):
             size -= 0.25
             self.set_font_size(size)
         self.set_x(x)
@@ -61,7 +73,7 @@ def _header(pdf: _Letter, facts: LetterFacts) -> float:
     """Both header blocks; returns the lower one's bottom."""
     pdf.set_y(TOP)
     if facts.parent:
-        pdf.block(OFFICE_X, OFFICE_W, facts.parent.upper(), "", 11.5, 5.5, smallest=9.5)
+        pdf.block(OFFICE_X, OFFICE_W, facts.parent.upper(), "", 11.5, 5.5, smallest=9)
     pdf.block(OFFICE_X, OFFICE_W, facts.office.upper(), "B", 11.5, 5.5, smallest=9.5)
     pdf.rule_under(OFFICE_X, OFFICE_W, min(OFFICE_W * 0.4, pdf.get_string_width(facts.office.upper())))
     pdf.set_y(pdf.get_y() + 3)
@@ -73,7 +85,7 @@ def _header(pdf: _Letter, facts: LetterFacts) -> float:
     pdf.block(NATION_X, NATION_W, MOTTO, "B", 12.5, 6, smallest=8)
     pdf.rule_under(NATION_X, NATION_W, pdf.get_string_width(MOTTO))
     pdf.set_y(pdf.get_y() + 3)
-    pdf.block(NATION_X, NATION_W, facts.place_date, "I", 12, 6)
+    pdf.block(NATION_X, NATION_W, facts.place_date, "I", 12, 6, smallest=10)
     return max(office_bottom, pdf.get_y())
 
 
