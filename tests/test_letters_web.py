@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
+import yaml
 from sqlalchemy import func, select
 
+from compliance.feedback import letter_templates
 from compliance.feedback.points import create_point
 from storage.clock import local_today
 from storage.engine import Database
@@ -162,3 +165,23 @@ async def test_a_post_for_a_unit_out_of_reach_changes_nothing(database: Database
         assert unknown.status_code == 404
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(CitizenLetter)) == 0
+
+
+async def test_an_offices_own_version_is_offered_and_a_broken_file_named(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people, units = await _office_with_desk(database)
+    for name in ("xin-loi-1.yaml", "cam-on-1.yaml"):
+        (tmp_path / name).write_bytes((letter_templates.CONTENT_DIR / name).read_bytes())
+    own = yaml.safe_load((tmp_path / "xin-loi-1.yaml").read_text(encoding="utf-8"))
+    own["version"] = 2
+    own["title"] = {"vi": "PHIẾU XIN LỖI (MẪU CỦA XÃ)", "en": "APOLOGY (THE COMMUNE'S)"}
+    (tmp_path / "xin-loi-2.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(letter_templates, "CONTENT_DIR", tmp_path)
+    async with web_client(database, default_locale="en") as client:
+        await sign_in(client, database, people["Lê Thị Hoa"])
+        form = await client.get(f"/letters/new?unit={units['Văn phòng']}&template=xin-loi")
+        assert "PHIẾU XIN LỖI (MẪU CỦA XÃ)" in form.text and "(xin-loi-2)" in form.text
+        (tmp_path / "xin-loi-3.yaml").write_text("code: xin-loi\nversion: 3\nkind: [", encoding="utf-8")
+        broken = await client.get("/letters")
+        assert broken.status_code == 400 and "xin-loi-3.yaml" in broken.text

@@ -114,16 +114,16 @@ def load_template_bytes(content: bytes, source: str, *, expected_name: str | Non
     return parse_template(document, source, expected_name=expected_name)
 
 
-def shipped_templates(directory: Path = CONTENT_DIR) -> list[LetterTemplate]:
+def shipped_templates(directory: Path | None = None) -> list[LetterTemplate]:
     """Every version in the content directory (an office's own files included), by code and version."""
     found = [
         load_template_bytes(path.read_bytes(), path.name, expected_name=path.stem)
-        for path in sorted(directory.glob("*.yaml"))
+        for path in sorted((directory or CONTENT_DIR).glob("*.yaml"))
     ]
     return sorted(found, key=lambda template: (template.kind, template.code, template.version))
 
 
-def current_templates(directory: Path = CONTENT_DIR) -> list[LetterTemplate]:
+def current_templates(directory: Path | None = None) -> list[LetterTemplate]:
     """The newest version of each code: what new letters use (older versions stay for the record)."""
     newest: dict[str, LetterTemplate] = {}
     for template in shipped_templates(directory):
@@ -132,7 +132,7 @@ def current_templates(directory: Path = CONTENT_DIR) -> list[LetterTemplate]:
 
 
 def find_template(
-    code: str, version: int | None = None, directory: Path = CONTENT_DIR
+    code: str, version: int | None = None, directory: Path | None = None
 ) -> LetterTemplate | None:
     """A code's newest version (`version` None) or that version, or None."""
     chosen = [t for t in shipped_templates(directory) if t.code == code and version in (None, t.version)]

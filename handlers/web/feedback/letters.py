@@ -9,11 +9,14 @@ point) writes them too, and the dashboard is the heads'. Who may write for which
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from compliance.content import ContentError
 from compliance.feedback import letter_form as form_rules
 from compliance.feedback import letters as domain
 from compliance.feedback.letter_pdf import letter_pdf
@@ -23,12 +26,13 @@ from compliance.text import ascii_slug
 from handlers.commands import Access
 from handlers.i18n import _
 from handlers.web.context import WebContext, int_param, page
-from handlers.web.errors import NotFound
+from handlers.web.errors import NotFound, PageError
 from storage.clock import LOCAL_TZ, local_today, utcnow
 from storage.models import Unit
 from storage.models_letters import CitizenLetter
 
 PATH = "/letters"
+_T = TypeVar("_T")
 
 
 def _labels() -> dict[str, str]:
@@ -112,7 +116,7 @@ async def letters_page(context: WebContext) -> Response:
         counts=counts,
         letters=letters,
         names=names,
-        templates=current_templates(),
+        templates=_templates(current_templates),
         kind_name=_kind_name,
         start=form_rules.shown_date(start),
         end=form_rules.shown_date(end),
@@ -127,11 +131,23 @@ async def _unit_for(context: WebContext, raw: str) -> Unit:
     return unit
 
 
+def _templates(load: Callable[[], _T]) -> _T:
+    """Templates are files an office may drop in: a broken one is named to the person, not a crash."""
+    try:
+        return load()
+    except ContentError as exc:
+        raise PageError(
+            _("A letter template is not usable: {file}: {problem}. Tell the administrator.").format(
+                file=exc.source, problem=exc.problem
+            )
+        ) from exc
+
+
 def _template_for(code: str, version: str = "") -> LetterTemplate:
     """The code's newest version, or the one previewed (a new version published meanwhile does not change
     the letter the person read)."""
     number = int(version) if version.isascii() and version.isdigit() and len(version) < 6 else None
-    template = find_template(code[:40], number) if code else None
+    template = _templates(lambda: find_template(code[:40], number)) if code else None
     if template is None:
         raise NotFound()
     return template
