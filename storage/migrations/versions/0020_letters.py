@@ -40,7 +40,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_citizen_letters")),
         sa.UniqueConstraint("unit_id", "kind", "year", "number", name=op.f("uq_citizen_letters_unit_id")),
     )
-    op.create_index("ix_citizen_letters_unit_created", "citizen_letters", ["unit_id", "created_at"], unique=False)
+    op.create_index(
+        "ix_citizen_letters_unit_created", "citizen_letters", ["unit_id", "created_at"], unique=False
+    )
 
 
 def downgrade() -> None:
