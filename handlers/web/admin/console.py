@@ -38,6 +38,11 @@ def sections() -> list[tuple[str, str, str]]:
             _("Spam review of citizens' ratings"),
             _("Ratings by reception point and connection; set aside spam, restore it."),
         ),
+        (
+            "/admin/stars",
+            _("Star rating: scores entered by admins"),
+            _("Administrative reform points and the initiatives bonus per unit and quarter."),
+        ),
     ]
 
 
