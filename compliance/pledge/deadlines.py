@@ -150,22 +150,22 @@ async def joiners(
                 first_signed[key] = signed_at
     joined_days = [c[3].astimezone(LOCAL_TZ).date() for c in candidates]
     calendar = await calendar_around(session, min(joined_days), max(joined_days))
-    found = []
-    for (official_id, full_name, unit_id, _joined_at, version_id), joined_on in zip(
-        candidates, joined_days, strict=True
-    ):
-        found.append(
-            Joiner(
-                official_id,
-                full_name,
-                unit_id,
-                version_id,
-                joined_on,
-                nth_working_day_after(calendar, joined_on, days),
-                first_signed.get((official_id, version_id)),
-            )
+    # a province's joiners share a few hundred joining days: each deadline is counted once
+    deadline_of = {day: nth_working_day_after(calendar, day, days) for day in set(joined_days)}
+    return [
+        Joiner(
+            official_id,
+            full_name,
+            unit_id,
+            version_id,
+            joined_on,
+            deadline_of[joined_on],
+            first_signed.get((official_id, version_id)),
         )
-    return found
+        for (official_id, full_name, unit_id, _joined_at, version_id), joined_on in zip(
+            candidates, joined_days, strict=True
+        )
+    ]
 
 
 async def overdue_ids(session: AsyncSession, versions: VersionMap, *, at: datetime) -> set[int]:
