@@ -97,9 +97,8 @@ async def _staff(context: WebContext, unit_id: int) -> list[tuple[int, str]]:
 
 
 def _refused(context: WebContext, point: ReceptionPoint, status: int, title: str, text: str) -> Response:
-    back = (
-        public_path(point.code) if point.active else None
-    )  # a closed point's form is not there to go back to
+    # A closed point's form is not there to go back to.
+    back = public_path(point.code) if point.active else None
     return context.render("feedback/public_refused.html", status=status, title=title, text=text, back=back)
 
 
