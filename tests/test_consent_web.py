@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from compliance.office.accounts import ChannelUser, find_official, link
 from compliance.office.staff_import import import_staff
+from compliance.office.web_access import issue_link
 from storage.engine import Database
 from storage.models import Official
 from storage.models_consent import Consent
 from tests.staff_files import OFFICE, xlsx_bytes
-from tests.web_client import csrf_of, link_token, web_client
+from tests.web_client import csrf_of, web_client
 
 
 async def staff_member(database: Database, name: str, telegram_id: int) -> int:
@@ -31,7 +32,8 @@ async def staff_member(database: Database, name: str, telegram_id: int) -> int:
 
 
 async def first_sign_in(client: httpx.AsyncClient, database: Database, official_id: int) -> httpx.Response:
-    token = await link_token(database, official_id)
+    async with database.unit_of_work() as session:  # not link_token: that one agrees first
+        token = await issue_link(session, official_id=official_id, issued_by="test")
     await client.get(f"/signin/{token}")
     posted = await client.post("/signin")
     assert posted.status_code == 303

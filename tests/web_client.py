@@ -34,6 +34,9 @@ async def web_client(database: Database, **config: object) -> AsyncIterator[http
 
 
 async def link_token(database: Database, official_id: int, next_path: str = "/") -> str:
+    """A one-time sign-in link's token for someone who has answered the privacy notice (tests of the notice
+    make their links with issue_link)."""
+    await agree_in(database, official_id)
     async with database.unit_of_work() as session:
         return await issue_link(session, official_id=official_id, issued_by="test", next_path=next_path)
 
@@ -41,7 +44,6 @@ async def link_token(database: Database, official_id: int, next_path: str = "/")
 async def sign_in(client: httpx.AsyncClient, database: Database, official_id: int) -> httpx.Response:
     """Open a fresh one-time link and sign in, as someone who agreed to the privacy notice; the answer is
     the page the link leads to."""
-    await agree_in(database, official_id)
     token = await link_token(database, official_id)
     opened = await client.get(f"/signin/{token}")
     assert opened.status_code == 303, opened.text
