@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue
@@ -264,17 +264,10 @@ async def flagged_ratings(
 ) -> list[FlaggedLine]:
     """The flagged ratings of a subtree (None: the whole office) in [start, end), newest first, the
     unresolved before the resolved; set-aside ones left out (they are spam, not complaints)."""
-    latest = (
-        select(RatingFollowUp.rating_id, func.max(RatingFollowUp.id).label("last_id"))
-        .group_by(RatingFollowUp.rating_id)
-        .subquery()
-    )
     query = (
-        select(CitizenRating, Unit.name, ReceptionPoint.desk, RatingFollowUp)
+        select(CitizenRating, Unit.name, ReceptionPoint.desk)
         .join(Unit, Unit.id == CitizenRating.unit_id)
         .join(ReceptionPoint, ReceptionPoint.id == CitizenRating.point_id)
-        .outerjoin(latest, latest.c.rating_id == CitizenRating.id)
-        .outerjoin(RatingFollowUp, RatingFollowUp.id == latest.c.last_id)
         .where(
             CitizenRating.flagged,
             CitizenRating.set_aside_at.is_(None),
@@ -286,9 +279,20 @@ async def flagged_ratings(
     )
     if root is not None:
         query = query.where(Unit.path.startswith(root.path))
+    found = (await session.execute(query)).all()
+    # The latest follow-up of each, in a second query on the listed ids (a join on the latest ids' grouped
+    # subquery took SQLite a nested loop over every rating).
+    last: dict[int, RatingFollowUp] = {}
+    follow_ups = await session.scalars(
+        select(RatingFollowUp).where(RatingFollowUp.rating_id.in_([rating.id for rating, _, _ in found]))
+    )
+    for entry in follow_ups.all():
+        if entry.rating_id not in last or entry.id > last[entry.rating_id].id:
+            last[entry.rating_id] = entry
     lines = []
-    for rating, unit_name, desk, last in (await session.execute(query)).all():
-        state = NEW if last is None else (RESOLVED if last.resolved else CONTACTED)
-        lines.append(FlaggedLine(rating, unit_name, desk, state, last.created_at if last else None))
+    for rating, unit_name, desk in found:
+        latest = last.get(rating.id)
+        state = NEW if latest is None else (RESOLVED if latest.resolved else CONTACTED)
+        lines.append(FlaggedLine(rating, unit_name, desk, state, latest.created_at if latest else None))
     lines.sort(key=lambda line: line.state == RESOLVED)  # stable: newest first within each group
     return lines
