@@ -23,6 +23,7 @@ from compliance.reports.weekly import plan_nudges
 from storage.engine import Database
 from storage.models import OutboxMessage, Unit
 from storage.models_broadcast import AuditEntry
+from tests.consents import agree
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
 
@@ -41,6 +42,7 @@ async def test_a_heads_invite_decisions_ceremony_and_nudge_are_audited(database:
         )
         assert hoa.actor is not None
         head = hoa.actor
+        await agree(session, head.id)  # she answered the privacy notice after joining
         unit = await session.get(Unit, head.unit_id)
         assert unit is not None
         invite = await joining.create_invite(session, unit=unit, created_by=head, days=3, max_uses=2)
