@@ -77,9 +77,6 @@ def rating_flagged(payload: dict[str, Any]) -> OutMessage:
             )
         )
     url = esc(payload["url"]).replace('"', "&quot;")
-    lines.append(
-        _("Record what you did about it: {link}").format(
-            link=f'<a href="{url}">{_("the follow-up page")}</a>'
-        )
-    )
+    label = _("the follow-up page")
+    lines.append(_("Record what you did about it: {link}").format(link=f'<a href="{url}">{label}</a>'))
     return OutMessage("\n".join(lines))
