@@ -106,7 +106,7 @@ async def test_a_flagged_rating_from_the_poster_to_the_report(
 
             # ---- the head told at once, on both channels, once each -------------------------------------
             await office.telegram.wait_for(lambda: office.telegram.messages_to(BINH.id), timeout=30)
-            await office.zalo.wait_for(lambda: office.zalo.texts(BINH_ZALO), timeout=30)
+            await office.zalo.wait_for(lambda: bool(office.zalo.texts(BINH_ZALO)), timeout=30)
             telegram_text = office.telegram.messages_to(BINH.id)[0]["text"]
             zalo_text = office.zalo.texts(BINH_ZALO)[0]
             assert html.escape(HOSTILE, quote=False) in telegram_text and HOSTILE not in telegram_text
