@@ -4,6 +4,7 @@ words read back and its pages saved as pictures for the closing note."""
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -340,3 +341,23 @@ def test_a_thank_you_letter_with_long_names_keeps_its_layout() -> None:
         document[0].render(scale=2).to_pil().save(ARTIFACTS / "thanks.png")
     finally:
         document.close()
+
+
+async def test_desks_issuing_at_once_each_get_their_own_number(database: Database) -> None:
+    units, hoa = await _office(database)
+    apology = find_template("xin-loi")
+    assert apology is not None
+    today = date(2026, 11, 30)
+    form = check_form("apology", apology_fields(today, date(2026, 12, 9)), today=today, calendar=None)
+    assert isinstance(form, CheckedForm)
+    at = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+
+    async def issue() -> int:
+        async with database.unit_of_work() as session:
+            unit = await session.get_one(Unit, units["Văn phòng"].id)
+            letter = await issue_letter(session, unit=unit, template=apology, form=form, actor=hoa, now=at)
+            await asyncio.sleep(0.05)  # both hold their transaction open before committing
+            return letter.number
+
+    numbers = await asyncio.gather(issue(), issue(), issue())
+    assert sorted(numbers) == [1, 2, 3]
