@@ -85,6 +85,7 @@ async def test_a_stranger_joins_by_invite_code_and_the_head_approves_on_zalo(dat
     assert asking.payload["full_name"] == "Võ Thị Ngọc Mai"  # NFC
     shown = _shown_on_zalo(asking)
     assert f"(type DUYET {request_id})" in shown and f"(type TU CHOI {request_id})" in shown
+    assert "(Zalo: Mai 🌸)" in shown  # the name the head may know them by, on the app it is from
 
     listed = texts(await say(database, HOA, "chờ duyệt"))
     assert f"No. {request_id}: Võ Thị Ngọc Mai" in listed and f"DUYET {request_id}" in listed

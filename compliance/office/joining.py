@@ -251,6 +251,7 @@ async def submit_name(session: AsyncSession, *, user: ChannelUser, raw_name: str
                 "full_name": name,
                 "unit_name": request.unit.name,
                 "display_name": request.display_name,
+                "channel": request.channel.value,
             },
         )
     return NameOutcome.SUBMITTED

@@ -21,11 +21,17 @@ Builder = Callable[[dict[str, Any]], OutMessage]
 def _join_request(payload: dict[str, Any]) -> OutMessage:
     # Rows planned before channel accounts carry the Telegram name under its old key.
     display_name = payload["display_name"] if "display_name" in payload else payload["telegram_name"]
-    text = _("<b>Join request</b> for {unit}:\n{name} (Telegram: {telegram_name})").format(
-        unit=esc(payload["unit_name"]),
-        name=esc(payload["full_name"]),
-        telegram_name=esc(display_name),
-    )
+    # The newcomer's name as their chat app shows it; rows planned before Zalo name no channel.
+    if payload.get("channel") == "zalo":
+        text = _("<b>Join request</b> for {unit}:\n{name} (Zalo: {zalo_name})").format(
+            unit=esc(payload["unit_name"]), name=esc(payload["full_name"]), zalo_name=esc(display_name)
+        )
+    else:
+        text = _("<b>Join request</b> for {unit}:\n{name} (Telegram: {telegram_name})").format(
+            unit=esc(payload["unit_name"]),
+            name=esc(payload["full_name"]),
+            telegram_name=esc(display_name),
+        )
     request_id = payload["request_id"]
     return OutMessage(
         text,
