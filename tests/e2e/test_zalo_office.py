@@ -167,8 +167,8 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
         assert wrong == [refusal]
         notice_title = current_notice().title.vi
         # Linked: the privacy notice comes first, in parts; "1" (Tôi đồng ý) answers it.
-        shown = await office.say(LAN, handed_out["Nguyễn Thị Lan"].lower().replace("-", " "))
-        assert any(notice_title in text for text in shown) and all(len(text) <= 2000 for text in shown)
+        noticed = await office.say(LAN, handed_out["Nguyễn Thị Lan"].lower().replace("-", " "))
+        assert any(notice_title in text for text in noticed) and all(len(text) <= 2000 for text in noticed)
         await office.say(LAN, "1")
         used = await office.say(STRANGER, handed_out["Nguyễn Thị Lan"])
         assert used == [
