@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +14,10 @@ import yaml
 from sqlalchemy import select
 
 from compliance.content import ContentError
+from compliance.feedback import rubric as rubric_module
 from compliance.feedback import star_scores
 from compliance.feedback.rubric import CONTENT_DIR, load_rubric, parse_rubric
-from compliance.feedback.stars import StarPeriod, UnitStars, rank_units
+from compliance.feedback.stars import StarPeriod, UnitStars, last_quarter_stars, rank_units
 from compliance.office import groups
 from compliance.office.officials import actor_of
 from compliance.reports.weekly import plan_weekly_summaries
@@ -243,3 +245,21 @@ async def test_the_group_weekly_post_shows_the_units_stars_and_the_source(office
     del row.payload["stars"]  # a post planned before the stars existed reads as it was
     with use_locale("en"):
         assert "Star rating" not in group_weekly(row.payload).text
+
+
+async def test_a_broken_rubric_file_leaves_the_weekly_post_without_stars(
+    office: Database,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (tmp_path / "dong-nai-2025.yaml").write_text("code: dong-nai-2025\ntotal: 100\n", encoding="utf-8")
+    monkeypatch.setattr(rubric_module, "CONTENT_DIR", tmp_path)
+    load_rubric.cache_clear()
+    try:
+        async with office.unit_of_work() as session:
+            unit = (await units_by_name(session))["Văn phòng"]
+            found = await last_quarter_stars(session, day=date(2027, 1, 4), unit_ids=[unit.id])
+    finally:
+        load_rubric.cache_clear()
+    assert found == {} and "rubric cannot be read" in caplog.text

@@ -15,6 +15,7 @@ Inputs, each over the period:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.broadcasts.sending import KIND as BROADCAST_KIND
+from compliance.content import ContentError
 from compliance.feedback import star_scores
 from compliance.feedback.rubric import Criterion, Measure, Metric, NoData, Rubric, YearRule, load_rubric
 from compliance.office.units import is_live, tree_sorted
@@ -34,6 +36,7 @@ from compliance.text import vietnamese_key
 from storage.models import Official, OutboxMessage, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck
 
+log = logging.getLogger(__name__)
 QUARTERS: Final = (1, 2, 3, 4)
 ROMAN: Final = ("I", "II", "III", "IV")
 
@@ -300,7 +303,12 @@ async def last_quarter_stars(
     post: the unit's figures only, never a person's."""
     if not unit_ids:
         return {}
-    rubric = rubric or load_rubric()
+    try:
+        rubric = rubric or load_rubric()
+    except ContentError:
+        # A broken rubric file must not stop the week's summaries: the post goes without its stars line.
+        log.exception("the star rating's rubric cannot be read; the weekly posts go without stars")
+        return {}
     period = quarter_of(day).previous_quarter()
     ranking = await rank_units(session, rubric=rubric, period=period)
     wanted = set(unit_ids)

@@ -15,6 +15,7 @@ from compliance.feedback.rubric import Metric, Rubric, load_rubric
 from compliance.feedback.stars import StarPeriod, quarter_of, rank_units
 from compliance.office.units import is_live, tree_sorted
 from compliance.reports.emulation_excel import stars_workbook
+from compliance.text import ascii_slug
 from handlers.commands import Access
 from handlers.i18n import _, current_locale, fmt_number
 from handlers.views import stars as views
@@ -88,7 +89,7 @@ async def ranking_xlsx(context: WebContext) -> Response:
     rubric = load_rubric()
     ranking = await rank_units(context.session, rubric=rubric, period=period, root=root)
     content = stars_workbook(ranking, views.excel_labels(period, rubric), current_locale())
-    name = f"star-rating-{period.key}{'-' + root.code if root else ''}.xlsx"
+    name = f"star-rating-{period.key}{'-' + ascii_slug(root.code, max_length=40) if root else ''}.xlsx"
     return Response(
         content=content,
         media_type=XLSX_TYPE,
