@@ -138,6 +138,16 @@ async def test_a_desk_official_fills_previews_and_issues_an_apology(database: Da
         ):
             assert expected in text
 
+    # The Sở's head sees it on the dashboard, counted in the subtree for the period.
+    async with web_client(database, default_locale="en") as head:
+        await sign_in(head, database, people["Trần Văn Bình"])
+        board = await head.get("/dashboard?period=month")
+        assert board.status_code == 200
+        summary = re.search(r'<p id="letters-summary">([^<]*)', board.text)
+        assert summary is not None
+        counted = "apologies: 1, of which sent before the promised day: 1; thank-you letters: 0"
+        assert counted in summary.group(1)
+
     # Văn phòng's letters are not another unit's official's to download.
     async with web_client(database) as other:
         await sign_in(other, database, people["Nguyễn Thị Lan"])

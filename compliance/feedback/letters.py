@@ -271,6 +271,28 @@ async def letters_of(
     return list(rows)
 
 
+def _sums() -> tuple[Any, Any, Any]:
+    return (
+        func.sum(case((CitizenLetter.kind == APOLOGY, 1), else_=0)),
+        func.sum(case((CitizenLetter.on_time.is_(True), 1), else_=0)),
+        func.sum(case((CitizenLetter.kind == THANKS, 1), else_=0)),
+    )
+
+
+async def subtree_counts(
+    session: AsyncSession, *, top: Unit | None, start: datetime, end: datetime
+) -> LetterCounts:
+    """A subtree's letters in [start, end); `top` None: the whole office (an admin's dashboard)."""
+    if top is not None:
+        return (await unit_letter_counts(session, unit_ids=[top.id], start=start, end=end))[top.id]
+    row = (
+        await session.execute(
+            select(*_sums()).where(CitizenLetter.created_at >= start, CitizenLetter.created_at < end)
+        )
+    ).one()
+    return LetterCounts(*(int(value or 0) for value in row))
+
+
 async def unit_letter_counts(
     session: AsyncSession, *, unit_ids: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, LetterCounts]:
@@ -282,12 +304,7 @@ async def unit_letter_counts(
         for unit in (await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))).all()
     }
     rows = await session.execute(
-        select(
-            Unit.path,
-            func.sum(case((CitizenLetter.kind == APOLOGY, 1), else_=0)),
-            func.sum(case((CitizenLetter.on_time.is_(True), 1), else_=0)),
-            func.sum(case((CitizenLetter.kind == THANKS, 1), else_=0)),
-        )
+        select(Unit.path, *_sums())
         .join(Unit, Unit.id == CitizenLetter.unit_id)
         .where(CitizenLetter.created_at >= start, CitizenLetter.created_at < end)
         .group_by(Unit.path)

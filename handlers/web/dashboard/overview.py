@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from markupsafe import Markup
 from starlette.responses import Response
 
+from compliance.feedback.letters import subtree_counts
 from compliance.reports.chart import chart_groups
 from compliance.reports.dashboard import Status
 from compliance.reports.rollup import Figures, Report, UnitLine
@@ -263,6 +264,10 @@ async def dashboard(context: WebContext) -> Response:
         fragments.move_to_end(key)
     figures_html, board_html = rendered
     satisfaction = await computed_for(context, root, period_name, period, fresh=params.get("refresh") == "1")
+    start, end = (
+        datetime.combine(day, time(), LOCAL_TZ) for day in (period.start, period.end + timedelta(days=1))
+    )
+    letters = await subtree_counts(context.session, top=root, start=start, end=end)
     return context.render(
         "dashboard/index.html",
         title=_("Dashboard"),
@@ -280,5 +285,6 @@ async def dashboard(context: WebContext) -> Response:
         query=query,
         day_text=day_text,
         satisfaction=satisfaction.value.total,
+        letters=letters,
         pct=share,
     )
