@@ -25,7 +25,7 @@ from compliance.feedback.letter_templates import (
     parse_template,
     shipped_templates,
 )
-from compliance.feedback.letters import facts_for, facts_of, issue_letter, unit_letter_counts
+from compliance.feedback.letters import facts_for, facts_of, issue_letter, subtree_counts, unit_letter_counts
 from compliance.office.officials import Actor, actor_of
 from compliance.practice.calendar import WorkCalendar
 from storage.clock import LOCAL_TZ, local_today
@@ -230,6 +230,12 @@ async def test_letters_are_numbered_per_unit_kind_and_year_logged_and_audited(da
         assert (counts[top.id].apologies, counts[top.id].on_time, counts[top.id].thanks) == (3, 2, 1)
         assert (counts[office.id].apologies, counts[office.id].on_time, counts[office.id].thanks) == (2, 1, 1)
         assert (counts[transport.id].apologies, counts[transport.id].on_time) == (1, 1)
+        whole = await subtree_counts(session, top=None, start=november[0], end=november[1])
+        assert (
+            whole
+            == counts[top.id]
+            == await subtree_counts(session, top=top, start=november[0], end=november[1])
+        )
         january = await unit_letter_counts(
             session, unit_ids=[top.id], start=november[1], end=datetime(2027, 2, 1, tzinfo=LOCAL_TZ)
         )
