@@ -40,6 +40,7 @@ from compliance.feedback import followup
 from compliance.reports import satisfaction as figures
 from compliance.reports.period import Period
 from compliance.reports.rollup import Figures, UnitLine
+from compliance.reports.satisfaction_lists import comments
 from compliance.reports.satisfaction_report import units_satisfaction
 from handlers.web.dashboard import satisfaction_data
 from storage.clock import LOCAL_TZ
@@ -229,7 +230,7 @@ def lists_of(
     async def step() -> object:
         async with database.unit_of_work() as session:
             await followup.flagged_ratings(session, root=root, start=start, end=end)
-            return await figures.comments(session, root=root, start=start, end=end)
+            return await comments(session, root=root, start=start, end=end)
 
     return step
 
@@ -273,7 +274,12 @@ def main() -> None:
     parser.add_argument("--ratings", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--load-seconds", type=int, default=0)
+    parser.add_argument("--url", help="measure a database seeded by an earlier run (no seeding, kept)")
     args = parser.parse_args()
+    if args.url:
+        today = datetime.now(LOCAL_TZ).date()
+        asyncio.run(measure(args.url, args.repeat, Period(today - timedelta(days=364), today)))
+        return
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     for kind in kinds:
         asyncio.run(run_engine(kind, args))

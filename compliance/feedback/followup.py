@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue
@@ -21,6 +21,7 @@ from compliance.office.officials import Actor
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
 from compliance.privacy import audit
 from compliance.privacy.consent import consented
+from compliance.reports.satisfaction_lists import newest
 from compliance.text import clean_text
 from storage.clock import utcnow
 from storage.models import AccountStatus, Channel, ChannelAccount, Official, OfficialStatus, Role, Unit
@@ -264,21 +265,15 @@ async def flagged_ratings(
 ) -> list[FlaggedLine]:
     """The flagged ratings of a subtree (None: the whole office) in [start, end), newest first, the
     unresolved before the resolved; set-aside ones left out (they are spam, not complaints)."""
+    flagged = and_(CitizenRating.flagged, CitizenRating.set_aside_at.is_(None))
+    ids = await newest(session, root=root, start=start, end=end, condition=flagged, limit=limit)
     query = (
         select(CitizenRating, Unit.name, ReceptionPoint.desk)
         .join(Unit, Unit.id == CitizenRating.unit_id)
         .join(ReceptionPoint, ReceptionPoint.id == CitizenRating.point_id)
-        .where(
-            CitizenRating.flagged,
-            CitizenRating.set_aside_at.is_(None),
-            CitizenRating.created_at >= start,
-            CitizenRating.created_at < end,
-        )
+        .where(CitizenRating.id.in_(ids))
         .order_by(CitizenRating.created_at.desc(), CitizenRating.id.desc())
-        .limit(limit)
     )
-    if root is not None:
-        query = query.where(Unit.path.startswith(root.path))
     found = (await session.execute(query)).all()
     # The latest follow-up of each, in a second query on the listed ids (a join on the latest ids' grouped
     # subquery took SQLite a nested loop over every rating).

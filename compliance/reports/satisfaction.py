@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.reports.period import Period
 from storage.engine import dialect_of
 from storage.models import Unit
-from storage.models_feedback import CitizenRating, RatingFollowUp, ReceptionPoint
+from storage.models_feedback import CitizenRating, RatingFollowUp
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 LEVELS: Final = (1, 2, 3, 4, 5)
@@ -112,9 +112,14 @@ def _unit_column(tree: _Tree) -> Any:
     return func.coalesce(CitizenRating.unit_id, 0) if tree.scan else CitizenRating.unit_id
 
 
-def _is(column: Any, value: object) -> ColumnElement[int]:
-    condition = column.is_(None) if value is None else column == value
-    return func.sum(case((condition, 1), else_=0))
+def _where(condition: ColumnElement[bool]) -> Any:
+    """count(*) FILTER (WHERE …), on both engines: a quarter faster than SUM(CASE …) over a million rows
+    on SQLite (bench/feedback.py)."""
+    return func.count().filter(condition)
+
+
+def _is(column: Any, value: object) -> Any:
+    return _where(column.is_(None) if value is None else column == value)
 
 
 def _columns(unit: Any) -> list[Any]:
@@ -122,9 +127,9 @@ def _columns(unit: Any) -> list[Any]:
     return [
         unit,
         func.count(),
-        func.sum(case((rating.overall >= SATISFIED_FROM, 1), else_=0)),
-        func.sum(case((rating.flagged, 1), else_=0)),
-        func.sum(case((rating.asked_beyond_rules, 1), else_=0)),
+        _where(rating.overall >= SATISFIED_FROM),
+        _where(rating.flagged.is_(True)),
+        _where(rating.asked_beyond_rules.is_(True)),
         *(_is(rating.overall, level) for level in LEVELS),
         *(_is(rating.attitude, level) for level in LEVELS),
         *(_is(rating.trips, trips) for trips in TRIPS),
@@ -276,26 +281,35 @@ def buckets(period: Period, by: str) -> list[Period]:
     return found
 
 
+def _bucket_of(periods: Sequence[Period]) -> ColumnElement[int]:
+    """The bucket a rating falls in: a CASE on the instants that end them (the same SQL on both engines)."""
+    edges = [period_bounds(bucket)[1] for bucket in periods]
+    return case(
+        *((CitizenRating.created_at < edge, n) for n, edge in enumerate(edges[:-1])), else_=len(edges) - 1
+    )
+
+
+def _points(periods: Sequence[Period], totals: dict[int, list[list[int]]]) -> dict[int, list[TrendPoint]]:
+    return {
+        unit_id: [TrendPoint(p.start, r, sat) for p, (r, sat) in zip(periods, counts, strict=True)]
+        for unit_id, counts in totals.items()
+    }
+
+
 async def trend(
     session: AsyncSession, *, unit_ids: Sequence[int], period: Period, by: str = "month"
 ) -> dict[int, list[TrendPoint]]:
-    """Each requested subtree's ratings and index per week or month of the period, in one grouped query
-    (the bucket a CASE on the instants that start them: the same SQL on both engines), the same roll-up as
-    unit_figures."""
+    """Each requested subtree's ratings and index per week or month of the period, in one grouped query,
+    the same roll-up as unit_figures."""
     if not unit_ids:
         return {}
     tree = await _tree(session, unit_ids)
     periods = buckets(period, by)
-    edges = [period_bounds(bucket)[1] for bucket in periods]
-    bucket = case(
-        *((CitizenRating.created_at < edge, n) for n, edge in enumerate(edges[:-1])), else_=len(edges) - 1
-    )
+    bucket = _bucket_of(periods)
     start, end = period_bounds(period)
     unit = _unit_column(tree)
     query = (
-        select(
-            unit, bucket, func.count(), func.sum(case((CitizenRating.overall >= SATISFIED_FROM, 1), else_=0))
-        )
+        select(unit, bucket, func.count(), _where(CitizenRating.overall >= SATISFIED_FROM))
         .where(counted(start, end, scan=tree.scan), *_units_filter(tree))
         .group_by(unit, bucket)
     )
@@ -304,48 +318,33 @@ async def trend(
         for ancestor in tree.ancestors.get(int(unit_id), ()):
             totals[ancestor][int(n)][0] += int(ratings)
             totals[ancestor][int(n)][1] += int(satisfied or 0)
-    return {
-        unit_id: [TrendPoint(p.start, r, sat) for p, (r, sat) in zip(periods, counts, strict=True)]
-        for unit_id, counts in totals.items()
-    }
+    return _points(periods, totals)
 
 
-@dataclass(frozen=True)
-class Comment:
-    """A citizen's comment as the heads' pages list it: never the contact, never in a group."""
-
-    rating_id: int
-    at: datetime
-    unit_name: str
-    desk: str | None
-    overall: int
-    flagged: bool
-    text: str
-
-
-async def comments(
-    session: AsyncSession, *, root: Unit | None, start: datetime, end: datetime, limit: int = 50
-) -> list[Comment]:
-    """The latest comments of a subtree (None: the whole office) in [start, end), newest first."""
+async def figures_and_trend(
+    session: AsyncSession, *, unit_ids: Sequence[int], period: Period, by: str = "month"
+) -> tuple[dict[int, SatisfactionFigures], dict[int, list[TrendPoint]]]:
+    """unit_figures and trend of the same period in one pass over its ratings (grouped by unit and
+    bucket): on SQLite a whole office's year costs one sort of its rows, not two."""
+    if not unit_ids:
+        return {}, {}
+    tree = await _tree(session, unit_ids)
+    periods = buckets(period, by)
+    bucket = _bucket_of(periods)
+    start, end = period_bounds(period)
+    unit = _unit_column(tree)
     query = (
-        select(
-            CitizenRating.id,
-            CitizenRating.created_at,
-            Unit.name,
-            ReceptionPoint.desk,
-            CitizenRating.overall,
-            CitizenRating.flagged,
-            CitizenRating.comment,
-        )
-        .join(Unit, Unit.id == CitizenRating.unit_id)
-        .join(ReceptionPoint, ReceptionPoint.id == CitizenRating.point_id)
-        .where(counted(start, end), CitizenRating.comment.is_not(None))
-        .order_by(CitizenRating.created_at.desc(), CitizenRating.id.desc())
-        .limit(limit)
+        select(*_columns(unit), bucket)
+        .where(counted(start, end, scan=tree.scan), *_units_filter(tree))
+        .group_by(unit, bucket)
     )
-    if root is not None:
-        query = query.where(Unit.path.startswith(root.path))
-    return [
-        Comment(rating_id, at, unit_name, desk, overall, flagged, text or "")
-        for rating_id, at, unit_name, desk, overall, flagged, text in (await session.execute(query)).all()
-    ]
+    own: dict[int, SatisfactionFigures] = {}
+    totals = {unit_id: [[0, 0] for _ in periods] for unit_id in tree.requested}
+    for row in (await session.execute(query)).all():
+        unit_id, n, part = int(row[0]), int(row[-1]), _figures_of(row[:-1])
+        own.setdefault(unit_id, SatisfactionFigures()).add(part)
+        for ancestor in tree.ancestors.get(unit_id, ()):
+            totals[ancestor][n][0] += part.ratings
+            totals[ancestor][n][1] += part.satisfied
+    await _follow_ups(session, tree, start, end, own)
+    return _rolled_up(tree, own), _points(periods, totals)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from compliance.feedback import followup
 from compliance.reports import satisfaction as figures
+from compliance.reports.satisfaction_lists import comments
 from handlers.commands import Access
 from handlers.i18n import _
 from handlers.views.satisfaction import level_name
@@ -58,7 +59,7 @@ async def satisfaction_page(context: WebContext) -> Response:
         step=computed.step,
         flagged=await followup.flagged_ratings(context.session, root=root, start=start, end=end),
         states=state_names(),
-        comments=await figures.comments(context.session, root=root, start=start, end=end),
+        comments=await comments(context.session, root=root, start=start, end=end),
         level_name=level_name,
         query=query,
         pct=share,

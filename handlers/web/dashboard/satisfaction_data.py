@@ -147,20 +147,22 @@ class Computed:
 
 
 async def _compute(session: AsyncSession, root: Unit | None, name: str, period: Period) -> Computed:
-    start, end = figures.period_bounds(period)
     tops = [root.id] if root is not None else [unit.id for unit in await _tops(session)]
     children = await _children(session, root)
-    found = await figures.unit_figures(
-        session, unit_ids=[*tops, *(u.id for u in children)], start=start, end=end
-    )
+    ids = [*tops, *(u.id for u in children)]
+    span, step = trend_period(name, period)
+    if span == period:  # a year, a quarter, a month: the figures and the trend in one pass
+        found, points = await figures.figures_and_trend(session, unit_ids=ids, period=period, by=step)
+    else:  # a week among the eight before it
+        start, end = figures.period_bounds(period)
+        found = await figures.unit_figures(session, unit_ids=ids, start=start, end=end)
+        points = await figures.trend(session, unit_ids=tops, period=span, by=step)
     total = SatisfactionFigures()
     for unit_id in tops:
         total.add(found[unit_id])
-    span, step = trend_period(name, period)
-    points = await figures.trend(session, unit_ids=tops, period=span, by=step)
     line = [
         figures.TrendPoint(at[0].start, sum(p.ratings for p in at), sum(p.satisfied for p in at))
-        for at in zip(*points.values(), strict=True)
+        for at in zip(*(points[unit_id] for unit_id in tops), strict=True)
     ]
     return Computed(total, [(unit, found[unit.id]) for unit in children], line, step)
 
