@@ -87,6 +87,7 @@ async def test_the_admin_enters_and_corrects_a_score(stars_office: Database) -> 
         before = await session.scalar(select(func.count()).select_from(EmulationScore))
     async with web_client(stars_office) as client:
         await sign_in(client, stars_office, who)
+        assert "78,83" in (await client.get(f"/dashboard/stars?{Q4}")).text  # computed and kept
         page = await client.get(f"/admin/stars?{Q4}&unit={office_id}")
         assert page.status_code == 200 and 'value="45"' in page.text  # the entry in force fills the form
         csrf = csrf_of(page)
@@ -100,6 +101,9 @@ async def test_the_admin_enters_and_corrects_a_score(stars_office: Database) -> 
         assert saved.status_code == 303
         page = await client.get(saved.headers["location"])
         assert "&lt;script&gt;x&lt;/script&gt;" in page.text and "<script>x" not in page.text
+        # the ranking kept a moment ago is not shown again: the saved score counts at once (45 → 44,25)
+        ranking = (await client.get(f"/dashboard/stars?{Q4}")).text
+        assert "78,08" in ranking and "78,83" not in ranking
         history = page.text[
             page.text.index('id="history"') : page.text.index("</table>", page.text.index('id="history"'))
         ]

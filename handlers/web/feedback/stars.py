@@ -6,23 +6,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.feedback import star_scores
 from compliance.feedback.rubric import Metric, Rubric, load_rubric
-from compliance.feedback.stars import StarPeriod, quarter_of, rank_units
+from compliance.feedback.stars import Ranking, StarPeriod, quarter_of, rank_units
 from compliance.office.units import is_live, tree_sorted
+from compliance.reports.dashboard import Kept
 from compliance.reports.emulation_excel import stars_workbook
 from compliance.text import ascii_slug
 from handlers.commands import Access
 from handlers.i18n import _, current_locale, fmt_number
 from handlers.views import stars as views
 from handlers.web.context import WebContext, int_param, page
-from handlers.web.dashboard.board import query, scope_unit, today
+from handlers.web.dashboard.board import cache_of, query, scope_unit, today
 from handlers.web.errors import BadInput, NotFound
 from storage.models import Official, Unit
+from storage.models_emulation import EmulationScore
 
 PATH = "/dashboard/stars"
 ADMIN_PATH = "/admin/stars"
@@ -51,13 +53,30 @@ def _most_stars(rubric: Rubric) -> int:
     return rubric.thresholds[0].stars
 
 
+async def _ranking(context: WebContext, root: Unit | None, period: StarPeriod) -> Kept[Ranking]:
+    """The whole office's ranking, kept a few minutes per process like the dashboard's boards (a province's
+    quarter is seconds of work), filtered to the reader's subtree. A new admin entry makes a new key, so a
+    saved score shows at once; other figures are as fresh as the time the page gives, or a refresh."""
+    rubric = load_rubric()
+    latest = await context.session.scalar(select(func.max(EmulationScore.id)))
+
+    async def compute() -> Ranking:
+        return await rank_units(context.session, rubric=rubric, period=period)
+
+    refresh = context.request.query_params.get("refresh") == "1"
+    kept = await cache_of(context.request).get(("stars", period.key, latest), compute, fresh=refresh)
+    office = kept.value
+    units = [u for u in office.units if root is None or u.path.startswith(root.path)]
+    return Kept(Ranking(office.rubric, office.period, units), kept.computed_at)
+
+
 @page(access=Access.MANAGER)
 async def ranking_page(context: WebContext) -> Response:
     params = context.request.query_params
     root = await scope_unit(context, params.get("unit"))
     period = _period(params.get("period"))
-    rubric = load_rubric()
-    ranking = await rank_units(context.session, rubric=rubric, period=period, root=root)
+    kept = await _ranking(context, root, period)
+    ranking = kept.value
     return context.render(
         "feedback/stars.html",
         title=_("Star rating of units"),
@@ -67,13 +86,14 @@ async def ranking_page(context: WebContext) -> Response:
         period_name=views.star_period_text(period),
         choices=period_choices(today()),
         unit_param=str(root.id) if root is not None else "",
-        source=views.rubric_source(rubric),
+        source=views.rubric_source(ranking.rubric),
         locale=current_locale(),
-        most=_most_stars(rubric),
+        most=_most_stars(ranking.rubric),
         stars_text=views.stars_text,
         inputs_text=views.inputs_text,
         fmt_points=_points_text,
         query=query,
+        computed_at=kept.computed_at,
     )
 
 
@@ -86,9 +106,8 @@ async def ranking_xlsx(context: WebContext) -> Response:
     params = context.request.query_params
     root = await scope_unit(context, params.get("unit"))
     period = _period(params.get("period"))
-    rubric = load_rubric()
-    ranking = await rank_units(context.session, rubric=rubric, period=period, root=root)
-    content = stars_workbook(ranking, views.excel_labels(period, rubric), current_locale())
+    ranking = (await _ranking(context, root, period)).value
+    content = stars_workbook(ranking, views.excel_labels(period, ranking.rubric), current_locale())
     name = f"star-rating-{period.key}{'-' + ascii_slug(root.code, max_length=40) if root else ''}.xlsx"
     return Response(
         content=content,
