@@ -80,7 +80,8 @@ def parse_svg(text: str | bytes) -> ET.Element:
 
 
 def figures_of(page: httpx.Response) -> list[tuple[int, int]]:
-    """The figures table's "n/of" cells: joined, signed, self-checks done, quizzes, reminders read."""
+    """The figures table's "n/of" cells: joined, signed, signed in the year, self-checks done, quizzes,
+    reminders read."""
     table = FIGURES.search(page.text)
     assert table is not None, page.text
     return [(int(n), int(of)) for n, of in COUNTS.findall(table.group(0))]
@@ -91,6 +92,7 @@ def expected(report: reports.Report) -> list[tuple[int, int]]:
     return [
         (f.joined, f.on_list),
         (f.signed, f.on_list),
+        (f.signed_in_year, f.on_list),
         (f.checks_done, f.check_slots),
         (f.quiz_takers, f.quiz_slots),
         (f.reminders_read, f.reminders_sent),
@@ -111,8 +113,9 @@ async def test_the_figures_are_the_chat_reports(office: Database, in_week: None)
                 report = await reports.build_report(session, root=root, period=period)
             assert figures_of(page) == expected(report), name
         week = await client.get("/dashboard")
-        # the fixture's week exactly: 4 of 5 joined, 2 signed, 3 of 5 self-checks, 2 quizzes, 4 of 8 read
-        assert figures_of(week) == [(4, 5), (2, 5), (3, 5), (2, 5), (4, 8)]
+        # the fixture's week exactly: 4 of 5 joined, 2 signed (both this year), 3 of 5 self-checks,
+        # 2 quizzes, 4 of 8 read
+        assert figures_of(week) == [(4, 5), (2, 5), (2, 5), (3, 5), (2, 5), (4, 8)]
         # the weakest pledge item as the chat names it: "khong-1", half of the best score
         weakest = re.search(r"<p>Mục có kết quả tự đánh giá thấp nhất: “([^”]+)” \(50\s?%\)</p>", week.text)
         assert weakest is not None and weakest.group(1) != "khong-1"  # its text, not its id
@@ -176,7 +179,7 @@ async def test_the_admin_sees_the_whole_office(office: Database, in_week: None) 
         await sign_in(client, office, admin_id)
         page = await client.get("/dashboard")
         assert page.status_code == 200
-        assert figures_of(page) == [(4, 5), (2, 5), (3, 5), (2, 5), (4, 8)]
+        assert figures_of(page) == [(4, 5), (2, 5), (2, 5), (3, 5), (2, 5), (4, 8)]
         # below the single top unit: its two units, each a link down
         assert [name for _id, name in UNIT_LINKS.findall(page.text)] == ["Phòng Quản lý vận tải", "Văn phòng"]
         office_unit = await unit_id(office, "van-phong")
@@ -260,7 +263,7 @@ async def test_the_excel_is_the_chats(office: Database, in_week: None) -> None: 
         and ".xlsx" in answer.headers["content-disposition"]
     )
     workbook = load_workbook(io.BytesIO(answer.content))
-    units, people = workbook.worksheets
+    units, people, *_more = workbook.worksheets  # then the satisfaction sheet (issue 16)
     assert [str(row[0]).strip() for row in units.iter_rows(min_row=2, max_row=2, values_only=True)] == [
         "Văn phòng"
     ]
