@@ -41,7 +41,7 @@ async def _menu(turn: Turn) -> Replies:
 
 
 async def _help(turn: Turn) -> Replies:
-    return [menu.help_message(turn.me), await menu.show_menu(turn)]
+    return [menu.help_message(turn.me, groups=turn.services.zalo_groups), await menu.show_menu(turn)]
 
 
 async def _cancel(turn: Turn) -> Replies:

@@ -26,12 +26,13 @@ from compliance.office.zalo_groups import LinkOutcome, LinkResult, UnlinkOutcome
 from handlers.i18n import _, use_locale
 from handlers.messages import OutMessage, esc
 from handlers.zalo.dialogs.base import Replies, Turn, fold
+from handlers.zalo.dialogs.menu import GROUP_LINK
 from handlers.zalo.inbound import TEXT, ZaloIncoming, ZaloServices
 from storage.clock import LOCAL_TZ, utcnow
 from storage.models import Channel, Unit
 
 # Folded keywords (handlers.zalo.dialogs.base.fold): accents and case do not matter.
-LINK = "lien ket nhom"
+LINK = GROUP_LINK
 UNLINK = "huy lien ket"
 _UNIT_CODE = re.compile(r"^[\w.\-]{1,40}$")
 

@@ -21,7 +21,7 @@ from handlers.zalo.dialogs.base import Replies, Turn, fold, numbers
 DIALOG = "consent"
 WITHDRAW_DIALOG = "withdraw"
 CHANNEL = "zalo"
-WITHDRAW = "rut dong y"
+WITHDRAW = menu.WITHDRAW
 WITHDRAW_WORDS = frozenset({WITHDRAW, "rut lai dong y", "rutdongy", "/withdraw", "withdraw"})
 AGREE_WORDS = frozenset({"dong y", "toi dong y", "i agree", "agree"})
 DECLINE_WORDS = frozenset({"khong dong y", "toi khong dong y", "i do not agree", "disagree"})

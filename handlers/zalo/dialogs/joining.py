@@ -79,7 +79,8 @@ def how_to_join() -> OutMessage:
     return OutMessage(
         _(
             "Hello! This is the pledge bot of your office.\n\n"
-            "To join, send me the activation code your office gave you (for example HK7M-4QXT). "
-            "If you have no code, ask your office or your unit head for one."
+            "To join, send me the activation code your office gave you (for example HK7M-4QXT), or your "
+            "unit's invite code: then I ask your full name and your unit head approves. If you have neither, "
+            "ask your office or your unit head."
         )
     )

@@ -18,6 +18,8 @@ from handlers.zalo.dialogs.base import Turn
 MENU, SIGN, SELF_CHECK, QUIZ, RECEIVED = "menu", "ky", "tu danh gia", "trac nghiem", "da nhan"
 ME, HELP, LANGUAGE, CANCEL, WEB, REPORT = "toi", "tro giup", "ngon ngu", "huy", "web", "bao cao"
 READ, PENDING, INVITE = "da doc", "cho duyet", "moi"
+# Said by their own modules (dialogs.consent, handlers.zalo.groups), listed here for the help.
+WITHDRAW, GROUP_LINK = "rut dong y", "lien ket nhom"
 # Followed by a join request's number ("duyet 12"): handlers.zalo.dialogs.approvals reads them.
 APPROVE, REJECT = "duyet", "tu choi"
 
@@ -111,12 +113,15 @@ async def show_menu(turn: Turn, *, intro: str | None = None) -> OutMessage:
     return OutMessage(text, choices=tuple(row(Choice(_line(entry), entry.keyword)) for entry in shown))
 
 
-def help_message(actor: Actor) -> OutMessage:
-    """Every keyword, what it does, and how numbered questions work."""
+def help_message(actor: Actor, *, groups: bool = False) -> OutMessage:
+    """Every keyword, what it does, and how numbered questions work; group linking where groups are on."""
     lines = [_("<b>What you can type</b> (with or without accents):")]
     lines += [f"• {esc(entry.keyword.upper())}: {entry.label}" for entry in entries(actor)]
+    if groups and (actor.is_head or actor.is_admin):
+        lines.append(f"• {GROUP_LINK.upper()}: " + _("a one-time code to link your unit's Zalo group"))
     lines += [
         f"• {READ.upper()}: " + _("mark today's pledge item as read"),
+        f"• {WITHDRAW.upper()}: " + _("withdraw your consent to the processing of your data"),
         f"• {MENU.upper()}: " + _("the numbered menu"),
         f"• {HELP.upper()}: " + _("this help"),
         f"• {CANCEL.upper()}: " + _("stop what you are doing"),
