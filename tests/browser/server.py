@@ -15,6 +15,7 @@ from compliance.office.web_access import issue_link
 from handlers.web.app import create_app
 from handlers.web.config import WebConfig
 from storage.engine import Database
+from tests.consents import agree
 from tests.web_client import TELEGRAM_TOKEN
 
 
@@ -23,9 +24,12 @@ class WebServer:
     database: Database
     url: str
 
-    async def link_for(self, official_id: int, next_path: str = "/") -> str:
-        """The one-time link the bot would send this official."""
+    async def link_for(self, official_id: int, next_path: str = "/", *, consented: bool = True) -> str:
+        """The one-time link the bot would send this official, who answered the privacy notice already
+        unless `consented` is False (the notice's own test)."""
         async with self.database.unit_of_work() as session:
+            if consented:
+                await agree(session, official_id, "web")
             token = await issue_link(session, official_id=official_id, issued_by="test", next_path=next_path)
         return f"{self.url}/signin/{token}"
 

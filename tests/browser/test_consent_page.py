@@ -21,7 +21,7 @@ async def test_the_privacy_notice_on_a_phone(database: Database, web: WebServer,
         await session.flush()
         await link(session, lan, ChannelUser.telegram(611))
     person = await visitors.new("official")
-    await person.goto(await web.link_for(lan.id, "/pledge"), "notice")
+    await person.goto(await web.link_for(lan.id, "/pledge", consented=False), "notice")
     page = person.page
     assert page.url == f"{web.url}/consent"
     assert "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" in await page.inner_text("main")
