@@ -21,7 +21,7 @@ from compliance.feedback.points import create_point
 from compliance.office.accounts import ChannelUser, link
 from compliance.office.staff_import import import_staff
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
-from handlers.i18n import _, fmt_percent, use_locale
+from handlers.i18n import _, fmt_percent, load_catalogs, use_locale
 from handlers.messages import plain_text
 from storage.clock import utcnow
 from storage.engine import Database
@@ -146,6 +146,7 @@ async def test_a_flagged_rating_from_the_poster_to_the_report(
 
             # ---- the figures in the head's report on Zalo -----------------------------------------------
             report = "\n".join(await office.say(BINH_ZALO, "bao cao"))
+            load_catalogs()  # as the process did when it started: the catalogs may have been rebuilt since
             with use_locale("vi"):
                 line = _(
                     "Citizens' ratings: {n}, satisfaction index {index}; flagged {flags}, not resolved {open}"
