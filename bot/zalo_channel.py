@@ -84,6 +84,7 @@ class ZaloChannel:
             default_locale=default_locale,
             lease=lease or DEFAULT_LEASE,
             links=self.links,
+            groups=groups,
         )
         self.run_dispatcher = run_dispatcher
         # Telegram's application runs the scheduler's tick; without Telegram (a Zalo-only office) this does.
@@ -287,14 +288,14 @@ class ZaloChannel:
         return f"answered with {len(sends)}"
 
     async def _warn_of_linked_groups(self) -> None:
-        """ZALO_GROUPS off stops the answers in groups, not the weekly posts to groups linked while it was on
-        (the schedule's planning knows no channel settings): say so, and how to stop them."""
+        """ZALO_GROUPS off: groups linked while it was on stay linked (their weekly rows are planned, and
+        the dispatcher marks them failed unsent): say so, and how to unlink them."""
         async with self.database.unit_of_work() as session:
             linked = await zalo_groups.linked_count(session)
         if linked:
             log.warning(
-                "zalo: ZALO_GROUPS is off but %d Zalo group(s) are linked and still get the weekly figures; "
-                "to stop that, turn ZALO_GROUPS on and send HUY LIEN KET in each group",
+                "zalo: ZALO_GROUPS is off but %d Zalo group(s) are linked: their weekly figures are not "
+                "posted; to unlink them, turn ZALO_GROUPS on and send HUY LIEN KET in each group",
                 linked,
             )
 

@@ -134,8 +134,9 @@ async def test_with_zalo_groups_off_group_messages_are_ignored(fake: FakeZalo, o
 async def test_with_zalo_groups_off_linked_groups_are_named_at_start(
     fake: FakeZalo, office: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Turning ZALO_GROUPS off does not stop the weekly posts to groups linked while it was on: the log says
-    so at start (and how to stop them); with no linked group it says nothing."""
+    """Groups linked while ZALO_GROUPS was on stay linked when it is turned off: the log says so at start
+    (and how to unlink them), and their weekly rows, still planned, are marked failed without a send; with
+    no linked group the log says nothing."""
     for linked in (False, True):
         if linked:
             async with office.unit_of_work() as session:
@@ -150,12 +151,37 @@ async def test_with_zalo_groups_off_linked_groups_are_named_at_start(
         warned = [r.getMessage() for r in caplog.records if "ZALO_GROUPS is off" in r.getMessage()]
         assert warned == (
             [
-                "zalo: ZALO_GROUPS is off but 1 Zalo group(s) are linked and still get the weekly "
-                "figures; to stop that, turn ZALO_GROUPS on and send HUY LIEN KET in each group"
+                "zalo: ZALO_GROUPS is off but 1 Zalo group(s) are linked: their weekly figures are not "
+                "posted; to unlink them, turn ZALO_GROUPS on and send HUY LIEN KET in each group"
             ]
             if linked
             else []
         )
+    async with office.unit_of_work() as session:
+        await plan_weekly_summaries(session, week=NEXT_WEEK)
+        (row_id,) = (
+            await session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.kind == "group_weekly", OutboxMessage.channel == Channel.ZALO
+                )
+            )
+        ).all()
+    channel = channel_for(fake, office, groups=False)
+    await channel.start()
+    try:
+
+        async def settled() -> bool:
+            async with office.unit_of_work() as session:
+                row = await session.get(OutboxMessage, row_id)
+                return row is not None and row.status != "pending"
+
+        await eventually(settled)
+    finally:
+        await channel.stop()
+    async with office.unit_of_work() as session:
+        row = await session.get(OutboxMessage, row_id)
+        assert row is not None and row.status == "failed" and "ZALO_GROUPS is off" in (row.last_error or "")
+    assert fake.texts(GROUP) == []
 
 
 async def test_a_head_links_the_group_with_a_code_and_unlinks_it(fake: FakeZalo, office: Database) -> None:

@@ -31,6 +31,8 @@ from storage.engine import Database
 from storage.models import Channel
 
 log = logging.getLogger(__name__)
+GROUP_WEEKLY = "group_weekly"
+GROUPS_OFF = "ZALO_GROUPS is off: a group's post is not sent"
 
 
 class ZaloDispatcher:
@@ -49,8 +51,12 @@ class ZaloDispatcher:
         idle_seconds: float = 1.0,
         lease: timedelta = delivery.DEFAULT_LEASE,
         max_in_flight: int | None = None,
+        groups: bool = True,
     ) -> None:
         self.sender = sender
+        # ZALO_GROUPS: off, a group's weekly row is not posted (the planning, in the domain, knows no channel
+        # settings and keeps planning them for groups linked while it was on).
+        self.groups = groups
         self.database = database
         self.wakeup = wakeup
         self.default_locale = default_locale
@@ -126,6 +132,8 @@ class ZaloDispatcher:
         self.outcomes.add(row, await self._attempt(row))
 
     async def _attempt(self, row: Claimed) -> SendOutcome:
+        if row.kind == GROUP_WEEKLY and not self.groups:
+            return SendOutcome("failed", error=GROUPS_OFF)
         locale = row.locale or row.payload.get("locale") or self.default_locale
         try:
             with use_locale(locale):
