@@ -161,3 +161,20 @@ async def test_a_head_gets_an_invite_code_on_zalo(database: Database) -> None:
         audited = await session.scalar(select(AuditEntry).where(AuditEntry.action == "invite.create"))
         assert audited is not None
     assert "invited to join" in texts(await say(database, NEWCOMER, found.group(1)))
+
+
+async def test_wrong_invite_codes_share_the_activation_codes_limit(database: Database) -> None:
+    """Guessing a unit's invite code costs the same wrong attempts as guessing an activation code: after
+    five in an hour even the right invite code waits, and nothing is asked or requested meanwhile."""
+    await office(database)
+    code = await _invite(database)
+    for attempt in range(5):
+        wrong = f"Xq{attempt}{code[3:]}"  # mixed case and a digit: read as an invite code, matching none
+        assert "not valid" in texts(await say(database, OTHER, wrong)), attempt
+    refused = texts(await say(database, OTHER, code))
+    assert "Too many wrong codes" in refused and "full name" not in refused
+    assert "Too many wrong codes" in texts(await say(database, OTHER, "HK7M-4QXT"))  # an activation code too
+    async with database.unit_of_work() as session:
+        assert await joining.awaiting_name(session, ChannelUser(Channel.ZALO, OTHER)) is None
+    # Someone else's attempts are theirs: the newcomer's right code still asks the name.
+    assert "full name" in texts(await say(database, NEWCOMER, code))

@@ -258,6 +258,18 @@ async def _wait_until(session: AsyncSession, user: ChannelUser, now: datetime) -
     return recent[len(recent) - WRONG_LIMIT] + WRONG_WINDOW, len(recent)
 
 
+async def retry_at(session: AsyncSession, user: ChannelUser, now: datetime) -> datetime | None:
+    """When this chat account may send a code again (None: now). A unit's invite code typed to the bot
+    shares the limit: guessing either kind costs the same wrong attempts."""
+    return (await _wait_until(session, user, now))[0]
+
+
+async def count_wrong(session: AsyncSession, user: ChannelUser, now: datetime) -> None:
+    """A wrong code of another kind (a unit's invite code) counted against the account's limit."""
+    session.add(ActivationAttempt(channel=user.channel.value, external_id=user.external_id, at=now))
+    await session.flush()
+
+
 async def _wrong(session: AsyncSession, user: ChannelUser, now: datetime, before: int) -> Redeemed:
     session.add(ActivationAttempt(channel=user.channel.value, external_id=user.external_id, at=now))
     await session.flush()

@@ -12,14 +12,15 @@ nothing of it is stored in the chat's open question.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 
-from compliance.office import joining
+from compliance.office import activation, joining
 from compliance.office.accounts import ChannelUser
 from compliance.office.joining import InviteOutcome, NameOutcome
 from compliance.text import clean_text
-from handlers.i18n import _
+from handlers.i18n import LOCAL_TZ, _
 from handlers.messages import OutMessage, esc
 from handlers.views import access
 from handlers.views import joining as views
@@ -60,6 +61,12 @@ def _ask_name(unit_name: str | None) -> OutMessage:
     )
 
 
+def too_many_wrong(retry_at: datetime | None) -> OutMessage:
+    """Wrong activation and invite codes share one limit per Zalo account (compliance.office.activation)."""
+    at = retry_at.astimezone(LOCAL_TZ).strftime("%H:%M") if retry_at is not None else "—"
+    return OutMessage(_("Too many wrong codes. Please try again after {time}.").format(time=at))
+
+
 def _unknown_code() -> OutMessage:
     return OutMessage(
         _(
@@ -88,6 +95,10 @@ async def handle(turn: Turn, *, is_activation_code: bool) -> Replies | None:
     that is neither a code nor an answer to a join request in progress)."""
     user = ChannelUser(Channel.ZALO, turn.incoming.user_id)
     code = code_in(turn.text)
+    if code is not None and not is_activation_code:
+        wait = await activation.retry_at(turn.session, user, turn.now)
+        if wait is not None:
+            return [too_many_wrong(wait)]
     invite = await _invite(turn, code) if code is not None else None
     if invite is not None:
         return await _redeem(turn, invite)
@@ -103,6 +114,7 @@ async def handle(turn: Turn, *, is_activation_code: bool) -> Replies | None:
             return [views.name_submitted()]
         return [views.name_invalid()]
     if code is not None:
+        await activation.count_wrong(turn.session, user, turn.now)
         return [_unknown_code()]
     pending = await _pending_unit(turn, user)
     if pending is not None:

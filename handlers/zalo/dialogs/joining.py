@@ -7,7 +7,7 @@ from __future__ import annotations
 from compliance.office.accounts import ChannelUser
 from compliance.office.officials import load_actor
 from compliance.privacy import consent
-from handlers.i18n import LOCAL_TZ, _, ngettext
+from handlers.i18n import _, ngettext
 from handlers.messages import OutMessage
 from handlers.views import consent as consent_views
 from handlers.views import joining as joining_views
@@ -61,8 +61,7 @@ async def stranger(turn: Turn) -> Replies:
             )
         ]
     if outcome is activation.Outcome.WAIT:
-        at = redeemed.retry_at.astimezone(LOCAL_TZ).strftime("%H:%M") if redeemed.retry_at else "—"
-        return [OutMessage(_("Too many wrong codes. Please try again after {time}.").format(time=at))]
+        return [invite.too_many_wrong(redeemed.retry_at)]
     if outcome is activation.Outcome.EXPIRED:
         return [OutMessage(_("This code is no longer valid. Ask your office for a new one."))]
     return [
