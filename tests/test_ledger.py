@@ -118,9 +118,11 @@ async def test_verify_in_the_chat(office: Database, harness: BotHarness) -> None
     admin = BotHarness.ADMIN
     code = ledger.verification_code(second.row_hash)
     with use_locale("vi"):
-        usage = _("Send /verify with the code printed on the receipt, for example /verify {example}.")
+        usage = _("Send {command} with the code printed on the receipt, for example {command} {example}.")
         holds = [_("✔ The signature matches its hashes."), _("✔ The chain of {n} signatures is intact.")]
-    assert (await harness.say(admin, "/verify"))["text"] == usage.format(example="3F9A2-C71B0")
+    assert (await harness.say(admin, "/verify"))["text"] == usage.format(
+        command="/verify", example="3F9A2-C71B0"
+    )
     answer = (await harness.say(admin, f"/verify {code.lower()}"))["text"]
     assert code in answer and "Lê Thị Hoa" in answer
     assert answer.splitlines()[1:] == [holds[0], holds[1].format(n=2)]

@@ -161,6 +161,12 @@ async def test_signing_by_text_end_to_end(database: Database) -> None:
     assert "You signed" in texts(again)
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Signature)) == 1
+    # The head checks Lan's receipt on Zalo with the code as printed (case kept, accents on the keyword).
+    code = ledger.verification_code(row.row_hash)
+    checked = texts(await say(database, HOA, f"Xác minh {code}"))
+    assert code in checked and "Nguyễn Thị Lan" in checked and "intact" in checked
+    assert "XAC MINH" in texts(await say(database, HOA, "xac minh"))  # how to ask
+    assert "Only unit heads" in texts(await say(database, LAN, f"XAC MINH {code}"))
 
 
 async def test_cancel_mid_pledge_records_nothing(database: Database) -> None:

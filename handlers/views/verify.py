@@ -85,10 +85,11 @@ async def code_report(
     return lines, 0 if check.row_problem is None and check.chain.ok else 1
 
 
-def usage() -> OutMessage:
+def usage(command: str = "/verify") -> OutMessage:
+    """How to ask; `command` is the chat's way of saying it (/verify on Telegram, XAC MINH on Zalo)."""
     return OutMessage(
-        _("Send /verify with the code printed on the receipt, for example /verify {example}.").format(
-            example=EXAMPLE_CODE
+        _("Send {command} with the code printed on the receipt, for example {command} {example}.").format(
+            command=command, example=EXAMPLE_CODE
         )
     )
 

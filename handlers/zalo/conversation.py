@@ -26,6 +26,7 @@ from handlers.zalo.dialogs import (
     reminder,
     report,
     selfcheck,
+    verify,
 )
 from handlers.zalo.dialogs.base import Open, Replies, Turn, fold, numbers
 from handlers.zalo.inbound import TEXT, ZaloIncoming, ZaloServices
@@ -124,6 +125,9 @@ async def _member(turn: Turn) -> Replies:
     if decision is not None:
         await turn.close()
         return await approvals.decide(turn, *decision)
+    if verify.asks_to_verify(folded):  # "XAC MINH <code>": the code as typed, not folded
+        await turn.close()
+        return await verify.verify(turn, folded)
     if turn.services.zalo_groups and groups.asks_for_code(folded):  # "LIEN KET NHOM [unit code]"
         await turn.close()
         return await groups.link_code(turn)

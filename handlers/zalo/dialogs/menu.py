@@ -117,6 +117,8 @@ def help_message(actor: Actor, *, groups: bool = False) -> OutMessage:
     """Every keyword, what it does, and how numbered questions work; group linking where groups are on."""
     lines = [_("<b>What you can type</b> (with or without accents):")]
     lines += [f"• {esc(entry.keyword.upper())}: {entry.label}" for entry in entries(actor)]
+    if actor.is_head or actor.is_admin:
+        lines.append("• XAC MINH …: " + _("check a pledge receipt by its verification code"))
     if groups and (actor.is_head or actor.is_admin):
         lines.append(f"• {GROUP_LINK.upper()}: " + _("a one-time code to link your unit's Zalo group"))
     lines += [
