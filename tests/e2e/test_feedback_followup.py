@@ -18,6 +18,8 @@ from sqlalchemy import select
 
 from compliance.feedback import followup
 from compliance.feedback.points import create_point
+from compliance.feedback.rubric import Metric, load_rubric
+from compliance.feedback.stars import quarter_of, rank_units
 from compliance.office.accounts import ChannelUser, link
 from compliance.office.staff_import import import_staff
 from compliance.practice.calendar import LOCAL_TZ, WorkCalendar
@@ -140,6 +142,25 @@ async def test_a_flagged_rating_from_the_poster_to_the_report(
                 assert recorded.status_code == 303
                 board = await browser.get("/dashboard/satisfaction?period=week")
                 assert board.status_code == 200 and path in board.text
+                # ---- and into the unit's stars: the head's ranking page counts the rating ------------------
+                stars = await browser.get("/dashboard/stars")
+                assert stars.status_code == 200 and "Phòng Quản lý vận tải" in stars.text
+            async with database.unit_of_work() as session:
+                desk_unit = await session.scalar(select(Unit).where(Unit.name == "Phòng Quản lý vận tải"))
+                assert desk_unit is not None
+                ranking = await rank_units(
+                    session, rubric=load_rubric(), period=quarter_of(utcnow().astimezone(LOCAL_TZ).date())
+                )
+                scored = ranking.of(desk_unit.id)
+                assert scored is not None
+                (satisfaction,) = [
+                    m
+                    for c in scored.criteria
+                    for m in c.measures
+                    if m.measure.metric is Metric.SATISFACTION_INDEX
+                ]
+                # One rating, not satisfied: measured (0 of 1), so it earns 0 points rather than "no data".
+                assert (satisfaction.part, satisfaction.whole, satisfaction.points) == (0, 1, 0)
             async with database.unit_of_work() as session:
                 entries = (await session.scalars(select(RatingFollowUp))).all()
             assert [(e.contacted, e.resolved, e.by_id) for e in entries] == [(True, True, binh_id)]
