@@ -51,7 +51,8 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
             )
             assert sent["caption"] == _("Report (Excel): {subject}").format(subject=subject)
         workbook = load_workbook(io.BytesIO(content))
-        assert workbook.sheetnames == [_("Units"), _("People")]
+        # The third sheet is the citizens' ratings (issue 16), there even for a period without any.
+        assert workbook.sheetnames == [_("Units"), _("People"), _("Satisfaction")]
         summary_sheet = workbook.worksheets[0]
         assert summary_sheet.freeze_panes == "A2" and summary_sheet.auto_filter.ref
         header = [cell.value for cell in summary_sheet[1]]
