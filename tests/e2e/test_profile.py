@@ -92,6 +92,7 @@ async def test_a_failing_step_apologises_in_the_users_language_and_keeps_earlier
     admin = BotHarness.ADMIN
     await seed(harness)
     await harness.join(LAN, "0912000004")
+    await harness.say(admin, "/start")  # the admin's row and their answer to the privacy notice
     # Downloading the file fails on Telegram's side: the handler raises, the error handler answers.
     harness.server.fail_next("getFile", ApiError(500, "Internal Server Error"))
     meta = harness.server.add_file("ds.xlsx", xlsx_bytes(OFFICE))
