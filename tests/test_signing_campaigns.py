@@ -24,7 +24,7 @@ from compliance.pledge.receipts import issuer_names
 from compliance.practice.planner import tick
 from compliance.reports.period import Period
 from compliance.reports.rollup import build_report
-from handlers.i18n import use_locale
+from handlers.i18n import _, use_locale
 from handlers.views.receipts import receipt_file
 from handlers.web.dashboard.overview import figure_rows
 from storage.clock import ShiftedClock, use_clock
@@ -201,8 +201,8 @@ async def test_only_a_signature_inside_the_window_counts(office: Database) -> No
     ]
     _name, pdf = receipt_file(ledger[-1], facts[-1], office_name, unit_name)
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-    # signed in Vietnamese: "Cam kết năm 2027" once the catalogs are merged, the English msgid before
-    assert "Cam kết năm 2027" in text or "Pledge of 2027" in text
+    with use_locale("vi"):  # signed in Vietnamese
+        assert _("Pledge of {year}").format(year=2027) in text
     assert per_year == {
         2026: {units["Phòng Quản lý vận tải"]: 1, units["Văn phòng"]: 1},
         2027: {units["Phòng Quản lý vận tải"]: 1},
