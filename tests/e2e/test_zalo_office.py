@@ -38,6 +38,7 @@ from tests.factories import FakeUser, buttons, link_telegram, press
 from tests.pledge_files import template
 from tests.staff_files import OFFICE, xlsx_bytes
 from tests.test_web_broadcasts import PDF, as_form, draft_of, fields, preview
+from tests.waiting import eventually
 from tests.web_client import csrf_of, link_token
 
 LAN, HUY, HOA = "a1b2c3d4e5f60001", "a1b2c3d4e5f60002", "a1b2c3d4e5f60003"
@@ -118,6 +119,15 @@ async def tick_at(office: ZaloOffice, database: Database, moment: datetime) -> d
 async def count(database: Database, statement: object) -> int:
     async with database.unit_of_work() as session:
         return int(await session.scalar(statement) or 0)  # type: ignore[call-overload]
+
+
+async def copies_recorded(database: Database, broadcast_id: int) -> bool:
+    """Every copy of the plan update has its channel's answer recorded (none is still being sent)."""
+    async with database.unit_of_work() as session:
+        statuses = await session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.broadcast_id == broadcast_id)
+        )
+        return set(statuses.all()) == {"sent"}
 
 
 def first_document(office: ZaloOffice, chat: int) -> dict[str, Any] | None:
@@ -287,11 +297,14 @@ async def test_an_office_on_zalo_and_telegram(database: Database, database_url: 
                 assert PDF_NAME in copy_text and "(gõ DA NHAN)" in copy_text  # a keyword, not "Reply 1"
 
             # Acknowledgements: Lan and Hoa on Zalo (Lan twice), Châu's button (twice), Bình's, Huy's page.
-            await office.say(LAN, "da nhan")
-            assert any(
-                "đã xác nhận" in text.lower() or "already" in text.lower()
-                for text in await office.say(LAN, "ĐÃ NHẬN")
-            )
+            # A person answers a copy they have read; its outcome reaches the database in the dispatcher's
+            # next batch, a moment after Zalo took it: wait for that moment as a reader's eyes would.
+            await eventually(partial(copies_recorded, database, broadcast.id))
+            with use_locale("vi"):
+                recorded = _("✅ Confirmed as received: the plan update of {date}: “{text}”").split("{")[0]
+                again = _("You have already confirmed every plan update sent to you.")
+            assert any(recorded in text for text in await office.say(LAN, "da nhan"))
+            assert again in await office.say(LAN, "ĐÃ NHẬN")
             await office.say(HOA, "Đã nhận")
             for person in (CHAU, CHAU, BINH):
                 copy = next(m for m in office.telegram.messages_to(person.id) if "document" in m)
