@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -132,3 +132,10 @@ def is_unavailable(error: BaseException) -> bool:
 def dialect_of(session: AsyncSession) -> str:
     """ "sqlite" or "postgresql", for the few statements that differ (upserts, row locks)."""
     return session.get_bind().dialect.name
+
+
+async def hold_lock(session: AsyncSession, key: int) -> None:
+    """One transaction at a time past this point, across replicas, until this one ends: a PostgreSQL
+    advisory lock (SQLite has one writer and one process: nothing to do)."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -3,6 +3,7 @@ override winning over a loaded day, and the tick around Tết 2026 with a contro
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -276,3 +277,23 @@ async def test_reminders_around_tet_2026_with_a_controlled_clock(database: Datab
         moment += timedelta(hours=3)
     days = sorted({r.payload["day"] for r in await outbox(database) if r.kind == "reminder"})
     assert days == ["2026-02-13", "2026-02-23"]
+
+
+async def test_replicas_starting_together_load_the_shipped_calendars_once(database: Database) -> None:
+    """Two processes start at once (a scale-out deploy): both load the shipped files in their own
+    transaction; one waits for the other and then finds the days there (it failed on the unique day)."""
+    if database.dialect != "postgresql":
+        pytest.skip("replicas share PostgreSQL (SQLite is one process)")
+
+    async def start_up() -> list[str]:
+        async with database.unit_of_work() as session:
+            return [f.dataset for f in await load_shipped(session)]
+
+    first, second = await asyncio.gather(start_up(), start_up())
+    assert sorted([first, second]) == [[], ["vn-2026"]]
+    async with database.unit_of_work() as session:
+        days = await session.scalar(select(func.count()).select_from(OfficialCalendarDay))
+        loads = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "calendar.load")
+        )
+    assert days == len(load_calendar_bytes(SHIPPED_2026.read_bytes(), SHIPPED_2026.name).days) and loads == 1

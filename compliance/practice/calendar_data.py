@@ -8,9 +8,10 @@ an office's own override of a day still wins (compliance/practice/calendar.py).
 
 When files are loaded: the shipped files at start (`python -m bot run`, `migrate`, and every
 `python -m bot calendar` command call load_shipped), not on first use, so a read of the calendar never
-writes and two processes never race to insert the same days. load_shipped only fills a year that has no
-loaded days, or replaces an older revision of the same file; an administrator's `calendar load FILE`
-always replaces the file's year (and is audited), so a corrected file is never overwritten by a restart.
+writes; processes starting together take turns (an advisory lock on PostgreSQL). load_shipped only fills a
+year that has no loaded days, or replaces an older revision of the same file; an administrator's `calendar
+load FILE` always replaces the file's year (and is audited), so a corrected file is never overwritten by a
+restart.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from compliance.content import ContentError, Reader, Text
 from compliance.office.officials import Actor
 from compliance.privacy import audit
 from compliance.sources import Source, parse_source, read_date
+from storage.engine import hold_lock
 from storage.models_practice import OfficialCalendarDay
 
 CONTENT_DIR: Final = Path(__file__).resolve().parents[2] / "content" / "calendar"
@@ -37,6 +39,7 @@ WORKDAY: Final = "workday"
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2099
 MAX_NAME: Final = 200
+SHIPPED_LOAD_LOCK: Final = 0x63616C64  # "cald": replicas load the shipped calendars one after the other
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,9 @@ async def apply_file(session: AsyncSession, data: CalendarFile, *, actor: Actor 
 
 async def load_shipped(session: AsyncSession, files: list[CalendarFile] | None = None) -> list[CalendarFile]:
     """Load the shipped files whose year has nothing loaded yet, or an older revision of the same file;
-    the files loaded. Idempotent: a second call loads nothing."""
+    the files loaded. Idempotent: a second call loads nothing. Replicas starting together take turns (the
+    lock ends with the caller's transaction), so the second finds the days the first loaded."""
+    await hold_lock(session, SHIPPED_LOAD_LOCK)
     loaded = []
     for data in shipped_files() if files is None else files:
         rows = await _year_rows(session, data.year)
