@@ -90,6 +90,27 @@ class Reader:
             )
         return value
 
+    def code_and_version(
+        self, data: dict[str, Any], *, expected_name: str | None, max_code: int | None = None
+    ) -> tuple[str, int]:
+        """A versioned file's `code` and `version`, and its name `<code>-<version>.yaml` when it is known."""
+        code = self.field(data, "code", "file")
+        version = self.field(data, "version", "file")
+        if not isinstance(code, str) or not code.replace("-", "").isalnum():
+            raise self.fail("code", "must be letters, digits and dashes", "bad_code")
+        if max_code is not None and len(code) > max_code:
+            raise self.fail("code", "must be letters, digits and dashes", "bad_code")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise self.fail("version", "must be a whole number from 1", "bad_version")
+        if expected_name is not None and expected_name != f"{code}-{version}":
+            raise self.fail(
+                "file",
+                f"the file must be named {code}-{version}.yaml",
+                "wrong_name",
+                name=f"{code}-{version}.yaml",
+            )
+        return code, version
+
     def ident(self, value: Any, where: str, seen: set[str]) -> str:
         if not isinstance(value, str) or not ID_PATTERN.match(value):
             raise self.fail(where, "id must be lowercase letters, digits and dashes", "bad_id")

@@ -76,19 +76,7 @@ def parse_template(
     """`stored`: a copy from the database, published perhaps before templates named their source."""
     read = Reader(source)
     data = read.mapping(document, "file")
-    code = read.field(data, "code", "file")
-    version = read.field(data, "version", "file")
-    if not isinstance(code, str) or not code.replace("-", "").isalnum():
-        raise read.fail("code", "must be letters, digits and dashes", "bad_code")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise read.fail("version", "must be a whole number from 1", "bad_version")
-    if expected_name is not None and expected_name != f"{code}-{version}":
-        raise read.fail(
-            "file",
-            f"the file must be named {code}-{version}.yaml",
-            "wrong_name",
-            name=f"{code}-{version}.yaml",
-        )
+    code, version = read.code_and_version(data, expected_name=expected_name)
     effective = read.field(data, "effective", "file")
     if isinstance(effective, str):
         try:
