@@ -45,7 +45,9 @@ async def test_polling_mode_serves_the_pages_and_health_on_port(database: Databa
     assert "Traceback" not in bot.log and server.token not in bot.log
 
 
-async def test_a_taken_port_stops_start_up_with_one_line(database: Database) -> None:
+async def test_a_taken_port_stops_start_up_with_one_line(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     server = FakeBotApi()
     await server.start()
     taken = socket.socket()
@@ -58,6 +60,10 @@ async def test_a_taken_port_stops_start_up_with_one_line(database: Database) -> 
     finally:
         taken.close()
         await server.stop()
-    assert bot.process is not None and bot.process.returncode == 1
+    assert bot.process is not None
+    # Seen once in CI: the child exited so fast that asyncio's child watcher found it already reaped, and
+    # says so ("Unknown child process pid N, will report returncode 255"); only then is its status unknown.
+    status_lost = f"Unknown child process pid {bot.process.pid}" in caplog.text
+    assert bot.process.returncode == 1 or (status_lost and bot.process.returncode == 255)
     assert f"could not listen on 127.0.0.1:{bot.port}" in bot.log and "Traceback" not in bot.log
     assert not any(c.method == "getUpdates" for c in server.calls)  # Telegram was never started
