@@ -111,11 +111,13 @@ async def test_the_link_survives_telegram_taking_over_the_upload(
     database: Database, fake: FakeZalo, web: WebServer
 ) -> None:
     """Once a Telegram copy went out, the broadcast names Telegram's file id instead of "web:<id>": the
-    Zalo copies still link the stored document."""
+    Zalo copies still link the stored document, under its name (seen lost when Telegram went first)."""
     broadcast_id, _ = await _broadcast_with_pdf(database)
     async with database.unit_of_work() as session:
         await keep_channel_file(session, broadcast_id=broadcast_id, file_ref="BQACAgIAAxkBAAIBc2Zfake")
     link = await _dispatch_to_lan(database, fake, web)
+    copy = next(text for text in fake.texts(LAN) if link in text)
+    assert "kế hoạch 15.pdf" in copy
     async with httpx.AsyncClient() as browser:
         answer = await browser.get(link)
     assert answer.status_code == 200 and answer.content == PDF

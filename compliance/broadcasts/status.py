@@ -254,11 +254,17 @@ async def contents(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[
             Broadcast.requires_ack,
             Broadcast.attachment_kind,
             Broadcast.attachment_file_id,
+            Broadcast.attachment_name,
         )
         .join(Official, Official.id == Broadcast.created_by_id)
         .where(Broadcast.id.in_(broadcast_ids))
     )
-    found = {bid: Content(text, sender, ack, kind, file_id) for bid, text, sender, ack, kind, file_id in rows}
+    # The name travels with every copy: once a Telegram copy has uploaded the file, the others carry its
+    # file_id, and Zalo's link must still say which document it is.
+    found = {
+        bid: Content(text, sender, ack, kind, file_id, attachment_name=name)
+        for bid, text, sender, ack, kind, file_id, name in rows
+    }
     stored = [bid for bid, content in found.items() if (content.attachment_file_id or "").startswith("web:")]
     if stored:
         files = await session.execute(

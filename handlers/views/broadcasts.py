@@ -35,8 +35,9 @@ def _attachment(content: dict[str, Any]) -> Attachment | None:
         return Attachment(AttachmentKind(kind), file_name=content.get("attachment_name") or "", data=data)
     if file_ref.startswith("web:"):
         return None  # a web upload whose bytes were not loaded: never hand "web:…" to a channel as its id
-    # The sender's file was uploaded once, when the broadcast was composed: every copy refers to it.
-    return Attachment(AttachmentKind(kind), file_ref=file_ref)
+    # The sender's file was uploaded once (composed in the chat, or the first Telegram copy of a web
+    # upload): every copy refers to it, under its name (a Zalo link says which document it is).
+    return Attachment(AttachmentKind(kind), file_name=content.get("attachment_name") or "", file_ref=file_ref)
 
 
 def broadcast_copy(payload: dict[str, Any]) -> OutMessage:
