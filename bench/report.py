@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -35,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from bench.dispatch import fresh_database
 from bench.report_floor import measure_floor
-from bench.report_seed import peak_rss_mb, seed_in_child
+from bench.report_seed import peak_rss_mb, seed_apart
 from compliance.pledge.signing import current_version
 from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
 from compliance.reports.files import excel_report
@@ -205,13 +203,8 @@ async def run(args: argparse.Namespace) -> None:
     url, drop = await fresh_database(args.database)
     try:
         await upgrade(url)
-        started = time.perf_counter()
-        # spawned, not forked: the child shares nothing with this process, whose peak RSS is the one measured
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            await asyncio.get_running_loop().run_in_executor(
-                pool, seed_in_child, url, args.officials, args.units, args.weeks, last_monday
-            )
-        print(f"seeded in {time.perf_counter() - started:.1f} s (child process included)", flush=True)
+        took = await seed_apart(url, args.officials, args.units, args.weeks, last_monday)
+        print(f"seeded in {took:.1f} s (child process included)", flush=True)
         steps = await measure(url, last_monday)
         print_table(steps)
     finally:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import random
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy import insert, select
 
 from bench.dispatch import fresh_database
-from bench.report_seed import peak_rss_mb, seed_in_child
+from bench.report_seed import peak_rss_mb, seed_apart
 from compliance.feedback.rubric import load_rubric
 from compliance.feedback.stars import quarter_of, rank_units
 from compliance.reports.emulation_excel import stars_workbook
@@ -93,12 +91,8 @@ async def run(args: argparse.Namespace) -> None:
     url, drop = await fresh_database(args.database)
     try:
         await upgrade(url)
-        started = time.perf_counter()
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            await asyncio.get_running_loop().run_in_executor(
-                pool, seed_in_child, url, args.officials, args.units, args.weeks, last_monday
-            )
-        print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
+        took = await seed_apart(url, args.officials, args.units, args.weeks, last_monday)
+        print(f"seeded in {took:.1f} s", flush=True)
         await measure(url, last_monday)
     finally:
         if drop is not None:

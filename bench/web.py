@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy import update
 
 from bench.dispatch import fresh_database
-from bench.report_seed import seed_in_child
+from bench.report_seed import seed_apart
 from bench.web_selfcheck import open_self_check_now, self_check_form
 from compliance.office.web_access import issue_link
 from compliance.reports.period import PeriodKind, period_of
@@ -218,12 +216,8 @@ async def run(args: argparse.Namespace) -> None:
     url, drop = await fresh_database(args.database)
     try:
         await upgrade(url)
-        started = time.perf_counter()
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            await asyncio.get_running_loop().run_in_executor(
-                pool, seed_in_child, url, args.officials, args.units, args.weeks, last_monday
-            )
-        print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
+        took = await seed_apart(url, args.officials, args.units, args.weeks, last_monday)
+        print(f"seeded in {took:.1f} s", flush=True)
         await measure(url, args)
     finally:
         if args.keep:
