@@ -219,6 +219,7 @@ def start_dispatcher(application: Application) -> None:  # type: ignore[type-arg
         wakeup=services.outbox_wakeup,
         default_locale=services.default_locale,
         lease=timedelta(seconds=services.outbox_lease_seconds),
+        public_url=services.public_url,
     )
     services.stop_dispatcher = dispatcher.stop
     services.dispatcher_task = asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")

@@ -23,7 +23,6 @@ from starlette.routing import BaseRoute
 
 from bot.health import health_route
 from bot.settings import Settings
-from compliance.feedback import followup
 from handlers.web.app import create_app
 from handlers.web.config import WebConfig
 from storage.engine import Database
@@ -109,9 +108,6 @@ def _wake_outboxes(channels: Sequence[ChannelService]) -> None:
 
 
 def web_app(settings: Settings, database: Database, channels: Sequence[ChannelService]) -> Starlette:
-    # The head's notice of a flagged rating links the follow-up page: planned in the domain, which has no
-    # settings of its own.
-    followup.use_public_url(settings.public_url)
     config = WebConfig(
         database=database,
         public_url=settings.public_url,

@@ -85,6 +85,7 @@ class ZaloChannel:
             lease=lease or DEFAULT_LEASE,
             links=self.links,
             groups=groups,
+            public_url=public_url,
         )
         self.run_dispatcher = run_dispatcher
         # Telegram's application runs the scheduler's tick; without Telegram (a Zalo-only office) this does.

@@ -4,28 +4,36 @@ at the same working day's time (or the next working day's start), the contact on
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
 
 from compliance.feedback import followup
 from compliance.feedback.ratings import RatingAnswers, record_rating
 from compliance.office.accounts import ChannelUser, link
 from compliance.practice.calendar import WorkCalendar
-from storage.clock import local_today
+from handlers.telegram.delivery import Dispatcher
+from handlers.zalo.client import ZaloClient
+from handlers.zalo.delivery import ZaloDispatcher, ZaloPace, ZaloSender
+from storage.clock import local_today, utcnow
 from storage.engine import Database
 from storage.models import Channel, Official, OutboxMessage, Role, Unit
 from storage.models_consent import Consent
 from storage.models_feedback import CitizenRating, ReceptionPoint
 from tests.consents import agree
+from tests.fakes.botapi import FakeBotApi
+from tests.fakes.zalo import FakeZalo
 from tests.web_admin_office import populate
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 BINH, HOA, ADMIN = "Trần Văn Bình", "Lê Thị Hoa", "Vũ Thị Quản"
 TRANSPORT, OFFICE_UNIT = "Phòng Quản lý vận tải", "Văn phòng"
+SITE = "https://camket.example.vn"
 
 
 async def working_days(database: Database) -> tuple[date, date]:
@@ -86,8 +94,7 @@ async def rate(database: Database, code: str, answers: RatingAnswers, now: datet
     async with database.unit_of_work() as session:
         point = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == code))
         assert point is not None
-        rating = await record_rating(session, point=point, answers=answers, address_hash="h" * 64, now=now)
-        return rating.id
+        return await record_rating(session, point=point, answers=answers, address_hash="h" * 64, now=now)
 
 
 async def notices(database: Database) -> list[OutboxMessage]:
@@ -122,7 +129,8 @@ async def test_a_flagged_rating_reaches_the_nearest_head_on_each_of_their_accoun
     assert payload["rating_id"] == rating_id and payload["overall"] == 1 and payload["trips"] == 3
     assert payload["comment"] == "<b>Chờ</b> lâu"  # raw here: the view escapes it per channel
     assert payload["unit_name"] == TRANSPORT and payload["desk"] is None
-    assert payload["url"].endswith(f"/dashboard/ratings/{rating_id}")
+    # The page's path only: the site's address is the channels' (PUBLIC_URL), added when the notice is built.
+    assert payload["path"] == f"/dashboard/ratings/{rating_id}" and "url" not in payload
     assert "contact" not in payload
     # Planned once per rating and account, however often the hook runs.
     async with database.unit_of_work() as session:
@@ -180,3 +188,35 @@ async def test_without_a_head_who_agreed_the_admins_hear(database: Database) -> 
         await session.execute(update(Official).where(Official.role == Role.ADMIN).values(role=Role.OFFICIAL))
     await rate(database, "TRANSP", BAD, at(day, 10, 30))
     assert len(await notices(database)) == 1
+
+
+async def test_each_channel_links_the_page_on_its_own_public_address(database: Database) -> None:
+    """The domain plans the path; the dispatchers, started with PUBLIC_URL, put the address in front."""
+    await office(database)
+    day, _ = await working_days(database)
+    rating_id = await rate(database, "TRANSP", BAD, at(day, 10))
+    async with database.unit_of_work() as session:  # due now rather than on that working day
+        await session.execute(update(OutboxMessage).values(not_before=utcnow()))
+    page = f"{SITE}/dashboard/ratings/{rating_id}"
+    telegram, zalo = FakeBotApi(), FakeZalo()
+    await telegram.start()
+    await zalo.start()
+    try:
+        telegram.known_chats.add(700)
+        async with Bot(telegram.token, base_url=f"{telegram.url}/bot") as bot:
+            sender = Dispatcher(bot, database, wakeup=asyncio.Event(), default_locale="vi", public_url=SITE)
+            assert await sender.drain_once() == 1
+        async with ZaloClient(zalo.url, zalo.token) as client:
+            zalo_sender = ZaloSender(client, ZaloPace(50, per_chat_seconds=0))
+            dispatcher = ZaloDispatcher(
+                zalo_sender, database, wakeup=asyncio.Event(), default_locale="vi", public_url=SITE
+            )
+            assert await dispatcher.drain_once() == 1
+    finally:
+        await telegram.stop()
+        await zalo.stop()
+    [telegram_text] = telegram.texts_to(700)
+    assert f'<a href="{page}">' in telegram_text
+    assert "&lt;b&gt;Chờ&lt;/b&gt; lâu" in telegram_text  # the comment escaped, not markup
+    zalo_text = "\n".join(zalo.texts("zalo-binh"))
+    assert page in zalo_text and "<b>Chờ</b> lâu" in zalo_text and "<a " not in zalo_text

@@ -20,13 +20,14 @@ from handlers.messages import (
     markup_tags,
     plain_text,
 )
-from handlers.views.outbox import RENDERERS
+from handlers.views.outbox import KINDS, RENDERERS, build
 from storage.models import Role
 
 HOSTILE = '<b>Lê</b> & </a> <script>alert("x")</script>'
 # Telegram refuses callback data longer than this, in bytes.
 CALLBACK_LIMIT = 64
 BIG_ID = 2**63 - 1
+SITE = "https://camket.example.vn"
 
 
 def test_esc_escapes_markup_but_leaves_quotes() -> None:
@@ -155,6 +156,7 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
             "dossier_number": HOSTILE,
             "official_name": HOSTILE,
             "contact": HOSTILE,
+            # A row planned before the path: it carries the whole address.
             "url": 'https://camket.example.vn/feedback/followup/9"',
         },
         {
@@ -170,7 +172,7 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
             "asked_beyond_rules": True,
             "comment": None,
             "dossier_number": None,
-            "url": "https://camket.example.vn/feedback/followup/1",
+            "path": "/dashboard/ratings/1",
         },
     ],
 }
@@ -179,15 +181,15 @@ NO_USER_TEXT = {"selfcheck_open", "selfcheck_nudge", "quiz", "nudge", "command_m
 
 
 def test_every_kind_has_hostile_payloads() -> None:
-    assert set(PAYLOADS) == set(RENDERERS)
+    assert set(PAYLOADS) == KINDS
 
 
 @pytest.mark.parametrize("locale", ["vi", "en"])
-@pytest.mark.parametrize("kind", sorted(RENDERERS))
+@pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_outbox_kind_builds_a_safe_message(kind: str, locale: str) -> None:
     for payload in PAYLOADS[kind]:
         with use_locale(locale):
-            message = RENDERERS[kind](payload)
+            message = build(kind, payload, public_url=SITE)
         assert isinstance(message, OutMessage)
         assert markup_tags(message.text) <= ALLOWED_TAGS, (kind, message.text)
         if kind not in NO_USER_TEXT and not (kind == "weekly_report" and payload["unit"] is None):
@@ -200,6 +202,16 @@ def test_every_outbox_kind_builds_a_safe_message(kind: str, locale: str) -> None
         for choice in (choice for choices in message.choices for choice in choices):
             assert choice.label and choice.url is None
             assert 0 < len(choice.action.encode()) <= CALLBACK_LIMIT, (kind, choice.action)
+
+
+def test_a_flagged_ratings_link_is_the_sites_address_and_the_planned_path() -> None:
+    old, new = PAYLOADS["rating_flagged"]
+    with use_locale("vi"):
+        planned = build("rating_flagged", new, public_url=SITE + "/").text
+        earlier = build("rating_flagged", old, public_url="https://elsewhere.example").text
+    assert f'<a href="{SITE}/dashboard/ratings/1">' in planned
+    # A row queued before the path kept its own address (its quote escaped inside the attribute).
+    assert f'<a href="{SITE}/feedback/followup/9&quot;">' in earlier and "elsewhere" not in earlier
 
 
 def test_a_broadcast_copy_refers_to_the_file_uploaded_once() -> None:

@@ -33,23 +33,13 @@ DAY_STARTS: Final = time(8, 0)
 DAY_ENDS: Final = time(17, 0)
 # Tết and its bridges are at most a fortnight: a month always holds a working day.
 LOOK_AHEAD_DAYS: Final = 31
+# The follow-up page, as a path: the notice carries it and each channel's view puts the site's address
+# (PUBLIC_URL, which the domain does not know) in front.
 FOLLOWUP_PATH: Final = "/dashboard/ratings/{rating_id}"
-# The address the head's link starts with; the server sets it from PUBLIC_URL at start-up (see
-# use_public_url). The default is the settings' own default, for a process that never sets it.
-_site: dict[str, str] = {"url": "http://127.0.0.1:8080"}
-
-
-def use_public_url(public_url: str) -> None:
-    """The web pages' address as the heads' phones reach it (PUBLIC_URL), for the follow-up links."""
-    _site["url"] = public_url.rstrip("/")
 
 
 def followup_path(rating_id: int) -> str:
     return FOLLOWUP_PATH.format(rating_id=rating_id)
-
-
-def followup_url(rating_id: int) -> str:
-    return _site["url"] + followup_path(rating_id)
 
 
 async def delivery_time(session: AsyncSession, now: datetime) -> datetime:
@@ -95,7 +85,7 @@ async def recipients(session: AsyncSession, unit_id: int) -> list[int]:
 
 async def notice_payload(session: AsyncSession, rating: CitizenRating) -> dict[str, Any]:
     """What the head reads: the point, the answers, the comment, the dossier, the contact only with the
-    citizen's consent, and the follow-up page's link. Texts are stored raw; the view escapes them."""
+    citizen's consent, and the follow-up page's path. Texts are stored raw; the view escapes them."""
     point = await session.get(ReceptionPoint, rating.point_id)
     unit = await session.get(Unit, rating.unit_id)
     payload: dict[str, Any] = {
@@ -111,7 +101,7 @@ async def notice_payload(session: AsyncSession, rating: CitizenRating) -> dict[s
         "asked_beyond_rules": rating.asked_beyond_rules,
         "comment": rating.comment,
         "dossier_number": rating.dossier_number,
-        "url": followup_url(rating.id),
+        "path": followup_path(rating.id),
     }
     if rating.official_id is not None:
         official = await session.get(Official, rating.official_id)

@@ -21,7 +21,7 @@ from handlers.outbox_leases import OutboxLeases
 from handlers.outbox_outcomes import OutcomeRecorder, SendOutcome
 from handlers.scope import maybe_scope
 from handlers.telegram.render import send
-from handlers.views.outbox import RENDERERS
+from handlers.views.outbox import LOCAL_SITE, build
 from storage.engine import Database
 from storage.models import Channel
 
@@ -80,8 +80,11 @@ class Dispatcher:
         max_in_flight: int = 100,
         idle_seconds: float = 1.0,
         lease: timedelta = delivery.DEFAULT_LEASE,
+        public_url: str = LOCAL_SITE,
     ) -> None:
         self.bot = bot
+        # PUBLIC_URL: the messages that link a web page (a flagged rating's follow-up) are built on it.
+        self.public_url = public_url
         self.database = database
         self.wakeup = wakeup
         self.default_locale = default_locale
@@ -156,9 +159,8 @@ class Dispatcher:
 
     async def _attempt(self, row: Claimed, locale: str) -> SendOutcome:
         try:
-            build = RENDERERS[row.kind]
             with use_locale(locale):
-                outgoing = build(row.payload)
+                outgoing = build(row.kind, row.payload, public_url=self.public_url)
             message = await send(self.bot, int(row.address), outgoing)
         except RetryAfter as exc:
             return SendOutcome(

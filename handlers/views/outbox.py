@@ -1,5 +1,6 @@
 """What each kind of outbox message says: a builder per kind, payload → neutral message, in the reader's
-language. The dispatcher of every channel looks the builder up in RENDERERS by the row's kind."""
+language. The dispatcher of every channel builds a row with build(), which looks its kind up in RENDERERS
+(the payload is all they need) or LINKING (they link a web page: the site's address comes too)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from handlers.views.weekly import group_weekly, weekly_report
 from storage.models import Role
 
 Builder = Callable[[dict[str, Any]], OutMessage]
+# payload, PUBLIC_URL → message: the domain plans a page's path only, not knowing the site's address.
+LinkingBuilder = Callable[[dict[str, Any], str], OutMessage]
+# The settings' own default PUBLIC_URL, for a dispatcher a test builds without one.
+LOCAL_SITE = "http://127.0.0.1:8080"
 
 
 def _join_request(payload: dict[str, Any]) -> OutMessage:
@@ -169,5 +174,17 @@ RENDERERS: dict[str, Builder] = {
     "broadcast_remind": broadcast_reminder,
     "group_weekly": group_weekly,
     "command_menu": _command_menu,
+}
+LINKING: dict[str, LinkingBuilder] = {
     "rating_flagged": rating_flagged,
 }
+KINDS: frozenset[str] = frozenset(RENDERERS) | frozenset(LINKING)
+
+
+def build(kind: str, payload: dict[str, Any], *, public_url: str) -> OutMessage:
+    """The message of an outbox row; KeyError for a kind or a payload field unknown here (the dispatchers
+    mark such a row failed)."""
+    linking = LINKING.get(kind)
+    if linking is not None:
+        return linking(payload, public_url)
+    return RENDERERS[kind](payload)

@@ -46,9 +46,17 @@ def flag_reasons(payload: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def rating_flagged(payload: dict[str, Any]) -> OutMessage:
+def followup_link(payload: dict[str, Any], public_url: str) -> str:
+    """The follow-up page's address: the site's (PUBLIC_URL) before the planned path; rows planned before
+    the path carry the whole address."""
+    if "url" in payload:
+        return str(payload["url"])
+    return public_url.rstrip("/") + str(payload["path"])
+
+
+def rating_flagged(payload: dict[str, Any], public_url: str) -> OutMessage:
     """The head's notice: what the citizen answered and wrote, the contact only if they consented (the
-    payload has none otherwise), and the follow-up page's link."""
+    payload has none otherwise), and the follow-up page's link on the site at `public_url`."""
     place = esc(payload["unit_name"])
     if payload.get("desk"):
         place = _("{unit}, {desk}").format(unit=place, desk=esc(payload["desk"]))
@@ -76,7 +84,7 @@ def rating_flagged(payload: dict[str, Any]) -> OutMessage:
                 contact=esc(payload["contact"])
             )
         )
-    url = esc(payload["url"]).replace('"', "&quot;")
+    url = esc(followup_link(payload, public_url)).replace('"', "&quot;")
     label = _("the follow-up page")
     lines.append(_("Record what you did about it: {link}").format(link=f'<a href="{url}">{label}</a>'))
     return OutMessage("\n".join(lines))

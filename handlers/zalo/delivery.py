@@ -20,7 +20,7 @@ from handlers.i18n import use_locale
 from handlers.messages import OutMessage
 from handlers.outbox_leases import OutboxLeases
 from handlers.outbox_outcomes import OutcomeRecorder, SendOutcome
-from handlers.views.outbox import RENDERERS
+from handlers.views.outbox import LOCAL_SITE, build
 from handlers.zalo.client import ZaloBlocked, ZaloError, ZaloRateLimited, ZaloUnauthorized
 from handlers.zalo.links import AttachmentLinks
 from handlers.zalo.outbox_choices import as_keywords
@@ -52,8 +52,11 @@ class ZaloDispatcher:
         lease: timedelta = delivery.DEFAULT_LEASE,
         max_in_flight: int | None = None,
         groups: bool = True,
+        public_url: str = LOCAL_SITE,
     ) -> None:
         self.sender = sender
+        # PUBLIC_URL: the messages that link a web page (a flagged rating's follow-up) are built on it.
+        self.public_url = public_url
         # ZALO_GROUPS: off, a group's weekly row is not posted (the planning, in the domain, knows no channel
         # settings and keeps planning them for groups linked while it was on).
         self.groups = groups
@@ -138,7 +141,7 @@ class ZaloDispatcher:
         try:
             with use_locale(locale):
                 # No question is open for an outbox message: its buttons become keywords, not numbers.
-                message = as_keywords(RENDERERS[row.kind](row.payload))
+                message = as_keywords(build(row.kind, row.payload, public_url=self.public_url))
         except KeyError as exc:
             return SendOutcome("failed", error=f"unknown kind or payload field {exc}")
         try:
