@@ -7,9 +7,10 @@ nothing. The real run deletes and erases in one transaction and writes one audit
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from bot.settings import Settings
-from compliance.privacy import retention
+from compliance.privacy import retention, retention_citizens
 from handlers.i18n import _, fmt_number
 from storage.clock import utcnow
 from storage.engine import Database
@@ -35,6 +36,8 @@ def labels() -> dict[str, str]:
         "broadcast_copies": _("Copies of plan updates"),
         "join_requests": _("Refused or cancelled join requests"),
         retention.DEPARTED: _("Officials who left (personal data erased)"),
+        retention_citizens.RATINGS: _("Citizens' ratings (contact, comment and dossier number erased)"),
+        retention_citizens.LETTERS: _("Letters to citizens (the citizen's name and receipt number erased)"),
     }
 
 
@@ -43,7 +46,12 @@ async def run_privacy(settings: Settings, args: argparse.Namespace) -> int:
     database = Database(settings.database_url)
     try:
         async with database.unit_of_work() as session:
-            report = await retention.purge(session, now=utcnow(), dry_run=args.dry_run)
+            report = await retention.purge(
+                session,
+                now=utcnow(),
+                dry_run=args.dry_run,
+                citizen_keep=timedelta(days=settings.citizen_data_retention_days),
+            )
     finally:
         await database.dispose()
     names = labels()

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Zalo group chats (linking a unit's group for its weekly figures): off by default while Zalo's platform
     # calls groups a test; off, the bot ignores every group message, as before.
     zalo_groups: bool = False
+    # Days a citizen's details are kept (a rating's contact, comment and dossier number; the name in a
+    # letter) before `privacy purge` erases them; an open follow-up keeps a rating's up to twice as long.
+    # At least a month, so a flag raised today is not erased before the head can answer it.
+    citizen_data_retention_days: int = Field(default=365, ge=30, le=3650)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -5,7 +5,9 @@ Each rule names a kind of record and how long it is kept; `purge` counts (dry ru
 it, in the caller's transaction, and a real run is audited with its figures. Evidence is not purged here:
 the signature ledger, the self-checks and quiz results behind the reports, the audit log and the consents.
 Someone who left has their personal data erased (compliance.privacy.erasure) once their row has not
-changed for the period of departed officials; their signatures stay, hashed.
+changed for the period of departed officials; their signatures stay, hashed. What citizens left (a rating's
+contact and comment, the name in a letter) is erased after the office's own period, a setting
+(compliance.privacy.retention_citizens).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.privacy import audit, erasure
+from compliance.privacy import audit, erasure, retention_citizens
 from compliance.privacy.erasure import EraseOutcome
 from storage.models import JoinRequest, JoinRequestStatus, Official, OfficialStatus, OutboxMessage, Role
 from storage.models_pledge import ConversationState
@@ -119,8 +121,11 @@ def _departed(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def purge(session: AsyncSession, *, now: datetime, dry_run: bool) -> PurgeReport:
-    """What is past retention at `now`: counted when `dry_run`, otherwise deleted (and erased) and audited."""
+async def purge(
+    session: AsyncSession, *, now: datetime, dry_run: bool, citizen_keep: timedelta
+) -> PurgeReport:
+    """What is past retention at `now`: counted when `dry_run`, otherwise deleted (and erased) and audited.
+    `citizen_keep`: how long citizens' details are kept (the setting CITIZEN_DATA_RETENTION_DAYS)."""
     counts: dict[str, int] = {}
     for rule in RULES:
         past = rule.past(now - rule.keep)
@@ -142,7 +147,14 @@ async def purge(session: AsyncSession, *, now: datetime, dry_run: bool) -> Purge
             done = await erasure.erase(session, official_id=official_id, actor=None)
             erased += done.outcome is EraseOutcome.ERASED
     counts[DEPARTED] = len(departed) if dry_run else erased
-    keep_days = {rule.key: rule.keep.days for rule in RULES} | {DEPARTED: DEPARTED_KEEP.days}
+    citizens = await retention_citizens.purge(session, now=now, keep=citizen_keep, dry_run=dry_run)
+    counts[retention_citizens.RATINGS] = citizens.ratings
+    counts[retention_citizens.LETTERS] = citizens.letters
+    keep_days = {rule.key: rule.keep.days for rule in RULES} | {
+        DEPARTED: DEPARTED_KEEP.days,
+        retention_citizens.RATINGS: citizen_keep.days,
+        retention_citizens.LETTERS: citizen_keep.days,
+    }
     report = PurgeReport(dry_run, counts, keep_days)
     if not dry_run:
         await audit.record(
