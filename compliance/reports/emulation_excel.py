@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from compliance.feedback.rubric import Rubric
 from compliance.feedback.stars import MeasureResult, Ranking, UnitStars
 
 HEADER_ROW = 4  # title, period, source, then the columns' header
@@ -41,7 +42,19 @@ def _inputs(result: MeasureResult, labels: StarsLabels) -> str:
     return labels.no_data
 
 
-def _row(unit: UnitStars, labels: StarsLabels, locale: str) -> list[Any]:
+def stars_header(rubric: Rubric, labels: StarsLabels, locale: str) -> list[str]:
+    """The columns of stars_row: the rank, the unit, each measure's inputs and points, each criterion's
+    points, the total and the stars (shared by this workbook and the report's "Stars" sheet)."""
+    header = [labels.rank, "/", labels.unit, labels.code, labels.level]
+    for criterion in rubric.criteria:
+        for measure in criterion.measures:
+            name = measure.name.get(locale)
+            header += [labels.inputs.format(name=name), labels.points.format(name=name)]
+        header.append(labels.points.format(name=criterion.name.get(locale)))
+    return [*header, labels.total, labels.stars, "★"]
+
+
+def stars_row(unit: UnitStars, labels: StarsLabels) -> list[Any]:
     cells: list[Any] = [unit.rank, unit.peers, unit.name, unit.code, unit.depth]
     for criterion in unit.criteria:
         for result in criterion.measures:
@@ -59,16 +72,10 @@ def stars_workbook(ranking: Ranking, labels: StarsLabels, locale: str) -> bytes:
     sheet.append([labels.title])
     sheet.append([labels.source])
     sheet.append([])
-    header = [labels.rank, "/", labels.unit, labels.code, labels.level]
-    for criterion in ranking.rubric.criteria:
-        for measure in criterion.measures:
-            name = measure.name.get(locale)
-            header += [labels.inputs.format(name=name), labels.points.format(name=name)]
-        header.append(labels.points.format(name=criterion.name.get(locale)))
-    header += [labels.total, labels.stars, "★"]
+    header = stars_header(ranking.rubric, labels, locale)
     sheet.append(header)
     for unit in ranking.ranked():
-        sheet.append(_row(unit, labels, locale))
+        sheet.append(stars_row(unit, labels))
     sheet["A1"].font = Font(bold=True, size=13)
     for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)

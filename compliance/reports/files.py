@@ -10,6 +10,8 @@ from itertools import chain
 from openpyxl.styles import Font, NamedStyle, PatternFill
 
 from compliance.dates import EXCEL_DATE
+from compliance.reports.citizens import CitizensExtras
+from compliance.reports.citizens_excel import CitizensLabels, add_letters_sheet, add_stars_sheet
 from compliance.reports.collector import collector_paused
 from compliance.reports.rollup import Figures, Person, Report
 from compliance.reports.satisfaction_report import ReportSatisfaction, add_satisfaction_sheet
@@ -34,6 +36,8 @@ class ReportLabels:
     # The citizens' satisfaction sheet ("Hài lòng"), written when the caller passes its figures.
     satisfaction_sheet: str = "Satisfaction"
     satisfaction_columns: Sequence[str] = ()
+    # The letters' and stars' sheets, written when the caller passes their figures (CitizensExtras).
+    citizens: CitizensLabels | None = None
 
 
 def _unit_row(name: str, code: str, f: Figures) -> list[object]:
@@ -96,19 +100,28 @@ def _styles() -> list[NamedStyle]:
 
 
 def excel_report(
-    report: Report, labels: ReportLabels, satisfaction: ReportSatisfaction | None = None
+    report: Report,
+    labels: ReportLabels,
+    satisfaction: ReportSatisfaction | None = None,
+    extras: CitizensExtras | None = None,
 ) -> bytes:
     """Two sheets, whatever the reach: the units (each unit's subtree figures against its staff list,
     indented by depth, the total, and the period with its first and last day as dates) and the people
     (everyone on the list in reach with their unit, states and lapses), both with a frozen header row and
     filters, rates as percentages and dates as dates. A head of a whole office filters the people by unit
     rather than leafing through 2 000 sheets. With `satisfaction`, a third sheet of the citizens' ratings
-    per unit (figures only: no comment, no contact)."""
+    per unit (figures only: no comment, no contact); with `extras`, the letters to citizens per unit and
+    the units' stars of the last quarter ended."""
     with collector_paused():
-        return _workbook(report, labels, satisfaction)
+        return _workbook(report, labels, satisfaction, extras)
 
 
-def _workbook(report: Report, labels: ReportLabels, satisfaction: ReportSatisfaction | None) -> bytes:
+def _workbook(
+    report: Report,
+    labels: ReportLabels,
+    satisfaction: ReportSatisfaction | None,
+    extras: CitizensExtras | None,
+) -> bytes:
     workbook = SheetsWorkbook(_styles())
     used: set[str] = set()
     header = [Styled(title, HEADER_STYLE) for title in labels.unit_columns]
@@ -152,4 +165,18 @@ def _workbook(report: Report, labels: ReportLabels, satisfaction: ReportSatisfac
             header_style=HEADER_STYLE,
             percent_style=PERCENT_STYLE,
         )
+    if extras is not None and labels.citizens is not None:
+        add_letters_sheet(
+            workbook,
+            used,
+            labels=labels.citizens,
+            total_label=labels.total,
+            report=report,
+            letters=extras.letters,
+            header_style=HEADER_STYLE,
+        )
+        if extras.stars is not None and labels.citizens.stars is not None:
+            add_stars_sheet(
+                workbook, used, labels=labels.citizens, stars=extras.stars, header_style=HEADER_STYLE
+            )
     return workbook.to_bytes()

@@ -8,12 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue, plan_for_officials
+from compliance.feedback.letters import LetterCounts
 from compliance.feedback.stars import last_quarter_stars
 from compliance.office import staff_roll, zalo_groups
 from compliance.office.accounts import Address, linked
 from compliance.office.groups import weekly_summary_groups
 from compliance.office.officials import Actor
 from compliance.privacy import audit
+from compliance.reports.citizens import ReportLetters, units_letters
 from compliance.reports.period import Period
 from compliance.reports.rollup import Figures, Lapse, UnitLine, build_report
 from compliance.reports.satisfaction import SatisfactionFigures
@@ -31,6 +33,7 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
     lines = {line.unit_id: line for line in report.units}
     # The citizens' ratings of the same week, per unit: one grouped query for the whole office.
     satisfaction = await units_satisfaction(session, report.units, period)
+    letters = await units_letters(session, report.units, period, root=None)
     readers = (
         await session.execute(
             select(Official.id, Official.role, Official.unit_id).where(
@@ -41,6 +44,12 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
         )
     ).all()
     unit_paths = await _unit_paths(session)
+    groups = await _summary_groups(session)
+    # The stars of the last quarter ended of each head's unit and each group's: one ranking of the office.
+    heads_units = {unit_id for _id, role, unit_id in readers if role is not Role.ADMIN and unit_id in lines}
+    stars = await last_quarter_stars(
+        session, day=week, unit_ids=sorted(heads_units | {unit_id for _to, _key, unit_id in groups})
+    )
     planned = 0
     for official_id, role, unit_id in readers:
         if role is Role.ADMIN or unit_id is None or unit_id not in lines:
@@ -50,6 +59,7 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
                 period=period,
                 lapses=len(report.lapses),
                 satisfaction=satisfaction.total,
+                letters=letters.total,
             )
         else:
             prefix = unit_paths[unit_id]
@@ -60,7 +70,10 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
                 period=period,
                 lapses=lapses,
                 satisfaction=satisfaction.of(unit_id),
+                letters=letters.of(unit_id),
             )
+            if unit_id in stars:
+                payload["stars"] = stars[unit_id]
         planned += await plan_for_officials(
             session,
             kind="weekly_report",
@@ -69,7 +82,13 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
             audience=Official.id == official_id,
         )
     planned += await _plan_group_summaries(
-        session, week=week, period=period, lines=lines, satisfaction=satisfaction
+        session,
+        week=week,
+        period=period,
+        groups=groups,
+        lines=lines,
+        figures=(satisfaction, letters),
+        stars=stars,
     )
     return planned
 
@@ -92,20 +111,16 @@ GROUP_FIELDS = (
     # The unit's citizens' ratings and index: figures only (never a comment in a group).
     "ratings",
     "satisfaction_index",
+    # The unit's letters to citizens: counts only (never the citizen's name).
+    "apologies",
+    "apologies_on_time",
+    "thanks",
 )
 
 
-async def _plan_group_summaries(
-    session: AsyncSession,
-    *,
-    week: date,
-    period: Period,
-    lines: dict[int, UnitLine],
-    satisfaction: ReportSatisfaction,
-) -> int:
-    """The unit's aggregate to each linked Telegram group whose head turned it on and each linked Zalo group:
-    counts and percentages only, so no lapse count either (in a small unit a count of lapses points at
-    people)."""
+async def _summary_groups(session: AsyncSession) -> list[tuple[Address, str, int]]:
+    """(address, dedupe key prefix, unit) of each linked Telegram group whose head turned the weekly post on
+    and each linked Zalo group."""
     groups = [
         (Address.telegram(chat_id), f"group_weekly:{chat_id}", unit_id)
         for chat_id, unit_id in await weekly_summary_groups(session)
@@ -115,15 +130,34 @@ async def _plan_group_summaries(
         (Address(Channel.ZALO, chat_id), f"zalo_group_weekly:{chat_id}", unit_id)
         for chat_id, unit_id in await zalo_groups.weekly_summary_groups(session)
     ]
-    # The unit's stars of the last quarter ended: the unit's figures only, as the post's other lines.
-    stars = await last_quarter_stars(session, day=week, unit_ids=[unit_id for _to, _key, unit_id in groups])
+    return groups
+
+
+async def _plan_group_summaries(
+    session: AsyncSession,
+    *,
+    week: date,
+    period: Period,
+    groups: list[tuple[Address, str, int]],
+    lines: dict[int, UnitLine],
+    figures: tuple[ReportSatisfaction, ReportLetters],
+    stars: dict[int, dict[str, object]],
+) -> int:
+    """The unit's aggregate to each group: counts and percentages only, so no lapse count either (in a
+    small unit a count of lapses points at people), and the unit's stars of the last quarter ended."""
+    satisfaction, letters = figures
     planned = 0
     for to, prefix, unit_id in groups:
         line = lines.get(unit_id)
         if line is None:
             continue
         full = summary_payload(
-            line.subtree, unit_name=line.name, period=period, lapses=0, satisfaction=satisfaction.of(unit_id)
+            line.subtree,
+            unit_name=line.name,
+            period=period,
+            lapses=0,
+            satisfaction=satisfaction.of(unit_id),
+            letters=letters.of(unit_id),
         )
         payload = {key: full[key] for key in GROUP_FIELDS}
         if unit_id in stars:
@@ -188,6 +222,7 @@ def summary_payload(
     period: Period,
     lapses: int,
     satisfaction: SatisfactionFigures | None = None,
+    letters: LetterCounts | None = None,
 ) -> dict[str, object]:
     """A week's figures as plain data, for the outbox: the message is rendered in its reader's language."""
     f = line_or_total
@@ -211,6 +246,9 @@ def summary_payload(
         "ratings": satisfaction.ratings if satisfaction is not None else 0,
         "satisfaction_index": satisfaction.index if satisfaction is not None else None,
         "flags_open": satisfaction.flags_open if satisfaction is not None else 0,
+        "apologies": letters.apologies if letters is not None else 0,
+        "apologies_on_time": letters.on_time if letters is not None else 0,
+        "thanks": letters.thanks if letters is not None else 0,
     }
 
 

@@ -4,11 +4,13 @@ replies are handlers.views.report, the files' labels handlers.views.report_files
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 from telegram import Update
 
 from compliance.pledge.signing import current_version
 from compliance.reports import rollup as reports
+from compliance.reports.citizens import CitizensExtras, report_extras
 from compliance.reports.files import excel_report
 from compliance.reports.own_card import own_card
 from compliance.reports.period import PeriodKind, period_of
@@ -54,11 +56,20 @@ async def _build(kind: PeriodKind) -> tuple[Report, dict[str, str], ReportSatisf
     citizens' satisfaction of the same units and period."""
     scope = current_scope()
     root, _allowed = await _scope_unit()
-    today = utcnow().astimezone(LOCAL_TZ).date()
-    report = await reports.build_report(scope.session, root=root, period=period_of(kind, today))
+    report = await reports.build_report(scope.session, root=root, period=period_of(kind, _today()))
     version = await current_version(scope.session, root)
     items = {item.id: item.text.get(current_locale()) for item in (version.template.items if version else [])}
     return report, items, await report_satisfaction(scope.session, report)
+
+
+def _today() -> date:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+async def _extras(report: Report) -> CitizensExtras:
+    """The letters and the stars, for the summary and the Excel only (the chart and nudges need neither:
+    the stars rank the whole office, seconds for a province)."""
+    return await report_extras(current_scope().session, report, day=_today())
 
 
 async def report_command(update: Update, context: BotContext) -> None:
@@ -71,9 +82,10 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     kind = PeriodKind.THIS_WEEK
     report, items, satisfaction = await _build(kind)
-    await answer(
-        update, views.report_message(report, kind, items, admin=actor.is_admin, satisfaction=satisfaction)
+    message = views.report_message(
+        report, kind, items, admin=actor.is_admin, satisfaction=satisfaction, extras=await _extras(report)
     )
+    await answer(update, message)
 
 
 async def _own_card(update: Update) -> None:
@@ -109,7 +121,13 @@ async def report_button(update: Update, context: BotContext) -> None:
     report, items, satisfaction = await _build(kind)
     if parts[1] == "p":
         message = views.report_message(
-            report, kind, items, admin=is_admin, edit=True, satisfaction=satisfaction
+            report,
+            kind,
+            items,
+            admin=is_admin,
+            edit=True,
+            satisfaction=satisfaction,
+            extras=await _extras(report),
         )
         await answer(update, message)
         return
@@ -137,7 +155,10 @@ async def report_button(update: Update, context: BotContext) -> None:
         return
     name = file_name(report)
     if parts[1] == "x":
-        content = await asyncio.to_thread(excel_report, report, labels(report.period), satisfaction)
+        extras = await _extras(report)
+        content = await asyncio.to_thread(
+            excel_report, report, labels(report.period, extras), satisfaction, extras
+        )
         subject = file_subject(unit_name(report), report.period, period_names()[kind])
         await send(context.bot, chat.id, views.excel_document(content, name, subject))
         return

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from compliance.feedback.letters import LetterCounts
+from compliance.reports.citizens import CitizensExtras, ReportStars
 from compliance.reports.own_card import OwnCard
 from compliance.reports.period import PeriodKind
 from compliance.reports.rollup import Report
 from compliance.reports.satisfaction_report import ReportSatisfaction
-from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_datetime, fmt_percent
+from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_datetime, fmt_number, fmt_percent
 from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
+from handlers.views.stars import rubric_source, star_period_text, stars_text
 
 SHOWN_LAPSES = 15
 
@@ -102,11 +105,72 @@ def satisfaction_lines(report: Report, satisfaction: ReportSatisfaction) -> list
     return lines
 
 
+def letters_line(counts: LetterCounts) -> str:
+    """The dashboard's words for the same figures (its letters summary)."""
+    return _(
+        "Letters to citizens — apologies: {apologies}, of which sent before the promised day: {on_time}; "
+        "thank-you letters: {thanks}."
+    ).format(
+        apologies=fmt_number(counts.apologies),
+        on_time=fmt_number(counts.on_time),
+        thanks=fmt_number(counts.thanks),
+    )
+
+
+def stars_lines(report: Report, stars: ReportStars) -> list[str]:
+    """The report's top units' stars of the last quarter ended with their rank among their peers, a short
+    line per unit below, and the rubric's source (units only: never a person)."""
+    period = star_period_text(stars.period)
+    top = min((line.depth for line in report.units), default=0)
+    lines: list[str] = []
+    for line in report.units:
+        unit = stars.of(line.unit_id)
+        if line.depth != top or unit is None:
+            continue
+        lines.append(
+            _(
+                "Star rating of {unit}: {stars} {points}/{total}, {period}; "
+                "rank {rank} of {peers} at its level"
+            ).format(
+                unit=esc(unit.name),
+                stars=stars_text(unit.stars, stars.most),
+                points=fmt_number(unit.total),
+                total=fmt_number(stars.rubric.total),
+                period=period,
+                rank=unit.rank,
+                peers=unit.peers,
+            )
+        )
+    children = [stars.of(line.unit_id) for line in report.units if line.depth == top + 1][:20]
+    shown = [unit for unit in children if unit is not None]
+    if shown:
+        lines.append(
+            _("<b>Stars by unit</b>, {period} (stars · points · rank at its level):").format(period=period)
+        )
+        lines += [
+            f"• {esc(unit.name)}: {stars_text(unit.stars, stars.most)} · {fmt_number(unit.total)} · "
+            f"{unit.rank}/{unit.peers}"
+            for unit in shown
+        ]
+    if lines:
+        lines.append(esc(rubric_source(stars.rubric)))
+    return lines
+
+
+def citizens_lines(report: Report, extras: CitizensExtras) -> list[str]:
+    """The letters to citizens of the report's subtree and the units' stars."""
+    lines = [letters_line(extras.letters.total)]
+    if extras.stars is not None:
+        lines += stars_lines(report, extras.stars)
+    return lines
+
+
 def report_text(
     report: Report,
     kind: PeriodKind,
     item_texts: dict[str, str],
     satisfaction: ReportSatisfaction | None = None,
+    extras: CitizensExtras | None = None,
 ) -> str:
     title = esc(report.root.name) if report.root else _("the whole office")
     lines = [
@@ -128,6 +192,8 @@ def report_text(
         )
     if satisfaction is not None:
         lines += ["", *satisfaction_lines(report, satisfaction)]
+    if extras is not None:
+        lines += ["", *citizens_lines(report, extras)]
     top = min((line.depth for line in report.units), default=0)
     children = [line for line in report.units if line.depth == top + 1]
     if children:
@@ -158,6 +224,7 @@ def report_message(
     admin: bool = False,
     edit: bool = False,
     satisfaction: ReportSatisfaction | None = None,
+    extras: CitizensExtras | None = None,
 ) -> OutMessage:
     """The summary with the period buttons, the files, the nudge and (for admins) the emulation review."""
     periods = [
@@ -171,7 +238,8 @@ def report_message(
     ]
     if admin:
         choices.append(row(Choice(_("Emulation review, this quarter (Excel)"), "rp:r:quarter")))
-    return OutMessage(report_text(report, kind, item_texts, satisfaction), choices=tuple(choices), edit=edit)
+    text = report_text(report, kind, item_texts, satisfaction, extras)
+    return OutMessage(text, choices=tuple(choices), edit=edit)
 
 
 def own_card_message(card: OwnCard) -> OutMessage:

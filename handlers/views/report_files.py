@@ -4,13 +4,17 @@ part of every caption that says whose figures and for which period. Plain text, 
 from __future__ import annotations
 
 from compliance.reports.chart import ChartLabels
+from compliance.reports.citizens import CitizensExtras, ReportStars
+from compliance.reports.citizens_excel import CitizensLabels
+from compliance.reports.emulation_excel import stars_header
 from compliance.reports.files import ReportLabels
 from compliance.reports.period import Period
 from compliance.reports.rollup import Report, report_year
 from compliance.text import ascii_slug
-from handlers.i18n import _, fmt_percent, ngettext
+from handlers.i18n import _, current_locale, fmt_percent, ngettext
 from handlers.views.report import day_text, lapse_names
 from handlers.views.satisfaction import level_name, trips_name
+from handlers.views.stars import excel_labels
 
 WEEKS = 8
 
@@ -39,7 +43,9 @@ def review_header() -> list[str]:
     ]
 
 
-def labels(period: Period) -> ReportLabels:
+def labels(period: Period, extras: CitizensExtras | None = None) -> ReportLabels:
+    """`extras`: the report's letters and stars, whose sheets then get their labels (the stars' columns
+    name the rubric's measures)."""
     return ReportLabels(
         units_sheet=_("Units"),
         people_sheet=_("People"),
@@ -83,6 +89,32 @@ def labels(period: Period) -> ReportLabels:
         total=_("Total"),
         satisfaction_sheet=_("Satisfaction"),
         satisfaction_columns=satisfaction_columns(),
+        citizens=citizens_labels(extras.stars) if extras is not None else None,
+    )
+
+
+def letters_columns() -> list[str]:
+    """The letters sheet's columns (compliance.reports.citizens_excel.letters_row)."""
+    return [
+        _("Unit"),
+        _("Code"),
+        _("Apology letters"),
+        _("Sent before the promised day"),
+        _("Sent on or after the promised day"),
+        _("Thank-you letters"),
+    ]
+
+
+def citizens_labels(stars: ReportStars | None) -> CitizensLabels:
+    stars_labels = excel_labels(stars.period, stars.rubric) if stars is not None else None
+    return CitizensLabels(
+        letters_sheet=_("Letters to citizens"),
+        letters_columns=letters_columns(),
+        stars_sheet=_("Star rating"),
+        stars_columns=stars_header(stars.rubric, stars_labels, current_locale())
+        if stars is not None and stars_labels is not None
+        else [],
+        stars=stars_labels,
     )
 
 

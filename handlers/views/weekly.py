@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from compliance.feedback.letters import LetterCounts
 from handlers.i18n import _, fmt_date, fmt_percent
 from handlers.messages import OutMessage, esc
+from handlers.views.report import letters_line
 from handlers.views.stars import stars_lines
 
 
@@ -55,6 +57,15 @@ def _ratings_line(payload: dict[str, Any], *, flags: bool) -> list[str]:
     return [_("Citizens' ratings: {n}, satisfaction index {index}").format(n=payload["ratings"], index=index)]
 
 
+def _letters_line(payload: dict[str, Any]) -> list[str]:
+    """The week's letters to citizens, in the dashboard's words; none for summaries planned before the
+    letters were counted in them."""
+    if "apologies" not in payload:
+        return []
+    counts = LetterCounts(payload["apologies"], payload.get("apologies_on_time", 0), payload.get("thanks", 0))
+    return [letters_line(counts)]
+
+
 def weekly_report(payload: dict[str, Any]) -> OutMessage:
     """The outbox's "weekly_report": a head's units, or the whole office for an admin."""
     unit = esc(payload["unit"]) if payload["unit"] else _("the whole office")
@@ -70,6 +81,8 @@ def weekly_report(payload: dict[str, Any]) -> OutMessage:
         ),
         _("Daily reminders read: {rate}{trend}").format(rate=_pct(payload["read_rate"]), trend=""),
         *_ratings_line(payload, flags=True),
+        *_letters_line(payload),
+        *stars_lines(payload),
         _("Lapses: {n}. Details, Excel and chart: /report").format(n=payload["lapses"]),
     ]
     return OutMessage("\n".join(lines))
@@ -87,6 +100,7 @@ def group_weekly(payload: dict[str, Any]) -> OutMessage:
         _("Weekly quiz: {rate} took part").format(rate=_pct(payload["quiz_rate"])),
         _("Daily reminders read: {rate}").format(rate=_pct(payload["read_rate"])),
         *_ratings_line(payload, flags=False),
+        *_letters_line(payload),
         *stars_lines(payload),
     ]
     return OutMessage("\n".join(lines))

@@ -10,6 +10,7 @@ from compliance.office.web_access import issue_link
 from compliance.pledge.signing import current_version
 from compliance.reports import rollup as reports
 from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
+from compliance.reports.citizens import report_extras
 from compliance.reports.own_card import own_card
 from compliance.reports.period import PeriodKind, period_of
 from compliance.reports.satisfaction_report import report_satisfaction
@@ -40,7 +41,8 @@ async def report(turn: Turn) -> Replies:
     link = turn.link(token)
     # The summary without the chat's buttons (periods, files, nudges): those live on the dashboard.
     satisfaction = await report_satisfaction(turn.session, built)
-    summary = OutMessage(views.report_text(built, kind, items, satisfaction))
+    extras = await report_extras(turn.session, built, day=today)
+    summary = OutMessage(views.report_text(built, kind, items, satisfaction, extras))
     more = OutMessage(
         _(
             "Other periods, the Excel file and nudges are on the dashboard: {link} (works once, for 10 "

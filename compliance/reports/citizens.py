@@ -1,0 +1,100 @@
+"""The citizens' side of a compliance report (issue 16), beside its satisfaction figures
+(compliance.reports.satisfaction_report): the letters to citizens and the units' stars, for the chat's
+/report, its Excel and the weekly summaries.
+
+Each figure comes from the function the dashboard reads: the letters from compliance.feedback.letters
+(the dashboard's subtree_counts for the total), the stars from compliance.feedback.stars.rank_units (the
+ranking page's). Units' figures only: never a person, never a comment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.content import ContentError
+from compliance.feedback.letters import LetterCounts, subtree_counts, unit_letter_counts
+from compliance.feedback.rubric import Rubric, load_rubric
+from compliance.feedback.stars import StarPeriod, UnitStars, quarter_of, rank_units
+from compliance.reports.period import Period
+from compliance.reports.rollup import Report, UnitLine
+from compliance.reports.satisfaction import period_bounds
+from storage.models import Unit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportLetters:
+    total: LetterCounts  # the report's subtree (None: the whole office), as the dashboard counts it
+    by_unit: dict[int, LetterCounts]  # each report unit's subtree
+
+    def of(self, unit_id: int) -> LetterCounts:
+        return self.by_unit.get(unit_id, LetterCounts())
+
+
+async def units_letters(
+    session: AsyncSession, lines: Sequence[UnitLine], period: Period, *, root: Unit | None
+) -> ReportLetters:
+    """The letters issued in the period by each unit's subtree, and by `root`'s (None: the office's)."""
+    start, end = period_bounds(period)
+    by_unit = await unit_letter_counts(
+        session, unit_ids=[line.unit_id for line in lines], start=start, end=end
+    )
+    total = await subtree_counts(session, top=root, start=start, end=end)
+    return ReportLetters(total, by_unit)
+
+
+async def report_letters(session: AsyncSession, report: Report) -> ReportLetters:
+    return await units_letters(session, report.units, report.period, root=report.root)
+
+
+@dataclass(frozen=True)
+class ReportStars:
+    """The star rating of the last quarter ended, of the report's units (ranked in the whole office)."""
+
+    period: StarPeriod
+    rubric: Rubric
+    units: list[UnitStars]  # tree order
+
+    def of(self, unit_id: int) -> UnitStars | None:
+        return next((unit for unit in self.units if unit.unit_id == unit_id), None)
+
+    @property
+    def most(self) -> int:
+        return self.rubric.thresholds[0].stars
+
+
+def stars_period(day: date) -> StarPeriod:
+    """The quarter the reports show the stars of: the last one ended before `day`, as the group's weekly
+    post (compliance.feedback.stars.last_quarter_stars) does, so a running quarter's part-figures are not
+    read as its stars."""
+    return quarter_of(day).previous_quarter()
+
+
+async def report_stars(session: AsyncSession, report: Report, *, day: date) -> ReportStars | None:
+    """None when the rubric cannot be read: the report goes on without its stars (the error is logged)."""
+    try:
+        rubric = load_rubric()
+    except ContentError:
+        log.exception("the star rating's rubric cannot be read; the report goes without stars")
+        return None
+    period = stars_period(day)
+    ranking = await rank_units(session, rubric=rubric, period=period, root=report.root)
+    return ReportStars(period, ranking.rubric, ranking.units)
+
+
+@dataclass(frozen=True)
+class CitizensExtras:
+    """What a report carries of the citizens besides its satisfaction figures."""
+
+    letters: ReportLetters
+    stars: ReportStars | None
+
+
+async def report_extras(session: AsyncSession, report: Report, *, day: date) -> CitizensExtras:
+    return CitizensExtras(await report_letters(session, report), await report_stars(session, report, day=day))
