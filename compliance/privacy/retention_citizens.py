@@ -89,7 +89,8 @@ def letters_past(now: datetime, keep: timedelta) -> ColumnElement[bool]:
 
 def _without(text: str, secrets: Iterable[str]) -> str:
     """`text` with each secret, as a whole word, replaced by ERASED (a short name like "An" must not take
-    the "An" out of "An toàn")."""
+    the "an" out of "Lan" or "Anh"; Vietnamese words are syllables, so "An" in "An toàn" goes too, which
+    errs on the citizen's side)."""
     for secret in secrets:
         text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", ERASED, text)
     return text
