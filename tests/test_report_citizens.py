@@ -28,7 +28,7 @@ from compliance.office.groups import link as link_group
 from compliance.office.groups import set_weekly_summary
 from compliance.office.officials import actor_of
 from compliance.reports.weekly import plan_weekly_summaries
-from handlers.i18n import fmt_number, use_locale
+from handlers.i18n import _, fmt_number, use_locale
 from handlers.views.weekly import group_weekly, weekly_report
 from handlers.zalo.conversation import respond
 from storage.clock import ShiftedClock, use_clock
@@ -37,7 +37,7 @@ from storage.models import Channel, Official, OutboxMessage, Role, Unit
 from storage.models_feedback import CitizenRating, ReceptionPoint
 from storage.models_letters import CitizenLetter
 from tests.consents import agree
-from tests.roles import HEAD, OfficeBot, callback_update, message_update, office_bot
+from tests.roles import ADMIN, HEAD, OfficeBot, callback_update, message_update, office_bot
 from tests.test_zalo_dialogs import incoming, services, texts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -226,3 +226,29 @@ async def test_the_weekly_summary_and_the_group_post(bot: OfficeBot, database: D
     for secret in (*PEOPLE, CITIZEN, COMMENT):
         assert secret not in group_text, secret
     assert CITIZEN not in head_text and COMMENT not in head_text
+
+
+async def test_the_emulation_review_ranks_the_units_of_its_quarter(
+    bot: OfficeBot, database: Database
+) -> None:
+    """The admin's review of this quarter (I/2027, so far) ends with the units' stars of the same quarter,
+    as the ranking page gives them for the office."""
+    async with database.unit_of_work() as session:
+        ranking = await rank_units(session, rubric=load_rubric(), period=StarPeriod(2027, 1))
+    before = set(bot.server.files)
+    await bot.run(callback_update(ADMIN, "rp:r:quarter"))
+    [(name, excel)] = [entry for file_id, entry in bot.server.files.items() if file_id not in before]
+    assert "2027Q1" in name
+    workbook = load_workbook(io.BytesIO(excel))
+    with use_locale("vi"):  # the admin reads Vietnamese (the sheet's name as the catalog has it)
+        title = _("Star rating")
+    assert workbook.sheetnames[-1] == title
+    rows = list(workbook[title].iter_rows(values_only=True))
+    by_code = {row[3]: row for row in rows[1:] if row and len(row) > 3 and row[3]}
+    assert len(ranking.units) >= 3 and set(by_code) == {unit.code for unit in ranking.units}
+    for unit in ranking.units:
+        assert by_code[unit.code][:2] == (unit.rank, unit.peers)
+        assert by_code[unit.code][-3:-1] == (unit.total, unit.stars)
+    cells = [str(cell) for row in rows for cell in row if cell is not None]
+    assert any(cell.startswith("Bộ tiêu chí chấm điểm:") for cell in cells)
+    assert not any(person in cell for person in PEOPLE for cell in cells)  # units only

@@ -76,16 +76,20 @@ def stars_period(day: date) -> StarPeriod:
     return quarter_of(day).previous_quarter()
 
 
-async def report_stars(session: AsyncSession, report: Report, *, day: date) -> ReportStars | None:
-    """None when the rubric cannot be read: the report goes on without its stars (the error is logged)."""
+async def stars_of(session: AsyncSession, period: StarPeriod, *, root: Unit | None) -> ReportStars | None:
+    """The ranking page's figures of `root`'s subtree (None: the office) for `period`; None when the rubric
+    cannot be read: the report goes on without its stars (the error is logged)."""
     try:
         rubric = load_rubric()
     except ContentError:
         log.exception("the star rating's rubric cannot be read; the report goes without stars")
         return None
-    period = stars_period(day)
-    ranking = await rank_units(session, rubric=rubric, period=period, root=report.root)
+    ranking = await rank_units(session, rubric=rubric, period=period, root=root)
     return ReportStars(period, ranking.rubric, ranking.units)
+
+
+async def report_stars(session: AsyncSession, report: Report, *, day: date) -> ReportStars | None:
+    return await stars_of(session, stars_period(day), root=report.root)
 
 
 @dataclass(frozen=True)

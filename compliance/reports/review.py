@@ -17,6 +17,8 @@ from compliance.dates import EXCEL_DATE
 from compliance.office import staff_roll
 from compliance.office.units import is_live, tree_sorted
 from compliance.pledge.signing import versions_by_unit
+from compliance.reports.citizens import ReportStars
+from compliance.reports.citizens_excel import CitizensLabels, add_stars_sheet
 from compliance.reports.collector import collector_paused
 from compliance.reports.period import Period
 from compliance.reports.xlsx import SheetsWorkbook, styled, unique_title
@@ -149,16 +151,27 @@ async def review_rows(
     return units, list(rows.values())
 
 
-def review_workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequence[str]) -> bytes:
+def review_workbook(
+    units: Sequence[Unit],
+    rows: Sequence[OfficialRow],
+    header: Sequence[str],
+    stars: tuple[ReportStars, CitizensLabels] | None = None,
+) -> bytes:
     """One sheet per unit (its own members), named by the unit's name (cut to Excel's 31 characters, made
     unique), headers as given (translated), dates as dates. Streamed like
     the weekly report's workbook (reports/xlsx.py): a year's review of 50 000 officials would otherwise
-    hold every cell in memory."""
+    hold every cell in memory. With `stars`, a last sheet of the units' star rating for the same period
+    (units only: the people's rows above are the only ones naming anybody)."""
     with collector_paused():
-        return _workbook(units, rows, header)
+        return _workbook(units, rows, header, stars)
 
 
-def _workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequence[str]) -> bytes:
+def _workbook(
+    units: Sequence[Unit],
+    rows: Sequence[OfficialRow],
+    header: Sequence[str],
+    stars: tuple[ReportStars, CitizensLabels] | None,
+) -> bytes:
     workbook = SheetsWorkbook(
         [
             NamedStyle(HEADER_STYLE, font=Font(bold=True)),
@@ -197,4 +210,6 @@ def _workbook(units: Sequence[Unit], rows: Sequence[OfficialRow], header: Sequen
                 ]
             )
         sheet.close()
+    if stars is not None and stars[1].stars is not None:
+        add_stars_sheet(workbook, used, labels=stars[1], stars=stars[0], header_style=HEADER_STYLE)
     return workbook.to_bytes()

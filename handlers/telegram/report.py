@@ -8,9 +8,10 @@ from datetime import date
 
 from telegram import Update
 
+from compliance.feedback.stars import StarPeriod
 from compliance.pledge.signing import current_version
 from compliance.reports import rollup as reports
-from compliance.reports.citizens import CitizensExtras, report_extras
+from compliance.reports.citizens import CitizensExtras, report_extras, stars_of
 from compliance.reports.files import excel_report
 from compliance.reports.own_card import own_card
 from compliance.reports.period import PeriodKind, period_of
@@ -27,6 +28,7 @@ from handlers.views import access
 from handlers.views import report as views
 from handlers.views.report import period_names
 from handlers.views.report_files import (
+    citizens_labels,
     file_name,
     file_subject,
     labels,
@@ -134,9 +136,13 @@ async def report_button(update: Update, context: BotContext) -> None:
     if parts[1] == "r":
         quarter = period_of(PeriodKind.QUARTER, utcnow().astimezone(LOCAL_TZ).date())
         units, rows = await review_rows(current_scope().session, root=None, period=quarter)
-        label = f"{quarter.start.year}Q{(quarter.start.month - 1) // 3 + 1}"
+        star_period = StarPeriod(quarter.start.year, (quarter.start.month - 1) // 3 + 1)
+        label = star_period.key
+        # The units' stars of the same quarter, so far: the rank of each unit beside its people's rows.
+        stars = await stars_of(current_scope().session, star_period, root=None)
+        sheet = (stars, citizens_labels(stars)) if stars is not None else None
         # Seconds of CPU for a big office: built off the event loop, so other people's updates go on.
-        workbook = await asyncio.to_thread(review_workbook, units, rows, review_header())
+        workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet)
         subject = file_subject(whole_office(), quarter, period_names()[PeriodKind.QUARTER])
         await send(context.bot, chat.id, views.review_document(workbook, label, subject))
         return
