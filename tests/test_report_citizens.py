@@ -27,8 +27,16 @@ from compliance.office.accounts import ChannelUser, link
 from compliance.office.groups import link as link_group
 from compliance.office.groups import set_weekly_summary
 from compliance.office.officials import actor_of
+from compliance.reports.citizens import CitizensExtras, ReportLetters, ReportStars
+from compliance.reports.lapses import Lapse
+from compliance.reports.period import Period, PeriodKind
+from compliance.reports.rollup import Figures, Report, UnitLine
+from compliance.reports.satisfaction import SatisfactionFigures
+from compliance.reports.satisfaction_report import ReportSatisfaction
 from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import _, fmt_number, use_locale
+from handlers.messages import plain_text
+from handlers.views.report import letters_line, report_text
 from handlers.views.weekly import group_weekly, weekly_report
 from handlers.zalo.conversation import respond
 from storage.clock import ShiftedClock, use_clock
@@ -252,3 +260,32 @@ async def test_the_emulation_review_ranks_the_units_of_its_quarter(
     cells = [str(cell) for row in rows for cell in row if cell is not None]
     assert any(cell.startswith("Bộ tiêu chí chấm điểm:") for cell in cells)
     assert not any(person in cell for person in PEOPLE for cell in cells)  # units only
+
+
+def test_a_big_offices_summary_stays_within_a_telegram_message() -> None:
+    """Thirty-eight communes with long names and forty lapses: the per-unit lines are cut (the Excel has
+    them all), never the letters or the office's own stars, and the text fits Telegram's 4 096."""
+    nothing = Figures()
+    root = Unit(id=1, name="Ủy ban nhân dân huyện Bình Lục tỉnh Hà Nam", code="bl", path="/1/", depth=0)
+    units = [UnitLine(1, root.name, "bl", 0, nothing, nothing)] + [
+        UnitLine(n, f"Ủy ban nhân dân xã Bình Nghĩa số {n:02d} huyện Bình Lục", f"x{n}", 1, nothing, nothing)
+        for n in range(2, 40)
+    ]
+    lapses = [Lapse(n, "Nguyễn Thị Phương Thảo", units[5].name, "missed_twice") for n in range(40)]
+    report = Report(root, Period(WEEK, WEEK + timedelta(days=6)), units, nothing, nothing, [], lapses)
+    rated = SatisfactionFigures(ratings=100, satisfied=80, flags=3)
+    satisfaction = ReportSatisfaction(rated, {line.unit_id: rated for line in units})
+    ranked = [
+        UnitStars(line.unit_id, line.name, line.code, line.depth, "/", (), 88.5, 88.5, 2, n, 38)
+        for n, line in enumerate(units, 1)
+    ]
+    extras = CitizensExtras(
+        ReportLetters(LetterCounts(120, 100, 30), {}), ReportStars(QUARTER, load_rubric(), ranked)
+    )
+    for locale in ("vi", "en"):
+        with use_locale(locale):
+            text = report_text(report, PeriodKind.THIS_WEEK, {}, satisfaction, extras)
+            letters = letters_line(extras.letters.total)
+        assert len(plain_text(text)) <= 4096, locale
+        assert letters in text and root.name in text and "★★☆☆" in text
+        assert "Bình Nghĩa số 03" in text  # the units' lines are cut shorter, not dropped

@@ -12,10 +12,13 @@ from compliance.reports.period import PeriodKind
 from compliance.reports.rollup import Report
 from compliance.reports.satisfaction_report import ReportSatisfaction
 from handlers.i18n import LOCAL_TZ, _, fmt_date, fmt_datetime, fmt_number, fmt_percent
-from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, row
+from handlers.messages import Attachment, AttachmentKind, Choice, OutMessage, esc, plain_text, row
 from handlers.views.stars import rubric_source, star_period_text, stars_text
 
 SHOWN_LAPSES = 15
+SHOWN_UNITS = 20
+# Telegram takes 4 096 characters of text a message: the summary keeps a margin under it.
+TEXT_BUDGET = 3900
 
 
 def period_names() -> dict[PeriodKind, str]:
@@ -86,7 +89,7 @@ def _figures_lines(report: Report) -> list[str]:
     ]
 
 
-def satisfaction_lines(report: Report, satisfaction: ReportSatisfaction) -> list[str]:
+def satisfaction_lines(report: Report, satisfaction: ReportSatisfaction, *, shown: int = 20) -> list[str]:
     """Citizens' ratings of the subtree and, when any came, a short line per unit below: figures only,
     never a comment (those are on the dashboard)."""
     f = satisfaction.total
@@ -99,7 +102,7 @@ def satisfaction_lines(report: Report, satisfaction: ReportSatisfaction) -> list
     children = [line for line in report.units if line.depth == top + 1]
     if f.ratings and children:
         lines.append(_("<b>Satisfaction by unit</b> (ratings · index · flags not resolved):"))
-        for child in children[:20]:
+        for child in children[:shown]:
             mine = satisfaction.of(child.unit_id)
             lines.append(f"• {esc(child.name)}: {mine.ratings} · {_pct(mine.index)} · {mine.flags_open}")
     return lines
@@ -117,7 +120,7 @@ def letters_line(counts: LetterCounts) -> str:
     )
 
 
-def stars_lines(report: Report, stars: ReportStars) -> list[str]:
+def stars_lines(report: Report, stars: ReportStars, *, per_unit: bool = True) -> list[str]:
     """The report's top units' stars of the last quarter ended with their rank among their peers, a short
     line per unit below, and the rubric's source (units only: never a person)."""
     period = star_period_text(stars.period)
@@ -141,8 +144,8 @@ def stars_lines(report: Report, stars: ReportStars) -> list[str]:
                 peers=unit.peers,
             )
         )
-    children = [stars.of(line.unit_id) for line in report.units if line.depth == top + 1][:20]
-    shown = [unit for unit in children if unit is not None]
+    children = [stars.of(line.unit_id) for line in report.units if line.depth == top + 1][:SHOWN_UNITS]
+    shown = [unit for unit in children if unit is not None] if per_unit else []
     if shown:
         lines.append(
             _("<b>Stars by unit</b>, {period} (stars · points · rank at its level):").format(period=period)
@@ -157,11 +160,12 @@ def stars_lines(report: Report, stars: ReportStars) -> list[str]:
     return lines
 
 
-def citizens_lines(report: Report, extras: CitizensExtras) -> list[str]:
-    """The letters to citizens of the report's subtree and the units' stars."""
+def citizens_lines(report: Report, extras: CitizensExtras, *, per_unit: bool = True) -> list[str]:
+    """The letters to citizens of the report's subtree and the units' stars (`per_unit`: with the short
+    line of each unit below)."""
     lines = [letters_line(extras.letters.total)]
     if extras.stars is not None:
-        lines += stars_lines(report, extras.stars)
+        lines += stars_lines(report, extras.stars, per_unit=per_unit)
     return lines
 
 
@@ -171,6 +175,26 @@ def report_text(
     item_texts: dict[str, str],
     satisfaction: ReportSatisfaction | None = None,
     extras: CitizensExtras | None = None,
+) -> str:
+    """The summary. When a big office's lists would pass TEXT_BUDGET, the stars go without their line per
+    unit first, then every list is cut shorter: the Excel has each unit and each person in full."""
+    text = ""
+    for per_unit, shown in ((True, SHOWN_UNITS), (False, SHOWN_UNITS), (False, 10), (False, 5)):
+        text = _report_text(report, kind, item_texts, satisfaction, extras, per_unit=per_unit, shown=shown)
+        if len(plain_text(text)) <= TEXT_BUDGET:
+            break
+    return text
+
+
+def _report_text(
+    report: Report,
+    kind: PeriodKind,
+    item_texts: dict[str, str],
+    satisfaction: ReportSatisfaction | None,
+    extras: CitizensExtras | None,
+    *,
+    per_unit: bool,
+    shown: int,
 ) -> str:
     title = esc(report.root.name) if report.root else _("the whole office")
     lines = [
@@ -191,28 +215,29 @@ def report_text(
             )
         )
     if satisfaction is not None:
-        lines += ["", *satisfaction_lines(report, satisfaction)]
+        lines += ["", *satisfaction_lines(report, satisfaction, shown=shown)]
     if extras is not None:
-        lines += ["", *citizens_lines(report, extras)]
+        lines += ["", *citizens_lines(report, extras, per_unit=per_unit)]
     top = min((line.depth for line in report.units), default=0)
     children = [line for line in report.units if line.depth == top + 1]
     if children:
         lines += ["", _("<b>Units</b> (joined · signed · self-checks done, against the staff list):")]
-        for child in children[:20]:
+        for child in children[:shown]:
             f = child.subtree
             lines.append(
                 f"• {esc(child.name)}: {f.joined}/{f.on_list} · {f.signed}/{f.on_list} · "
                 f"{f.checks_done}/{f.check_slots}"
             )
     if report.lapses:
+        lapses_shown = min(SHOWN_LAPSES, shown)
         names = lapse_names()
         lines += ["", _("<b>Lapses</b> ({n}):").format(n=len(report.lapses))]
         lines += [
             f"• {esc(lapse.full_name)} ({esc(lapse.unit_name)}): {names[lapse.kind]}"
-            for lapse in report.lapses[:SHOWN_LAPSES]
+            for lapse in report.lapses[:lapses_shown]
         ]
-        if len(report.lapses) > SHOWN_LAPSES:
-            lines.append(_("…and {n} more in the Excel file.").format(n=len(report.lapses) - SHOWN_LAPSES))
+        if len(report.lapses) > lapses_shown:
+            lines.append(_("…and {n} more in the Excel file.").format(n=len(report.lapses) - lapses_shown))
     return "\n".join(lines)
 
 
