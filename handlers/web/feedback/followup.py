@@ -50,7 +50,7 @@ def _answers(rating: CitizenRating) -> list[tuple[str, str]]:
         "asked_beyond_rules": rating.asked_beyond_rules,
     }
     rows = [
-        (_("Overall"), level_name(rating.overall)),
+        (_("Overall satisfaction"), level_name(rating.overall)),
         (_("Official's attitude"), level_name(rating.attitude)),
         (_("Trips for the dossier"), trips_name(rating.trips)),
         (_("Papers posted publicly"), answer_name(rating.papers_posted)),
