@@ -19,7 +19,7 @@ since an address typed there cannot be told apart from an office's name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
@@ -27,8 +27,9 @@ from typing import Any, Final
 from sqlalchemy import Boolean, ColumnElement, and_, false, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.content import ContentError
 from compliance.feedback.letter_form import DATE_FIELDS, shown_date
-from compliance.feedback.letter_templates import KIND_FIELDS, find_template
+from compliance.feedback.letter_templates import KIND_FIELDS, LetterTemplate, find_template, shipped_templates
 from storage.clock import LOCAL_TZ
 from storage.models_feedback import CitizenRating, RatingFollowUp
 from storage.models_letters import CitizenLetter
@@ -108,15 +109,19 @@ def _shown_values(fields: dict[str, Any], kind: str) -> dict[str, str]:
     return values
 
 
-def _rendered(letter: CitizenLetter, values: dict[str, str]) -> str | None:
-    template = find_template(letter.template_code, letter.template_version)
+def _rendered(letter: CitizenLetter, values: dict[str, str], template: LetterTemplate | None) -> str | None:
     if template is None or template.kind != letter.kind:
         return None
     return "\n".join(line for line in template.render(values).split("\n") if line.strip())
 
 
-def erased_letter(letter: CitizenLetter, *, now: datetime) -> tuple[dict[str, Any], str]:
-    """The letter's fields and body with the citizen taken out."""
+def erased_letter(
+    letter: CitizenLetter, *, now: datetime, templates: Mapping[tuple[str, int], LetterTemplate] | None = None
+) -> tuple[dict[str, Any], str]:
+    """The letter's fields and body with the citizen taken out. `templates`: the shipped ones by code and
+    version, read once for a whole purge (None: looked up for this letter)."""
+    key = (letter.template_code, letter.template_version)
+    template = templates.get(key) if templates is not None else find_template(*key)
     fields = dict(letter.fields)
     secrets = sorted(
         {str(fields[name]) for name in IDENTIFYING if fields.get(name) and fields[name] != ERASED},
@@ -136,21 +141,31 @@ def erased_letter(letter: CitizenLetter, *, now: datetime) -> tuple[dict[str, An
     # values then sit where the template put them); otherwise, as for an office's template since removed,
     # the secrets are replaced where they appear.
     body = letter.body
-    if _rendered(letter, _shown_values(letter.fields, letter.kind)) == letter.body:
-        body = _rendered(letter, _shown_values(fields, letter.kind)) or body
+    if _rendered(letter, _shown_values(letter.fields, letter.kind), template) == letter.body:
+        body = _rendered(letter, _shown_values(fields, letter.kind), template) or body
     else:
         body = _without(body, secrets)
     return fields, body
 
 
+def _templates() -> dict[tuple[str, int], LetterTemplate]:
+    """The templates by code and version, read once for a purge (each lookup reads the directory). A broken
+    file an office added must not stop the erasure: without templates, the words are replaced instead."""
+    try:
+        return {(t.code, t.version): t for t in shipped_templates()}
+    except ContentError:
+        return {}
+
+
 async def _erase_letters(session: AsyncSession, past: ColumnElement[bool], now: datetime) -> int:
     ids = list((await session.scalars(select(CitizenLetter.id).where(past).order_by(CitizenLetter.id))).all())
+    templates = _templates() if ids else {}
     for start in range(0, len(ids), BATCH):
         letters = await session.scalars(
             select(CitizenLetter).where(CitizenLetter.id.in_(ids[start : start + BATCH]))
         )
         for letter in letters.all():
-            letter.fields, letter.body = erased_letter(letter, now=now)
+            letter.fields, letter.body = erased_letter(letter, now=now, templates=templates)
         await session.flush()
     return len(ids)
 
