@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.feedback import followup
 from compliance.text import clean_text
 from storage.models import Official, OfficialStatus
-from storage.models_feedback import CitizenRating, ReceptionPoint
+from storage.models_feedback import CitizenRating
 
 LEVELS: Final = range(1, 6)  # 1 Rất không hài lòng … 5 Rất hài lòng (the SIPAS survey's five levels)
 TRIPS: Final = range(1, 4)  # 1, 2, 3 = "3 or more"
@@ -48,6 +48,16 @@ class RatingAnswers:
     contact: str | None = None
     contact_consent: bool = False
     locale: str = "vi"
+
+
+class RatedPoint(Protocol):
+    """The point a rating is for: a ReceptionPoint, or the public page's read of one."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def unit_id(self) -> int: ...
 
 
 class RatingRefused(ValueError):
@@ -95,6 +105,9 @@ async def on_duty_choices(session: AsyncSession, unit_id: int) -> list[Official]
     )
 
 
+_INSERT: Final = insert(CitizenRating.__table__).returning(CitizenRating.__table__.c.id)
+
+
 @dataclass(frozen=True)
 class _Cleaned:
     comment: str | None
@@ -102,7 +115,7 @@ class _Cleaned:
     contact: str | None
 
 
-async def _check(session: AsyncSession, point: ReceptionPoint, answers: RatingAnswers) -> _Cleaned:
+async def _check(session: AsyncSession, point: RatedPoint, answers: RatingAnswers) -> _Cleaned:
     wrong: dict[str, str] = {}
     for name, value, allowed in (
         ("overall", answers.overall, LEVELS),
@@ -143,35 +156,44 @@ async def _check(session: AsyncSession, point: ReceptionPoint, answers: RatingAn
 async def record_rating(
     session: AsyncSession,
     *,
-    point: ReceptionPoint,
+    point: RatedPoint,
     answers: RatingAnswers,
     address_hash: str,
     now: datetime,
-) -> CitizenRating:
+) -> int:
     """Store one rating of `point` (raises RatingRefused, storing nothing, when an answer is wrong), flag it
-    for the head when it asks for attention, and hand it to the follow-up (the head's notice)."""
+    for the head when it asks for attention, and hand it to the follow-up (the head's notice); its id."""
     cleaned = await _check(session, point, answers)
-    rating = CitizenRating(
-        point_id=point.id,
-        unit_id=point.unit_id,
-        created_at=now,
-        overall=answers.overall,
-        attitude=answers.attitude,
-        trips=answers.trips,
-        papers_posted=answers.papers_posted,
-        progress_lookup=answers.progress_lookup,
-        asked_beyond_rules=bool(answers.asked_beyond_rules),
-        comment=cleaned.comment,
-        dossier_number=cleaned.dossier_number,
-        official_id=answers.official_id,
-        # Without the consent line the contact is not even kept: _check refused it above.
-        contact=cleaned.contact,
-        contact_consent=answers.contact_consent and cleaned.contact is not None,
-        locale=answers.locale,
-        address_hash=address_hash,
-        flagged=is_flagged(answers.overall, answers.attitude, bool(answers.asked_beyond_rules)),
+    flagged = is_flagged(answers.overall, answers.attitude, bool(answers.asked_beyond_rules))
+    # One statement built once, executed with the values: the ORM's unit of work (and building the insert
+    # each time) cost the busy public form most of its time. Only a flagged rating is loaded back.
+    connection = await session.connection()
+    rating_id = await connection.scalar(
+        _INSERT,
+        dict(
+            point_id=point.id,
+            unit_id=point.unit_id,
+            created_at=now,
+            overall=answers.overall,
+            attitude=answers.attitude,
+            trips=answers.trips,
+            papers_posted=answers.papers_posted,
+            progress_lookup=answers.progress_lookup,
+            asked_beyond_rules=bool(answers.asked_beyond_rules),
+            comment=cleaned.comment,
+            dossier_number=cleaned.dossier_number,
+            official_id=answers.official_id,
+            # Without the consent line the contact is not even kept: _check refused it above.
+            contact=cleaned.contact,
+            contact_consent=answers.contact_consent and cleaned.contact is not None,
+            locale=answers.locale,
+            address_hash=address_hash,
+            flagged=flagged,
+        ),
     )
-    session.add(rating)
-    await session.flush()
-    await followup.rating_recorded(session, rating, now=now)
-    return rating
+    assert rating_id is not None
+    if flagged:
+        rating = await session.get(CitizenRating, rating_id)
+        assert rating is not None
+        await followup.rating_recorded(session, rating, now=now)
+    return rating_id

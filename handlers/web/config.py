@@ -29,6 +29,9 @@ class WebConfig:
     ratings_per_address_per_minute: int = 10
     ratings_per_point_per_minute: int = 120
     rating_min_fill_seconds: float = 5.0
+    # How long the rating page keeps a reception point's names and staff list in memory (0: read every
+    # time): its busiest page then reads no table at all (see feedback/desk_cache.py).
+    rating_desk_cache_seconds: float = 30.0
     # Called after a form's transaction committed: wakes the process's outbox dispatcher, so what the form
     # planned (a broadcast, a nudge) goes out now rather than at its next poll.
     wake_outbox: Callable[[], None] | None = None

@@ -23,6 +23,7 @@ from handlers.views.poster import poster_labels
 from handlers.web.context import WebContext, int_param, page
 from handlers.web.dashboard.board import scope_unit
 from handlers.web.errors import NotFound
+from handlers.web.feedback.public import forget_desk
 from storage.models import Unit
 from storage.models_feedback import ReceptionPoint
 
@@ -104,6 +105,7 @@ async def set_active(context: WebContext) -> Response:
     await domain.set_active(
         context.session, point=point, active=context.field("active") == "1", actor=context.me
     )
+    forget_desk(context.request, point.code)
     return context.redirect(PATH)
 
 

@@ -23,19 +23,18 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.feedback import abuse, ratings
-from compliance.feedback.points import point_by_code, public_path
+from compliance.feedback.points import public_path
+from compliance.feedback.public_desk import PublicDesk
 from compliance.office.officials import SUPPORTED_LOCALES
-from compliance.text import vietnamese_name_key
 from handlers.commands import Access
 from handlers.i18n import _, set_locale
 from handlers.web.auth import client_address
 from handlers.web.context import LANGUAGE_COOKIE, WebContext, is_number, page
 from handlers.web.errors import NotFound
+from handlers.web.feedback.desk_cache import DeskCache
 from handlers.web.feedback.questions import answer_errors, levels, yes_no_unknown
 from handlers.web.security import AttemptLimiter
 from storage.clock import LOCAL_TZ, utcnow
-from storage.models import Unit
-from storage.models_feedback import ReceptionPoint
 
 HONEYPOT = "website"  # a field a person never sees (hidden by feedback.css); robots fill every field
 YEAR_SECONDS = 365 * 24 * 3600
@@ -82,21 +81,27 @@ def _choose_language(context: WebContext) -> None:
         context.set_cookies.append((LANGUAGE_COOKIE, chosen, YEAR_SECONDS))
 
 
-async def _point(context: WebContext) -> tuple[ReceptionPoint, Unit]:
-    point = await point_by_code(context.session, context.request.path_params["code"])
-    unit = await context.session.get(Unit, point.unit_id) if point is not None else None
-    if point is None or unit is None:
+def _desks(request: Request) -> DeskCache:
+    state = request.app.state
+    found: DeskCache | None = getattr(state, "rating_desks", None)
+    if found is None:
+        found = state.rating_desks = DeskCache(ttl=state.config.rating_desk_cache_seconds)
+    return found
+
+
+def forget_desk(request: Request, code: str) -> None:
+    """A point opened or closed on this process: its page says so at once."""
+    _desks(request).forget(code)
+
+
+async def _point(context: WebContext) -> PublicDesk:
+    desk = await _desks(context.request).get(context.session, context.request.path_params["code"])
+    if desk is None:
         raise NotFound(_("This rating page does not exist. Check the address on the poster."))
-    return point, unit
+    return desk
 
 
-async def _staff(context: WebContext, unit_id: int) -> list[tuple[int, str]]:
-    people = await ratings.on_duty_choices(context.session, unit_id)
-    people.sort(key=lambda person: (vietnamese_name_key(person.full_name), person.id))
-    return [(person.id, person.full_name) for person in people]
-
-
-def _refused(context: WebContext, point: ReceptionPoint, status: int, title: str, text: str) -> Response:
+def _refused(context: WebContext, point: PublicDesk, status: int, title: str, text: str) -> Response:
     # A closed point's form is not there to go back to.
     back = public_path(point.code) if point.active else None
     return context.render("feedback/public_refused.html", status=status, title=title, text=text, back=back)
@@ -104,8 +109,7 @@ def _refused(context: WebContext, point: ReceptionPoint, status: int, title: str
 
 async def _form(
     context: WebContext,
-    point: ReceptionPoint,
-    unit: Unit,
+    point: PublicDesk,
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -116,14 +120,13 @@ async def _form(
         "feedback/public.html",
         status=status,
         title=_("Rate our service"),
-        unit=unit,
         point=point,
         action=public_path(point.code),
         token=abuse.form_token(key, point.code, time.time()),
         honeypot=HONEYPOT,
         levels=levels(),
         yes_no_unknown=yes_no_unknown(),
-        staff=await _staff(context, unit.id),
+        staff=point.staff,
         values=values or {},
         errors=errors or {},
         comment_longest=ratings.COMMENT_LONGEST,
@@ -135,7 +138,7 @@ async def _form(
 @page(access=Access.ANYONE)
 async def rating_form(context: WebContext) -> Response:
     _choose_language(context)
-    point, unit = await _point(context)
+    point = await _point(context)
     if not point.active:
         return _refused(
             context,
@@ -145,10 +148,8 @@ async def rating_form(context: WebContext) -> Response:
             _("This poster's rating page was closed by the office. Thank you for wanting to tell us."),
         )
     if point.code in abuse.rated_today(context.request.cookies.get(abuse.RATED_COOKIE), _today()):
-        return context.render(
-            "feedback/public_thanks.html", title=_("Thank you!"), unit=unit, point=point, again=True
-        )
-    response = await _form(context, point, unit)
+        return context.render("feedback/public_thanks.html", title=_("Thank you!"), point=point, again=True)
+    response = await _form(context, point)
     # The form carries a token signed for this moment: no shared cache may hand it to someone else.
     response.headers["cache-control"] = "no-store"
     return response
@@ -193,7 +194,7 @@ def answers_of(values: dict[str, str], locale: str) -> ratings.RatingAnswers:
     )
 
 
-def _robot_refusal(context: WebContext, point: ReceptionPoint, key: bytes) -> Response | None:
+def _robot_refusal(context: WebContext, point: PublicDesk, key: bytes) -> Response | None:
     title = _("Your rating could not be accepted")
     if context.field(HONEYPOT):
         return _refused(
@@ -215,7 +216,7 @@ def _robot_refusal(context: WebContext, point: ReceptionPoint, key: bytes) -> Re
     return None
 
 
-def _limit_refusal(context: WebContext, point: ReceptionPoint) -> Response | None:
+def _limit_refusal(context: WebContext, point: PublicDesk) -> Response | None:
     title = _("Please wait a moment")
     by_address, by_point = _limiters(context.request)
     if not by_address.allow(client_address(context.request)):
@@ -239,7 +240,7 @@ def _limit_refusal(context: WebContext, point: ReceptionPoint) -> Response | Non
 
 @page(access=Access.ANYONE)
 async def send_rating(context: WebContext) -> Response:
-    point, unit = await _point(context)
+    point = await _point(context)
     if not point.active:
         raise NotFound(
             _("This poster's rating page was closed by the office. Thank you for wanting to tell us.")
@@ -276,7 +277,7 @@ async def send_rating(context: WebContext) -> Response:
         )
     except ratings.RatingRefused as exc:
         errors = answer_errors(exc.fields)
-        return await _form(context, point, unit, values=values, errors=errors, status=400)
+        return await _form(context, point, values=values, errors=errors, status=400)
     context.set_cookies.append(
         (abuse.RATED_COOKIE, abuse.rated_cookie(rated, point.code, today), _seconds_to_midnight())
     )
@@ -285,10 +286,8 @@ async def send_rating(context: WebContext) -> Response:
 
 @page(access=Access.ANYONE)
 async def thanks(context: WebContext) -> Response:
-    point, unit = await _point(context)
-    return context.render(
-        "feedback/public_thanks.html", title=_("Thank you!"), unit=unit, point=point, again=False
-    )
+    point = await _point(context)
+    return context.render("feedback/public_thanks.html", title=_("Thank you!"), point=point, again=False)
 
 
 def routes() -> list[BaseRoute]:

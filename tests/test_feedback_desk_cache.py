@@ -1,0 +1,99 @@
+"""The rating page keeps a reception point's names and staff a short while (handlers/web/feedback/desk_cache):
+what it shows within the time, what it shows after, and what it never keeps."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from compliance.feedback.points import create_point, set_active
+from compliance.text import vietnamese_name_key
+from handlers.web.feedback.desk_cache import DeskCache
+from storage.engine import Database
+from storage.models import Official, OfficialStatus, Unit
+from storage.models_feedback import ReceptionPoint
+from tests.feedback_desk import office_with_points
+from tests.web_admin_office import populate, signed_in_as
+from tests.web_client import csrf_of
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _rename_unit(database: Database, code: str, name: str) -> None:
+    async with database.unit_of_work() as session:
+        point = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == code))
+        assert point is not None
+        await session.execute(update(Unit).where(Unit.id == point.unit_id).values(name=name))
+
+
+async def test_a_point_is_read_again_only_after_its_time(database: Database) -> None:
+    _, codes = await office_with_points(database)
+    clock = Clock()
+    cache = DeskCache(ttl=30, clock=clock)
+    async with database.unit_of_work() as session:
+        first = await cache.get(session, codes["desk"])
+    assert first is not None and first.unit_name == "Văn phòng" and first.desk == "Quầy số 3 – Đất đai"
+    await _rename_unit(database, codes["desk"], "Văn phòng HĐND và UBND")
+    clock.now += 29
+    # The code as a person types it (lower case, a dash) is the same point.
+    typed = codes["desk"].lower()[:3] + "-" + codes["desk"].lower()[3:]
+    async with database.unit_of_work() as session:
+        assert (await cache.get(session, typed)) is first
+    clock.now += 2
+    async with database.unit_of_work() as session:
+        again = await cache.get(session, codes["desk"])
+    assert again is not None and again.unit_name == "Văn phòng HĐND và UBND"
+
+
+async def test_staff_are_in_vietnamese_order_and_leavers_are_not_offered(database: Database) -> None:
+    _, codes = await office_with_points(database)
+    async with database.unit_of_work() as session:
+        point = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == codes["office"]))
+        assert point is not None
+        staff = (await session.scalars(select(Official).where(Official.unit_id == point.unit_id))).all()
+        assert len(staff) >= 2
+        leaver = staff[0]
+        leaver.status = OfficialStatus.LEFT
+    async with database.unit_of_work() as session:
+        desk = await DeskCache(ttl=0).get(session, codes["office"])
+    assert desk is not None
+    names = [name for _, name in desk.staff]
+    assert leaver.full_name not in names
+    assert sorted(names) == sorted(o.full_name for o in staff[1:] if o.erased_at is None)
+    assert names == sorted(names, key=vietnamese_name_key)
+
+
+async def test_unknown_codes_are_never_kept(database: Database) -> None:
+    await office_with_points(database)
+    cache = DeskCache(ttl=30)
+    async with database.unit_of_work() as session:
+        assert await cache.get(session, "ZZZZZZ") is None
+        assert await cache.get(session, "not a code at all, far too long to be one") is None
+    assert cache._kept == {}
+
+
+async def test_a_point_closed_on_this_process_is_closed_at_once(database: Database) -> None:
+    people = await populate(database)
+    async with database.unit_of_work() as session:
+        office = await session.scalar(select(Unit).where(Unit.name == "Văn phòng"))
+        assert office is not None
+        point = await create_point(session, unit=office, desk=None, actor=None)
+        behind = await create_point(session, unit=office, desk="Quầy 2", actor=None)
+    async with signed_in_as(database, people, "head", rating_desk_cache_seconds=3600) as client:
+        assert (await client.get(f"/r/{point.code}")).status_code == 200
+        assert (await client.get(f"/r/{behind.code}")).status_code == 200
+        token = csrf_of(await client.get("/dashboard/points"))
+        off = await client.post(f"/dashboard/points/{point.id}/active", data={"csrf": token, "active": "0"})
+        assert off.status_code == 303
+        assert (await client.get(f"/r/{point.code}")).status_code == 404
+        # Closed behind this process's back (another replica): its page shows the form until the hour ends.
+        async with database.unit_of_work() as session:
+            found = await session.get(ReceptionPoint, behind.id)
+            assert found is not None
+            await set_active(session, point=found, active=False, actor=None)
+        assert (await client.get(f"/r/{behind.code}")).status_code == 200
