@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.feedback import followup
@@ -105,7 +105,8 @@ async def on_duty_choices(session: AsyncSession, unit_id: int) -> list[Official]
     )
 
 
-_INSERT: Final = insert(CitizenRating.__table__).returning(CitizenRating.__table__.c.id)
+_RATINGS: Final = cast(Table, CitizenRating.__table__)
+_INSERT: Final = insert(_RATINGS).returning(_RATINGS.c.id)
 
 
 @dataclass(frozen=True)
@@ -196,4 +197,4 @@ async def record_rating(
         rating = await session.get(CitizenRating, rating_id)
         assert rating is not None
         await followup.rating_recorded(session, rating, now=now)
-    return rating_id
+    return int(rating_id)
