@@ -46,7 +46,9 @@ from storage.models_feedback import CitizenRating, ReceptionPoint
 from storage.models_letters import CitizenLetter
 from tests.consents import agree
 from tests.roles import ADMIN, HEAD, OfficeBot, callback_update, message_update, office_bot
+from tests.test_web_dashboard import person, sign_in
 from tests.test_zalo_dialogs import incoming, services, texts
+from tests.web_client import web_client
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2027, 1, 13, 10, tzinfo=VN)
@@ -205,6 +207,18 @@ async def test_the_chat_report_on_telegram_and_zalo_and_its_excel(bot: OfficeBot
     assert any(str(row[0]).startswith("Scoring rubric:") for row in star_rows if row)
     cells = [str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row]
     assert not any(CITIZEN in cell or COMMENT in cell for cell in cells)
+
+    # The dashboard's Excel (where Zalo's heads get the file) has the same two sheets, cell for cell.
+    hoa = await person(database, "Lê Thị Hoa")
+    async with web_client(database) as client:
+        await sign_in(client, database, hoa)
+        answer = await client.get("/dashboard/report.xlsx?period=week")
+    assert answer.status_code == 200
+    web = load_workbook(io.BytesIO(answer.content))
+    for title in ("Letters to citizens", "Star rating"):
+        assert list(web[title].iter_rows(values_only=True)) == list(
+            workbook[title].iter_rows(values_only=True)
+        )
 
 
 async def test_the_weekly_summary_and_the_group_post(bot: OfficeBot, database: Database) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from compliance.reports.chart import chart_groups
+from compliance.reports.citizens import report_extras
 from compliance.reports.dashboard import nudgeable
 from compliance.reports.files import excel_report
 from compliance.reports.satisfaction_report import report_satisfaction
@@ -42,8 +43,12 @@ async def report_xlsx(context: WebContext) -> Response:
     _name, period = period_param(params.get("period"))
     report = (await board_of(context, root, period)).value.report
     satisfaction = await report_satisfaction(context.session, report)
+    # The letters and the stars, as the chat's Excel has them (Zalo's heads download it here).
+    extras = await report_extras(context.session, report, day=today())
     # seconds of CPU for a province: off the event loop, as the chat does
-    content = await asyncio.to_thread(excel_report, report, labels(report.period), satisfaction)
+    content = await asyncio.to_thread(
+        excel_report, report, labels(report.period, extras), satisfaction, extras
+    )
     return Response(
         content=content,
         media_type=XLSX,
