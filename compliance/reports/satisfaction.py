@@ -2,10 +2,11 @@
 share of "satisfied" and "very satisfied"), each question's distribution, the trips, the flags and how the
 heads followed them up, and the trend.
 
-A province holds about a million ratings a year over 2 000 units: the database groups them by unit (on the
-index (unit_id, created_at)) and Python adds each unit's line into its ancestors' subtrees, as the
-compliance roll-up does. A bounded number of queries whatever the size, none per unit. Ratings set aside as
-spam never count.
+A province holds about a million ratings a year over 2 000 units: the closed days are read from their daily
+roll-up (compliance.reports.satisfaction_days), the rest (today) from the ratings, both grouped by unit in
+the database; Python adds each unit's line into its ancestors' subtrees, as the compliance roll-up does. A
+bounded number of queries whatever the size, none per unit. Ratings set aside as spam never count. The
+follow-ups of flags are always read from their rows: a head follows a rating up days after it came.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from compliance.reports import satisfaction_days
 from compliance.reports.period import Period
-from storage.engine import dialect_of
-from storage.models import Unit
+from compliance.reports.satisfaction_read import Read, Tree, counted, own_tree, split_of, tree_of
 from storage.models_feedback import CitizenRating, RatingFollowUp
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 LEVELS: Final = (1, 2, 3, 4, 5)
 SATISFIED_FROM: Final = 4  # "Hài lòng" and "Rất hài lòng"
 TRIPS: Final = (1, 2, 3)  # 3: three or more
-# A subtree holding more than 1/WIDE_SHARE of the units is read by a pass over the table on SQLite.
-WIDE_SHARE: Final = 4
+# Up to this many subtrees' trends are read from the roll-up one subtree at a time (no sort of its days).
+FEW_SUBTREES: Final = 4
 # A yes/no question's answers in the distributions' order; None: not answered.
 ANSWERS: Final = (True, False, None)
 
@@ -100,18 +102,6 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
 
 
-def counted(start: datetime, end: datetime, *, scan: bool = False) -> ColumnElement[bool]:
-    """The ratings a report counts: in [start, end), not set aside. `scan`: written so that SQLite reads
-    the table through rather than the index (see _Tree.scan)."""
-    rating = CitizenRating
-    created: Any = func.coalesce(rating.created_at, rating.created_at) if scan else rating.created_at
-    return and_(created >= start, created < end, rating.set_aside_at.is_(None))
-
-
-def _unit_column(tree: _Tree) -> Any:
-    return func.coalesce(CitizenRating.unit_id, 0) if tree.scan else CitizenRating.unit_id
-
-
 def _where(condition: ColumnElement[bool]) -> Any:
     """count(*) FILTER (WHERE …), on both engines: a quarter faster than SUM(CASE …) over a million rows
     on SQLite (bench/feedback.py)."""
@@ -139,6 +129,7 @@ def _columns(unit: Any) -> list[Any]:
 
 
 def _figures_of(row: Sequence[Any]) -> SatisfactionFigures:
+    """A row of _columns (or satisfaction_days.unit_sums, in the same order) as figures."""
     values = [int(v or 0) for v in row[1:]]
     ratings, satisfied, flags, asked = values[:4]
     rest = values[4:]
@@ -160,70 +151,48 @@ def _figures_of(row: Sequence[Any]) -> SatisfactionFigures:
     )
 
 
-@dataclass(frozen=True)
-class _Tree:
-    """The requested units and every unit below them, by id with its path's ancestor ids."""
-
-    requested: frozenset[int]
-    ancestors: dict[int, tuple[int, ...]]  # unit id -> the requested units whose subtree holds it
-    everything: bool  # the requested subtrees cover every unit: no unit filter in the queries
-    # SQLite, and a good share of the office: read the table through. Its planner otherwise walks the
-    # (unit_id, created_at) index and fetches each row by its id, which measured five times slower for a
-    # whole office's year than one pass over the table (bench/feedback.py).
-    scan: bool = False
-
-
-async def _tree(session: AsyncSession, unit_ids: Sequence[int]) -> _Tree:
-    requested = frozenset(unit_ids)
-    # A province has a few thousand units: one query for all their paths beats a prefix test per unit.
-    paths = (await session.execute(select(Unit.id, Unit.path))).all()
-    ancestors: dict[int, tuple[int, ...]] = {}
-    for unit_id, path in paths:
-        mine = tuple(int(p) for p in path.strip("/").split("/") if p and int(p) in requested)
-        if mine:
-            ancestors[unit_id] = mine
-    wide = dialect_of(session) == "sqlite" and len(ancestors) * WIDE_SHARE > len(paths)
-    return _Tree(requested, ancestors, everything=len(ancestors) == len(paths), scan=wide)
-
-
-def _units_filter(tree: _Tree) -> list[ColumnElement[bool]]:
-    return [] if tree.everything else [CitizenRating.unit_id.in_(sorted(tree.ancestors))]
-
-
-async def _own(
-    session: AsyncSession, tree: _Tree, start: datetime, end: datetime
-) -> dict[int, SatisfactionFigures]:
-    unit = _unit_column(tree)
-    query = (
-        select(*_columns(unit))
-        .where(counted(start, end, scan=tree.scan), *_units_filter(tree))
-        .group_by(unit)
-    )
-    return {int(row[0]): _figures_of(row) for row in (await session.execute(query)).all()}
+async def _own(session: AsyncSession, read: Read) -> dict[int, SatisfactionFigures]:
+    own: dict[int, SatisfactionFigures] = {}
+    if read.split.days is not None:
+        first, last = read.split.days
+        rolled = await satisfaction_days.unit_sums(
+            session, unit_ids=read.rolled_units(), first=first, last=last, satisfied_from=SATISFIED_FROM
+        )
+        for row in rolled:
+            own.setdefault(int(row[0]), SatisfactionFigures()).add(_figures_of(row))
+    if read.split.raw:
+        unit = read.unit_column()
+        query = select(*_columns(unit)).where(*read.raw_where()).group_by(unit)
+        for row in (await session.execute(query)).all():
+            own.setdefault(int(row[0]), SatisfactionFigures()).add(_figures_of(row))
+    return own
 
 
 async def _follow_ups(
-    session: AsyncSession, tree: _Tree, start: datetime, end: datetime, own: dict[int, SatisfactionFigures]
+    session: AsyncSession, tree: Tree, start: datetime, end: datetime, own: dict[int, SatisfactionFigures]
 ) -> None:
-    """Flags followed and resolved (by the latest follow-up) into each unit's own figures: one query of the
-    period's follow-ups (a few per cent of the ratings), the latest of each rating picked here. (A join on
-    a grouped subquery of the latest ids took SQLite a nested loop over every rating.)"""
+    """Flags followed and resolved (by the latest follow-up) into each unit's own figures, counted per unit
+    in the database: each follow-up of the period's flagged ratings that no later one of the same rating
+    follows (on the index by rating_id; a join on a grouped subquery of the latest ids took SQLite a
+    nested loop over every rating). Never rolled up: a head follows a rating up days after it came."""
+    later = aliased(RatingFollowUp)
+    latest = ~exists().where(later.rating_id == RatingFollowUp.rating_id, later.id > RatingFollowUp.id)
+    units = [] if tree.everything else [CitizenRating.unit_id.in_(sorted(tree.ancestors))]
     query = (
-        select(CitizenRating.unit_id, RatingFollowUp.rating_id, RatingFollowUp.id, RatingFollowUp.resolved)
+        select(CitizenRating.unit_id, func.count(), _where(RatingFollowUp.resolved.is_(True)))
         .join(CitizenRating, CitizenRating.id == RatingFollowUp.rating_id)
-        .where(counted(start, end, scan=tree.scan), CitizenRating.flagged, *_units_filter(tree))
+        .where(counted(start, end, scan=tree.scan), CitizenRating.flagged, latest, *units)
+        .group_by(CitizenRating.unit_id)
     )
-    latest: dict[int, tuple[int, int, bool]] = {}
-    for unit_id, rating_id, follow_up_id, resolved in (await session.execute(query)).all():
-        if rating_id not in latest or follow_up_id > latest[rating_id][1]:
-            latest[rating_id] = (int(unit_id), int(follow_up_id), bool(resolved))
-    for unit_id, _follow_up_id, resolved in latest.values():
-        figures = own.setdefault(unit_id, SatisfactionFigures())
-        figures.flags_followed += 1
-        figures.flags_resolved += int(resolved)
+    for unit_id, followed, resolved in (await session.execute(query)).all():
+        figures = own.get(int(unit_id))
+        if figures is None:
+            figures = own[int(unit_id)] = SatisfactionFigures()
+        figures.flags_followed += int(followed)
+        figures.flags_resolved += int(resolved or 0)
 
 
-def _rolled_up(tree: _Tree, own: dict[int, SatisfactionFigures]) -> dict[int, SatisfactionFigures]:
+def _rolled_up(tree: Tree, own: dict[int, SatisfactionFigures]) -> dict[int, SatisfactionFigures]:
     result = {unit_id: SatisfactionFigures() for unit_id in tree.requested}
     for unit_id, figures in own.items():
         for ancestor in tree.ancestors.get(unit_id, ()):
@@ -238,8 +207,8 @@ async def unit_figures(
     with zero figures when nothing was rated)."""
     if not unit_ids:
         return {}
-    tree = await _tree(session, unit_ids)
-    own = await _own(session, tree, start, end)
+    tree = await tree_of(session, unit_ids)
+    own = await _own(session, Read(tree, await split_of(session, start, end)))
     await _follow_ups(session, tree, start, end, own)
     return _rolled_up(tree, own)
 
@@ -250,8 +219,8 @@ async def own_figures(
     """Each unit's own ratings only (a table of units beside their subtrees' lines)."""
     if not unit_ids:
         return {}
-    tree = _Tree(frozenset(unit_ids), {u: (u,) for u in unit_ids}, everything=False)
-    own = await _own(session, tree, start, end)
+    tree = own_tree(unit_ids)
+    own = await _own(session, Read(tree, await split_of(session, start, end)))
     await _follow_ups(session, tree, start, end, own)
     return {unit_id: own.get(unit_id, SatisfactionFigures()) for unit_id in unit_ids}
 
@@ -289,62 +258,75 @@ def _bucket_of(periods: Sequence[Period]) -> ColumnElement[int]:
     )
 
 
-def _points(periods: Sequence[Period], totals: dict[int, list[list[int]]]) -> dict[int, list[TrendPoint]]:
-    return {
-        unit_id: [TrendPoint(p.start, r, sat) for p, (r, sat) in zip(periods, counts, strict=True)]
-        for unit_id, counts in totals.items()
-    }
+async def _rolled_trend(
+    session: AsyncSession,
+    read: Read,
+    periods: Sequence[Period],
+    by: str,
+    totals: dict[int, list[list[int]]],
+) -> None:
+    """The roll-up's part of the trend into totals: one query grouped by bucket alone per requested
+    subtree when they are few (no sort of a year's days), else one grouped by unit and bucket."""
+    if read.split.days is None:
+        return
+    first, last = read.split.days
+    edges = [bucket.end + timedelta(days=1) for bucket in periods]
+    if len(read.tree.requested) <= FEW_SUBTREES:
+        for unit_id in read.tree.requested:
+            sums = await satisfaction_days.bucket_sums(
+                session,
+                unit_ids=read.tree.subtree(unit_id),
+                first=first,
+                last=last,
+                edges=edges,
+                by_month=by == "month",
+                satisfied_from=SATISFIED_FROM,
+            )
+            for n, ratings, satisfied in sums:
+                totals[unit_id][n][0] += ratings
+                totals[unit_id][n][1] += satisfied
+        return
+    rows = await satisfaction_days.unit_bucket_sums(
+        session,
+        unit_ids=read.rolled_units(),
+        first=first,
+        last=last,
+        edges=edges,
+        by_month=by == "month",
+        satisfied_from=SATISFIED_FROM,
+    )
+    for unit_id, n, ratings, satisfied in rows:
+        for ancestor in read.tree.ancestors.get(unit_id, ()):
+            totals[ancestor][n][0] += ratings
+            totals[ancestor][n][1] += satisfied
 
 
 async def trend(
     session: AsyncSession, *, unit_ids: Sequence[int], period: Period, by: str = "month"
 ) -> dict[int, list[TrendPoint]]:
-    """Each requested subtree's ratings and index per week or month of the period, in one grouped query,
-    the same roll-up as unit_figures."""
+    """Each requested subtree's ratings and index per week or month of the period, the same roll-up as
+    unit_figures."""
     if not unit_ids:
         return {}
-    tree = await _tree(session, unit_ids)
+    tree = await tree_of(session, unit_ids)
     periods = buckets(period, by)
-    bucket = _bucket_of(periods)
     start, end = period_bounds(period)
-    unit = _unit_column(tree)
-    query = (
-        select(unit, bucket, func.count(), _where(CitizenRating.overall >= SATISFIED_FROM))
-        .where(counted(start, end, scan=tree.scan), *_units_filter(tree))
-        .group_by(unit, bucket)
-    )
+    read = Read(tree, await split_of(session, start, end))
     totals = {unit_id: [[0, 0] for _ in periods] for unit_id in tree.requested}
-    for unit_id, n, ratings, satisfied in (await session.execute(query)).all():
-        for ancestor in tree.ancestors.get(int(unit_id), ()):
-            totals[ancestor][int(n)][0] += int(ratings)
-            totals[ancestor][int(n)][1] += int(satisfied or 0)
-    return _points(periods, totals)
-
-
-async def figures_and_trend(
-    session: AsyncSession, *, unit_ids: Sequence[int], period: Period, by: str = "month"
-) -> tuple[dict[int, SatisfactionFigures], dict[int, list[TrendPoint]]]:
-    """unit_figures and trend of the same period in one pass over its ratings (grouped by unit and
-    bucket): on SQLite a whole office's year costs one sort of its rows, not two."""
-    if not unit_ids:
-        return {}, {}
-    tree = await _tree(session, unit_ids)
-    periods = buckets(period, by)
-    bucket = _bucket_of(periods)
-    start, end = period_bounds(period)
-    unit = _unit_column(tree)
-    query = (
-        select(*_columns(unit), bucket)
-        .where(counted(start, end, scan=tree.scan), *_units_filter(tree))
-        .group_by(unit, bucket)
-    )
-    own: dict[int, SatisfactionFigures] = {}
-    totals = {unit_id: [[0, 0] for _ in periods] for unit_id in tree.requested}
-    for row in (await session.execute(query)).all():
-        unit_id, n, part = int(row[0]), int(row[-1]), _figures_of(row[:-1])
-        own.setdefault(unit_id, SatisfactionFigures()).add(part)
-        for ancestor in tree.ancestors.get(unit_id, ()):
-            totals[ancestor][n][0] += part.ratings
-            totals[ancestor][n][1] += part.satisfied
-    await _follow_ups(session, tree, start, end, own)
-    return _rolled_up(tree, own), _points(periods, totals)
+    await _rolled_trend(session, read, periods, by, totals)
+    if read.split.raw:
+        bucket = _bucket_of(periods)
+        unit = read.unit_column()
+        query = (
+            select(unit, bucket, func.count(), _where(CitizenRating.overall >= SATISFIED_FROM))
+            .where(*read.raw_where())
+            .group_by(unit, bucket)
+        )
+        for unit_id, n, ratings, satisfied in (await session.execute(query)).all():
+            for ancestor in tree.ancestors.get(int(unit_id), ()):
+                totals[ancestor][int(n)][0] += int(ratings)
+                totals[ancestor][int(n)][1] += int(satisfied or 0)
+    return {
+        unit_id: [TrendPoint(p.start, r, sat) for p, (r, sat) in zip(periods, counts, strict=True)]
+        for unit_id, counts in totals.items()
+    }

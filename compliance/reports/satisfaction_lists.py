@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.reports.satisfaction import counted
+from compliance.reports.satisfaction_read import counted
 from storage.engine import dialect_of
 from storage.models import Unit
 from storage.models_feedback import CitizenRating, ReceptionPoint

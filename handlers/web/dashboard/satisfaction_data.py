@@ -151,12 +151,10 @@ async def _compute(session: AsyncSession, root: Unit | None, name: str, period: 
     children = await _children(session, root)
     ids = [*tops, *(u.id for u in children)]
     span, step = trend_period(name, period)
-    if span == period:  # a year, a quarter, a month: the figures and the trend in one pass
-        found, points = await figures.figures_and_trend(session, unit_ids=ids, period=period, by=step)
-    else:  # a week among the eight before it
-        start, end = figures.period_bounds(period)
-        found = await figures.unit_figures(session, unit_ids=ids, start=start, end=end)
-        points = await figures.trend(session, unit_ids=tops, period=span, by=step)
+    start, end = figures.period_bounds(period)
+    # Closed days come from their daily roll-up: two short reads, the trend of the top subtrees only.
+    found = await figures.unit_figures(session, unit_ids=ids, start=start, end=end)
+    points = await figures.trend(session, unit_ids=tops, period=span, by=step)
     total = SatisfactionFigures()
     for unit_id in tops:
         total.add(found[unit_id])
