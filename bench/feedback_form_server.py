@@ -12,6 +12,7 @@ import sys
 
 import uvicorn
 
+from bot.server import settle_heap
 from handlers.i18n import load_catalogs
 from handlers.web.app import create_app
 from handlers.web.config import WebConfig
@@ -23,8 +24,10 @@ def main() -> None:
     load_catalogs()
     database = Database(url, pool_size=10)
     config = WebConfig(database=database, public_url=f"http://127.0.0.1:{port}")
+    app = create_app(config)
+    settle_heap()  # as the bot's own server does
     uvicorn.run(
-        create_app(config),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -32,6 +35,8 @@ def main() -> None:
         lifespan="off",
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
+        loop="asyncio",  # the bot's loop: uvloop is not among its dependencies
+        server_header=False,
     )
 
 

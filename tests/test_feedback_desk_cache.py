@@ -3,6 +3,8 @@ what it shows within the time, what it shows after, and what it never keeps."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select, update
 
 from compliance.feedback.points import create_point, set_active
@@ -11,9 +13,9 @@ from handlers.web.feedback.desk_cache import DeskCache
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_feedback import ReceptionPoint
-from tests.feedback_desk import office_with_points
+from tests.feedback_desk import device, office_with_points, send, stored
 from tests.web_admin_office import populate, signed_in_as
-from tests.web_client import csrf_of
+from tests.web_client import csrf_of, web_app
 
 
 class Clock:
@@ -97,3 +99,23 @@ async def test_a_point_closed_on_this_process_is_closed_at_once(database: Databa
             assert found is not None
             await set_active(session, point=found, active=False, actor=None)
         assert (await client.get(f"/r/{behind.code}")).status_code == 200
+
+
+async def test_many_phones_rating_at_once_are_all_stored(database: Database) -> None:
+    """Posts arriving together are all stored: none refused as locked, none lost, flagged ones included."""
+    _, codes = await office_with_points(database)
+    app = web_app(database)
+    phones = [device(app, f"198.51.100.{n}") for n in range(1, 41)]
+    try:
+        sent = await asyncio.gather(
+            *(
+                send(phone, database, codes[("office", "desk", "transport")[n % 3]], overall=str(1 + n % 5))
+                for n, phone in enumerate(phones)
+            )
+        )
+    finally:
+        await asyncio.gather(*(phone.aclose() for phone in phones))
+    assert [response.status_code for response in sent] == [303] * 40
+    rows = await stored(database)
+    assert len(rows) == 40
+    assert sum(row.flagged for row in rows) == sum(1 for n in range(40) if 1 + n % 5 <= 2)

@@ -268,13 +268,14 @@ async def send_rating(context: WebContext) -> Response:
     values = _values(context)
     answers = answers_of(values, context.locale)
     try:
-        await ratings.record_rating(
-            context.session,
-            point=point,
-            answers=answers,
-            address_hash=abuse.address_hash(key, client_address(context.request)),
-            now=utcnow(),
-        )
+        async with context.config.database.hot_write() as session:
+            await ratings.record_rating(
+                session,
+                point=point,
+                answers=answers,
+                address_hash=abuse.address_hash(key, client_address(context.request)),
+                now=utcnow(),
+            )
     except ratings.RatingRefused as exc:
         errors = answer_errors(exc.fields)
         return await _form(context, point, values=values, errors=errors, status=400)
