@@ -87,7 +87,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["point_id"], ["reception_points.id"], name=op.f("fk_rating_months_point_id_reception_points")
         ),
-        sa.PrimaryKeyConstraint("unit_id", "month", "point_id", name=op.f("pk_rating_days")),
+        sa.PrimaryKeyConstraint("unit_id", "month", "point_id", name=op.f("pk_rating_months")),
         sqlite_with_rowid=False,
     )
     op.create_table(
