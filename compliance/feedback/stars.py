@@ -310,7 +310,12 @@ async def last_quarter_stars(
         log.exception("the star rating's rubric cannot be read; the weekly posts go without stars")
         return {}
     period = quarter_of(day).previous_quarter()
-    ranking = await rank_units(session, rubric=rubric, period=period)
+    return stars_payloads(await rank_units(session, rubric=rubric, period=period), unit_ids)
+
+
+def stars_payloads(ranking: Ranking, unit_ids: Sequence[int]) -> dict[int, dict[str, object]]:
+    """These units' stars in `ranking`, as plain data for a weekly post: the unit's figures only."""
+    rubric, period = ranking.rubric, ranking.period
     wanted = set(unit_ids)
     return {
         unit.unit_id: {

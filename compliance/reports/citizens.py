@@ -3,8 +3,9 @@
 /report, its Excel and the weekly summaries.
 
 Each figure comes from the function the dashboard reads: the letters from compliance.feedback.letters
-(the dashboard's subtree_counts for the total), the stars from compliance.feedback.stars.rank_units (the
-ranking page's). Units' figures only: never a person, never a comment.
+(the dashboard's subtree_counts for the total), the stars from the office's ranking the ranking page reads
+(compliance.reports.star_ranking: computed once per process for every reader, each given their subtree).
+Units' figures only: never a person, never a comment.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.content import ContentError
 from compliance.feedback.letters import LetterCounts, subtree_counts, unit_letter_counts
 from compliance.feedback.rubric import Rubric, load_rubric
-from compliance.feedback.stars import StarPeriod, UnitStars, quarter_of, rank_units
+from compliance.feedback.stars import Ranking, StarPeriod, UnitStars, quarter_of, stars_payloads
 from compliance.reports.period import Period
 from compliance.reports.rollup import Report, UnitLine
 from compliance.reports.satisfaction import period_bounds
+from compliance.reports.star_ranking import office_ranking, subtree
 from storage.models import Unit
 
 log = logging.getLogger(__name__)
@@ -76,20 +78,37 @@ def stars_period(day: date) -> StarPeriod:
     return quarter_of(day).previous_quarter()
 
 
-async def stars_of(session: AsyncSession, period: StarPeriod, *, root: Unit | None) -> ReportStars | None:
-    """The ranking page's figures of `root`'s subtree (None: the office) for `period`; None when the rubric
-    cannot be read: the report goes on without its stars (the error is logged)."""
+async def stars_of(
+    session: AsyncSession, period: StarPeriod, *, root: Unit | None, today: date
+) -> ReportStars | None:
+    """The ranking page's figures of `root`'s subtree (None: the office) for `period`, from the office's
+    ranking kept for every reader; None when the rubric cannot be read: the report goes on without its
+    stars (the error is logged)."""
     try:
         rubric = load_rubric()
     except ContentError:
         log.exception("the star rating's rubric cannot be read; the report goes without stars")
         return None
-    ranking = await rank_units(session, rubric=rubric, period=period, root=root)
+    office = await office_ranking(session, rubric=rubric, period=period, today=today)
+    ranking = subtree(office.value, root)
     return ReportStars(period, ranking.rubric, ranking.units)
 
 
 async def report_stars(session: AsyncSession, report: Report, *, day: date) -> ReportStars | None:
-    return await stars_of(session, stars_period(day), root=report.root)
+    return await stars_of(session, stars_period(day), root=report.root, today=day)
+
+
+async def weekly_stars(
+    session: AsyncSession, *, day: date, unit_ids: Sequence[int]
+) -> dict[int, dict[str, object]]:
+    """The stars of the last quarter ended before `day` of these units, as plain data for Monday's
+    summaries and group posts, from the same kept ranking as the /report (a broken rubric: none)."""
+    if not unit_ids:
+        return {}
+    stars = await stars_of(session, stars_period(day), root=None, today=day)
+    if stars is None:
+        return {}
+    return stars_payloads(Ranking(stars.rubric, stars.period, stars.units), unit_ids)
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,21 @@ the chat's /report gives for the same unit and period."""
 
 from __future__ import annotations
 
-import asyncio
 import enum
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# Where the dashboard's pages and tests have always found them.
+from compliance.reports.cache import Kept as Kept
+from compliance.reports.cache import ReportCache as ReportCache
 from compliance.reports.lapses import Lapse, Person
 from compliance.reports.period import Period, PeriodKind, period_of
 from compliance.reports.rollup import Figures, Report, period_totals
 from compliance.reports.weekly import NUDGE_ORDER, UNREACHED
-from storage.clock import utcnow
 from storage.models import Unit
 
 T = TypeVar("T")
@@ -132,48 +132,6 @@ async def trend(session: AsyncSession, report: Report, *, periods: int = 3) -> l
         (report.period.previous(), report.previous_total),
         (report.period, report.total),
     ]
-
-
-@dataclass(frozen=True)
-class Kept(Generic[T]):
-    value: T
-    computed_at: datetime
-
-
-class ReportCache:
-    """Values (reports and what goes with them) kept for `ttl` per key, the oldest dropped past `size`.
-    One computation per key at a time: those who ask meanwhile get the value it replaces, or, when there
-    is none yet, wait for it rather than repeat it. Per
-    process (replicas keep their own); the page says when its figures were computed and offers a fresh
-    computation."""
-
-    def __init__(self, *, ttl: timedelta = timedelta(minutes=5), size: int = 32) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._kept: OrderedDict[Hashable, Kept[object]] = OrderedDict()
-        self._locks: dict[Hashable, asyncio.Lock] = {}
-
-    async def get(
-        self, key: Hashable, compute: Callable[[], Awaitable[T]], *, fresh: bool = False
-    ) -> Kept[T]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        kept = self._kept.get(key)
-        if not fresh and kept is not None and lock.locked():
-            # someone is computing it afresh: the figures of a few minutes ago meanwhile, not a queue
-            return kept  # type: ignore[return-value]  # stored under this key by this method
-        async with lock:
-            kept = self._kept.get(key)
-            if not fresh and kept is not None and utcnow() - kept.computed_at < self.ttl:
-                self._kept.move_to_end(key)
-                return kept  # type: ignore[return-value]  # stored under this key by this method
-            value = await compute()
-            made: Kept[T] = Kept(value, utcnow())
-            self._kept[key] = made  # type: ignore[assignment]
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.size:
-                dropped, _ = self._kept.popitem(last=False)
-                self._locks.pop(dropped, None)
-            return made
 
 
 def unit_key(root: Unit | None) -> int | None:

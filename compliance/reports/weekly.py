@@ -9,13 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.delivery.outbox import enqueue, plan_for_officials
 from compliance.feedback.letters import LetterCounts
-from compliance.feedback.stars import last_quarter_stars
 from compliance.office import staff_roll, zalo_groups
 from compliance.office.accounts import Address, linked
 from compliance.office.groups import weekly_summary_groups
 from compliance.office.officials import Actor
 from compliance.privacy import audit
-from compliance.reports.citizens import ReportLetters, units_letters
+from compliance.reports.citizens import ReportLetters, units_letters, weekly_stars
 from compliance.reports.period import Period
 from compliance.reports.rollup import Figures, Lapse, UnitLine, build_report
 from compliance.reports.satisfaction import SatisfactionFigures
@@ -45,9 +44,10 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
     ).all()
     unit_paths = await _unit_paths(session)
     groups = await _summary_groups(session)
-    # The stars of the last quarter ended of each head's unit and each group's: one ranking of the office.
+    # The stars of the last quarter ended of each head's unit and each group's: the office's one ranking,
+    # kept for the /reports of the same morning.
     heads_units = {unit_id for _id, role, unit_id in readers if role is not Role.ADMIN and unit_id in lines}
-    stars = await last_quarter_stars(
+    stars = await weekly_stars(
         session, day=week, unit_ids=sorted(heads_units | {unit_id for _to, _key, unit_id in groups})
     )
     planned = 0

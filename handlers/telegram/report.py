@@ -70,7 +70,7 @@ def _today() -> date:
 
 async def _extras(report: Report) -> CitizensExtras:
     """The letters and the stars, for the summary and the Excel only (the chart and nudges need neither:
-    the stars rank the whole office, seconds for a province)."""
+    the stars come from the office's ranking kept in the process, seconds for a province when not kept)."""
     return await report_extras(current_scope().session, report, day=_today())
 
 
@@ -139,7 +139,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         star_period = StarPeriod(quarter.start.year, (quarter.start.month - 1) // 3 + 1)
         label = star_period.key
         # The units' stars of the same quarter, so far: the rank of each unit beside its people's rows.
-        stars = await stars_of(current_scope().session, star_period, root=None)
+        stars = await stars_of(current_scope().session, star_period, root=None, today=_today())
         sheet = (stars, citizens_labels(stars)) if stars is not None else None
         # Seconds of CPU for a big office: built off the event loop, so other people's updates go on.
         workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet)

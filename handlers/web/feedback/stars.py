@@ -6,25 +6,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.feedback import star_scores
 from compliance.feedback.rubric import Metric, Rubric, load_rubric
-from compliance.feedback.stars import Ranking, StarPeriod, quarter_of, rank_units
+from compliance.feedback.stars import Ranking, StarPeriod, quarter_of
 from compliance.office.units import is_live, tree_sorted
 from compliance.reports.dashboard import Kept
 from compliance.reports.emulation_excel import stars_workbook
+from compliance.reports.star_ranking import office_ranking, subtree
 from compliance.text import ascii_slug
 from handlers.commands import Access
 from handlers.i18n import _, current_locale, fmt_number
 from handlers.views import stars as views
 from handlers.web.context import WebContext, int_param, page
-from handlers.web.dashboard.board import cache_of, query, scope_unit, today
+from handlers.web.dashboard.board import query, scope_unit, today
 from handlers.web.errors import BadInput, NotFound
 from storage.models import Official, Unit
-from storage.models_emulation import EmulationScore
 
 PATH = "/dashboard/stars"
 ADMIN_PATH = "/admin/stars"
@@ -54,20 +54,15 @@ def _most_stars(rubric: Rubric) -> int:
 
 
 async def _ranking(context: WebContext, root: Unit | None, period: StarPeriod) -> Kept[Ranking]:
-    """The whole office's ranking, kept a few minutes per process like the dashboard's boards (a province's
-    quarter is seconds of work), filtered to the reader's subtree. A new admin entry makes a new key, so a
-    saved score shows at once; other figures are as fresh as the time the page gives, or a refresh."""
-    rubric = load_rubric()
-    latest = await context.session.scalar(select(func.max(EmulationScore.id)))
-
-    async def compute() -> Ranking:
-        return await rank_units(context.session, rubric=rubric, period=period)
-
+    """The whole office's ranking as kept in the process for every reader (the chat's /report too; a
+    province's quarter is seconds of work), filtered to the reader's subtree. A new admin entry makes a new
+    key, so a saved score shows at once; other figures are as fresh as the time the page gives, or a
+    refresh."""
     refresh = context.request.query_params.get("refresh") == "1"
-    kept = await cache_of(context.request).get(("stars", period.key, latest), compute, fresh=refresh)
-    office = kept.value
-    units = [u for u in office.units if root is None or u.path.startswith(root.path)]
-    return Kept(Ranking(office.rubric, office.period, units), kept.computed_at)
+    kept = await office_ranking(
+        context.session, rubric=load_rubric(), period=period, today=today(), fresh=refresh
+    )
+    return Kept(subtree(kept.value, root), kept.computed_at)
 
 
 @page(access=Access.MANAGER)
