@@ -1,9 +1,12 @@
 """The weekly compliance report at a province's scale: time and peak memory of each step.
 
 Seeds a fresh database with a units tree, officials, one office-wide pledge, signatures and --weeks weeks
-of activity ending last week (self-checks and their answers, daily reminders, weekly quizzes), then times
-the office-wide roll-up of last week, its Excel file and chart, and a head's /report. Prints figures and
-checks nothing.
+of activity ending last week (self-checks and their answers, daily reminders, weekly quizzes) and an
+admin's reform and initiatives points for every unit in the quarter ended before the report, then times the
+office-wide roll-up of last week, its letters and stars (the stars rank the whole office: timed first after
+start, then kept in the process, and as every /report ranked before the ranking was kept), its Excel file
+and chart, and a head's /report (without and with the letters and stars). Prints figures and checks
+nothing.
 
     .venv/bin/python -m bench.report                                   # SQLite, 50 000 officials
     .venv/bin/python -m bench.report --database postgresql             # a fresh ckb_bench_… database
@@ -22,20 +25,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.dispatch import fresh_database
 from bench.report_floor import measure_floor
 from bench.report_seed import peak_rss_mb, seed_apart
+from compliance.feedback.rubric import load_rubric
+from compliance.feedback.stars import StarPeriod, rank_units
 from compliance.pledge.signing import current_version
 from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
+from compliance.reports.citizens import report_extras, report_letters, stars_period
 from compliance.reports.files import excel_report
 from compliance.reports.period import PeriodKind, period_of
 from compliance.reports.rollup import build_report
@@ -46,9 +54,11 @@ from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Unit
+from storage.models_emulation import EmulationScore
 from storage.models_practice import SelfCheck
 
 TARGET_SECONDS = 5.0
+nan = float("nan")
 TARGET_RSS_MB = 300.0
 
 
@@ -79,12 +89,45 @@ class Steps:
         self.start()
 
 
+async def seed_star_scores(session: AsyncSession, period: StarPeriod) -> int:
+    """An admin's entry for every unit in `period`, as bench.stars seeds them, unless a kept database has
+    them already: the stars then hold every measure the rubric has."""
+    assert period.quarter is not None
+    there = await session.scalar(
+        select(func.count()).where(
+            EmulationScore.year == period.year, EmulationScore.quarter == period.quarter
+        )
+    )
+    if there:
+        return 0
+    ids = (await session.scalars(select(Unit.id))).all()
+    rng = random.Random(16)
+    rows = [
+        {
+            "unit_id": unit_id,
+            "year": period.year,
+            "quarter": period.quarter,
+            "reform": round(rng.uniform(30, 50), 2),
+            "initiatives": round(rng.uniform(0, 5), 2),
+            "note": "bench",
+        }
+        for unit_id in ids
+    ]
+    await session.execute(insert(EmulationScore), rows)
+    return len(rows)
+
+
 async def measure(url: str, last_monday: date) -> Steps:
     load_catalogs()
     period = period_of(PeriodKind.LAST_WEEK, last_monday + timedelta(days=7))
+    day = period.end + timedelta(days=1)  # the /report's day: the Monday after the week
+    star_period = stars_period(day)
     database = Database(url)
     steps = Steps()
     try:
+        async with database.unit_of_work() as session:
+            scored = await seed_star_scores(session, star_period)
+        print(f"admin scores for {star_period.key}: {scored} units seeded now", flush=True)
         async with database.unit_of_work() as session:  # connect, so the baseline includes the driver
             await session.execute(text("SELECT 1"))
         print(
@@ -108,9 +151,22 @@ async def measure(url: str, last_monday: date) -> Steps:
                 flush=True,
             )
             steps.start()
+            await rank_units(session, rubric=load_rubric(), period=star_period)
+            steps.record("(g) rank_units: each /report before")
+            steps.start()
+            await report_extras(session, report, day=day)
+            steps.record("(h) letters + stars, first (ranks)")
+            steps.start()
+            extras = await report_extras(session, report, day=day)
+            steps.record("(i) letters + stars, ranking kept")
+            print(
+                f"      stars of {star_period.key}: {len(extras.stars.units) if extras.stars else 0} units",
+                flush=True,
+            )
+            steps.start()
             with use_locale("vi"):
-                workbook = excel_report(report, labels(period))
-            steps.record("(b) excel_report")
+                workbook = excel_report(report, labels(period, extras), None, extras)
+            steps.record("(b) excel_report (+ letters, stars)")
             print(
                 f"      {len(workbook) / 1024:,.0f} KiB: a sheet of {len(report.units)} units, "
                 f"a sheet of {len(report.people):,} people",
@@ -152,15 +208,35 @@ async def measure(url: str, last_monday: date) -> Steps:
                 f"{len(head_report.lapses)} lapses, message {len(message)} characters",
                 flush=True,
             )
+            steps.start()
+            head_report = await build_report(session, root=unit, period=period)
+            extras = await report_extras(session, head_report, day=day)
+            with use_locale("vi"):
+                message = report_text(head_report, PeriodKind.LAST_WEEK, items, None, extras)
+            steps.record("(j) head's /report + stars, kept")
+            steps.start()
+            head_report = await build_report(session, root=unit, period=period)
+            letters = await report_letters(session, head_report)
+            await rank_units(session, rubric=load_rubric(), period=star_period, root=unit)
+            with use_locale("vi"):
+                message = report_text(head_report, PeriodKind.LAST_WEEK, items, None, extras)
+            steps.record("(k) head's /report + stars, before")
+            print(f"      message {len(message)} characters; {letters.total}", flush=True)
     finally:
         await database.dispose()
     return steps
 
 
 def print_table(steps: Steps) -> None:
-    counted = [row for row in steps.rows if row[0][:3] in ("(a)", "(b)", "(c)")]
+    counted = [row for row in steps.rows if row[0][:3] in ("(a)", "(b)", "(c)", "(i)")]
     total, cpu = sum(row[1] for row in counted), sum(row[2] for row in counted)
-    rows = [*steps.rows, ("(e) total of (a)+(b)+(c)", total, cpu, peak_rss_mb(), current_rss_mb())]
+    took = {row[0][:3]: row[1] for row in steps.rows}
+    rows = [
+        *steps.rows,
+        ("(e) total of (a)+(b)+(c)+(i)", total, cpu, peak_rss_mb(), current_rss_mb()),
+        ("(e') the same, first after start: +(h)", total - took["(i)"] + took["(h)"], *(nan,) * 3),
+        ('(e") the same, before: +(g)', total - took["(i)"] + took["(g)"], *(nan,) * 3),
+    ]
     print()
     print(f"{'step':<40} {'seconds':>8} {'CPU s':>6} {'peak RSS MB':>12} {'RSS now MB':>11}")
     for step, seconds, cpu_seconds, peak, now in rows:
@@ -169,7 +245,7 @@ def print_table(steps: Steps) -> None:
     rollup = next(row[1] for row in steps.rows if row[0].startswith("(a)"))
     print(
         f"floor {steps.floor:.2f} s; roll-up / floor {rollup / steps.floor:.1f}, "
-        f"(a)+(b)+(c) / floor {total / steps.floor:.1f}"
+        f"(a)+(b)+(c)+(i) / floor {total / steps.floor:.1f}"
     )
     print(
         f"targets: whole weekly roll-up with Excel and chart < {TARGET_SECONDS:.0f} s "
