@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,7 +71,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_turn: asyncio.Lock | None = None
 
     @property
     def dialect(self) -> str:
@@ -91,24 +89,6 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-
-    @asynccontextmanager
-    async def hot_write(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work for a path that writes at once and often (the citizens' rating form).
-
-        SQLite lets one connection write at a time; the others sleep in its busy handler, in steps that grow
-        to 100 ms however soon the lock is free. Under the form's load those sleeps, not the work, set its
-        pace (a post's p50 went past a second). Taking turns in the process first hands the lock straight
-        on. PostgreSQL locks rows, not the database: it needs no turns.
-        """
-        if self.dialect != "sqlite":
-            async with self.unit_of_work() as session:
-                yield session
-            return
-        if self._write_turn is None:
-            self._write_turn = asyncio.Lock()
-        async with self._write_turn, self.unit_of_work() as session:
-            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -33,6 +33,7 @@ from handlers.web.context import LANGUAGE_COOKIE, WebContext, is_number, page
 from handlers.web.errors import NotFound
 from handlers.web.feedback.desk_cache import DeskCache
 from handlers.web.feedback.questions import answer_errors, levels, yes_no_unknown
+from handlers.web.feedback.rating_writer import RatingWriter
 from handlers.web.security import AttemptLimiter
 from storage.clock import LOCAL_TZ, utcnow
 
@@ -86,6 +87,14 @@ def _desks(request: Request) -> DeskCache:
     found: DeskCache | None = getattr(state, "rating_desks", None)
     if found is None:
         found = state.rating_desks = DeskCache(ttl=state.config.rating_desk_cache_seconds)
+    return found
+
+
+def _writer(request: Request) -> RatingWriter:
+    state = request.app.state
+    found: RatingWriter | None = getattr(state, "rating_writer", None)
+    if found is None:
+        found = state.rating_writer = RatingWriter(state.config.database)
     return found
 
 
@@ -268,14 +277,17 @@ async def send_rating(context: WebContext) -> Response:
     values = _values(context)
     answers = answers_of(values, context.locale)
     try:
-        async with context.config.database.hot_write() as session:
-            await ratings.record_rating(
-                session,
+        # The page's own session may hold a connection (a point read afresh): handed back before waiting
+        # for the writer, which needs one from the same pool.
+        await context.session.commit()
+        await _writer(context.request).record(
+            ratings.NewRating(
                 point=point,
                 answers=answers,
                 address_hash=abuse.address_hash(key, client_address(context.request)),
                 now=utcnow(),
             )
+        )
     except ratings.RatingRefused as exc:
         errors = answer_errors(exc.fields)
         return await _form(context, point, values=values, errors=errors, status=400)

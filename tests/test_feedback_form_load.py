@@ -1,5 +1,6 @@
-"""The rating page keeps a reception point's names and staff a short while (handlers/web/feedback/desk_cache):
-what it shows within the time, what it shows after, and what it never keeps."""
+"""The rating form under load: the page keeps a reception point's names and staff a short while
+(handlers/web/feedback/desk_cache), and posts arriving together are stored together
+(handlers/web/feedback/rating_writer, compliance.feedback.ratings.record_many)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import asyncio
 from sqlalchemy import select, update
 
 from compliance.feedback.points import create_point, set_active
+from compliance.feedback.ratings import NewRating, RatingAnswers, record_many
 from compliance.text import vietnamese_name_key
 from handlers.web.feedback.desk_cache import DeskCache
+from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, Unit
 from storage.models_feedback import ReceptionPoint
-from tests.feedback_desk import device, office_with_points, send, stored
+from tests.feedback_desk import aged_token, answers, device, office_with_points, send, stored
 from tests.web_admin_office import populate, signed_in_as
 from tests.web_client import csrf_of, web_app
 
@@ -102,9 +105,11 @@ async def test_a_point_closed_on_this_process_is_closed_at_once(database: Databa
 
 
 async def test_many_phones_rating_at_once_are_all_stored(database: Database) -> None:
-    """Posts arriving together are all stored: none refused as locked, none lost, flagged ones included."""
+    """Posts arriving together are all stored: none refused as locked, none lost, flagged ones included.
+    Without the cache each post reads its point on the page's own connection first: more posts than the
+    pool has connections, each waiting for its turn to write, must not starve the one whose turn it is."""
     _, codes = await office_with_points(database)
-    app = web_app(database)
+    app = web_app(database, rating_desk_cache_seconds=0)
     phones = [device(app, f"198.51.100.{n}") for n in range(1, 41)]
     try:
         sent = await asyncio.gather(
@@ -119,3 +124,71 @@ async def test_many_phones_rating_at_once_are_all_stored(database: Database) -> 
     rows = await stored(database)
     assert len(rows) == 40
     assert sum(row.flagged for row in rows) == sum(1 for n in range(40) if 1 + n % 5 <= 2)
+
+
+async def test_a_batch_stores_each_rating_as_one_at_a_time_would(database: Database) -> None:
+    _, codes = await office_with_points(database)
+    async with database.unit_of_work() as session:
+        point = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == codes["office"]))
+        other = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == codes["transport"]))
+        assert point is not None and other is not None
+        on_duty = await session.scalar(
+            select(Official.id).where(Official.unit_id == point.unit_id, Official.erased_at.is_(None))
+        )
+        elsewhere = await session.scalar(select(Official.id).where(Official.unit_id == other.unit_id))
+    now = utcnow()
+
+    def new(**changes: object) -> NewRating:
+        fields: dict[str, object] = {"overall": 5, "attitude": 5, "trips": 1, "asked_beyond_rules": False}
+        fields.update(changes)
+        return NewRating(point=point, answers=RatingAnswers(**fields), address_hash="a" * 64, now=now)  # type: ignore[arg-type]
+
+    batch = [
+        new(comment="  Cán bộ   nhiệt tình  "),
+        new(overall=1),  # flagged: stored on its own, with its notice
+        new(official_id=on_duty),
+        new(official_id=elsewhere),  # not on this desk's staff: refused
+        new(overall=9),  # out of range: refused
+        new(asked_beyond_rules=True, contact="0912 345 678", contact_consent=True),
+        new(trips=2),
+    ]
+    async with database.unit_of_work() as session:
+        outcomes = await record_many(session, batch)
+    assert [type(o).__name__ if o else None for o in outcomes] == [
+        None, None, None, "RatingRefused", "RatingRefused", None, None
+    ]  # fmt: skip
+    assert outcomes[3] is not None and outcomes[3].fields == {"official_id": "not_on_staff"}
+    assert outcomes[4] is not None and outcomes[4].fields == {"overall": "out_of_range"}
+    rows = await stored(database)
+    assert sorted(
+        ((r.overall, r.trips, r.official_id, r.flagged, r.comment, r.contact) for r in rows), key=str
+    ) == sorted(
+        [
+            (5, 1, None, False, "Cán bộ nhiệt tình", None),
+            (1, 1, None, True, None, None),
+            (5, 1, on_duty, False, None, None),
+            (5, 1, None, True, None, "0912 345 678"),
+            (5, 2, None, False, None, None),
+        ],
+        key=str,
+    )
+    # (The flagged ones' notices reaching the head through the form: tests/e2e/test_feedback_followup.py.)
+
+
+async def test_posts_arriving_together_share_transactions(database: Database) -> None:
+    _, codes = await office_with_points(database)
+    app = web_app(database)
+    phones = [device(app, f"198.51.100.{n}") for n in range(1, 31)]
+    try:
+        forms = [await phone.get(f"/r/{codes['desk']}") for phone in phones]
+        assert all(form.status_code == 200 for form in forms)
+        token = await aged_token(database, codes["desk"])
+        sent = await asyncio.gather(
+            *(phone.post(f"/r/{codes['desk']}", data=answers(form_token=token)) for phone in phones)
+        )
+    finally:
+        await asyncio.gather(*(phone.aclose() for phone in phones))
+    assert [response.status_code for response in sent] == [303] * 30
+    assert len(await stored(database)) == 30
+    writer = app.state.rating_writer
+    assert 1 <= writer.batches < 30
