@@ -2,14 +2,15 @@
 each (hashed) address, and setting a rating aside or restoring it.
 
 A rating set aside is kept, with who set it aside, when and why, and counts in no figure (every report
-filters `set_aside_at IS NULL`); restoring it puts it back. Both are audited. Nothing is ever deleted here.
+filters `set_aside_at IS NULL`, and its closed day's roll-up is summed again); restoring it puts it
+back. Both are audited. Nothing is ever deleted here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.office.officials import Actor
 from compliance.privacy import audit
+from compliance.reports import satisfaction_days
 from compliance.text import clean_text
 from storage.models import Unit
 from storage.models_feedback import CitizenRating, ReceptionPoint
@@ -113,11 +115,13 @@ async def set_aside(
     """Set these ratings aside (those not already), each audited with the reason; how many changed."""
     cleaned = clean_reason(reason)
     changed = 0
+    days: set[date] = set()
     for rating in ratings:
         if rating.set_aside_at is not None:
             continue
         rating.set_aside_at, rating.set_aside_by_id, rating.set_aside_reason = now, actor.id, cleaned
         changed += 1
+        days.add(satisfaction_days.local_day_of(rating.created_at))
         await audit.record(
             session,
             actor=actor,
@@ -127,6 +131,7 @@ async def set_aside(
             after={"set_aside": True, "reason": cleaned},
         )
     await session.flush()
+    await satisfaction_days.refresh_days(session, days)  # a closed day's sums no longer count them
     return changed
 
 
@@ -137,6 +142,7 @@ async def restore(session: AsyncSession, *, rating: CitizenRating, actor: Actor)
     before = {"set_aside": True, "reason": rating.set_aside_reason}
     rating.set_aside_at, rating.set_aside_by_id, rating.set_aside_reason = None, None, None
     await session.flush()
+    await satisfaction_days.refresh_days(session, [satisfaction_days.local_day_of(rating.created_at)])
     await audit.record(
         session,
         actor=actor,

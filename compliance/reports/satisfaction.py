@@ -253,6 +253,8 @@ def buckets(period: Period, by: str) -> list[Period]:
 def _bucket_of(periods: Sequence[Period]) -> ColumnElement[int]:
     """The bucket a rating falls in: a CASE on the instants that end them (the same SQL on both engines)."""
     edges = [period_bounds(bucket)[1] for bucket in periods]
+    if len(edges) == 1:  # a CASE needs a WHEN: one that gives the only bucket too
+        return case((CitizenRating.created_at < edges[0], 0), else_=0)
     return case(
         *((CitizenRating.created_at < edge, n) for n, edge in enumerate(edges[:-1])), else_=len(edges) - 1
     )

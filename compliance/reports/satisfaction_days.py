@@ -24,7 +24,6 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    distinct,
     func,
     insert,
     literal,
@@ -138,10 +137,14 @@ async def _plan(session: AsyncSession, last_closed: date) -> tuple[list[date], d
     top = int(await session.scalar(select(func.max(CitizenRating.id))) or 0)
     days: set[date] = set()
     if through is not None and top > seen:
-        late = select(distinct(_local_day(session))).where(
-            CitizenRating.id > seen,
-            CitizenRating.id <= top,
-            CitizenRating.created_at < midnight(through + timedelta(days=1)),
+        late = (
+            select(_local_day(session))
+            .distinct()
+            .where(
+                CitizenRating.id > seen,
+                CitizenRating.id <= top,
+                CitizenRating.created_at < midnight(through + timedelta(days=1)),
+            )
         )
         days.update(_as_date(day) for day in (await session.scalars(late)).all())
     if through is None:
@@ -286,6 +289,8 @@ async def unit_sums(
 
 def _bucket(key: Any, edges: Sequence[date]) -> Any:
     """A day's (or month's first day's) bucket: the first whose edge (the day after it) is after it."""
+    if len(edges) == 1:  # a CASE needs a WHEN: one that gives the only bucket too
+        return case((key < edges[0], 0), else_=0)
     return case(*((key < edge, n) for n, edge in enumerate(edges[:-1])), else_=len(edges) - 1)
 
 
