@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +23,8 @@ from compliance.sources import Source, parse_source
 
 CONTENT_DIR: Final = Path(__file__).resolve().parents[2] / "content" / "rubrics"
 DEFAULT_RUBRIC: Final = "dong-nai-2025"
+# A code names a file in CONTENT_DIR: letters, digits and dashes only, so no code reaches outside it.
+CODE_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
 EPSILON: Final = 1e-6
 
 
@@ -220,6 +223,10 @@ def load_rubric_file(path: Path) -> Rubric:
 @functools.cache
 def load_rubric(code: str = DEFAULT_RUBRIC) -> Rubric:
     """The shipped rubric by its code (content/rubrics/<code>.yaml), read once per process."""
+    if not CODE_PATTERN.fullmatch(code):
+        raise ContentError(
+            str(CONTENT_DIR), "file", f"'{code[:80]}' is not a rubric's code (letters, digits and dashes)"
+        )
     path = CONTENT_DIR / f"{code}.yaml"
     if not path.is_file():
         raise ContentError(str(CONTENT_DIR), "file", f"no rubric '{code}' is shipped")
@@ -227,3 +234,24 @@ def load_rubric(code: str = DEFAULT_RUBRIC) -> Rubric:
     if rubric.code != code:
         raise ContentError(path.name, "code", f"the file's code is '{rubric.code}', not '{code}'")
     return rubric
+
+
+@dataclass(frozen=True)
+class ShippedRubric:
+    """A file in CONTENT_DIR, as an admin choosing the office's rubric sees it: readable or not, and why."""
+
+    code: str
+    rubric: Rubric | None
+    error: ContentError | None
+
+
+def shipped_rubrics() -> list[ShippedRubric]:
+    """Every rubric file in CONTENT_DIR (an office's own versions dropped there included), by code; a file
+    that cannot be used is listed with its error rather than hidden, so the admin learns what to fix."""
+    found: list[ShippedRubric] = []
+    for path in sorted(CONTENT_DIR.glob("*.yaml")):
+        try:
+            found.append(ShippedRubric(path.stem, load_rubric(path.stem), None))
+        except ContentError as error:
+            found.append(ShippedRubric(path.stem, None, error))
+    return found

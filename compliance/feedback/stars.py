@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.broadcasts.sending import KIND as BROADCAST_KIND
 from compliance.content import ContentError
 from compliance.feedback import star_scores
-from compliance.feedback.rubric import Criterion, Measure, Metric, NoData, Rubric, YearRule, load_rubric
+from compliance.feedback.rubric import Criterion, Measure, Metric, NoData, Rubric, YearRule
+from compliance.feedback.rubric_choice import office_rubric
 from compliance.office.units import is_live, tree_sorted
 from compliance.reports.period import Period
 from compliance.reports.rollup import build_report
@@ -304,7 +305,7 @@ async def last_quarter_stars(
     if not unit_ids:
         return {}
     try:
-        rubric = rubric or load_rubric()
+        rubric = rubric or await office_rubric(session)
     except ContentError:
         # A broken rubric file must not stop the week's summaries: the post goes without its stars line.
         log.exception("the star rating's rubric cannot be read; the weekly posts go without stars")

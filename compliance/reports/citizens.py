@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.content import ContentError
 from compliance.feedback.letters import LetterCounts, subtree_counts, unit_letter_counts
-from compliance.feedback.rubric import Rubric, load_rubric
+from compliance.feedback.rubric import Rubric
+from compliance.feedback.rubric_choice import office_rubric
 from compliance.feedback.stars import Ranking, StarPeriod, UnitStars, quarter_of, stars_payloads
 from compliance.reports.period import Period
 from compliance.reports.rollup import Report, UnitLine
@@ -85,7 +86,7 @@ async def stars_of(
     ranking kept for every reader; None when the rubric cannot be read: the report goes on without its
     stars (the error is logged)."""
     try:
-        rubric = load_rubric()
+        rubric = await office_rubric(session)
     except ContentError:
         log.exception("the star rating's rubric cannot be read; the report goes without stars")
         return None

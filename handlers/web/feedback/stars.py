@@ -1,6 +1,7 @@
 """The star rating of units on the web (issue 16): the quarterly or yearly ranking with each figure's inputs
 (heads: their subtree; admins: the office), its Excel, and the admins' page to enter the reform points and
-the initiatives bonus per unit and quarter, with the history of each unit's entries."""
+the initiatives bonus per unit and quarter, with the history of each unit's entries, and to choose the
+office's rubric among the files in content/rubrics/."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from compliance.content import ContentError
 from compliance.feedback import star_scores
-from compliance.feedback.rubric import Metric, Rubric, load_rubric
+from compliance.feedback.rubric import Metric, Rubric, shipped_rubrics
+from compliance.feedback.rubric_choice import office_rubric, office_rubric_code, set_office_rubric
 from compliance.feedback.stars import Ranking, StarPeriod, quarter_of
 from compliance.office.units import is_live, tree_sorted
 from compliance.reports.dashboard import Kept
@@ -21,6 +24,8 @@ from compliance.text import ascii_slug
 from handlers.commands import Access
 from handlers.i18n import _, current_locale, fmt_number
 from handlers.views import stars as views
+from handlers.views.content_errors import content_error_text
+from handlers.views.sources import source_line
 from handlers.web.context import WebContext, int_param, page
 from handlers.web.dashboard.board import query, scope_unit, today
 from handlers.web.errors import BadInput, NotFound
@@ -28,6 +33,7 @@ from storage.models import Official, Unit
 
 PATH = "/dashboard/stars"
 ADMIN_PATH = "/admin/stars"
+RUBRIC_PATH = ADMIN_PATH + "/rubric"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -60,7 +66,11 @@ async def _ranking(context: WebContext, root: Unit | None, period: StarPeriod) -
     refresh."""
     refresh = context.request.query_params.get("refresh") == "1"
     kept = await office_ranking(
-        context.session, rubric=load_rubric(), period=period, today=today(), fresh=refresh
+        context.session,
+        rubric=await office_rubric(context.session),
+        period=period,
+        today=today(),
+        fresh=refresh,
     )
     return Kept(subtree(kept.value, root), kept.computed_at)
 
@@ -135,6 +145,31 @@ def _refusal_text(refused: star_scores.ScoreRefused) -> str:
     return _("Unknown period.")
 
 
+def _rubric_choice_text(rubric: Rubric) -> str:
+    """An option of the rubric select: its name and the document it follows, so the admin sees both."""
+    line = source_line(rubric.source) or rubric.source.number or ""
+    return _("{title} ({code}). {source}").format(
+        title=rubric.title.get(current_locale()), code=rubric.code, source=line
+    )
+
+
+def _unusable_text(error: ContentError) -> str:
+    return _("This rubric cannot be used: {problem}").format(
+        problem=content_error_text(error, with_source=True)
+    )
+
+
+async def _rubric_choices(context: WebContext) -> dict[str, object]:
+    """What the page's rubric form shows: the usable files to choose from, the unusable with their errors,
+    and the office's choice (the code, even when its file has since become unreadable)."""
+    shipped = shipped_rubrics()
+    return {
+        "rubric_code": await office_rubric_code(context.session),
+        "rubric_options": [(f.code, _rubric_choice_text(f.rubric)) for f in shipped if f.rubric is not None],
+        "rubric_unusable": [_unusable_text(f.error) for f in shipped if f.error is not None],
+    }
+
+
 async def _scores_page(
     context: WebContext,
     period: StarPeriod,
@@ -142,10 +177,17 @@ async def _scores_page(
     unit_id: int | None,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
-    done: bool = False,
+    done: str = "",
 ) -> Response:
     session = context.session
-    rubric = load_rubric()
+    errors = dict(errors or {})
+    status = 400 if errors else 200  # what the admin typed was refused; an unreadable file is no such thing
+    rubric: Rubric | None = None
+    try:
+        rubric = await office_rubric(session)
+    except ContentError as error:
+        # The admin must still reach the page to choose another rubric; entering scores waits for one.
+        errors.setdefault("rubric", _unusable_text(error))
     assert period.quarter is not None
     units = tree_sorted((await session.scalars(select(Unit).where(is_live()))).all())
     entries = await star_scores.current(session, year=period.year, quarters=[period.quarter])
@@ -167,25 +209,27 @@ async def _scores_page(
             else f"{in_force.initiatives:g}",
             "note": "",
         }
-    reform, initiatives = rubric.entered(Metric.ENTERED_REFORM), rubric.entered(Metric.ENTERED_INITIATIVES)
+    reform = rubric.entered(Metric.ENTERED_REFORM) if rubric else None
+    initiatives = rubric.entered(Metric.ENTERED_INITIATIVES) if rubric else None
     return context.render(
         "feedback/stars_scores.html",
-        status=400 if errors else 200,
+        status=status,
         title=_("Star rating: scores entered by admins"),
         period=period,
         period_name=views.star_period_text(period),
         choices=[c for c in period_choices(today()) if "Q" in c[0]],
         units=[(u, entries.get((u.id, period.quarter))) for u in units],
-        chosen=chosen,
+        chosen=chosen if rubric is not None else None,
         history=history,
         typed=typed,
-        errors=errors or {},
+        errors=errors,
         done=done,
         reform_most=reform.points if reform is not None else 0,
         initiatives_most=initiatives.points if initiatives is not None else 0,
-        source=views.rubric_source(rubric),
+        source=views.rubric_source(rubric) if rubric is not None else "",
         fmt_points=_points_text,
         query=query,
+        **await _rubric_choices(context),
     )
 
 
@@ -195,7 +239,8 @@ async def scores_page(context: WebContext) -> Response:
     period = _period(params.get("period"), quarter_only=True)
     raw = params.get("unit")
     unit_id = int_param(raw) if raw else None
-    return await _scores_page(context, period, unit_id=unit_id, done=params.get("done") == "1")
+    done = params.get("done", "")
+    return await _scores_page(context, period, unit_id=unit_id, done=done if done in ("1", "rubric") else "")
 
 
 @page(access=Access.ADMIN)
@@ -213,11 +258,15 @@ async def scores_save(context: WebContext) -> Response:
             values[name] = _number(typed[name])
         except ValueError:
             errors[name] = _("Enter a number, e.g. 47.5.")
+    try:
+        rubric = await office_rubric(context.session)
+    except ContentError as error:
+        errors["rubric"] = _unusable_text(error)
     if not errors:
         try:
             await star_scores.enter_score(
                 context.session,
-                rubric=load_rubric(),
+                rubric=rubric,
                 unit=unit,
                 year=period.year,
                 quarter=period.quarter,
@@ -233,10 +282,23 @@ async def scores_save(context: WebContext) -> Response:
     return context.redirect(f"{ADMIN_PATH}?{query(period=period.key, unit=unit.id, done=1)}")
 
 
+@page(access=Access.ADMIN)
+async def rubric_save(context: WebContext) -> Response:
+    """The office's choice of rubric; the page's period is kept so the admin returns where they were."""
+    period = _period(context.field("period"), quarter_only=True)
+    code = context.field("rubric")[:80]
+    try:
+        await set_office_rubric(context.session, code, actor=context.me)
+    except ContentError as error:
+        return await _scores_page(context, period, unit_id=None, errors={"rubric": _unusable_text(error)})
+    return context.redirect(f"{ADMIN_PATH}?{query(period=period.key, done='rubric')}#rubric")
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route(PATH, ranking_page, methods=["GET"]),
         Route(PATH + ".xlsx", ranking_xlsx, methods=["GET"]),
         Route(ADMIN_PATH, scores_page, methods=["GET"]),
         Route(ADMIN_PATH, scores_save, methods=["POST"]),
+        Route(RUBRIC_PATH, rubric_save, methods=["POST"]),
     ]
