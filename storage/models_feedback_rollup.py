@@ -6,7 +6,6 @@ ratings themselves); compliance.reports.satisfaction_days keeps them in step wit
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,7 +46,7 @@ class RatingDay(Counts, Base):
 
     __tablename__ = "rating_days"
     # SQLite keeps the rows in key order: a unit's days are read together, without a sort.
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it once
 
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -59,7 +58,7 @@ class RatingMonth(Counts, Base):
     point rather than 365."""
 
     __tablename__ = "rating_months"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it once
 
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day

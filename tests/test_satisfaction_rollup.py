@@ -191,13 +191,11 @@ async def check(
         async with database.unit_of_work() as session:
             session.add_all([made(office, a) for a in late])  # written later into closed days
         async with database.unit_of_work() as session:
-            actor = actor_of(
-                await session.scalar(
-                    select(Official)
-                    .options(selectinload(Official.unit))
-                    .where(Official.id == office.actor_id)
-                )
+            official = await session.scalar(
+                select(Official).options(selectinload(Official.unit)).where(Official.id == office.actor_id)
             )
+            assert official is not None
+            actor = actor_of(official)
             ratings = list((await session.scalars(select(CitizenRating).order_by(CitizenRating.id))).all())
             if ratings:
                 chosen = [ratings[n % len(ratings)] for n in aside]

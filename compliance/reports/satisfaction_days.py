@@ -77,7 +77,7 @@ def _local_day(session: AsyncSession) -> ColumnElement[Any]:
     """A rating's local day, computed by the database (SQLite stores naive UTC text; Viet Nam keeps one
     offset all year, so an offset is exact there)."""
     if dialect_of(session) == "postgresql":
-        zone = literal_column(f"'{LOCAL_TZ.key}'")
+        zone: ColumnElement[str] = literal_column(f"'{LOCAL_TZ.key}'")
         return cast(func.timezone(zone, CitizenRating.created_at), Date)
     offset = LOCAL_TZ.utcoffset(datetime(2000, 1, 1))
     assert offset is not None
