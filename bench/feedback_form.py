@@ -19,16 +19,16 @@ import argparse
 import asyncio
 import os
 import re
-import ssl
 import time
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
+import h11
 import httpx
 from sqlalchemy import func, select
 
 from bench.dispatch import fresh_database, start_server
+from bench.phone import Phone
 from bench.web import free_port, percentile
 from compliance.feedback.points import create_point
 from storage.engine import Database
@@ -52,6 +52,7 @@ class Tally:
     refused: int = 0  # the noisy device's 429s: deliberate
     errors: list[str] = field(default_factory=list)
     server_cpu: float = 0.0  # seconds of CPU the server process used during the load
+    client_cpu: float = 0.0  # and this process, the phones: on the same two cores
 
 
 async def seed(url: str, points: int) -> list[str]:
@@ -83,8 +84,8 @@ async def seed(url: str, points: int) -> list[str]:
         await database.dispose()
 
 
-def _ms(response: httpx.Response) -> float:
-    found = TIMING.search(response.headers.get("server-timing", ""))
+def _ms(headers: dict[str, str]) -> float:
+    found = TIMING.search(headers.get("server-timing", ""))
     return float(found.group(1)) if found else float("nan")
 
 
@@ -92,94 +93,71 @@ FIELDS = {"overall": "5", "trips": "1", "attitude": "4", "asked_beyond_rules": "
 
 
 class Phones:
-    """One HTTP client per simulated phone, as in the street: each has its own connection and cookies (so
-    the once-a-day cookie is sent as a phone would). One shared client with hundreds of connections is what
-    the first version of this bench used, and its pool spent a whole core finding a free connection: the
-    load generator, not the server, set the pace."""
+    """One phone per simulated device (bench/phone.py): its own connections and cookies, so the once-a-day
+    cookie is sent as a phone would."""
 
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.clients: dict[str, httpx.AsyncClient] = {}
-        # Plain HTTP, but httpx builds a TLS context per client unless given one: 50 ms each.
-        self.tls = ssl.create_default_context()
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.phones: dict[str, Phone] = {}
 
-    def of(self, address: str, *, keeps_cookies: bool = True) -> httpx.AsyncClient:
-        client = self.clients.get(address)
-        if client is None:
-            # Idle connections are dropped after 4 s, before the server's 5 s keep-alive ends them: a post
-            # sent on a connection the server is closing at that moment fails in the client (a browser would
-            # retry it; httpx does not), which is a race of the test rig, not an error of the server.
-            limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=4.0)
-            client = httpx.AsyncClient(
-                base_url=self.base,
-                limits=limits,
-                timeout=30,
-                verify=self.tls,
-                trust_env=False,
-                headers={"x-forwarded-for": address},
-                # A script posting again and again keeps no cookie (the once-a-day one would stop it
-                # before the rate limit, which is what it is there to meet).
-                cookies=None if keeps_cookies else CookieJar(DefaultCookiePolicy(allowed_domains=[])),
-            )
-            self.clients[address] = client
-        return client
-
-    async def close(self) -> None:
-        await asyncio.gather(*(client.aclose() for client in self.clients.values()))
+    def of(self, address: str, *, keeps_cookies: bool = True) -> Phone:
+        phone = self.phones.get(address)
+        if phone is None:
+            # A script posting again and again keeps no cookie (the once-a-day one would stop it before the
+            # rate limit, which is what it is there to meet).
+            phone = self.phones[address] = Phone(self.port, address, keeps_cookies=keeps_cookies)
+        return phone
 
 
-async def rate(client: httpx.AsyncClient, code: str, tally: Tally, *, noisy: bool) -> None:
+async def rate(phone: Phone, code: str, tally: Tally, *, noisy: bool) -> None:
     try:
         started = time.perf_counter()
-        form = await client.get(f"/r/{code}")
-        if form.status_code != 200 or (token := TOKEN.search(form.text)) is None:
-            tally.errors.append(f"form {form.status_code}")
+        form = await phone.get(f"/r/{code}")
+        if form.status != 200 or (token := TOKEN.search(form.text)) is None:
+            tally.errors.append(f"form {form.status}")
             return
         if not noisy:
             tally.form_client.append((time.perf_counter() - started) * 1000)
-            tally.form_server.append(_ms(form))
+            tally.form_server.append(_ms(form.headers))
         await asyncio.sleep(FILL_SECONDS)
         started = time.perf_counter()
-        sent = await client.post(f"/r/{code}", data={**FIELDS, "form_token": token.group(1)})
+        sent = await phone.post(f"/r/{code}", {**FIELDS, "form_token": token.group(1)})
         took = (time.perf_counter() - started) * 1000
-    except httpx.HTTPError as exc:
+    except (OSError, TimeoutError, h11.ProtocolError) as exc:
         tally.errors.append(type(exc).__name__)
         return
-    if sent.status_code == 303:
+    if sent.status == 303:
         tally.accepted += 1
-    elif sent.status_code == 429 and noisy:
+    elif sent.status == 429 and noisy:
         tally.refused += 1
         return
     else:
-        tally.errors.append(f"post {sent.status_code}")
+        tally.errors.append(f"post {sent.status}")
         return
     if not noisy:
         tally.post_client.append(took)
-        tally.post_server.append(_ms(sent))
+        tally.post_server.append(_ms(sent.headers))
 
 
-async def load(base: str, codes: list[str], args: argparse.Namespace) -> tuple[Tally, float]:
+async def load(port: int, codes: list[str], args: argparse.Namespace) -> tuple[Tally, float]:
     tally = Tally()
-    phones = Phones(base)
-    try:
-        tasks: list[asyncio.Task[None]] = []
-        started = time.perf_counter()
-        total = int(args.rate * args.seconds)
-        for number in range(total):
-            due = started + number / args.rate
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            device = number % args.devices
-            # Device d's k-th rating goes to point (d + 7k) mod points: never the same point twice a day.
-            code = codes[(device + (number // args.devices) * 7) % len(codes)]
-            address = f"10.{device // 65536}.{device // 256 % 256}.{device % 256}"
-            tasks.append(asyncio.create_task(rate(phones.of(address), code, tally, noisy=False)))
-            if number % max(int(args.rate), 1) == 0:  # the noisy phone: once a second, one address
-                noisy = phones.of("192.0.2.1", keeps_cookies=False)
-                tasks.append(asyncio.create_task(rate(noisy, codes[0], tally, noisy=True)))
-        await asyncio.gather(*tasks)
-        return tally, time.perf_counter() - started
-    finally:
-        await phones.close()
+    phones = Phones(port)
+    tasks: list[asyncio.Task[None]] = []
+    started = time.perf_counter()
+    total = int(args.rate * args.seconds)
+    for number in range(total):
+        due = started + number / args.rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        device = number % args.devices
+        # Device d's k-th rating goes to point (d + 7k) mod points: never the same point twice a day.
+        code = codes[(device + (number // args.devices) * 7) % len(codes)]
+        address = f"10.{device // 65536}.{device // 256 % 256}.{device % 256}"
+        tasks.append(asyncio.create_task(rate(phones.of(address), code, tally, noisy=False)))
+        if number % max(int(args.rate), 1) == 0:  # the noisy phone: once a second, one address
+            noisy = phones.of("192.0.2.1", keeps_cookies=False)
+            tasks.append(asyncio.create_task(rate(noisy, codes[0], tally, noisy=True)))
+    await asyncio.gather(*tasks)
+    return tally, time.perf_counter() - started
 
 
 def cpu_seconds(pid: int) -> float:
@@ -202,7 +180,10 @@ def report(tally: Tally, elapsed: float, stored: int, args: argparse.Namespace) 
               f"client p50 {c50:.1f} ms, p99 {c99:.1f} ms (target p99 < {TARGET_MS:.0f} ms)")  # fmt: skip
     requests = len(tally.form_client) + len(tally.post_client)
     print(f"  server CPU {tally.server_cpu:.1f} s for {requests} requests: "
-          f"{tally.server_cpu / max(requests, 1) * 1000:.2f} ms each")  # fmt: skip
+          f"{tally.server_cpu / max(requests, 1) * 1000:.2f} ms each, "
+          f"{tally.server_cpu / elapsed:.0%} of a core; "
+          f"the phones' CPU {tally.client_cpu:.1f} s, "
+          f"{tally.client_cpu / elapsed:.0%} of a core")  # fmt: skip
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -221,9 +202,10 @@ async def run(args: argparse.Namespace) -> None:
                         break
                 except httpx.HTTPError:
                     await asyncio.sleep(0.1)
-        cpu_before = cpu_seconds(server.pid)
-        tally, elapsed = await load(base, codes, args)
+        cpu_before, own_before = cpu_seconds(server.pid), time.process_time()
+        tally, elapsed = await load(port, codes, args)
         tally.server_cpu = cpu_seconds(server.pid) - cpu_before
+        tally.client_cpu = time.process_time() - own_before
         database = Database(url)
         try:
             async with database.unit_of_work() as session:
