@@ -119,7 +119,8 @@ async def _setting(database: Database) -> str | None:
 def test_the_files_are_listed_with_the_broken_one_and_its_error(rubric_dir: Path) -> None:
     listed = {f.code: f for f in shipped_rubrics()}
     assert sorted(listed) == ["broken", DEFAULT_RUBRIC, OTHER]
-    assert listed[OTHER].rubric is not None and listed[OTHER].rubric.source.number == OTHER_NUMBER
+    other = listed[OTHER].rubric
+    assert other is not None and other.source.number == OTHER_NUMBER
     assert listed["broken"].rubric is None and listed["broken"].error is not None
     assert "broken.yaml" in str(listed["broken"].error)
 
