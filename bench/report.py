@@ -25,22 +25,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import shutil
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.dispatch import fresh_database
 from bench.report_floor import measure_floor
 from bench.report_seed import peak_rss_mb, seed_apart
+from bench.stars import seed_star_scores
 from compliance.feedback.rubric import load_rubric
-from compliance.feedback.stars import StarPeriod, rank_units
+from compliance.feedback.stars import rank_units
 from compliance.pledge.signing import current_version
 from compliance.reports.chart import chart_groups, chart_pngs, weekly_on_time
 from compliance.reports.citizens import report_extras, report_letters, stars_period
@@ -54,7 +53,6 @@ from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Unit
-from storage.models_emulation import EmulationScore
 from storage.models_practice import SelfCheck
 
 TARGET_SECONDS = 5.0
@@ -87,34 +85,6 @@ class Steps:
         self.rows.append((step, seconds, cpu, peak_rss_mb(), current_rss_mb()))
         print(f"  {step}: {seconds:.2f} s (CPU {cpu:.2f} s), peak RSS {peak_rss_mb():.0f} MB", flush=True)
         self.start()
-
-
-async def seed_star_scores(session: AsyncSession, period: StarPeriod) -> int:
-    """An admin's entry for every unit in `period`, as bench.stars seeds them, unless a kept database has
-    them already: the stars then hold every measure the rubric has."""
-    assert period.quarter is not None
-    there = await session.scalar(
-        select(func.count()).where(
-            EmulationScore.year == period.year, EmulationScore.quarter == period.quarter
-        )
-    )
-    if there:
-        return 0
-    ids = (await session.scalars(select(Unit.id))).all()
-    rng = random.Random(16)
-    rows = [
-        {
-            "unit_id": unit_id,
-            "year": period.year,
-            "quarter": period.quarter,
-            "reform": round(rng.uniform(30, 50), 2),
-            "initiatives": round(rng.uniform(0, 5), 2),
-            "note": "bench",
-        }
-        for unit_id in ids
-    ]
-    await session.execute(insert(EmulationScore), rows)
-    return len(rows)
 
 
 async def measure(url: str, last_monday: date) -> Steps:

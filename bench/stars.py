@@ -14,12 +14,13 @@ import asyncio
 import random
 import time
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.dispatch import fresh_database
 from bench.report_seed import peak_rss_mb, seed_apart
 from compliance.feedback.rubric import load_rubric
-from compliance.feedback.stars import quarter_of, rank_units
+from compliance.feedback.stars import StarPeriod, quarter_of, rank_units
 from compliance.reports.emulation_excel import stars_workbook
 from compliance.reports.period import PeriodKind, period_of
 from handlers.i18n import load_catalogs, use_locale
@@ -31,6 +32,34 @@ from storage.models import Unit
 from storage.models_emulation import EmulationScore
 
 
+async def seed_star_scores(session: AsyncSession, period: StarPeriod) -> int:
+    """An admin's entry for every unit in `period` (reform and initiatives), unless a kept database has
+    them already: the stars then hold every measure the rubric has."""
+    assert period.quarter is not None
+    there = await session.scalar(
+        select(func.count()).where(
+            EmulationScore.year == period.year, EmulationScore.quarter == period.quarter
+        )
+    )
+    if there:
+        return 0
+    ids = (await session.scalars(select(Unit.id))).all()
+    rng = random.Random(16)
+    rows = [
+        {
+            "unit_id": unit_id,
+            "year": period.year,
+            "quarter": period.quarter,
+            "reform": round(rng.uniform(30, 50), 2),
+            "initiatives": round(rng.uniform(0, 5), 2),
+            "note": "bench",
+        }
+        for unit_id in ids
+    ]
+    await session.execute(insert(EmulationScore), rows)
+    return len(rows)
+
+
 async def measure(url: str, quarter_day: object) -> None:
     load_catalogs()
     database = Database(url)
@@ -39,22 +68,7 @@ async def measure(url: str, quarter_day: object) -> None:
     assert period.quarter is not None
     try:
         async with database.unit_of_work() as session:
-            ids = (await session.scalars(select(Unit.id))).all()
-            rng = random.Random(16)
-            await session.execute(
-                insert(EmulationScore),
-                [
-                    {
-                        "unit_id": unit_id,
-                        "year": period.year,
-                        "quarter": period.quarter,
-                        "reform": round(rng.uniform(30, 50), 2),
-                        "initiatives": round(rng.uniform(0, 5), 2),
-                        "note": "bench",
-                    }
-                    for unit_id in ids
-                ],
-            )
+            await seed_star_scores(session, period)
         async with database.unit_of_work() as session:
             started, cpu = time.perf_counter(), time.process_time()
             ranking = await rank_units(session, rubric=rubric, period=period)

@@ -12,14 +12,11 @@ from __future__ import annotations
 from typing import Final
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.feedback.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from compliance.office.office_settings import change_office_setting
 from compliance.office.officials import Actor
-from compliance.privacy import audit
-from storage.engine import dialect_of
 from storage.models_campaign import OfficeSetting
 
 RUBRIC_SETTING: Final = "stars_rubric"
@@ -46,20 +43,12 @@ async def set_office_rubric(session: AsyncSession, code: str, *, actor: Actor | 
     before = await office_rubric_code(session)
     if before == code:
         return False
-    values = {"name": RUBRIC_SETTING, "value": code, "updated_by_id": actor.id if actor else None}
-    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
-    statement = insert(OfficeSetting).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["name"],
-            set_={"value": statement.excluded.value, "updated_by_id": statement.excluded.updated_by_id},
-        )
-    )
-    await audit.record(
+    await change_office_setting(
         session,
+        RUBRIC_SETTING,
+        code,
         actor=actor,
         action="settings.stars_rubric",
-        subject="office",
         before={"rubric": before},
         after={"rubric": code},
     )

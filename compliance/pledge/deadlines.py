@@ -19,16 +19,13 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.office.office_settings import change_office_setting
 from compliance.office.officials import Actor
 from compliance.pledge.signing import VersionMap
 from compliance.practice.calendar import WorkCalendar
-from compliance.privacy import audit
 from storage.clock import LOCAL_TZ
-from storage.engine import dialect_of
 from storage.models import Official, OfficialStatus
 from storage.models_campaign import OfficeSetting
 from storage.models_pledge import Signature
@@ -56,20 +53,12 @@ async def set_days_to_sign(session: AsyncSession, days: int, *, actor: Actor | N
     before = await days_to_sign(session)
     if before == days:
         return False
-    values = {"name": DAYS_TO_SIGN, "value": str(days), "updated_by_id": actor.id if actor else None}
-    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
-    statement = insert(OfficeSetting).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["name"],
-            set_={"value": statement.excluded.value, "updated_by_id": statement.excluded.updated_by_id},
-        )
-    )
-    await audit.record(
+    await change_office_setting(
         session,
+        DAYS_TO_SIGN,
+        str(days),
         actor=actor,
         action="settings.days_to_sign",
-        subject="office",
         before={"days": before},
         after={"days": days},
     )
