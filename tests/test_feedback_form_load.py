@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
@@ -12,6 +13,7 @@ from compliance.feedback.points import create_point, set_active
 from compliance.feedback.ratings import NewRating, RatingAnswers, record_many
 from compliance.text import vietnamese_name_key
 from handlers.web.feedback.desk_cache import DeskCache
+from handlers.web.feedback.rating_writer import RatingWriter
 from storage.clock import utcnow
 from storage.engine import Database
 from storage.models import Official, OfficialStatus, Unit
@@ -192,3 +194,31 @@ async def test_posts_arriving_together_share_transactions(database: Database) ->
     assert len(await stored(database)) == 30
     writer = app.state.rating_writer
     assert 1 <= writer.batches < 30
+
+
+async def test_a_post_the_database_refuses_does_not_cost_the_others_theirs(database: Database) -> None:
+    _, codes = await office_with_points(database)
+    async with database.unit_of_work() as session:
+        point = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == codes["desk"]))
+        assert point is not None
+        real = PublicDeskRef(point.id, point.unit_id)
+    gone = PublicDeskRef(10_000_000, real.unit_id)  # a point deleted meanwhile: its row cannot be written
+    answers_ = RatingAnswers(overall=4, attitude=4, trips=1, asked_beyond_rules=False)
+    writer = RatingWriter(database)
+    outcomes = await asyncio.gather(
+        *(
+            writer.record(NewRating(point=where, answers=answers_, address_hash="d" * 64, now=utcnow()))
+            for where in (real, gone, real, real)
+        ),
+        return_exceptions=True,
+    )
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "NoneType", "IntegrityError", "NoneType", "NoneType"
+    ]  # fmt: skip
+    assert len(await stored(database)) == 3
+
+
+@dataclass(frozen=True)
+class PublicDeskRef:
+    id: int
+    unit_id: int

@@ -39,18 +39,33 @@ class RatingWriter:
         while self._waiting:
             batch, self._waiting = self._waiting[:BATCH_MOST], self._waiting[BATCH_MOST:]
             try:
-                async with self.database.unit_of_work() as session:
-                    outcomes = await record_many(session, [rating for rating, _ in batch])
-            except Exception as exc:  # the whole batch is rolled back: each post answers with the error
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
+                outcomes = await self._store(batch)
+            except Exception:
+                # One post the database refuses must not cost the others theirs: each is tried alone, and
+                # only those that fail alone answer with the error.
+                for one in batch:
+                    try:
+                        self._answer([one], await self._store([one]))
+                    except Exception as exc:
+                        if not one[1].done():
+                            one[1].set_exception(exc)
                 continue
-            self.batches += 1
-            for (_, done), outcome in zip(batch, outcomes, strict=True):
-                if done.done():  # its request was cancelled (the phone went away): stored all the same
-                    continue
-                if isinstance(outcome, RatingRefused):
-                    done.set_exception(outcome)
-                else:
-                    done.set_result(None)
+            self._answer(batch, outcomes)
+
+    async def _store(self, batch: list[tuple[NewRating, asyncio.Future[None]]]) -> list[RatingRefused | None]:
+        async with self.database.unit_of_work() as session:
+            outcomes = await record_many(session, [rating for rating, _ in batch])
+        self.batches += 1
+        return outcomes
+
+    @staticmethod
+    def _answer(
+        batch: list[tuple[NewRating, asyncio.Future[None]]], outcomes: list[RatingRefused | None]
+    ) -> None:
+        for (_, done), outcome in zip(batch, outcomes, strict=True):
+            if done.done():  # its request was cancelled (the phone went away): stored all the same
+                continue
+            if isinstance(outcome, RatingRefused):
+                done.set_exception(outcome)
+            else:
+                done.set_result(None)
