@@ -51,8 +51,11 @@ async def test_a_heads_report_with_excel_and_chart(office: Database, harness: Bo
             )
             assert sent["caption"] == _("Report (Excel): {subject}").format(subject=subject)
         workbook = load_workbook(io.BytesIO(content))
-        # The third sheet is the citizens' ratings (issue 16), there even for a period without any.
-        assert workbook.sheetnames == [_("Units"), _("People"), _("Satisfaction")]
+        # Then the citizens' side (issue 16), there even for a period without ratings or letters: the
+        # ratings, the letters, and the units' stars of the last quarter ended.
+        assert workbook.sheetnames == [
+            _("Units"), _("People"), _("Satisfaction"), _("Letters to citizens"), _("Star rating")
+        ]  # fmt: skip
         summary_sheet = workbook.worksheets[0]
         assert summary_sheet.freeze_panes == "A2" and summary_sheet.auto_filter.ref
         header = [cell.value for cell in summary_sheet[1]]
@@ -124,6 +127,7 @@ async def test_the_admins_review_button(office: Database, harness: BotHarness) -
             "Sở GTVT",
             "Phòng Quản lý vận tải",  # siblings in Vietnamese order
             "Văn phòng",
+            "Xếp hạng sao",  # the units' stars of the same quarter (issue 16)
         ]
         hoa_summary = await harness.say(HOA, "/report")
         assert not any(b["callback_data"] == "rp:r:quarter" for b in buttons(hoa_summary))  # heads: no button
