@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,7 +66,15 @@ class ReportStars:
     units: list[UnitStars]  # tree order
 
     def of(self, unit_id: int) -> UnitStars | None:
-        return next((unit for unit in self.units if unit.unit_id == unit_id), None)
+        return self._by_id.get(unit_id)
+
+    @cached_property
+    def _by_id(self) -> dict[int, UnitStars]:
+        # The summary asks for every report unit: a scan of the 2 000 per unit took a fifth of a second.
+        found: dict[int, UnitStars] = {}
+        for unit in self.units:
+            found.setdefault(unit.unit_id, unit)
+        return found
 
     @property
     def most(self) -> int:
