@@ -4,7 +4,8 @@ Seeds a fresh database with a units tree, officials, one office-wide pledge, sig
 of activity ending last week (self-checks and their answers, daily reminders, weekly quizzes) and an
 admin's reform and initiatives points for every unit in the quarter ended before the report, then times the
 office-wide roll-up of last week, its letters and stars (the stars rank the whole office: timed first after
-start, then kept in the process, and as every /report ranked before the ranking was kept), its Excel file
+start, then kept in the process, and as every /report ranked before the ranking was kept), its citizens'
+satisfaction figures and the summary's text with them (each timed apart, outside the totals), its Excel file
 and chart, and a head's /report (without and with the letters and stars). Prints figures and checks
 nothing.
 
@@ -46,6 +47,7 @@ from compliance.reports.citizens import report_extras, report_letters, stars_per
 from compliance.reports.files import excel_report
 from compliance.reports.period import PeriodKind, period_of
 from compliance.reports.rollup import build_report
+from compliance.reports.satisfaction_report import report_satisfaction
 from handlers.i18n import load_catalogs, use_locale
 from handlers.views.report import period_names, report_text
 from handlers.views.report_files import chart_labels, labels, unit_name
@@ -131,6 +133,18 @@ async def measure(url: str, last_monday: date) -> Steps:
             steps.record("(i) letters + stars, ranking kept")
             print(
                 f"      stars of {star_period.key}: {len(extras.stars.units) if extras.stars else 0} units",
+                flush=True,
+            )
+            steps.start()
+            satisfaction = await report_satisfaction(session, report)
+            steps.record("(s) satisfaction figures (not in (e))")
+            steps.start()
+            with use_locale("vi"):
+                summary = report_text(report, PeriodKind.LAST_WEEK, {}, satisfaction, extras)
+            steps.record("(m) summary text + satisfaction, stars")
+            print(
+                f"      {satisfaction.total.ratings} ratings, {extras.letters.total}; "
+                f"summary {len(summary)} characters",
                 flush=True,
             )
             steps.start()
