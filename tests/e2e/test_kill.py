@@ -35,8 +35,9 @@ CHATS = range(FIRST_CHAT, FIRST_CHAT + RECIPIENTS)
 KILL_AFTER = 300
 TEXT = "Kế hoạch tháng 3: họp giao ban sáng thứ Hai lúc 8 giờ."
 # Tables the bot may legitimately write while it only delivers: the outbox (compared on its own, below)
-# and PTB's conversation states; of the broadcast, its state as delivery goes on.
-OWN_TABLES = {"outbox", "conversation_states"}
+# and PTB's conversation states; of the broadcast, its state as delivery goes on; the satisfaction
+# figures' roll-up, derived from the ratings and caught up at each start (bot.server.roll_up_ratings).
+OWN_TABLES = {"outbox", "conversation_states", "rating_rollup", "rating_days", "rating_months"}
 BROADCAST_PROGRESS = {"status", "finished_at", "progress_shown"}
 # What planning wrote and sending never changes.
 OUTBOX_FIXED = ("id", *(c for c in OUTBOX_COLUMNS if c not in ("status", "not_before", "attempts")))
