@@ -294,6 +294,33 @@ def _bucket(key: Any, edges: Sequence[date]) -> Any:
     return case(*((key < edge, n) for n, edge in enumerate(edges[:-1])), else_=len(edges) - 1)
 
 
+async def _bucket_rows(
+    session: AsyncSession,
+    *,
+    unit_ids: Sequence[int] | None,
+    first: date,
+    last: date,
+    edges: Sequence[date],
+    by_month: bool,
+    satisfied_from: int,
+    per_unit: bool,
+) -> list[tuple[int, ...]]:
+    """([unit,] bucket, ratings, satisfied) of the rolled days [first, last]: one query per piece (whole
+    months, then days), grouped by bucket, and by unit too when `per_unit`."""
+    found: list[tuple[int, ...]] = []
+    for piece in _pieces(first, last, months=by_month):
+        table, key = piece[0], piece[1]
+        bucket = _bucket(key, edges)
+        groups = (table.unit_id, bucket) if per_unit else (bucket,)
+        query = (
+            select(*groups, func.sum(table.ratings), func.sum(_satisfied(table, satisfied_from)))
+            .where(*_where(piece, unit_ids))
+            .group_by(*groups)
+        )
+        found.extend(tuple(int(v or 0) for v in row) for row in (await session.execute(query)).all())
+    return found
+
+
 async def bucket_sums(
     session: AsyncSession,
     *,
@@ -306,17 +333,11 @@ async def bucket_sums(
 ) -> list[tuple[int, int, int]]:
     """(bucket, ratings, satisfied) of the rolled days [first, last] of these units together. Whole months
     are read from rating_months only when the buckets are months (a month never straddles one then)."""
-    found: list[tuple[int, int, int]] = []
-    for piece in _pieces(first, last, months=by_month):
-        table, key = piece[0], piece[1]
-        bucket = _bucket(key, edges)
-        query = (
-            select(bucket, func.sum(table.ratings), func.sum(_satisfied(table, satisfied_from)))
-            .where(*_where(piece, unit_ids))
-            .group_by(bucket)
-        )
-        found.extend((int(n), int(r or 0), int(s or 0)) for n, r, s in (await session.execute(query)).all())
-    return found
+    rows = await _bucket_rows(
+        session, unit_ids=unit_ids, first=first, last=last, edges=edges, by_month=by_month,
+        satisfied_from=satisfied_from, per_unit=False,
+    )  # fmt: skip
+    return [(n, r, s) for n, r, s in rows]
 
 
 async def unit_bucket_sums(
@@ -330,17 +351,8 @@ async def unit_bucket_sums(
     satisfied_from: int,
 ) -> list[tuple[int, int, int, int]]:
     """(unit, bucket, ratings, satisfied) of each unit's rolled days, for a trend of many subtrees."""
-    found: list[tuple[int, int, int, int]] = []
-    for piece in _pieces(first, last, months=by_month):
-        table, key = piece[0], piece[1]
-        bucket = _bucket(key, edges)
-        query = (
-            select(
-                table.unit_id, bucket, func.sum(table.ratings), func.sum(_satisfied(table, satisfied_from))
-            )
-            .where(*_where(piece, unit_ids))
-            .group_by(table.unit_id, bucket)
-        )
-        rows = (await session.execute(query)).all()
-        found.extend((int(u), int(n), int(r or 0), int(s or 0)) for u, n, r, s in rows)
-    return found
+    rows = await _bucket_rows(
+        session, unit_ids=unit_ids, first=first, last=last, edges=edges, by_month=by_month,
+        satisfied_from=satisfied_from, per_unit=True,
+    )  # fmt: skip
+    return [(u, n, r, s) for u, n, r, s in rows]
