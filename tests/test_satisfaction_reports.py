@@ -66,17 +66,31 @@ async def test_the_chat_report_and_the_excel(office: Database) -> None:
     with use_locale("en"):
         text = report_text(report, PeriodKind.LAST_WEEK, {}, satisfaction)
         sheet_labels = labels(PERIOD)
-    assert "Citizens' ratings: 4, satisfaction index 50%; flagged 2, not resolved 2" in text
-    assert "• Văn phòng: 3 · 67% · 1" in text and "• Phòng Quản lý vận tải: 1 · 0% · 1" in text
+    # The week before had one rating, Văn phòng's 5: the trend compares the index with it (100%).
+    assert satisfaction.previous_total.ratings == 1 and satisfaction.before(units["van-phong"]).ratings == 1
+    assert (
+        "Citizens' ratings: 4, satisfaction index 50% ▼ (period before: 100%); flagged 2, not resolved 2"
+        in text
+    )
+    assert (
+        "Officials' attitude: 50% satisfied; settled in one trip: 4, two: 0, three or more: 0; "
+        "asked beyond the rules: 1" in text
+    )
+    # Phòng Quản lý vận tải had no rating the week before: no arrow, rather than a made-up change.
+    assert "• Văn phòng: 3 · 67% ▼ · 1" in text and "• Phòng Quản lý vận tải: 1 · 0% · 1" in text
     assert "hỏi tiền" not in text  # comments stay on the dashboard
     workbook = load_workbook(io.BytesIO(excel_report(report, sheet_labels, satisfaction)))
     assert workbook.sheetnames[-1] == "Satisfaction"
     rows = list(workbook["Satisfaction"].iter_rows(values_only=True))
-    assert rows[0][:5] == ("Unit", "Code", "Ratings", "Satisfied or very satisfied", "Satisfaction index %")
+    assert rows[0][:6] == (
+        "Unit", "Code", "Ratings", "Satisfied or very satisfied", "Satisfaction index %",
+        "Index, period before %",
+    )  # fmt: skip
     by_code = {row[1]: row for row in rows[1:]}
     office_row = by_code["van-phong"]
-    assert office_row[2:5] == (3, 2, 2 / 3)
-    assert office_row[5:10] == (1, 1, 0, 0, 1)  # very satisfied … very dissatisfied
+    assert office_row[2:6] == (3, 2, 2 / 3, 1)
+    assert office_row[6:11] == (1, 1, 0, 0, 1)  # very satisfied … very dissatisfied
+    assert by_code["phong-quan-ly-van-tai"][5] is None  # nothing the week before: an empty cell
     assert office_row[-4:] == (1, 1, 1, 0)  # asked beyond the rules, flagged, followed up, resolved
     assert rows[-1][0] == "Total" and rows[-1][2] == 4
     assert all(COMMENT not in str(cell) for row in rows for cell in row)
@@ -105,6 +119,8 @@ async def test_the_monday_summaries(office: Database) -> None:
     with use_locale("en"):
         head_text = weekly_report(hoas.payload).text
         group_text = group_weekly(group.payload).text
-    assert "Citizens' ratings: 3, satisfaction index 67%; flagged, not resolved: 1" in head_text
-    assert "Citizens' ratings: 3, satisfaction index 67%" in group_text
+    assert hoas.payload["previous_index"] == 1 and group.payload["previous_index"] == 1
+    trend = "67% ▼ (week before: 100%)"
+    assert f"Citizens' ratings: 3, satisfaction index {trend}; flagged, not resolved: 1" in head_text
+    assert f"Citizens' ratings: 3, satisfaction index {trend}" in group_text
     assert "not resolved" not in group_text and "hỏi tiền" not in group_text + head_text

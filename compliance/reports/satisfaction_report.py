@@ -8,7 +8,7 @@ dashboard's for the same unit and period.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +22,15 @@ from compliance.reports.xlsx import SheetsWorkbook, Styled, column_widths, uniqu
 class ReportSatisfaction:
     total: SatisfactionFigures
     by_unit: dict[int, SatisfactionFigures]  # each report unit's subtree
+    # The same units in the period before (Period.previous): the trend beside each figure.
+    previous_total: SatisfactionFigures = field(default_factory=SatisfactionFigures)
+    previous_by_unit: dict[int, SatisfactionFigures] = field(default_factory=dict)
 
     def of(self, unit_id: int) -> SatisfactionFigures:
         return self.by_unit.get(unit_id, SatisfactionFigures())
+
+    def before(self, unit_id: int) -> SatisfactionFigures:
+        return self.previous_by_unit.get(unit_id, SatisfactionFigures())
 
 
 def _tops(lines: Sequence[UnitLine]) -> list[int]:
@@ -35,15 +41,25 @@ def _tops(lines: Sequence[UnitLine]) -> list[int]:
     return [line.unit_id for line in lines if line.depth == top]
 
 
-async def units_satisfaction(
+async def _figures(
     session: AsyncSession, lines: Sequence[UnitLine], period: Period
-) -> ReportSatisfaction:
+) -> tuple[SatisfactionFigures, dict[int, SatisfactionFigures]]:
     start, end = period_bounds(period)
     by_unit = await unit_figures(session, unit_ids=[line.unit_id for line in lines], start=start, end=end)
     total = SatisfactionFigures()
     for unit_id in _tops(lines):
         total.add(by_unit[unit_id])
-    return ReportSatisfaction(total, by_unit)
+    return total, by_unit
+
+
+async def units_satisfaction(
+    session: AsyncSession, lines: Sequence[UnitLine], period: Period
+) -> ReportSatisfaction:
+    """The units' figures for `period` and for the period before it, read the same way (the roll-up's days
+    and months), so a trend compares like with like."""
+    total, by_unit = await _figures(session, lines, period)
+    previous_total, previous_by_unit = await _figures(session, lines, period.previous())
+    return ReportSatisfaction(total, by_unit, previous_total, previous_by_unit)
 
 
 async def report_satisfaction(session: AsyncSession, report: Report) -> ReportSatisfaction:
@@ -51,14 +67,18 @@ async def report_satisfaction(session: AsyncSession, report: Report) -> ReportSa
     return await units_satisfaction(session, report.units, report.period)
 
 
-def satisfaction_row(name: str, code: str, f: SatisfactionFigures) -> list[object]:
-    """A line of the "Hài lòng" sheet: the columns of SatisfactionLabels.columns, in their order."""
+def satisfaction_row(
+    name: str, code: str, f: SatisfactionFigures, before: SatisfactionFigures
+) -> list[object]:
+    """A line of the "Hài lòng" sheet: the columns of handlers.views.report_files.satisfaction_columns, in
+    their order; `before` is the same units' period before (the trend)."""
     return [
         name,
         code,
         f.ratings,
         f.satisfied,
         f.index,
+        before.index,
         *reversed(f.overall),  # the forms list "very satisfied" first
         f.attitude_index,
         *f.trips,
@@ -69,7 +89,7 @@ def satisfaction_row(name: str, code: str, f: SatisfactionFigures) -> list[objec
     ]
 
 
-SATISFACTION_PERCENTS = (4, 10)  # 0-based columns of satisfaction_row shown as percentages
+SATISFACTION_PERCENTS = (4, 5, 11)  # 0-based columns of satisfaction_row shown as percentages
 
 
 def add_satisfaction_sheet(
@@ -86,10 +106,15 @@ def add_satisfaction_sheet(
 ) -> None:
     """Each unit's subtree (indented by depth) and the total; no comment, no contact: figures only."""
     rows = [
-        satisfaction_row("  " * line.depth + line.name, line.code, satisfaction.of(line.unit_id))
+        satisfaction_row(
+            "  " * line.depth + line.name,
+            line.code,
+            satisfaction.of(line.unit_id),
+            satisfaction.before(line.unit_id),
+        )
         for line in report.units
     ]
-    rows.append(satisfaction_row(total_label, "", satisfaction.total))
+    rows.append(satisfaction_row(total_label, "", satisfaction.total, satisfaction.previous_total))
     workbook.table(
         unique_title(title, used),
         rows=[[Styled(column, header_style) for column in columns], *rows],

@@ -59,6 +59,7 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
                 period=period,
                 lapses=len(report.lapses),
                 satisfaction=satisfaction.total,
+                satisfaction_before=satisfaction.previous_total,
                 letters=letters.total,
             )
         else:
@@ -70,6 +71,7 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
                 period=period,
                 lapses=lapses,
                 satisfaction=satisfaction.of(unit_id),
+                satisfaction_before=satisfaction.before(unit_id),
                 letters=letters.of(unit_id),
             )
             if unit_id in stars:
@@ -111,6 +113,7 @@ GROUP_FIELDS = (
     # The unit's citizens' ratings and index: figures only (never a comment in a group).
     "ratings",
     "satisfaction_index",
+    "previous_index",
     # The unit's letters to citizens: counts only (never the citizen's name).
     "apologies",
     "apologies_on_time",
@@ -157,6 +160,7 @@ async def _plan_group_summaries(
             period=period,
             lapses=0,
             satisfaction=satisfaction.of(unit_id),
+            satisfaction_before=satisfaction.before(unit_id),
             letters=letters.of(unit_id),
         )
         payload = {key: full[key] for key in GROUP_FIELDS}
@@ -222,6 +226,7 @@ def summary_payload(
     period: Period,
     lapses: int,
     satisfaction: SatisfactionFigures | None = None,
+    satisfaction_before: SatisfactionFigures | None = None,
     letters: LetterCounts | None = None,
 ) -> dict[str, object]:
     """A week's figures as plain data, for the outbox: the message is rendered in its reader's language."""
@@ -245,6 +250,8 @@ def summary_payload(
         "lapses": lapses,
         "ratings": satisfaction.ratings if satisfaction is not None else 0,
         "satisfaction_index": satisfaction.index if satisfaction is not None else None,
+        # The week before's index, for the trend (None: no rating that week).
+        "previous_index": satisfaction_before.index if satisfaction_before is not None else None,
         "flags_open": satisfaction.flags_open if satisfaction is not None else 0,
         "apologies": letters.apologies if letters is not None else 0,
         "apologies_on_time": letters.on_time if letters is not None else 0,

@@ -52,7 +52,8 @@ def _pct(value: float | None) -> str:
     return fmt_percent(value) if value is not None else "—"
 
 
-def _trend(now: float | None, before: float | None) -> str:
+def trend_arrow(now: float | None, before: float | None) -> str:
+    """▲, ▼ or = against the period before (half a point either way is "the same"); "" without both."""
     if now is None or before is None:
         return ""
     delta = now - before
@@ -70,7 +71,7 @@ def _figures_lines(report: Report) -> list[str]:
             n=f.signed,
             total=f.on_list,
             rate=_pct(f.signed_rate),
-            trend=_trend(f.signed_rate, before.signed_rate),
+            trend=trend_arrow(f.signed_rate, before.signed_rate),
         ),
         _("Self-checks done: {n}/{due} ({on_time} on time, {late} late, {missed} missed){trend}").format(
             n=f.checks_done,
@@ -78,13 +79,13 @@ def _figures_lines(report: Report) -> list[str]:
             on_time=f.checks_on_time,
             late=f.checks_late,
             missed=f.checks_missed,
-            trend=_trend(f.done_rate, before.done_rate) if report.complete else "",
+            trend=trend_arrow(f.done_rate, before.done_rate) if report.complete else "",
         ),
         _("Weekly quiz: {n}/{due} taken, average score {score}").format(
             n=f.quiz_takers, due=f.quiz_slots, score=_pct(f.quiz_average)
         ),
         _("Daily reminders read: {rate}{trend}").format(
-            rate=_pct(f.read_rate), trend=_trend(f.read_rate, before.read_rate)
+            rate=_pct(f.read_rate), trend=trend_arrow(f.read_rate, before.read_rate)
         ),
     ]
 
@@ -92,19 +93,43 @@ def _figures_lines(report: Report) -> list[str]:
 def satisfaction_lines(report: Report, satisfaction: ReportSatisfaction, *, shown: int = 20) -> list[str]:
     """Citizens' ratings of the subtree and, when any came, a short line per unit below: figures only,
     never a comment (those are on the dashboard)."""
-    f = satisfaction.total
+    f, before = satisfaction.total, satisfaction.previous_total
     lines = [
-        _("Citizens' ratings: {n}, satisfaction index {index}; flagged {flags}, not resolved {open}").format(
-            n=f.ratings, index=_pct(f.index), flags=f.flags, open=f.flags_open
+        _(
+            "Citizens' ratings: {n}, satisfaction index {index}{trend} (period before: {before}); "
+            "flagged {flags}, not resolved {open}"
+        ).format(
+            n=f.ratings,
+            index=_pct(f.index),
+            trend=trend_arrow(f.index, before.index),
+            before=_pct(before.index),
+            flags=f.flags,
+            open=f.flags_open,
         )
     ]
+    if f.ratings:
+        lines.append(
+            _(
+                "Officials' attitude: {attitude} satisfied; settled in one trip: {one_trip}, "
+                "two: {two}, three or more: {three}; asked beyond the rules: {asked}"
+            ).format(
+                attitude=_pct(f.attitude_index),
+                one_trip=f.trips[0],
+                two=f.trips[1],
+                three=f.trips[2],
+                asked=f.asked_beyond_rules,
+            )
+        )
     top = min((line.depth for line in report.units), default=0)
     children = [line for line in report.units if line.depth == top + 1]
     if f.ratings and children:
         lines.append(_("<b>Satisfaction by unit</b> (ratings · index · flags not resolved):"))
         for child in children[:shown]:
             mine = satisfaction.of(child.unit_id)
-            lines.append(f"• {esc(child.name)}: {mine.ratings} · {_pct(mine.index)} · {mine.flags_open}")
+            trend = trend_arrow(mine.index, satisfaction.before(child.unit_id).index)
+            lines.append(
+                f"• {esc(child.name)}: {mine.ratings} · {_pct(mine.index)}{trend} · {mine.flags_open}"
+            )
     return lines
 
 

@@ -126,6 +126,7 @@ def satisfaction_columns() -> list[str]:
         _("Ratings"),
         _("Satisfied or very satisfied"),
         _("Satisfaction index %"),
+        _("Index, period before %"),
         *(level_name(level) for level in (5, 4, 3, 2, 1)),
         _("Attitude: satisfied %"),
         trips_name(1),

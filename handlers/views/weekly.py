@@ -9,7 +9,7 @@ from typing import Any
 from compliance.feedback.letters import LetterCounts
 from handlers.i18n import _, fmt_date, fmt_percent
 from handlers.messages import OutMessage, esc
-from handlers.views.report import letters_line
+from handlers.views.report import letters_line, trend_arrow
 from handlers.views.stars import stars_lines
 
 
@@ -50,11 +50,21 @@ def _ratings_line(payload: dict[str, Any], *, flags: bool) -> list[str]:
     """The citizens' ratings of the week; none for summaries planned before ratings existed."""
     if "ratings" not in payload:
         return []
-    index = _pct(payload["satisfaction_index"])
+    index = _pct(payload["satisfaction_index"]) + _index_trend(
+        payload["satisfaction_index"], payload.get("previous_index")
+    )
     if flags:
         text = _("Citizens' ratings: {n}, satisfaction index {index}; flagged, not resolved: {open}")
         return [text.format(n=payload["ratings"], index=index, open=payload.get("flags_open", 0))]
     return [_("Citizens' ratings: {n}, satisfaction index {index}").format(n=payload["ratings"], index=index)]
+
+
+def _index_trend(index: float | None, before: float | None) -> str:
+    """The arrow and the week before's index, when both weeks had ratings (summaries planned before the
+    trend was kept have no week before)."""
+    if index is None or before is None:
+        return ""
+    return trend_arrow(index, before) + _(" (week before: {index})").format(index=_pct(before))
 
 
 def _letters_line(payload: dict[str, Any]) -> list[str]:

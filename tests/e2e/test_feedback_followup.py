@@ -170,9 +170,13 @@ async def test_a_flagged_rating_from_the_poster_to_the_report(
             load_catalogs()  # as the process did when it started: the catalogs may have been rebuilt since
             with use_locale("vi"):
                 line = _(
-                    "Citizens' ratings: {n}, satisfaction index {index}; flagged {flags}, not resolved {open}"
+                    "Citizens' ratings: {n}, satisfaction index {index}{trend} (period before: {before}); "
+                    "flagged {flags}, not resolved {open}"
                 )
-                expected = plain_text(line.format(n=1, index=fmt_percent(0), flags=1, open=0))
+                # The period before had no rating: no arrow, and a dash for its index.
+                expected = plain_text(
+                    line.format(n=1, index=fmt_percent(0), trend="", before="—", flags=1, open=0)
+                )
             assert expected in report, report
             assert "bồi dưỡng" not in report  # comments never in a chat report
             notices = [t for t in office.zalo.texts(BINH_ZALO) if "/dashboard/ratings/" in t]
