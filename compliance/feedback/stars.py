@@ -8,7 +8,8 @@ whole office, so a head who sees only their subtree reads the same rank as the a
 Inputs, each over the period:
 - plan updates: copies of broadcasts that ask for a confirmation, delivered to the unit's people (as they
   are placed now), and those confirmed "received";
-- the pledge signed and the self-checks on time: the compliance report's figures (reports.rollup);
+- the pledge signed and the self-checks on time: the compliance report's figures, read as grouped counts
+  (reports.unit_pledge);
 - citizens' satisfaction: reports.satisfaction.unit_figures (set-aside ratings never count);
 - administrative reform and initiatives: the admin's entries in force (compliance.feedback.star_scores).
 """
@@ -16,9 +17,11 @@ Inputs, each over the period:
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Final
 
 from sqlalchemy import and_, func, select
@@ -31,8 +34,9 @@ from compliance.feedback.rubric import Criterion, Measure, Metric, NoData, Rubri
 from compliance.feedback.rubric_choice import office_rubric
 from compliance.office.units import is_live, tree_sorted
 from compliance.reports.period import Period
-from compliance.reports.rollup import build_report
+from compliance.reports.rollup import Figures
 from compliance.reports.satisfaction import period_bounds, unit_figures
+from compliance.reports.unit_pledge import own_pledge_figures
 from compliance.text import vietnamese_key
 from storage.models import Official, OutboxMessage, Unit
 from storage.models_broadcast import Broadcast, BroadcastAck
@@ -135,7 +139,13 @@ class Ranking:
         return sorted(self.units, key=lambda u: (u.depth, u.rank, vietnamese_key(u.name)))
 
     def of(self, unit_id: int) -> UnitStars | None:
-        return next((u for u in self.units if u.unit_id == unit_id), None)
+        return self._by_id.get(unit_id)
+
+    @cached_property
+    def _by_id(self) -> dict[int, UnitStars]:
+        # Asked once per unit of a report: a scan each time cost a province's report O(units²). A ranking's
+        # units are set when it is made and never changed after.
+        return {u.unit_id: u for u in self.units}
 
 
 def _share_result(measure: Measure, part: int, whole: int) -> MeasureResult:
@@ -217,14 +227,28 @@ def _rolled_up(units: Sequence[Unit], own: dict[int, tuple[int, int]]) -> dict[i
     return {unit_id: (part, whole) for unit_id, (part, whole) in totals.items()}
 
 
+def _subtrees(units: Sequence[Unit], own: dict[int, Figures]) -> dict[int, Figures]:
+    """Each unit's subtree figures from every unit's own, as the compliance report rolls them up."""
+    totals = {unit.id: Figures() for unit in units}
+    for unit in units:
+        mine = own.get(unit.id)
+        if mine is None:
+            continue
+        for ancestor in (int(p) for p in unit.path.strip("/").split("/") if p):
+            if ancestor in totals:
+                totals[ancestor].add(mine)
+    return totals
+
+
 def _rank(units: list[UnitStars]) -> None:
     by_depth: dict[int, list[UnitStars]] = {}
     for unit in units:
         by_depth.setdefault(unit.depth, []).append(unit)
     for peers in by_depth.values():
-        totals = sorted((u.total for u in peers), reverse=True)
+        totals = sorted(u.total for u in peers)
         for unit in peers:
-            unit.rank = 1 + sum(1 for t in totals if t > unit.total)
+            # 1 + how many peers scored more: equal totals share a rank
+            unit.rank = 1 + len(totals) - bisect_right(totals, unit.total)
             unit.peers = len(peers)
 
 
@@ -235,10 +259,9 @@ async def rank_units(
     units = tree_sorted((await session.scalars(select(Unit).where(is_live()))).all())
     span = period.period
     metrics = {m.metric for c in rubric.criteria for m in c.measures}
-    report = None
+    lines: dict[int, Figures] = {}
     if metrics & {Metric.SIGNED_SHARE, Metric.SELF_CHECK_ON_TIME_SHARE}:
-        report = await build_report(session, root=None, period=span)
-    lines = {line.unit_id: line.subtree for line in report.units} if report else {}
+        lines = _subtrees(units, await own_pledge_figures(session, span))
     satisfaction = {}
     if Metric.SATISFACTION_INDEX in metrics:
         start, end = period_bounds(span)
