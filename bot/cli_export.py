@@ -8,9 +8,10 @@ from pathlib import Path
 
 from bot.settings import Settings
 from compliance.office.units import get_unit_by_code
-from compliance.reports.review import parse_review_period, review_rows, review_workbook
+from compliance.reports.review import parse_review_period, review_rows, review_stars, review_workbook
 from handlers.i18n import _
-from handlers.views.report_files import review_header
+from handlers.views.report_files import citizens_labels, review_header
+from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -36,7 +37,10 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
                 print(_("Unit not found: {code}").format(code=args.unit), file=sys.stderr)
                 return 1
             units, rows = await review_rows(session, root=unit, period=period)
-        args.file.write_bytes(review_workbook(units, rows, review_header()))
+            # The units' stars of the same period and scope, as the chat's review button adds them.
+            stars = await review_stars(session, period, root=unit, today=local_today())
+        sheet = (stars, citizens_labels(stars)) if stars is not None else None
+        args.file.write_bytes(review_workbook(units, rows, review_header(), sheet))
         print(
             _("{n} officials in {units} units written to {file}.").format(
                 n=len(rows), units=len(units), file=args.file

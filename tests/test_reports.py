@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from compliance.feedback.stars import StarPeriod
 from compliance.office.officials import actor_of
 from compliance.office.staff_import import import_staff
 from compliance.office.units import get_unit_by_code
@@ -21,6 +22,7 @@ from storage.models import Official, OfficialStatus
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
 from tests.factories import link_telegram
 from tests.pledge_files import template
+from tests.review_stars import assert_rows, break_the_rubric, give_points, ranked, sheet_rows, stars_title
 from tests.staff_files import OFFICE, xlsx_bytes
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -223,11 +225,16 @@ async def test_the_review_export_one_row_per_official(
     assert isinstance(tmp_path, Path)
     monkeypatch.setenv("DATABASE_URL", office.url)
     target = tmp_path / "thi-dua-2026Q4.xlsx"
+    await give_points(office, "van-phong", StarPeriod(2026, 4))
     # the CLI runs its own event loop, so it runs in a thread here, as it would in its own process
     assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(target)]) == 0
     assert await asyncio.to_thread(main, ["export", "--period", "quý 4", str(target)]) == 2
     workbook = load_workbook(io.BytesIO(target.read_bytes()))
-    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng"]  # in Vietnamese order
+    # the units in Vietnamese order, then their stars of the same quarter (the CLI speaks Vietnamese)
+    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng", stars_title()]
+    stars = sheet_rows(workbook, stars_title())
+    assert_rows(stars, await ranked(office, StarPeriod(2026, 4)))
+    assert stars["van-phong"][-3] != stars["phong-quan-ly-van-tai"][-3]  # the entered points count
     sheet = workbook["Phòng Quản lý vận tải"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     lan, huy = rows["Nguyễn Thị Lan"], rows["Đỗ Quang Huy"]
@@ -235,3 +242,38 @@ async def test_the_review_export_one_row_per_official(
     assert lan[8] == pytest.approx(0.8) and lan[9] == pytest.approx(2 / 3)
     assert lan[10] == 92.0  # 40 signed + 30 on time + 15 × 2/3 read + 15 × 0.8 quiz
     assert huy[3] is None and (huy[6], huy[10]) == (2, 0.0)
+
+
+async def test_the_review_exports_stars_for_a_unit_and_a_year_and_goes_on_without_a_rubric(
+    office: Database, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from bot.cli import main
+
+    assert isinstance(tmp_path, Path)
+    monkeypatch.setenv("DATABASE_URL", office.url)
+    await give_points(office, "van-phong", StarPeriod(2026, 4))
+    await give_points(office, "van-phong", StarPeriod(2026, 1), reform=10.0)  # the year's, not Q4's
+    unit, year = tmp_path / "van-phong.xlsx", tmp_path / "2026.xlsx"
+    assert (
+        await asyncio.to_thread(main, ["export", "--period", "2026Q4", "--unit", "van-phong", str(unit)]) == 0
+    )
+    assert await asyncio.to_thread(main, ["export", "--period", "2026", str(year)]) == 0
+    # a unit's export: its subtree's stars only, ranked among the whole office's peers
+    workbook = load_workbook(io.BytesIO(unit.read_bytes()))
+    assert workbook.sheetnames == ["Văn phòng", stars_title()]
+    assert_rows(sheet_rows(workbook, stars_title()), await ranked(office, StarPeriod(2026, 4), "van-phong"))
+    # a year's: the whole year's stars, as the ranking page ranks the year
+    workbook = load_workbook(io.BytesIO(year.read_bytes()))
+    whole_year = await ranked(office, StarPeriod(2026))
+    assert_rows(sheet_rows(workbook, stars_title()), whole_year)
+    [office_q4] = [u for u in await ranked(office, StarPeriod(2026, 4)) if u.code == "van-phong"]
+    assert next(u.total for u in whole_year if u.code == "van-phong") != office_q4.total
+    await break_the_rubric(office)
+    assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(year)]) == 0
+    workbook = load_workbook(io.BytesIO(year.read_bytes()))
+    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng"]  # the people, no stars

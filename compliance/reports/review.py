@@ -14,10 +14,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.dates import EXCEL_DATE
+from compliance.feedback.stars import StarPeriod
 from compliance.office import staff_roll
 from compliance.office.units import is_live, tree_sorted
 from compliance.pledge.signing import versions_by_unit
-from compliance.reports.citizens import ReportStars
+from compliance.reports.citizens import ReportStars, stars_of
 from compliance.reports.citizens_excel import CitizensLabels, add_stars_sheet
 from compliance.reports.collector import collector_paused
 from compliance.reports.period import Period
@@ -45,6 +46,22 @@ def parse_review_period(text: str) -> Period | None:
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
     return Period(start, date.fromordinal(end.toordinal() - 1))
+
+
+def review_star_period(period: Period) -> StarPeriod:
+    """The star rating's period of a review's (parse_review_period): its quarter, or its whole year."""
+    if (period.start.month, period.end.month) == (1, 12):
+        return StarPeriod(period.start.year)
+    return StarPeriod(period.start.year, (period.start.month - 1) // 3 + 1)
+
+
+async def review_stars(
+    session: AsyncSession, period: Period, *, root: Unit | None, today: date
+) -> ReportStars | None:
+    """The units' stars of the review's period and scope (`root`'s subtree, ranked among the whole office's
+    peers), for the workbook's last sheet: the office's kept ranking, as the chat's review button reads it.
+    None when the rubric cannot be read: the review goes out without its stars (stars_of logs why)."""
+    return await stars_of(session, review_star_period(period), root=root, today=today)
 
 
 @dataclass

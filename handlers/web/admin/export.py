@@ -10,10 +10,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.office.units import get_unit_by_code
-from compliance.reports.review import parse_review_period, review_rows, review_workbook
+from compliance.reports.review import parse_review_period, review_rows, review_stars, review_workbook
 from handlers.commands import Access
 from handlers.i18n import _
-from handlers.views.report_files import review_header
+from handlers.views.report_files import citizens_labels, review_header
 from handlers.web.context import WebContext, page
 from storage.clock import local_today
 
@@ -62,8 +62,11 @@ async def export_download(context: WebContext) -> Response:
     if errors or period is None:
         return _form(context, errors=errors, status=400)
     units, rows = await review_rows(context.session, root=unit, period=period)
+    # The units' stars of the same period and scope, as the chat's review button adds them.
+    stars = await review_stars(context.session, period, root=unit, today=local_today())
+    sheet = (stars, citizens_labels(stars)) if stars is not None else None
     # Seconds of CPU for a big office: built off the event loop, as the chat's button does.
-    workbook = await asyncio.to_thread(review_workbook, units, rows, review_header())
+    workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet)
     name = f"emulation-review-{label}{'-' + unit.code if unit else ''}.xlsx"
     return Response(
         content=workbook, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'}
