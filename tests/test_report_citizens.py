@@ -11,6 +11,7 @@ thank-you letter, and one apology the week before; Phòng Quản lý vận tải
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import _, fmt_number, use_locale
 from handlers.messages import plain_text
 from handlers.views.report import letters_line, report_text
+from handlers.views.stars import office_stars_lines
 from handlers.views.weekly import group_weekly, weekly_report
 from handlers.zalo.conversation import respond
 from storage.clock import ShiftedClock, use_clock
@@ -248,6 +250,31 @@ async def test_the_weekly_summary_and_the_group_post(bot: OfficeBot, database: D
     for secret in (*PEOPLE, CITIZEN, COMMENT):
         assert secret not in group_text, secret
     assert CITIZEN not in head_text and COMMENT not in head_text
+    assert "office_stars" not in head.payload and "office_stars" not in group.payload
+
+    # An admin's summary: how many of the office's units (every level) earned each number of stars.
+    async with database.unit_of_work() as session:
+        ranking = await rank_units(session, rubric=load_rubric(), period=QUARTER)
+        admins = (await session.scalars(select(Official.id).where(Official.role == Role.ADMIN))).all()
+    earned = Counter(unit.stars for unit in ranking.units)
+    assert earned == {1: 3}  # the Sở and its two offices, each under 80 points (Văn phòng's 48 entered)
+    admin = next(row for row in rows if row.kind == "weekly_report" and row.official_id in admins)
+    assert "stars" not in admin.payload
+    assert admin.payload["office_stars"] == {
+        "counts": [[4, 0], [3, 0], [2, 0], [1, 3]],
+        "units": len(ranking.units),
+        "most": 4,
+        "year": 2026,
+        "quarter": 4,
+        "rubric": "dong-nai-2025",
+    }
+    with use_locale("en"):
+        admin_text = weekly_report(admin.payload).text
+        older = weekly_report({k: v for k, v in admin.payload.items() if k != "office_stars"}).text
+    office_line = "Units by star rating, quarter IV/2026 (all levels): ★★★★ 0, ★★★☆ 0, ★★☆☆ 0, ★☆☆☆ 3"
+    assert office_line in admin_text and "Scoring rubric:" in admin_text, admin_text
+    assert "Weekly report of the whole office" in admin_text
+    assert "Units by star rating" not in older and "Scoring rubric:" not in older  # planned before it
 
 
 async def test_the_emulation_review_ranks_the_units_of_its_quarter(
@@ -274,6 +301,30 @@ async def test_the_emulation_review_ranks_the_units_of_its_quarter(
     cells = [str(cell) for row in rows for cell in row if cell is not None]
     assert any(cell.startswith("Bộ tiêu chí chấm điểm:") for cell in cells)
     assert not any(person in cell for person in PEOPLE for cell in cells)  # units only
+
+
+def test_an_admins_line_of_a_provinces_stars() -> None:
+    """Two thousand units at every level: each number of stars with its count, as the reader writes
+    numbers."""
+    payload = {
+        "counts": [[4, 12], [3, 40], [2, 300], [1, 1648]],
+        "units": 2000,
+        "most": 4,
+        "year": 2026,
+        "quarter": 3,
+        "rubric": "dong-nai-2025",
+    }
+    with use_locale("en"):
+        english = office_stars_lines({"office_stars": payload})
+    with use_locale("vi"):
+        vietnamese = office_stars_lines({"office_stars": payload})
+    assert (
+        english[0]
+        == "Units by star rating, quarter III/2026 (all levels): ★★★★ 12, ★★★☆ 40, ★★☆☆ 300, ★☆☆☆ 1,648"
+    )
+    assert english[1].startswith("Scoring rubric:") and len(english) == 2
+    assert vietnamese[0].endswith("★★★★ 12, ★★★☆ 40, ★★☆☆ 300, ★☆☆☆ 1.648") and "III/2026" in vietnamese[0]
+    assert office_stars_lines({"stars": payload}) == []  # a head's or an old summary: no such line
 
 
 def test_a_big_offices_summary_stays_within_a_telegram_message() -> None:

@@ -21,6 +21,7 @@ from compliance.feedback.stars import Ranking, UnitStars
 from compliance.office.officials import actor_of
 from compliance.reports import star_ranking
 from compliance.reports.citizens import weekly_stars
+from compliance.reports.weekly import plan_weekly_summaries
 from handlers.zalo.conversation import respond
 from storage.engine import Database
 from storage.models import Official, Role, Unit
@@ -122,7 +123,15 @@ async def test_mondays_summaries_share_the_reports_ranking(
     await bot.run(message_update(ADMIN, "/report"))
     async with database.unit_of_work() as session:
         office = await session.scalar(select(Unit).where(Unit.name == "Văn phòng"))
+        units = (await session.scalars(select(Unit).where(Unit.merged_into_id.is_(None)))).all()
         assert office is not None
-        found = await weekly_stars(session, day=WEEK + timedelta(days=7), unit_ids=[office.id])
-    assert found[office.id]["points"] == stars.total and found[office.id]["stars"] == stars.stars
+        found = await weekly_stars(session, day=WEEK + timedelta(days=7), unit_ids=[office.id], office=True)
+        await plan_weekly_summaries(session, week=WEEK + timedelta(days=7))
+    mine = found.units[office.id]
+    assert mine["points"] == stars.total and mine["stars"] == stars.stars
+    assert found.office is not None and found.office["units"] == len(units)
+    counts = found.office["counts"]
+    assert isinstance(counts, list) and sum(count for _stars, count in counts) == len(units)
+    assert [stars.stars, 0] not in counts  # Văn phòng's own stars are among them
+    # The heads' stars, the groups' and the admins' counts: all of that one ranking, none ranked again.
     assert rankings == [(QUARTER.key, None)]

@@ -11,6 +11,7 @@ Units' figures only: never a person, never a comment.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -108,17 +109,41 @@ async def report_stars(session: AsyncSession, report: Report, *, day: date) -> R
     return await stars_of(session, stars_period(day), root=report.root, today=day)
 
 
+@dataclass(frozen=True)
+class WeeklyStars:
+    """Monday's stars, as plain data for the outbox (rendered in each reader's language later)."""
+
+    units: dict[int, dict[str, object]]  # each asked unit's own stars: its head's summary, its group's post
+    office: dict[str, object] | None  # how many units earned each number of stars: the admins' summary
+
+
 async def weekly_stars(
-    session: AsyncSession, *, day: date, unit_ids: Sequence[int]
-) -> dict[int, dict[str, object]]:
-    """The stars of the last quarter ended before `day` of these units, as plain data for Monday's
-    summaries and group posts, from the same kept ranking as the /report (a broken rubric: none)."""
-    if not unit_ids:
-        return {}
+    session: AsyncSession, *, day: date, unit_ids: Sequence[int], office: bool = False
+) -> WeeklyStars:
+    """The stars of the last quarter ended before `day` of these units and, with `office`, the counts of the
+    whole office's, for Monday's summaries and group posts: one read of the same kept ranking as the
+    /report (a broken rubric: none)."""
+    if not unit_ids and not office:
+        return WeeklyStars({}, None)
     stars = await stars_of(session, stars_period(day), root=None, today=day)
     if stars is None:
-        return {}
-    return stars_payloads(Ranking(stars.rubric, stars.period, stars.units), unit_ids)
+        return WeeklyStars({}, None)
+    ranking = Ranking(stars.rubric, stars.period, stars.units)
+    return WeeklyStars(stars_payloads(ranking, unit_ids), office_stars_payload(stars) if office else None)
+
+
+def office_stars_payload(stars: ReportStars) -> dict[str, object]:
+    """How many of the ranked units (every level) earned each number of stars, most first, a number no unit
+    earned included as 0 (the scale reads whole)."""
+    earned = Counter(unit.stars for unit in stars.units)
+    return {
+        "counts": [[threshold.stars, earned[threshold.stars]] for threshold in stars.rubric.thresholds],
+        "units": len(stars.units),
+        "most": stars.most,
+        "year": stars.period.year,
+        "quarter": stars.period.quarter,
+        "rubric": stars.rubric.code,
+    }
 
 
 @dataclass(frozen=True)

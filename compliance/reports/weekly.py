@@ -44,12 +44,18 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
     ).all()
     unit_paths = await _unit_paths(session)
     groups = await _summary_groups(session)
-    # The stars of the last quarter ended of each head's unit and each group's: the office's one ranking,
-    # kept for the /reports of the same morning.
+    # The stars of the last quarter ended of each head's unit and each group's, and the whole office's
+    # counts for those given the office's summary (the admins): the office's one ranking, kept for the
+    # /reports of the same morning.
     heads_units = {unit_id for _id, role, unit_id in readers if role is not Role.ADMIN and unit_id in lines}
-    stars = await weekly_stars(
-        session, day=week, unit_ids=sorted(heads_units | {unit_id for _to, _key, unit_id in groups})
+    office_readers = any(role is Role.ADMIN or unit_id not in lines for _id, role, unit_id in readers)
+    weekly = await weekly_stars(
+        session,
+        day=week,
+        unit_ids=sorted(heads_units | {unit_id for _to, _key, unit_id in groups}),
+        office=office_readers,
     )
+    stars = weekly.units
     planned = 0
     for official_id, role, unit_id in readers:
         if role is Role.ADMIN or unit_id is None or unit_id not in lines:
@@ -62,6 +68,8 @@ async def plan_weekly_summaries(session: AsyncSession, *, week: date) -> int:
                 satisfaction_before=satisfaction.previous_total,
                 letters=letters.total,
             )
+            if weekly.office is not None:
+                payload["office_stars"] = weekly.office
         else:
             prefix = unit_paths[unit_id]
             lapses = sum(1 for lapse in report.lapses if unit_paths.get(lapse.unit_id, "").startswith(prefix))

@@ -78,8 +78,29 @@ def stars_lines(payload: dict[str, Any]) -> list[str]:
         total=fmt_number(float(data["total"])),
         period=period_text(int(data["year"]), data.get("quarter")),
     )
+    return [line, *_source_lines(data)]
+
+
+def office_stars_lines(payload: dict[str, Any]) -> list[str]:
+    """An admin's Monday summary: how many units of the office, every level, earned each number of stars
+    in the last quarter ended, and the rubric's source; nothing for summaries planned without them."""
+    data = payload.get("office_stars")
+    if not isinstance(data, dict):
+        return []
+    most = int(data.get("most", 4))
+    counts = ", ".join(
+        f"{stars_text(int(stars), most)} {fmt_number(int(units))}" for stars, units in data["counts"]
+    )
+    line = _("Units by star rating, {period} (all levels): {counts}").format(
+        period=period_text(int(data["year"]), data.get("quarter")), counts=counts
+    )
+    return [line, *_source_lines(data)]
+
+
+def _source_lines(data: dict[str, Any]) -> list[str]:
+    """The rubric's source (escaped: the messages are HTML); none when its file cannot be read any more."""
     try:
         source = rubric_source(load_rubric(str(data["rubric"])))
     except ContentError:
-        return [line]
-    return [line, esc(source)]
+        return []
+    return [esc(source)]

@@ -10,7 +10,7 @@ from compliance.feedback.letters import LetterCounts
 from handlers.i18n import _, fmt_date, fmt_percent
 from handlers.messages import OutMessage, esc
 from handlers.views.report import letters_line, trend_arrow
-from handlers.views.stars import stars_lines
+from handlers.views.stars import office_stars_lines, stars_lines
 
 
 def _pct(value: float | None) -> str:
@@ -93,6 +93,7 @@ def weekly_report(payload: dict[str, Any]) -> OutMessage:
         *_ratings_line(payload, flags=True),
         *_letters_line(payload),
         *stars_lines(payload),
+        *office_stars_lines(payload),
         _("Lapses: {n}. Details, Excel and chart: /report").format(n=payload["lapses"]),
     ]
     return OutMessage("\n".join(lines))
