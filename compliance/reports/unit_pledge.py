@@ -50,7 +50,8 @@ async def own_pledge_figures(session: AsyncSession, period: Period) -> dict[int,
         .where(listed, Signature.on_behalf_of_unit.is_(False), Signature.signed_at <= at)
     )
     signers: dict[int, set[int]] = defaultdict(set)  # a person signing twice counts once
-    current: dict[int | None, int | None] = {}  # the unit's version, looked up once per unit rather than once per signature
+    # The unit's version, looked up once per unit rather than once per signature.
+    current: dict[int | None, int | None] = {}
     for official_id, unit_id, version_id in signatures.all():
         if unit_id not in current:
             version = versions.for_unit(unit_id)
