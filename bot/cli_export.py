@@ -8,9 +8,15 @@ from pathlib import Path
 
 from bot.settings import Settings
 from compliance.office.units import get_unit_by_code
-from compliance.reports.review import parse_review_period, review_rows, review_stars, review_workbook
+from compliance.reports.review import (
+    parse_review_period,
+    review_rows,
+    review_satisfaction,
+    review_stars,
+    review_workbook,
+)
 from handlers.i18n import _
-from handlers.views.report_files import citizens_labels, review_header
+from handlers.views.report_files import citizens_labels, review_header, satisfaction_sheet
 from storage.clock import local_today
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -39,8 +45,9 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
             units, rows = await review_rows(session, root=unit, period=period)
             # The units' stars of the same period and scope, as the chat's review button adds them.
             stars = await review_stars(session, period, root=unit, today=local_today())
+            rated = satisfaction_sheet(*await review_satisfaction(session, units, period))
         sheet = (stars, citizens_labels(stars)) if stars is not None else None
-        args.file.write_bytes(review_workbook(units, rows, review_header(), sheet))
+        args.file.write_bytes(review_workbook(units, rows, review_header(), sheet, rated))
         print(
             _("{n} officials in {units} units written to {file}.").format(
                 n=len(rows), units=len(units), file=args.file

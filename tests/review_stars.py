@@ -21,6 +21,12 @@ def stars_title(locale: str = "vi") -> str:
         return _("Star rating")
 
 
+def satisfaction_title(locale: str = "vi") -> str:
+    """The review's sheet of the citizens' ratings, before the stars'."""
+    with use_locale(locale):
+        return _("Satisfaction")
+
+
 def sheet_rows(workbook: Workbook, title: str) -> dict[str, tuple[object, ...]]:
     """The sheet's units by code (the fourth column); the header and the period and source lines below the
     table have no code there."""

@@ -22,7 +22,15 @@ from storage.models import Official, OfficialStatus
 from storage.models_practice import DailyReminder, QuizAttempt, SelfCheck, SelfCheckAnswer
 from tests.factories import link_telegram
 from tests.pledge_files import template
-from tests.review_stars import assert_rows, break_the_rubric, give_points, ranked, sheet_rows, stars_title
+from tests.review_stars import (
+    assert_rows,
+    break_the_rubric,
+    give_points,
+    ranked,
+    satisfaction_title,
+    sheet_rows,
+    stars_title,
+)
 from tests.staff_files import OFFICE, xlsx_bytes
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -221,17 +229,26 @@ async def test_the_review_export_one_row_per_official(
     from openpyxl import load_workbook
 
     from bot.cli import main
+    from tests.test_satisfaction_reports import rate_the_week  # it builds on this module's office
 
     assert isinstance(tmp_path, Path)
     monkeypatch.setenv("DATABASE_URL", office.url)
     target = tmp_path / "thi-dua-2026Q4.xlsx"
     await give_points(office, "van-phong", StarPeriod(2026, 4))
+    units = await rate_the_week(office)  # four ratings in WEEK, one the week before: all in 2026Q4
     # the CLI runs its own event loop, so it runs in a thread here, as it would in its own process
     assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(target)]) == 0
     assert await asyncio.to_thread(main, ["export", "--period", "quý 4", str(target)]) == 2
     workbook = load_workbook(io.BytesIO(target.read_bytes()))
-    # the units in Vietnamese order, then their stars of the same quarter (the CLI speaks Vietnamese)
-    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng", stars_title()]
+    # the units in Vietnamese order, then their citizens' ratings and stars of the same quarter (the CLI
+    # speaks Vietnamese)
+    assert workbook.sheetnames == [
+        "Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng", satisfaction_title(), stars_title()
+    ]  # fmt: skip
+    rated = {row[1]: row for row in workbook[satisfaction_title()].iter_rows(min_row=2, values_only=True)}
+    # the report's satisfaction sheet's columns: ratings, satisfied, index, the period before's (Q3: none)
+    assert rated["van-phong"][2:6] == (4, 3, 0.75, None) and rated["phong-quan-ly-van-tai"][2:5] == (1, 0, 0)
+    assert rated["so-gtvt"][2] == 5 and len(units) == 3  # the Sở's subtree holds both
     stars = sheet_rows(workbook, stars_title())
     assert_rows(stars, await ranked(office, StarPeriod(2026, 4)))
     assert stars["van-phong"][-3] != stars["phong-quan-ly-van-tai"][-3]  # the entered points count
@@ -265,7 +282,7 @@ async def test_the_review_exports_stars_for_a_unit_and_a_year_and_goes_on_withou
     assert await asyncio.to_thread(main, ["export", "--period", "2026", str(year)]) == 0
     # a unit's export: its subtree's stars only, ranked among the whole office's peers
     workbook = load_workbook(io.BytesIO(unit.read_bytes()))
-    assert workbook.sheetnames == ["Văn phòng", stars_title()]
+    assert workbook.sheetnames == ["Văn phòng", satisfaction_title(), stars_title()]
     assert_rows(sheet_rows(workbook, stars_title()), await ranked(office, StarPeriod(2026, 4), "van-phong"))
     # a year's: the whole year's stars, as the ranking page ranks the year
     workbook = load_workbook(io.BytesIO(year.read_bytes()))
@@ -276,4 +293,5 @@ async def test_the_review_exports_stars_for_a_unit_and_a_year_and_goes_on_withou
     await break_the_rubric(office)
     assert await asyncio.to_thread(main, ["export", "--period", "2026Q4", str(year)]) == 0
     workbook = load_workbook(io.BytesIO(year.read_bytes()))
-    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng"]  # the people, no stars
+    # the people and the ratings, no stars
+    assert workbook.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng", satisfaction_title()]

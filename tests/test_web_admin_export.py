@@ -11,7 +11,15 @@ from compliance.feedback.stars import StarPeriod
 from storage.clock import local_today
 from storage.engine import Database
 from storage.models import Unit
-from tests.review_stars import assert_rows, break_the_rubric, give_points, ranked, sheet_rows, stars_title
+from tests.review_stars import (
+    assert_rows,
+    break_the_rubric,
+    give_points,
+    ranked,
+    satisfaction_title,
+    sheet_rows,
+    stars_title,
+)
 from tests.web_admin_office import populate, signed_in_as
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
@@ -64,13 +72,13 @@ async def test_the_workbook_ends_with_the_units_stars_of_its_period_and_scope(da
     assert rows[code][-3] != rows[sibling][-3]  # the entered points count
     # a unit's export of the year: that subtree's stars of the whole year, ranked among the office's peers
     book = load_workbook(io.BytesIO(one.content), read_only=True)
-    assert book.sheetnames == ["Văn phòng", stars_title()]
+    assert book.sheetnames == ["Văn phòng", satisfaction_title(), stars_title()]
     year = await ranked(database, StarPeriod(today.year), code)
     assert_rows(sheet_rows(book, stars_title()), year)
     assert year[0].total != rows[code][-3]  # the year's total, not the quarter's
     # the rubric file gone: the people's sheets still download, without the stars
     book = load_workbook(io.BytesIO(without.content), read_only=True)
-    assert book.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng"]
+    assert book.sheetnames == ["Sở GTVT", "Phòng Quản lý vận tải", "Văn phòng", satisfaction_title()]
 
 
 async def test_a_wrong_period_or_unit_is_said_beside_the_field(database: Database) -> None:

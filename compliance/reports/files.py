@@ -160,7 +160,7 @@ def _workbook(
             title=labels.satisfaction_sheet,
             columns=labels.satisfaction_columns,
             total_label=labels.total,
-            report=report,
+            lines=report.units,
             satisfaction=satisfaction,
             header_style=HEADER_STYLE,
             percent_style=PERCENT_STYLE,

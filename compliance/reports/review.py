@@ -22,6 +22,13 @@ from compliance.reports.citizens import ReportStars, stars_of
 from compliance.reports.citizens_excel import CitizensLabels, add_stars_sheet
 from compliance.reports.collector import collector_paused
 from compliance.reports.period import Period
+from compliance.reports.satisfaction_report import (
+    ReportSatisfaction,
+    ReviewUnit,
+    SatisfactionSheet,
+    add_satisfaction_sheet,
+    units_satisfaction,
+)
 from compliance.reports.xlsx import SheetsWorkbook, styled, unique_title
 from compliance.text import vietnamese_name_key
 from storage.models import Official, Unit
@@ -62,6 +69,15 @@ async def review_stars(
     peers), for the workbook's last sheet: the office's kept ranking, as the chat's review button reads it.
     None when the rubric cannot be read: the review goes out without its stars (stars_of logs why)."""
     return await stars_of(session, review_star_period(period), root=root, today=today)
+
+
+async def review_satisfaction(
+    session: AsyncSession, units: Sequence[Unit], period: Period
+) -> tuple[list[ReviewUnit], ReportSatisfaction]:
+    """The citizens' ratings of the review's units (each one's subtree) in its period, and the period
+    before: the figures of the report's satisfaction sheet, for the review's own."""
+    lines = [ReviewUnit(unit.id, unit.name, unit.code, unit.depth) for unit in units]
+    return lines, await units_satisfaction(session, lines, period)
 
 
 @dataclass
@@ -173,14 +189,16 @@ def review_workbook(
     rows: Sequence[OfficialRow],
     header: Sequence[str],
     stars: tuple[ReportStars, CitizensLabels] | None = None,
+    satisfaction: SatisfactionSheet | None = None,
 ) -> bytes:
     """One sheet per unit (its own members), named by the unit's name (cut to Excel's 31 characters, made
     unique), headers as given (translated), dates as dates. Streamed like
     the weekly report's workbook (reports/xlsx.py): a year's review of 50 000 officials would otherwise
-    hold every cell in memory. With `stars`, a last sheet of the units' star rating for the same period
-    (units only: the people's rows above are the only ones naming anybody)."""
+    hold every cell in memory. With `satisfaction`, a sheet of the units' citizens' ratings, and with
+    `stars`, a last sheet of the units' star rating, for the same period (units only: the people's rows
+    above are the only ones naming anybody)."""
     with collector_paused():
-        return _workbook(units, rows, header, stars)
+        return _workbook(units, rows, header, stars, satisfaction)
 
 
 def _workbook(
@@ -188,6 +206,7 @@ def _workbook(
     rows: Sequence[OfficialRow],
     header: Sequence[str],
     stars: tuple[ReportStars, CitizensLabels] | None,
+    satisfaction: SatisfactionSheet | None = None,
 ) -> bytes:
     workbook = SheetsWorkbook(
         [
@@ -227,6 +246,18 @@ def _workbook(
                 ]
             )
         sheet.close()
+    if satisfaction is not None:
+        add_satisfaction_sheet(
+            workbook,
+            used,
+            title=satisfaction.title,
+            columns=satisfaction.columns,
+            total_label=satisfaction.total_label,
+            lines=satisfaction.lines,
+            satisfaction=satisfaction.satisfaction,
+            header_style=HEADER_STYLE,
+            percent_style=PERCENT_STYLE,
+        )
     if stars is not None and stars[1].stars is not None:
         add_stars_sheet(workbook, used, labels=stars[1], stars=stars[0], header_style=HEADER_STYLE)
     return workbook.to_bytes()

@@ -9,13 +9,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.reports.period import Period
-from compliance.reports.rollup import Report, UnitLine
+from compliance.reports.rollup import Report
 from compliance.reports.satisfaction import SatisfactionFigures, period_bounds, unit_figures
 from compliance.reports.xlsx import SheetsWorkbook, Styled, column_widths, unique_title
+
+
+class SheetUnit(Protocol):
+    """A unit as the satisfaction figures and their sheet read it: a report's UnitLine, or a review's
+    ReviewUnit."""
+
+    @property
+    def unit_id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def depth(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class ReviewUnit:
+    """A unit of the emulation review (compliance.reports.review), for its satisfaction sheet."""
+
+    unit_id: int
+    name: str
+    code: str
+    depth: int
 
 
 @dataclass(frozen=True)
@@ -33,7 +61,7 @@ class ReportSatisfaction:
         return self.previous_by_unit.get(unit_id, SatisfactionFigures())
 
 
-def _tops(lines: Sequence[UnitLine]) -> list[int]:
+def _tops(lines: Sequence[SheetUnit]) -> list[int]:
     """The report's top units (the root, or the office's top units): their subtrees make the total."""
     if not lines:
         return []
@@ -42,7 +70,7 @@ def _tops(lines: Sequence[UnitLine]) -> list[int]:
 
 
 async def _figures(
-    session: AsyncSession, lines: Sequence[UnitLine], period: Period
+    session: AsyncSession, lines: Sequence[SheetUnit], period: Period
 ) -> tuple[SatisfactionFigures, dict[int, SatisfactionFigures]]:
     start, end = period_bounds(period)
     by_unit = await unit_figures(session, unit_ids=[line.unit_id for line in lines], start=start, end=end)
@@ -53,13 +81,25 @@ async def _figures(
 
 
 async def units_satisfaction(
-    session: AsyncSession, lines: Sequence[UnitLine], period: Period
+    session: AsyncSession, lines: Sequence[SheetUnit], period: Period
 ) -> ReportSatisfaction:
     """The units' figures for `period` and for the period before it, read the same way (the roll-up's days
     and months), so a trend compares like with like."""
     total, by_unit = await _figures(session, lines, period)
     previous_total, previous_by_unit = await _figures(session, lines, period.previous())
     return ReportSatisfaction(total, by_unit, previous_total, previous_by_unit)
+
+
+@dataclass(frozen=True)
+class SatisfactionSheet:
+    """The "Hài lòng" sheet of a workbook other than the report's (the emulation review): its figures, its
+    units and its labels, translated by the caller."""
+
+    satisfaction: ReportSatisfaction
+    lines: Sequence[SheetUnit]
+    title: str
+    columns: Sequence[str]
+    total_label: str
 
 
 async def report_satisfaction(session: AsyncSession, report: Report) -> ReportSatisfaction:
@@ -99,7 +139,7 @@ def add_satisfaction_sheet(
     title: str,
     columns: Sequence[str],
     total_label: str,
-    report: Report,
+    lines: Sequence[SheetUnit],
     satisfaction: ReportSatisfaction,
     header_style: str,
     percent_style: str,
@@ -112,7 +152,7 @@ def add_satisfaction_sheet(
             satisfaction.of(line.unit_id),
             satisfaction.before(line.unit_id),
         )
-        for line in report.units
+        for line in lines
     ]
     rows.append(satisfaction_row(total_label, "", satisfaction.total, satisfaction.previous_total))
     workbook.table(

@@ -15,7 +15,7 @@ from compliance.reports.citizens import CitizensExtras, report_extras, stars_of
 from compliance.reports.files import excel_report
 from compliance.reports.own_card import own_card
 from compliance.reports.period import PeriodKind, period_of
-from compliance.reports.review import review_rows, review_workbook
+from compliance.reports.review import review_rows, review_satisfaction, review_workbook
 from compliance.reports.rollup import Report
 from compliance.reports.satisfaction_report import ReportSatisfaction, report_satisfaction
 from compliance.reports.weekly import plan_nudges
@@ -33,6 +33,7 @@ from handlers.views.report_files import (
     file_subject,
     labels,
     review_header,
+    satisfaction_sheet,
     unit_name,
     whole_office,
 )
@@ -141,8 +142,10 @@ async def report_button(update: Update, context: BotContext) -> None:
         # The units' stars of the same quarter, so far: the rank of each unit beside its people's rows.
         stars = await stars_of(current_scope().session, star_period, root=None, today=_today())
         sheet = (stars, citizens_labels(stars)) if stars is not None else None
+        # The citizens' ratings of the same units and quarter, as the report's Excel has them.
+        rated = satisfaction_sheet(*await review_satisfaction(current_scope().session, units, quarter))
         # Seconds of CPU for a big office: built off the event loop, so other people's updates go on.
-        workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet)
+        workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet, rated)
         subject = file_subject(whole_office(), quarter, period_names()[PeriodKind.QUARTER])
         await send(context.bot, chat.id, views.review_document(workbook, label, subject))
         return

@@ -3,6 +3,8 @@ part of every caption that says whose figures and for which period. Plain text, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from compliance.reports.chart import ChartLabels
 from compliance.reports.citizens import CitizensExtras, ReportStars
 from compliance.reports.citizens_excel import CitizensLabels
@@ -10,6 +12,7 @@ from compliance.reports.emulation_excel import stars_header
 from compliance.reports.files import ReportLabels
 from compliance.reports.period import Period
 from compliance.reports.rollup import Report, report_year
+from compliance.reports.satisfaction_report import ReportSatisfaction, SatisfactionSheet, SheetUnit
 from compliance.text import ascii_slug
 from handlers.i18n import _, current_locale, fmt_percent, ngettext
 from handlers.views.report import day_text, lapse_names
@@ -116,6 +119,11 @@ def citizens_labels(stars: ReportStars | None) -> CitizensLabels:
         else [],
         stars=stars_labels,
     )
+
+
+def satisfaction_sheet(lines: Sequence[SheetUnit], satisfaction: ReportSatisfaction) -> SatisfactionSheet:
+    """The emulation review's satisfaction sheet, labelled as the report's."""
+    return SatisfactionSheet(satisfaction, lines, _("Satisfaction"), satisfaction_columns(), _("Total"))
 
 
 def satisfaction_columns() -> list[str]:

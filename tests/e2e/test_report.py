@@ -127,6 +127,7 @@ async def test_the_admins_review_button(office: Database, harness: BotHarness) -
             "Sở GTVT",
             "Phòng Quản lý vận tải",  # siblings in Vietnamese order
             "Văn phòng",
+            "Mức độ hài lòng",  # the citizens' ratings of the same units and quarter (issue 16)
             "Xếp hạng sao",  # the units' stars of the same quarter (issue 16)
         ]
         hoa_summary = await harness.say(HOA, "/report")

@@ -10,10 +10,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compliance.office.units import get_unit_by_code
-from compliance.reports.review import parse_review_period, review_rows, review_stars, review_workbook
+from compliance.reports.review import (
+    parse_review_period,
+    review_rows,
+    review_satisfaction,
+    review_stars,
+    review_workbook,
+)
 from handlers.commands import Access
 from handlers.i18n import _
-from handlers.views.report_files import citizens_labels, review_header
+from handlers.views.report_files import citizens_labels, review_header, satisfaction_sheet
 from handlers.web.context import WebContext, page
 from storage.clock import local_today
 
@@ -65,8 +71,9 @@ async def export_download(context: WebContext) -> Response:
     # The units' stars of the same period and scope, as the chat's review button adds them.
     stars = await review_stars(context.session, period, root=unit, today=local_today())
     sheet = (stars, citizens_labels(stars)) if stars is not None else None
+    rated = satisfaction_sheet(*await review_satisfaction(context.session, units, period))
     # Seconds of CPU for a big office: built off the event loop, as the chat's button does.
-    workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet)
+    workbook = await asyncio.to_thread(review_workbook, units, rows, review_header(), sheet, rated)
     name = f"emulation-review-{label}{'-' + unit.code if unit else ''}.xlsx"
     return Response(
         content=workbook, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'}
