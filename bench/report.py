@@ -177,6 +177,8 @@ async def measure(url: str, last_monday: date) -> Steps:
             steps.record("(f) floor: one aggregate per table")
             print("      " + ", ".join(f"{table} {seconds:.3f}" for table, seconds in per_table), flush=True)
             steps.floor = floor
+        # The office's /report is over: what it made goes, as it does in the bot when its handler returns.
+        del report, workbook, chart, groups, summary, satisfaction
         async with database.unit_of_work() as session:
             steps.start()
             unit = await session.get(Unit, 2)  # a Sở: one of the second-level units
@@ -215,9 +217,13 @@ def print_table(steps: Steps) -> None:
     counted = [row for row in steps.rows if row[0][:3] in ("(a)", "(b)", "(c)", "(i)")]
     total, cpu = sum(row[1] for row in counted), sum(row[2] for row in counted)
     took = {row[0][:3]: row[1] for row in steps.rows}
+    # The process's peak once the office's report, Excel and chart are made ((c) is the last of (e)'s
+    # steps): what the target is about. The head's steps after it run in the same process and are
+    # printed with their own peaks.
+    office_peak = next(row[3] for row in steps.rows if row[0].startswith("(c)"))
     rows = [
         *steps.rows,
-        ("(e) total of (a)+(b)+(c)+(i)", total, cpu, peak_rss_mb(), current_rss_mb()),
+        ("(e) total of (a)+(b)+(c)+(i)", total, cpu, office_peak, current_rss_mb()),
         ("(e') the same, first after start: +(h)", total - took["(i)"] + took["(h)"], *(nan,) * 3),
         ('(e") the same, before: +(g)', total - took["(i)"] + took["(g)"], *(nan,) * 3),
     ]
@@ -235,7 +241,8 @@ def print_table(steps: Steps) -> None:
         f"targets: whole weekly roll-up with Excel and chart < {TARGET_SECONDS:.0f} s "
         f"(here {total:.2f} s: {'met' if total < TARGET_SECONDS else 'NOT met'}), "
         f"peak RSS < {TARGET_RSS_MB:.0f} MB "
-        f"(here {peak_rss_mb():.0f} MB: {'met' if peak_rss_mb() < TARGET_RSS_MB else 'NOT met'}); "
+        f"(here {office_peak:.0f} MB: {'met' if office_peak < TARGET_RSS_MB else 'NOT met'}; "
+        f"after the head's steps too {peak_rss_mb():.0f} MB); "
         f"load average of the machine {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
