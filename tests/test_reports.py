@@ -211,6 +211,28 @@ def test_periods() -> None:
     assert PERIOD.previous() == Period(EARLIER, EARLIER + timedelta(days=6))
 
 
+def test_the_period_before_is_the_calendar_one() -> None:
+    """Whole months step back by months, so a trend compares March with February and a quarter with the
+    one before, not with as many days; any other period by its days."""
+    q1 = Period(date(2027, 1, 1), date(2027, 3, 31))
+    assert q1.previous() == Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert Period(date(2027, 4, 1), date(2027, 6, 30)).previous() == q1
+    assert Period(date(2027, 3, 1), date(2027, 3, 31)).previous() == Period(
+        date(2027, 2, 1), date(2027, 2, 28)
+    )
+    assert Period(date(2028, 1, 1), date(2028, 12, 31)).previous() == Period(
+        date(2027, 1, 1), date(2027, 12, 31)
+    )
+    assert Period(date(2027, 1, 1), date(2027, 1, 31)).previous() == Period(
+        date(2026, 12, 1), date(2026, 12, 31)
+    )
+    # a week, or days that are not whole months, step back by their length
+    assert PERIOD.previous() == Period(EARLIER, EARLIER + timedelta(days=6))
+    assert Period(date(2027, 3, 1), date(2027, 3, 30)).previous() == Period(
+        date(2027, 1, 30), date(2027, 2, 28)
+    )
+
+
 def test_review_periods() -> None:
     from compliance.reports.review import parse_review_period
 

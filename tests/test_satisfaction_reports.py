@@ -5,7 +5,7 @@ Monday summary to heads and the group's weekly post (units' figures only: no com
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from compliance.office.groups import link, set_weekly_summary
 from compliance.office.officials import actor_of
 from compliance.reports import rollup as reports
 from compliance.reports.files import excel_report
-from compliance.reports.period import PeriodKind
+from compliance.reports.period import Period, PeriodKind
 from compliance.reports.satisfaction_report import report_satisfaction
 from compliance.reports.weekly import plan_weekly_summaries
 from handlers.i18n import use_locale
@@ -124,3 +124,28 @@ async def test_the_monday_summaries(office: Database) -> None:
     assert f"Citizens' ratings: 3, satisfaction index {trend}; flagged, not resolved: 1" in head_text
     assert f"Citizens' ratings: 3, satisfaction index {trend}" in group_text
     assert "not resolved" not in group_text and "hỏi tiền" not in group_text + head_text
+
+
+async def test_the_quarter_before_starts_on_its_first_day(office: Database) -> None:
+    """The first quarter of 2027 is compared with the whole of the fourth of 2026: its first two days'
+    ratings count (a quarter's length in days would have started on 3 October)."""
+    units = await rate_the_week(office)  # in November 2026: the quarter before 2027Q1 too
+    async with office.unit_of_work() as session:
+        point = await session.scalar(select(ReceptionPoint).where(ReceptionPoint.code == "VP"))
+        assert point is not None
+        for day, overall in ((1, 5), (2, 1)):
+            session.add(
+                CitizenRating(
+                    point_id=point.id, unit_id=point.unit_id, overall=overall, attitude=4, trips=1,
+                    address_hash="d" * 64, created_at=at(date(2026, 10, day), 9), flagged=overall <= 2,
+                )
+            )  # fmt: skip
+    async with office.unit_of_work() as session:
+        report = await reports.build_report(
+            session, root=None, period=Period(date(2027, 1, 1), date(2027, 3, 31))
+        )
+        satisfaction = await report_satisfaction(session, report)
+    assert satisfaction.total.ratings == 0
+    # November's five (four of WEEK, one the week before) and 1 and 2 October's two
+    assert satisfaction.before(units["van-phong"]).ratings == 6 and satisfaction.previous_total.ratings == 7
+    assert satisfaction.previous_total.satisfied == 4

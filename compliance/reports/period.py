@@ -27,7 +27,20 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
+        """The period just before, as long: whole calendar months step back by months (March's is
+        February, a quarter's the quarter before, a year's the year before), any other by its days."""
+        months = self.months
+        if months:
+            back = self.start.year * 12 + self.start.month - 1 - months
+            return Period(date(back // 12, back % 12 + 1, 1), self.start - timedelta(days=1))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    @property
+    def months(self) -> int:
+        """How many whole calendar months the period is (0: it is not whole months)."""
+        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
     def mondays(self) -> list[date]:
         first = self.start - timedelta(days=self.start.weekday())

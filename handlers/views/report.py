@@ -53,11 +53,12 @@ def _pct(value: float | None) -> str:
 
 
 def trend_arrow(now: float | None, before: float | None) -> str:
-    """▲, ▼ or = against the period before (half a point either way is "the same"); "" without both."""
+    """▲, ▼ or = against the period before, compared as the figures are shown (whole per cent), so the
+    arrow never contradicts the two percentages beside it; "" without both."""
     if now is None or before is None:
         return ""
-    delta = now - before
-    return " ▲" if delta > 0.005 else (" ▼" if delta < -0.005 else " =")
+    delta = round(now * 100) - round(before * 100)
+    return " ▲" if delta > 0 else (" ▼" if delta < 0 else " =")
 
 
 def _figures_lines(report: Report) -> list[str]:
