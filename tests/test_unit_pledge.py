@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from compliance.feedback.rubric import Metric, load_rubric
 from compliance.feedback.stars import StarPeriod, rank_units
+from compliance.office.officials import actor_of
 from compliance.office.units import get_unit_by_code
 from compliance.pledge import signing as pledges
+from compliance.pledge.signing import SignOutcome
 from compliance.reports import rollup as reports
 from compliance.reports.period import Period
 from compliance.reports.unit_pledge import own_pledge_figures
 from storage.engine import Database
-from storage.models import Official, OfficialStatus
+from storage.models import Official, OfficialStatus, Unit
 from tests.pledge_files import template
 from tests.test_reports import EARLIER, PERIOD, WEEK, at
 
@@ -45,6 +47,49 @@ async def _changed(office: Database) -> None:
         huy.status, huy.erased_at = OfficialStatus.LEFT, at(WEEK + timedelta(days=3))
 
 
+async def _edges(office: Database) -> None:
+    """Bình, who never signed for himself, signs on behalf of the Sở (a unit's signature, no person's);
+    Châu signs after the week's cut-off (counted in the quarter, not the week); a person is listed in
+    Phòng QLVT after the week; a team merged into Văn phòng still holds a person who signed (merged
+    units are history: counted in neither reading)."""
+    async with office.unit_of_work() as session:
+        people = {p.full_name: p for p in (await session.scalars(select(Official))).all()}
+        hoa, chau, binh = people["Lê Thị Hoa"], people["Phạm Minh Châu"], people["Trần Văn Bình"]
+        version = await pledges.current_version(session, hoa.unit)
+        assert version is not None and hoa.unit is not None
+        office_unit, transport_id = hoa.unit, people["Đỗ Quang Huy"].unit_id
+        for who, behalf, day in ((binh, True, 2), (chau, False, 8)):
+            signed = await pledges.sign(
+                session, actor=actor_of(who), version_id=version.id, typed_name=who.full_name, locale="vi",
+                chat_id=1, message_id=day, on_behalf_of_unit=behalf, now=at(WEEK + timedelta(days=day)),
+            )  # fmt: skip
+            assert signed.outcome is SignOutcome.SIGNED, signed
+        session.add(
+            Official(
+                full_name="Vũ Văn Mới", name_key="vu van moi", unit_id=transport_id,
+                created_at=at(WEEK + timedelta(days=8)),
+            )
+        )  # fmt: skip
+        team = Unit(
+            code="to-cu", name="Tổ cũ", name_key="to cu", parent_id=office_unit.id,
+            path=office_unit.path, depth=office_unit.depth + 1,
+        )  # fmt: skip
+        session.add(team)
+        await session.flush()
+        team.path = f"{office_unit.path}{team.id}/"
+        old_hand = Official(
+            full_name="Hồ Thị Cũ", name_key="ho thi cu", unit_id=team.id, created_at=at(EARLIER)
+        )
+        session.add(old_hand)
+        await session.flush()
+        signed = await pledges.sign(
+            session, actor=actor_of(old_hand), version_id=version.id, typed_name="Hồ Thị Cũ", locale="vi",
+            chat_id=1, message_id=99, now=at(WEEK + timedelta(days=1)),
+        )  # fmt: skip
+        assert signed.outcome is SignOutcome.SIGNED, signed
+        team.merged_into_id = office_unit.id
+
+
 KEPT = ("on_list", "signed", "checks_on_time", "checks_late", "checks_missed", "check_slots")
 
 
@@ -52,40 +97,56 @@ def _numbers(figures: reports.Figures) -> tuple[int, ...]:
     return tuple(getattr(figures, name) for name in KEPT)
 
 
-@pytest.mark.parametrize("changed", [False, True], ids=["as-imported", "own-pledge-and-a-leaver"])
-async def test_the_grouped_counts_are_the_reports(office: Database, changed: bool) -> None:
-    if changed:
-        await _changed(office)
+async def _same_readings(office: Database) -> None:
+    """Every live unit's own figures, both ways, for a finished week, a running quarter, the week before."""
     for period in (PERIOD, QUARTER, Period(EARLIER, EARLIER + timedelta(days=6))):
         async with office.unit_of_work() as session:
             report = await reports.build_report(session, root=None, period=period)
             own = await own_pledge_figures(session, period)
         for line in report.units:
-            assert _numbers(own.get(line.unit_id, reports.Figures())) == _numbers(line.own), (
-                period,
-                line.name,
-            )
+            mine = own.get(line.unit_id, reports.Figures())
+            assert _numbers(mine) == _numbers(line.own), (period, line.name)
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["as-imported", "own-pledge-and-a-leaver"])
+async def test_the_grouped_counts_are_the_reports(office: Database, changed: bool) -> None:
+    if changed:
+        await _changed(office)
+    await _same_readings(office)
     # Not a comparison of zeros: the finished week's figures, as tests.test_reports counts them.
     async with office.unit_of_work() as session:
         week = await own_pledge_figures(session, PERIOD)
-        report = await reports.build_report(session, root=None, period=PERIOD)
-    by_name = {line.name: line.unit_id for line in report.units}
-    office_unit, transport = week[by_name["Văn phòng"]], week[by_name["Phòng Quản lý vận tải"]]
-    if changed:  # Hoa's signature is of the office's pledge, no longer Văn phòng's; Huy is gone
-        assert (office_unit.on_list, office_unit.signed, transport.on_list, transport.checks_missed) == (
-            2,
-            0,
-            1,
-            0,
-        )
-    else:
-        assert (office_unit.on_list, office_unit.signed, transport.on_list, transport.checks_missed) == (
-            2,
-            1,
-            2,
-            1,
-        )
+        units = {u.code: u.id for u in (await session.scalars(select(Unit))).all()}
+    office_unit, transport = week[units["van-phong"]], week[units["phong-quan-ly-van-tai"]]
+    found = (office_unit.on_list, office_unit.signed, transport.on_list, transport.checks_missed)
+    # changed: Hoa's signature is of the office's pledge, no longer Văn phòng's; Huy is gone
+    assert found == ((2, 0, 1, 0) if changed else (2, 1, 2, 1))
     assert (office_unit.checks_on_time, office_unit.checks_late, office_unit.check_slots) == (1, 1, 2)
+
+
+async def test_signatures_on_behalf_late_signers_late_listings_and_merged_units(office: Database) -> None:
+    await _edges(office)
+    await _same_readings(office)
+    async with office.unit_of_work() as session:
+        week = await own_pledge_figures(session, PERIOD)
+        quarter = await own_pledge_figures(session, QUARTER)
+        units = {u.code: u.id for u in (await session.scalars(select(Unit))).all()}
+    office_unit, transport = units["van-phong"], units["phong-quan-ly-van-tai"]
+    # the week: Hoa's signature only, Châu's not yet; nobody new; Bình's on behalf is the Sở's, not his
+    assert (week[office_unit].signed, week[transport].on_list, week[units["so-gtvt"]].signed) == (1, 2, 0)
+    # the quarter, read now: Châu's late signature counts, the new person is on the list
+    assert (quarter[office_unit].signed, quarter[transport].on_list) == (2, 3)
+    # the stars score the live units' subtrees the report rolls up: the merged team's signer in neither
+    period = StarPeriod(QUARTER.start.year, 4)
+    async with office.unit_of_work() as session:
+        report = await reports.build_report(session, root=None, period=period.period)
+        ranking = await rank_units(session, rubric=load_rubric(), period=period)
+    by_code = {line.code: line for line in report.units}
+    assert "to-cu" not in by_code
+    scored = ranking.of(office_unit)
+    assert scored is not None
+    (signed,) = [m for c in scored.criteria for m in c.measures if m.measure.metric is Metric.SIGNED_SHARE]
+    assert (signed.part, signed.whole) == (by_code["van-phong"].subtree.signed, 2) == (2, 2)
 
 
 async def test_the_stars_score_the_reports_subtree_figures(office: Database) -> None:
