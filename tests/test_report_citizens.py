@@ -338,8 +338,19 @@ def test_a_big_offices_summary_stays_within_a_telegram_message() -> None:
     ]
     lapses = [Lapse(n, "Nguyễn Thị Phương Thảo", units[5].name, "missed_twice") for n in range(40)]
     report = Report(root, Period(WEEK, WEEK + timedelta(days=6)), units, nothing, nothing, [], lapses)
-    rated = SatisfactionFigures(ratings=100, satisfied=80, flags=3)
-    satisfaction = ReportSatisfaction(rated, {line.unit_id: rated for line in units})
+    rated = SatisfactionFigures(
+        ratings=100,
+        satisfied=80,
+        flags=3,
+        asked_beyond_rules=12,
+        trips=[70, 20, 10],
+        attitude=[5, 5, 10, 30, 50],
+    )
+    before = SatisfactionFigures(ratings=90, satisfied=81)
+    # the longest text: every unit with an arrow, the period before's index, the attitude and trips line
+    satisfaction = ReportSatisfaction(
+        rated, {line.unit_id: rated for line in units}, before, {line.unit_id: before for line in units}
+    )
     ranked = [
         UnitStars(line.unit_id, line.name, line.code, line.depth, "/", (), 88.5, 88.5, 2, n, 38)
         for n, line in enumerate(units, 1)
@@ -354,3 +365,4 @@ def test_a_big_offices_summary_stays_within_a_telegram_message() -> None:
         assert len(plain_text(text)) <= 4096, locale
         assert letters in text and root.name in text and "★★☆☆" in text
         assert "Bình Nghĩa số 03" in text  # the units' lines are cut shorter, not dropped
+        assert "▼" in text and "90%" in text  # 80% against 90% the period before

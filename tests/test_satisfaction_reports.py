@@ -124,6 +124,12 @@ async def test_the_monday_summaries(office: Database) -> None:
     assert f"Citizens' ratings: 3, satisfaction index {trend}; flagged, not resolved: 1" in head_text
     assert f"Citizens' ratings: 3, satisfaction index {trend}" in group_text
     assert "not resolved" not in group_text and "hỏi tiền" not in group_text + head_text
+    # A summary planned before the trend was kept (no previous_index in its row) still reads, with no arrow.
+    old = {key: value for key, value in hoas.payload.items() if key != "previous_index"}
+    with use_locale("en"):
+        old_text = weekly_report(old).text
+    assert "Citizens' ratings: 3, satisfaction index 67%; flagged, not resolved: 1" in old_text
+    assert "▼" not in old_text and "week before" not in old_text
 
 
 async def test_the_quarter_before_starts_on_its_first_day(office: Database) -> None:
