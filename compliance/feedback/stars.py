@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -214,29 +214,30 @@ async def _acks(session: AsyncSession, units: Sequence[Unit], period: Period) ->
     return _rolled_up(units, own)
 
 
+def _counted_in(units: Sequence[Unit], own: Container[int]) -> Iterator[tuple[int, int]]:
+    """(unit, ancestor) for each unit with figures of its own and each of `units` whose subtree counts
+    them, itself included: a unit's figures count in its own and every ancestor's subtree."""
+    scored = {unit.id for unit in units}
+    for unit in units:
+        if unit.id in own:
+            for ancestor in (int(p) for p in unit.path.strip("/").split("/") if p):
+                if ancestor in scored:
+                    yield unit.id, ancestor
+
+
 def _rolled_up(units: Sequence[Unit], own: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
     totals = {unit.id: [0, 0] for unit in units}
-    for unit in units:
-        mine = own.get(unit.id)
-        if mine is None:
-            continue
-        for ancestor in (int(p) for p in unit.path.strip("/").split("/") if p):
-            if ancestor in totals:
-                totals[ancestor][0] += mine[0]
-                totals[ancestor][1] += mine[1]
+    for unit_id, ancestor in _counted_in(units, own):
+        totals[ancestor][0] += own[unit_id][0]
+        totals[ancestor][1] += own[unit_id][1]
     return {unit_id: (part, whole) for unit_id, (part, whole) in totals.items()}
 
 
 def _subtrees(units: Sequence[Unit], own: dict[int, Figures]) -> dict[int, Figures]:
     """Each unit's subtree figures from every unit's own, as the compliance report rolls them up."""
     totals = {unit.id: Figures() for unit in units}
-    for unit in units:
-        mine = own.get(unit.id)
-        if mine is None:
-            continue
-        for ancestor in (int(p) for p in unit.path.strip("/").split("/") if p):
-            if ancestor in totals:
-                totals[ancestor].add(mine)
+    for unit_id, ancestor in _counted_in(units, own):
+        totals[ancestor].add(own[unit_id])
     return totals
 
 
