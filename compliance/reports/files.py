@@ -14,7 +14,11 @@ from compliance.reports.citizens import CitizensExtras
 from compliance.reports.citizens_excel import CitizensLabels, add_letters_sheet, add_stars_sheet
 from compliance.reports.collector import collector_paused
 from compliance.reports.rollup import Figures, Person, Report
-from compliance.reports.satisfaction_report import ReportSatisfaction, add_satisfaction_sheet
+from compliance.reports.satisfaction_report import (
+    ReportSatisfaction,
+    SatisfactionSheet,
+    add_satisfaction_sheet,
+)
 from compliance.reports.xlsx import SheetsWorkbook, Styled, column_widths, unique_title
 from storage.clock import LOCAL_TZ
 
@@ -154,17 +158,10 @@ def _workbook(
         filter_rows=len(report.people) + 1,
     )
     if satisfaction is not None:
-        add_satisfaction_sheet(
-            workbook,
-            used,
-            title=labels.satisfaction_sheet,
-            columns=labels.satisfaction_columns,
-            total_label=labels.total,
-            lines=report.units,
-            satisfaction=satisfaction,
-            header_style=HEADER_STYLE,
-            percent_style=PERCENT_STYLE,
+        sheet = SatisfactionSheet(
+            satisfaction, report.units, labels.satisfaction_sheet, labels.satisfaction_columns, labels.total
         )
+        add_satisfaction_sheet(workbook, used, sheet, header_style=HEADER_STYLE, percent_style=PERCENT_STYLE)
     if extras is not None and labels.citizens is not None:
         add_letters_sheet(
             workbook,

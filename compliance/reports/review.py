@@ -248,15 +248,7 @@ def _workbook(
         sheet.close()
     if satisfaction is not None:
         add_satisfaction_sheet(
-            workbook,
-            used,
-            title=satisfaction.title,
-            columns=satisfaction.columns,
-            total_label=satisfaction.total_label,
-            lines=satisfaction.lines,
-            satisfaction=satisfaction.satisfaction,
-            header_style=HEADER_STYLE,
-            percent_style=PERCENT_STYLE,
+            workbook, used, satisfaction, header_style=HEADER_STYLE, percent_style=PERCENT_STYLE
         )
     if stars is not None and stars[1].stars is not None:
         add_stars_sheet(workbook, used, labels=stars[1], stars=stars[0], header_style=HEADER_STYLE)

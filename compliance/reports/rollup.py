@@ -48,6 +48,15 @@ class Figures:
     reminders_read: int = 0
     item_scores: dict[str, list[int]] = field(default_factory=dict)  # item id -> [score sum, answers]
 
+    def set_checks(self, status: str, count: int) -> None:
+        """A self-check status's count, as grouped queries read it ("open" ones are not due yet)."""
+        if status == "done":
+            self.checks_on_time = count
+        elif status == "late":
+            self.checks_late = count
+        elif status == "missed":
+            self.checks_missed = count
+
     def add(self, other: Figures) -> None:
         # spelt out rather than a loop with getattr and setattr: a province's roll-up adds 8 000 times
         # (each unit into its ancestors' subtrees)
@@ -218,12 +227,7 @@ async def _totals(session: AsyncSession, members: ColumnElement[bool], period: P
         .group_by(SelfCheck.status)
     )
     for status, count in checks.all():
-        if status == "done":
-            f.checks_on_time = int(count)
-        elif status == "late":
-            f.checks_late = int(count)
-        elif status == "missed":
-            f.checks_missed = int(count)
+        f.set_checks(status, int(count))
     await _item_scores(connection, ids, weeks, f)
     takers, score = (
         await connection.execute(

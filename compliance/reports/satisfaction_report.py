@@ -92,8 +92,8 @@ async def units_satisfaction(
 
 @dataclass(frozen=True)
 class SatisfactionSheet:
-    """The "Hài lòng" sheet of a workbook other than the report's (the emulation review): its figures, its
-    units and its labels, translated by the caller."""
+    """A "Hài lòng" sheet (the report's Excel, the emulation review): its figures, its units and its labels,
+    translated by the caller."""
 
     satisfaction: ReportSatisfaction
     lines: Sequence[SheetUnit]
@@ -135,16 +135,13 @@ SATISFACTION_PERCENTS = (4, 5, 11)  # 0-based columns of satisfaction_row shown 
 def add_satisfaction_sheet(
     workbook: SheetsWorkbook,
     used: set[str],
+    sheet: SatisfactionSheet,
     *,
-    title: str,
-    columns: Sequence[str],
-    total_label: str,
-    lines: Sequence[SheetUnit],
-    satisfaction: ReportSatisfaction,
     header_style: str,
     percent_style: str,
 ) -> None:
     """Each unit's subtree (indented by depth) and the total; no comment, no contact: figures only."""
+    satisfaction = sheet.satisfaction
     rows = [
         satisfaction_row(
             "  " * line.depth + line.name,
@@ -152,13 +149,13 @@ def add_satisfaction_sheet(
             satisfaction.of(line.unit_id),
             satisfaction.before(line.unit_id),
         )
-        for line in lines
+        for line in sheet.lines
     ]
-    rows.append(satisfaction_row(total_label, "", satisfaction.total, satisfaction.previous_total))
+    rows.append(satisfaction_row(sheet.total_label, "", satisfaction.total, satisfaction.previous_total))
     workbook.table(
-        unique_title(title, used),
-        rows=[[Styled(column, header_style) for column in columns], *rows],
-        widths=column_widths(columns, rows),
+        unique_title(sheet.title, used),
+        rows=[[Styled(column, header_style) for column in sheet.columns], *rows],
+        widths=column_widths(sheet.columns, rows),
         styles=dict.fromkeys(SATISFACTION_PERCENTS, percent_style),
         filter_rows=len(rows) + 1,
     )

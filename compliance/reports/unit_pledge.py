@@ -67,11 +67,5 @@ async def own_pledge_figures(session: AsyncSession, period: Period) -> dict[int,
         .group_by(Official.unit_id, SelfCheck.status)
     )
     for unit_id, status, count in checks.all():
-        mine = figures[_unit(unit_id)]
-        if status == "done":
-            mine.checks_on_time = int(count)
-        elif status == "late":
-            mine.checks_late = int(count)
-        elif status == "missed":
-            mine.checks_missed = int(count)
+        figures[_unit(unit_id)].set_checks(status, int(count))
     return dict(figures)
